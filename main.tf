@@ -1,0 +1,134 @@
+# trailwatch: CloudTrail -> CloudWatch Logs -> metric filters -> alarms -> SNS.
+# This file wires the data path; each stage lives in modules/<stage>.
+
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+data "aws_caller_identity" "current" {
+  # Cross-variable rules are checked here, at plan time, before anything is created.
+  lifecycle {
+    precondition {
+      condition     = var.create_trail || var.existing_log_group_name != null
+      error_message = "create_trail = false is bring-your-own mode: set existing_log_group_name to the log group your existing trail delivers to (for Control Tower: aws-controltower/CloudTrailLogs)."
+    }
+
+    precondition {
+      condition     = !var.is_organization_trail || var.create_trail
+      error_message = "is_organization_trail = true needs create_trail = true; with an existing organization trail, set create_trail = false and existing_log_group_name instead."
+    }
+
+    precondition {
+      condition     = !(var.is_organization_trail && var.create_s3_bucket && var.organization_id == null)
+      error_message = "is_organization_trail = true needs organization_id (o-...), so that the bucket policy and delivery role admit member accounts' logs."
+    }
+
+    precondition {
+      condition     = var.existing_log_group_name == null || var.log_group_name == null
+      error_message = "existing_log_group_name and log_group_name conflict: log_group_name names a group the module creates; set only existing_log_group_name to use a group you already have."
+    }
+
+    precondition {
+      condition     = var.create_s3_bucket || var.s3_bucket_name != null || !var.create_trail
+      error_message = "create_s3_bucket = false needs s3_bucket_name: the existing bucket the trail delivers to."
+    }
+
+    precondition {
+      condition     = !(var.log_group_encryption == "trail" && var.log_group_kms_key_arn == null && var.existing_log_group_name == null && !(var.create_trail && (var.create_kms_key || var.kms_key_arn != null)))
+      error_message = "log_group_encryption = \"trail\" needs a trail KMS key: keep create_trail and create_kms_key on, or choose \"dedicated\"."
+    }
+  }
+}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  trail_name     = coalesce(var.trail_name, var.name_prefix)
+  s3_bucket_name = coalesce(var.s3_bucket_name, "${var.name_prefix}-cloudtrail-${local.account_id}-${local.region}")
+
+  create_log_group = var.existing_log_group_name == null
+  log_group_name   = coalesce(var.existing_log_group_name, var.log_group_name, "/aws/cloudtrail/${var.name_prefix}")
+  log_group_arn    = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+
+  # The created log group may share the trail's created key.
+  log_group_uses_trail_key = local.create_log_group && var.log_group_kms_key_arn == null && var.log_group_encryption == "trail"
+}
+
+################################################################################
+# 1. Trail (with its S3 archive and KMS key)
+################################################################################
+
+module "trail" {
+  source = "./modules/trail"
+
+  create                          = var.create_trail
+  name                            = local.trail_name
+  is_multi_region_trail           = var.is_multi_region_trail
+  include_global_service_events   = var.include_global_service_events
+  enable_log_file_validation      = var.enable_log_file_validation
+  is_organization_trail           = var.is_organization_trail
+  organization_id                 = var.organization_id
+  create_s3_bucket                = var.create_s3_bucket
+  s3_bucket_name                  = local.s3_bucket_name
+  s3_key_prefix                   = var.s3_key_prefix
+  s3_bucket_force_destroy         = var.s3_bucket_force_destroy
+  s3_lifecycle                    = var.s3_lifecycle
+  create_kms_key                  = var.create_kms_key
+  kms_key_arn                     = var.kms_key_arn
+  kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
+  kms_key_log_group_arns          = local.log_group_uses_trail_key ? [local.log_group_arn] : []
+
+  cloud_watch_logs_group_arn = local.create_log_group ? module.log_group.arn : local.log_group_arn
+  cloud_watch_logs_role_arn  = module.delivery_role.arn
+
+  tags = var.tags
+}
+
+################################################################################
+# 2. Log group
+################################################################################
+
+module "log_group" {
+  source = "./modules/log-group"
+
+  create                          = local.create_log_group
+  name                            = local.log_group_name
+  retention_in_days               = var.log_retention_days
+  create_kms_key                  = var.log_group_encryption == "dedicated"
+  kms_key_arn                     = var.log_group_kms_key_arn != null ? var.log_group_kms_key_arn : (local.log_group_uses_trail_key ? module.trail.kms_key_arn : null)
+  kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
+
+  tags = var.tags
+}
+
+check "existing_log_group" {
+  data "aws_cloudwatch_log_group" "existing" {
+    name = local.log_group_name
+
+    depends_on = [module.log_group]
+  }
+
+  assert {
+    condition     = local.create_log_group || data.aws_cloudwatch_log_group.existing.arn != null
+    error_message = "existing_log_group_name ${local.log_group_name} was not found in this account and region; the detections need the log group your trail delivers to."
+  }
+}
+
+################################################################################
+# 3. Delivery role (CloudTrail -> CloudWatch Logs)
+################################################################################
+
+module "delivery_role" {
+  source = "./modules/delivery-role"
+
+  create                   = var.create_trail
+  name                     = coalesce(var.delivery_role_name, "${var.name_prefix}-cloudtrail-delivery")
+  path                     = var.delivery_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
+  trail_arn                = module.trail.planned_arn
+  log_group_arn            = local.log_group_arn
+  organization_id          = var.is_organization_trail ? var.organization_id : null
+
+  tags = var.tags
+}

@@ -1,0 +1,352 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  # Known before the trail exists, so the bucket, key and role policies can name it.
+  trail_arn = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${var.name}"
+
+  create_bucket = var.create && var.create_s3_bucket
+  create_key    = var.create && var.create_kms_key && var.kms_key_arn == null
+  kms_key_arn   = local.create_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+
+  bucket_arn = "arn:${local.partition}:s3:::${var.s3_bucket_name}"
+  key_prefix = var.s3_key_prefix == null ? "" : "${var.s3_key_prefix}/"
+  # CloudTrail writes <prefix>AWSLogs/<account>/...; an organization trail also writes
+  # <prefix>AWSLogs/<org id>/<member account>/...
+  log_object_arns = concat(
+    ["${local.bucket_arn}/${local.key_prefix}AWSLogs/${local.account_id}/*"],
+    var.is_organization_trail && var.organization_id != null ? ["${local.bucket_arn}/${local.key_prefix}AWSLogs/${var.organization_id}/*"] : [],
+  )
+}
+
+################################################################################
+# KMS key for the log files
+################################################################################
+
+data "aws_iam_policy_document" "kms" {
+  count = local.create_key ? 1 : 0
+
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudTrailEncryptLogs"
+    actions   = ["kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.trail_arn]
+    }
+
+    condition {
+      test     = "StringLike"
+      variable = "kms:EncryptionContext:aws:cloudtrail:arn"
+      values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+    }
+  }
+
+  statement {
+    sid       = "CloudTrailDescribeKey"
+    actions   = ["kms:DescribeKey"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.trail_arn]
+    }
+  }
+
+  statement {
+    sid       = "AccountDecryptLogs"
+    actions   = ["kms:Decrypt", "kms:ReEncryptFrom"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:CallerAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "StringLike"
+      variable = "kms:EncryptionContext:aws:cloudtrail:arn"
+      values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_log_group_arns) > 0 ? [1] : []
+
+    content {
+      sid = "CloudWatchLogsEncryptLogGroup"
+      actions = [
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+      ]
+      resources = ["*"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["logs.${local.region}.amazonaws.com"]
+      }
+
+      condition {
+        test     = "ArnEquals"
+        variable = "kms:EncryptionContext:aws:logs:arn"
+        values   = var.kms_key_log_group_arns
+      }
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = local.create_key ? 1 : 0
+
+  description             = "Encrypts the log files of CloudTrail trail ${var.name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.kms[0].json
+  tags                    = var.tags
+}
+
+################################################################################
+# S3 log archive
+################################################################################
+
+resource "aws_s3_bucket" "this" {
+  count = local.create_bucket ? 1 : 0
+
+  bucket        = var.s3_bucket_name
+  force_destroy = var.s3_bucket_force_destroy
+  tags          = var.tags
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  count = local.create_bucket ? 1 : 0
+
+  bucket                  = aws_s3_bucket.this[0].id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  count = local.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  count = local.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  count = local.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].id
+
+  rule {
+    bucket_key_enabled = local.kms_key_arn != null
+
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = local.kms_key_arn != null ? "aws:kms" : "AES256"
+      kms_master_key_id = local.kms_key_arn
+    }
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count = local.create_bucket && var.s3_lifecycle != null ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].id
+
+  rule {
+    id     = "expire-cloudtrail-logs"
+    status = "Enabled"
+
+    filter {}
+
+    dynamic "transition" {
+      for_each = var.s3_lifecycle.transition_days == null ? [] : [1]
+
+      content {
+        days          = var.s3_lifecycle.transition_days
+        storage_class = var.s3_lifecycle.transition_storage_class
+      }
+    }
+
+    expiration {
+      days = var.s3_lifecycle.expiration_days
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.s3_lifecycle.noncurrent_version_expiration_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+data "aws_iam_policy_document" "bucket" {
+  count = local.create_bucket ? 1 : 0
+
+  statement {
+    sid       = "CloudTrailAclCheck"
+    actions   = ["s3:GetBucketAcl"]
+    resources = [local.bucket_arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.trail_arn]
+    }
+  }
+
+  statement {
+    sid       = "CloudTrailWrite"
+    actions   = ["s3:PutObject"]
+    resources = local.log_object_arns
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:x-amz-acl"
+      values   = ["bucket-owner-full-control"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceArn"
+      values   = [local.trail_arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [local.bucket_arn, "${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  count = local.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].id
+  policy = data.aws_iam_policy_document.bucket[0].json
+
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+################################################################################
+# Trail
+################################################################################
+
+resource "aws_cloudtrail" "this" {
+  count = var.create ? 1 : 0
+
+  name                          = var.name
+  s3_bucket_name                = local.create_bucket ? aws_s3_bucket.this[0].id : var.s3_bucket_name
+  s3_key_prefix                 = var.s3_key_prefix
+  is_multi_region_trail         = var.is_multi_region_trail
+  include_global_service_events = var.include_global_service_events
+  enable_log_file_validation    = var.enable_log_file_validation
+  enable_logging                = var.enable_logging
+  is_organization_trail         = var.is_organization_trail
+  kms_key_id                    = local.kms_key_arn
+
+  # The provider dropped the :* suffix from log group ARNs in v3; CloudTrail needs it
+  # (hashicorp/terraform-provider-aws#14557).
+  cloud_watch_logs_group_arn = var.cloud_watch_logs_group_arn == null ? null : "${var.cloud_watch_logs_group_arn}:*"
+  cloud_watch_logs_role_arn  = var.cloud_watch_logs_role_arn
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = !var.is_organization_trail || var.organization_id != null || !var.create_s3_bucket
+      error_message = "organization_id is required for an organization trail with a module-created bucket: the bucket policy must admit AWSLogs/<organization_id>/*."
+    }
+
+    precondition {
+      condition     = (var.cloud_watch_logs_group_arn == null) == (var.cloud_watch_logs_role_arn == null)
+      error_message = "cloud_watch_logs_group_arn and cloud_watch_logs_role_arn go together: set both or neither."
+    }
+  }
+
+  # CloudTrail checks the bucket policy and the key policy when the trail is created.
+  depends_on = [
+    aws_s3_bucket_policy.this,
+    aws_s3_bucket_server_side_encryption_configuration.this,
+    aws_kms_key.this,
+  ]
+}

@@ -1,0 +1,39 @@
+output "trail_arn" {
+  description = "ARN of the trail, or null in bring-your-own mode."
+  value       = module.trail.arn
+}
+
+output "trail_name" {
+  description = "Name of the trail, or null in bring-your-own mode."
+  value       = module.trail.name
+}
+
+output "s3_bucket_name" {
+  description = "Name of the log archive bucket, or null in bring-your-own mode."
+  value       = module.trail.s3_bucket_name
+}
+
+output "kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the trail's log files, or null."
+  value       = module.trail.kms_key_arn
+}
+
+output "log_group_name" {
+  description = "Name of the log group the detections read (created or existing)."
+  value       = local.create_log_group ? module.log_group.name : local.log_group_name
+}
+
+output "log_group_arn" {
+  description = "ARN of that log group, without the trailing :*."
+  value       = local.create_log_group ? module.log_group.arn : local.log_group_arn
+}
+
+output "log_group_kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the created log group, or null."
+  value       = module.log_group.kms_key_arn
+}
+
+output "delivery_role_arn" {
+  description = "ARN of the role CloudTrail uses to write to the log group, or null in bring-your-own mode."
+  value       = module.delivery_role.arn
+}

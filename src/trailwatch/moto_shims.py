@@ -1,0 +1,66 @@
+"""Shims for moto bugs that the trailwatch stack hits.
+
+Each shim patches one moto backend method in-process (the emulator runs in the same
+process as the harness). ``tests/test_moto_shims.py`` runs the *unpatched* method and
+fails once moto behaves correctly: that is the signal to delete the shim.
+
+- ``DeleteTrail`` by trail ARN is a no-op in moto <= 5.2.5: the provider deletes trails by
+  ARN, so the trail survives ``terraform destroy``. Remove once moto resolves ARNs there.
+- ``PutMetricFilter`` on an existing filter name appends a second filter instead of
+  replacing the first, so an in-place pattern update leaves a stale duplicate. Remove once
+  moto upserts by (log group, filter name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moto.cloudtrail.models import CloudTrailBackend
+from moto.logs.metric_filters import MetricFilters
+
+_ORIGINALS: dict[str, Callable[..., Any]] = {}
+
+
+def original_delete_trail() -> Callable[..., Any]:
+    """moto's own ``CloudTrailBackend.delete_trail``, whether or not the shim is on."""
+    return _ORIGINALS.get("delete_trail", CloudTrailBackend.delete_trail)
+
+
+def original_add_filter() -> Callable[..., Any]:
+    """moto's own ``MetricFilters.add_filter``, whether or not the shim is on."""
+    return _ORIGINALS.get("add_filter", MetricFilters.add_filter)
+
+
+def _delete_trail(self: CloudTrailBackend, name: str) -> None:
+    # Resolve an ARN to the trail name that moto keys its trails by.
+    for trail_name, trail in list(self.trails.items()):
+        if name in (trail_name, trail.arn):
+            del self.trails[trail_name]
+            return
+
+
+def _add_filter(
+    self: MetricFilters,
+    filter_name: str,
+    filter_pattern: str,
+    log_group_name: str,
+    metric_transformations: Any,
+) -> None:
+    # PutMetricFilter is an upsert keyed by (log group, filter name).
+    self.metric_filters = [
+        f
+        for f in self.metric_filters
+        if not (f["filterName"] == filter_name and f["logGroupName"] == log_group_name)
+    ]
+    original_add_filter()(self, filter_name, filter_pattern, log_group_name, metric_transformations)
+
+
+def apply() -> None:
+    """Install both shims (idempotent)."""
+    if "delete_trail" not in _ORIGINALS:
+        _ORIGINALS["delete_trail"] = CloudTrailBackend.delete_trail
+        CloudTrailBackend.delete_trail = _delete_trail  # type: ignore[method-assign]
+    if "add_filter" not in _ORIGINALS:
+        _ORIGINALS["add_filter"] = MetricFilters.add_filter
+        MetricFilters.add_filter = _add_filter  # type: ignore[method-assign]
