@@ -33,9 +33,10 @@ data "aws_caller_identity" "current" {
     }
 
     precondition {
-      condition     = !(var.log_group_encryption == "trail" && var.log_group_kms_key_arn == null && var.existing_log_group_name == null && !(var.create_trail && (var.create_kms_key || var.kms_key_arn != null)))
-      error_message = "log_group_encryption = \"trail\" needs a trail KMS key: keep create_trail and create_kms_key on, or choose \"dedicated\"."
+      condition     = !(var.log_group_encryption == "trail" && var.existing_log_group_name == null && !(var.create_trail && var.create_kms_key))
+      error_message = "log_group_encryption = \"trail\" shares the key the module creates for the trail: it needs create_trail = true and create_kms_key = true. Choose \"dedicated\" or \"existing\" otherwise."
     }
+
   }
 }
 
@@ -52,7 +53,7 @@ locals {
   log_group_arn    = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
   # The created log group may share the trail's created key.
-  log_group_uses_trail_key = local.create_log_group && var.log_group_kms_key_arn == null && var.log_group_encryption == "trail"
+  log_group_uses_trail_key = local.create_log_group && var.log_group_encryption == "trail"
 }
 
 ################################################################################
@@ -96,7 +97,7 @@ module "log_group" {
   name                            = local.log_group_name
   retention_in_days               = var.log_retention_days
   create_kms_key                  = var.log_group_encryption == "dedicated"
-  kms_key_arn                     = var.log_group_kms_key_arn != null ? var.log_group_kms_key_arn : (local.log_group_uses_trail_key ? module.trail.kms_key_arn : null)
+  kms_key_arn                     = local.log_group_uses_trail_key ? module.trail.kms_key_arn : var.log_group_kms_key_arn
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
 
   tags = var.tags

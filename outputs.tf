@@ -31,6 +31,13 @@ output "log_group_arn" {
 output "log_group_kms_key_arn" {
   description = "ARN of the KMS key that encrypts the created log group, or null."
   value       = module.log_group.kms_key_arn
+
+  # Checked here rather than on a data source: the ARN may be unknown until apply, and a
+  # deferred data source would make every name in the plan unknown.
+  precondition {
+    condition     = (var.log_group_encryption == "existing") == (var.log_group_kms_key_arn != null)
+    error_message = "log_group_kms_key_arn goes with log_group_encryption = \"existing\": set both or neither."
+  }
 }
 
 output "delivery_role_arn" {

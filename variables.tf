@@ -101,13 +101,13 @@ variable "s3_lifecycle" {
 }
 
 variable "create_kms_key" {
-  description = "Create a customer managed KMS key for the trail's log files. Ignored when kms_key_arn is set."
+  description = "Create a customer managed KMS key for the trail's log files. Set false (with kms_key_arn) to bring your own key."
   type        = bool
   default     = true
 }
 
 variable "kms_key_arn" {
-  description = "ARN of an existing KMS key for the trail's log files (bring your own)."
+  description = "ARN of an existing KMS key for the trail's log files, used when create_kms_key = false. Its policy must let cloudtrail.amazonaws.com encrypt for this trail."
   type        = string
   default     = null
 }
@@ -156,18 +156,18 @@ variable "log_retention_days" {
 }
 
 variable "log_group_encryption" {
-  description = "How the created log group is encrypted: \"dedicated\" (a KMS key of its own), \"trail\" (the trail's created key, whose policy then admits CloudWatch Logs), or \"none\" (service-owned key). log_group_kms_key_arn overrides it."
+  description = "How the created log group is encrypted: \"dedicated\" (a KMS key of its own), \"trail\" (the trail's created key, whose policy then admits CloudWatch Logs), \"existing\" (log_group_kms_key_arn), or \"none\" (the service-owned key)."
   type        = string
   default     = "dedicated"
 
   validation {
-    condition     = contains(["dedicated", "trail", "none"], var.log_group_encryption)
-    error_message = "log_group_encryption must be \"dedicated\", \"trail\" or \"none\"."
+    condition     = contains(["dedicated", "trail", "existing", "none"], var.log_group_encryption)
+    error_message = "log_group_encryption must be \"dedicated\", \"trail\", \"existing\" or \"none\"."
   }
 }
 
 variable "log_group_kms_key_arn" {
-  description = "ARN of an existing KMS key for the created log group; its policy must admit logs.<region>.amazonaws.com."
+  description = "ARN of an existing KMS key for the created log group, used with log_group_encryption = \"existing\"; its policy must admit logs.<region>.amazonaws.com."
   type        = string
   default     = null
 }

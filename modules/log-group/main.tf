@@ -6,7 +6,7 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
-  create_key = var.create && var.create_kms_key && var.kms_key_arn == null
+  create_key = var.create && var.create_kms_key
   # The log group ARN is known before the group exists, so the key policy can name it.
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.name}"
 }
@@ -67,4 +67,11 @@ resource "aws_cloudwatch_log_group" "this" {
   kms_key_id        = local.create_key ? aws_kms_key.this[0].arn : var.kms_key_arn
   skip_destroy      = var.skip_destroy
   tags              = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = !(var.create_kms_key && var.kms_key_arn != null)
+      error_message = "Set create_kms_key = false to encrypt the log group with kms_key_arn; both were given."
+    }
+  }
 }

@@ -26,13 +26,13 @@ variable "retention_in_days" {
 }
 
 variable "create_kms_key" {
-  description = "Create a dedicated customer managed KMS key for the log group. Ignored when kms_key_arn is set."
+  description = "Create a dedicated customer managed KMS key for the log group. Set false to use kms_key_arn (or the service-owned key when that is null)."
   type        = bool
   default     = true
 }
 
 variable "kms_key_arn" {
-  description = "ARN of an existing KMS key to encrypt the log group with (for example the trail's key). Its policy must allow logs.<region>.amazonaws.com. null with create_kms_key = false leaves the group encrypted with the service-owned key."
+  description = "ARN of an existing KMS key to encrypt the log group with (for example the trail's key), used when create_kms_key = false. Its policy must allow logs.<region>.amazonaws.com."
   type        = string
   default     = null
 

@@ -11,8 +11,10 @@ locals {
   trail_arn = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${var.name}"
 
   create_bucket = var.create && var.create_s3_bucket
-  create_key    = var.create && var.create_kms_key && var.kms_key_arn == null
+  create_key    = var.create && var.create_kms_key
   kms_key_arn   = local.create_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  # Decided from the inputs' presence, so that it is known at plan time.
+  encrypt_with_kms = var.create_kms_key || var.kms_key_arn != null
 
   bucket_arn = "arn:${local.partition}:s3:::${var.s3_bucket_name}"
   key_prefix = var.s3_key_prefix == null ? "" : "${var.s3_key_prefix}/"
@@ -191,10 +193,10 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   bucket = aws_s3_bucket.this[0].id
 
   rule {
-    bucket_key_enabled = local.kms_key_arn != null
+    bucket_key_enabled = local.encrypt_with_kms
 
     apply_server_side_encryption_by_default {
-      sse_algorithm     = local.kms_key_arn != null ? "aws:kms" : "AES256"
+      sse_algorithm     = local.encrypt_with_kms ? "aws:kms" : "AES256"
       kms_master_key_id = local.kms_key_arn
     }
   }
@@ -335,6 +337,11 @@ resource "aws_cloudtrail" "this" {
     precondition {
       condition     = !var.is_organization_trail || var.organization_id != null || !var.create_s3_bucket
       error_message = "organization_id is required for an organization trail with a module-created bucket: the bucket policy must admit AWSLogs/<organization_id>/*."
+    }
+
+    precondition {
+      condition     = !(var.create_kms_key && var.kms_key_arn != null)
+      error_message = "Set create_kms_key = false to bring your own key in kms_key_arn; both were given."
     }
 
     precondition {

@@ -115,13 +115,13 @@ variable "s3_lifecycle" {
 }
 
 variable "create_kms_key" {
-  description = "Create a customer managed KMS key that encrypts the log files. Ignored when kms_key_arn is set."
+  description = "Create a customer managed KMS key that encrypts the log files. Set false to bring your own key in kms_key_arn."
   type        = bool
   default     = true
 }
 
 variable "kms_key_arn" {
-  description = "ARN of an existing KMS key for the log files; its policy must let CloudTrail encrypt. null with create_kms_key = false leaves the files SSE-S3 encrypted."
+  description = "ARN of an existing KMS key for the log files, used when create_kms_key = false; its policy must let CloudTrail encrypt. null with create_kms_key = false leaves the files SSE-S3 encrypted."
   type        = string
   default     = null
 

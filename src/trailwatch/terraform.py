@@ -165,3 +165,53 @@ def terraform_test(config_dir: Path, emulator: Emulator | None = None) -> tftest
     return tftest.TerraformTest(
         str(config_dir), binary=terraform_binary(), env=terraform_env(emulator)
     )
+
+
+class Stack:
+    """One staged root config, driven through tftest: init, plan, apply, destroy."""
+
+    def __init__(
+        self,
+        config: Path | str,
+        emulator: Emulator | None = None,
+        workdir: Path | None = None,
+        extra_files: dict[str, str] | None = None,
+    ) -> None:
+        self.dir = stage(config, workdir=workdir, emulator=emulator, extra_files=extra_files)
+        self.tf = terraform_test(self.dir, emulator)
+        self._initialized = False
+
+    def init(self) -> str:
+        out: str = self.tf.setup(upgrade=False, cleanup_on_exit=False)
+        self._initialized = True
+        return out
+
+    def plan(self, tf_vars: dict[str, object] | None = None) -> tftest.TerraformPlanOutput:
+        if not self._initialized:
+            self.init()
+        return self.tf.plan(output=True, tf_vars=tf_vars)
+
+    def apply(self, tf_vars: dict[str, object] | None = None) -> str:
+        if not self._initialized:
+            self.init()
+        out: str = self.tf.apply(tf_vars=tf_vars)
+        return out
+
+    def outputs(self) -> dict[str, object]:
+        return dict(self.tf.output())
+
+    def pending_changes(self, tf_vars: dict[str, object] | None = None) -> dict[str, list[str]]:
+        """Resource changes a fresh plan still wants (empty when the stack has converged)."""
+        plan = self.plan(tf_vars)
+        return {
+            addr: rc["change"]["actions"]
+            for addr, rc in plan.resource_changes.items()
+            if rc["change"]["actions"] not in (["no-op"], ["read"])
+        }
+
+    def destroy(self, tf_vars: dict[str, object] | None = None) -> str:
+        out: str = self.tf.destroy(tf_vars=tf_vars)
+        return out
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.dir.parent.parent, ignore_errors=True)

@@ -1,0 +1,29 @@
+output "trail_arn" {
+  description = "ARN of the trail."
+  value       = module.trailwatch.trail_arn
+}
+
+output "s3_bucket_name" {
+  description = "Log archive bucket."
+  value       = module.trailwatch.s3_bucket_name
+}
+
+output "kms_key_arn" {
+  description = "Key that encrypts the log files and the log group."
+  value       = module.trailwatch.kms_key_arn
+}
+
+output "log_group_name" {
+  description = "Log group that receives the sign-in events."
+  value       = module.trailwatch.log_group_name
+}
+
+output "log_group_kms_key_arn" {
+  description = "Key that encrypts the log group (the trail's key here)."
+  value       = module.trailwatch.log_group_kms_key_arn
+}
+
+output "delivery_role_arn" {
+  description = "Role CloudTrail uses to write to the log group."
+  value       = module.trailwatch.delivery_role_arn
+}

@@ -1,0 +1,14 @@
+output "log_group_name" {
+  description = "Log group the detections read."
+  value       = module.trailwatch.log_group_name
+}
+
+output "log_group_arn" {
+  description = "ARN of that log group."
+  value       = module.trailwatch.log_group_arn
+}
+
+output "trail_arn" {
+  description = "null: no trail is created in bring-your-own mode."
+  value       = module.trailwatch.trail_arn
+}

@@ -1,0 +1,19 @@
+output "trail_arn" {
+  description = "ARN of the organization trail."
+  value       = module.trailwatch.trail_arn
+}
+
+output "log_group_name" {
+  description = "Log group that receives every member account's sign-in events."
+  value       = module.trailwatch.log_group_name
+}
+
+output "delivery_role_arn" {
+  description = "Role CloudTrail uses to write to the log group."
+  value       = module.trailwatch.delivery_role_arn
+}
+
+output "organization_id" {
+  description = "The organization the trail records."
+  value       = data.aws_organizations_organization.this.id
+}

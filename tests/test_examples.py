@@ -1,0 +1,190 @@
+"""Every example, end to end on the embedded emulator.
+
+plan -> inventory, apply -> outputs, boto3 read-back of what AWS would hold, a second plan
+with no changes, destroy -> nothing of the module left.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from trailwatch.emulator import ACCOUNT_ID, Emulator
+from trailwatch.inventory import check, summarize
+from trailwatch.terraform import REPO_ROOT, Stack
+
+INVENTORIES = Path(__file__).parent / "inventories"
+EXAMPLES = sorted(p.name for p in (REPO_ROOT / "examples").iterdir() if (p / "main.tf").exists())
+
+pytestmark = pytest.mark.emulator
+
+
+def test_every_example_has_an_inventory_and_readme() -> None:
+    assert EXAMPLES, "no examples found"
+    for name in EXAMPLES:
+        assert (INVENTORIES / f"{name}.yaml").exists(), f"examples/{name} has no tests/inventories/{name}.yaml"
+        assert (REPO_ROOT / "examples" / name / "README.md").exists(), f"examples/{name} has no README.md"
+        assert 'source = "../../"' in (REPO_ROOT / "examples" / name / "main.tf").read_text()
+
+
+def _inventory(name: str) -> dict[str, Any]:
+    return yaml.safe_load((INVENTORIES / f"{name}.yaml").read_text())
+
+
+def _setup_fixtures(emu: Emulator, fixtures: dict[str, Any]) -> dict[str, str]:
+    """Pre-existing infrastructure an example assumes (a Control Tower group, an org)."""
+    found: dict[str, str] = {}
+    for group in fixtures.get("log_groups", []):
+        emu.client("logs").create_log_group(logGroupName=group)
+    if fixtures.get("organization"):
+        org = emu.client("organizations").create_organization(FeatureSet="ALL")
+        found["organization_id"] = org["Organization"]["Id"]
+    return found
+
+
+def _statements(doc: str | dict[str, Any]) -> list[dict[str, Any]]:
+    policy = json.loads(doc) if isinstance(doc, str) else doc
+    stmts = policy["Statement"]
+    return stmts if isinstance(stmts, list) else [stmts]
+
+
+def _as_list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else [v]
+
+
+def _check_trail(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], log_group_arn: str) -> str:
+    ct = emu.client("cloudtrail")
+    trails = ct.describe_trails(trailNameList=[exp["name"]])["trailList"]
+    assert len(trails) == 1, trails
+    t = trails[0]
+    assert t["TrailARN"] == out["trail_arn"]
+    assert t["IsMultiRegionTrail"] is True
+    assert t["IncludeGlobalServiceEvents"] is True
+    assert t["LogFileValidationEnabled"] is True
+    assert t["IsOrganizationTrail"] is bool(exp.get("organization"))
+    assert t["CloudWatchLogsLogGroupArn"] == f"{log_group_arn}:*"
+    assert t["CloudWatchLogsRoleArn"] == out["delivery_role_arn"]
+    assert t["KmsKeyId"].startswith(f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/")
+    assert ct.get_trail_status(Name=t["TrailARN"])["IsLogging"] is True
+
+    # The trail's key lets CloudTrail encrypt only for this trail, and the account decrypt.
+    key_policy = _statements(emu.client("kms").get_key_policy(KeyId=t["KmsKeyId"], PolicyName="default")["Policy"])
+    by_sid = {s["Sid"]: s for s in key_policy}
+    enc = by_sid["CloudTrailEncryptLogs"]
+    assert enc["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert enc["Condition"]["StringEquals"]["aws:SourceArn"] == t["TrailARN"]
+    assert "AccountDecryptLogs" in by_sid
+
+    # The archive: TLS only, CloudTrail only for this trail, versioned, private, SSE-KMS.
+    s3 = emu.client("s3")
+    bucket = t["S3BucketName"]
+    stmts = {s["Sid"]: s for s in _statements(s3.get_bucket_policy(Bucket=bucket)["Policy"])}
+    assert set(stmts) == {"CloudTrailAclCheck", "CloudTrailWrite", "DenyInsecureTransport"}
+    for sid in ("CloudTrailAclCheck", "CloudTrailWrite"):
+        assert stmts[sid]["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+        assert stmts[sid]["Condition"]["StringEquals"]["aws:SourceArn"] == t["TrailARN"]
+    assert stmts["CloudTrailWrite"]["Condition"]["StringEquals"]["s3:x-amz-acl"] == "bucket-owner-full-control"
+    deny = stmts["DenyInsecureTransport"]
+    assert deny["Effect"] == "Deny" and deny["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+    if exp.get("organization"):
+        assert any("/AWSLogs/o-" in r for r in _as_list(stmts["CloudTrailWrite"]["Resource"]))
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    pab = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(pab.values()), pab
+    sse = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert sse["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert sse["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == t["KmsKeyId"]
+    return str(t["KmsKeyId"])
+
+
+def _check_log_group(emu: Emulator, exp: dict[str, Any], trail_key: str | None) -> str:
+    groups = emu.client("logs").describe_log_groups(logGroupNamePrefix=exp["name"])["logGroups"]
+    group = next(g for g in groups if g["logGroupName"] == exp["name"])
+    if exp.get("fixture"):
+        return str(group["arn"]).removesuffix(":*")
+    assert group.get("retentionInDays") == exp["retention"]
+    key = group.get("kmsKeyId")
+    if exp["kms"] == "trail":
+        assert key == trail_key
+    elif exp["kms"] == "dedicated":
+        assert key and key != trail_key
+        policy = _statements(emu.client("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+        logs_stmt = next(s for s in policy if s["Sid"] == "CloudWatchLogsUseForThisLogGroup")
+        assert logs_stmt["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    return str(group["arn"]).removesuffix(":*")
+
+
+def _check_role(emu: Emulator, exp: dict[str, Any], trail_arn: str, extra: dict[str, str]) -> None:
+    iam = emu.client("iam")
+    role = iam.get_role(RoleName=exp["name"])["Role"]
+    assert role["Path"] == exp["path"]
+    assert bool(role.get("PermissionsBoundary")) is bool(exp.get("boundary"))
+    (trust,) = _statements(role["AssumeRolePolicyDocument"])
+    assert trust["Effect"] == "Allow"
+    assert trust["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT_ID, "aws:SourceArn": trail_arn}
+    }
+    (policy_name,) = iam.list_role_policies(RoleName=exp["name"])["PolicyNames"]
+    doc = iam.get_role_policy(RoleName=exp["name"], PolicyName=policy_name)["PolicyDocument"]
+    (stmt,) = _statements(doc)
+    assert sorted(_as_list(stmt["Action"])) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert sorted(_as_list(stmt["Resource"])) == sorted(s.format(**extra) for s in exp["streams"])
+
+
+def _assert_nothing_left(emu: Emulator, fixtures: dict[str, Any]) -> None:
+    assert emu.client("cloudtrail").describe_trails()["trailList"] == []
+    groups = {g["logGroupName"] for g in emu.client("logs").describe_log_groups()["logGroups"]}
+    assert groups == set(fixtures.get("log_groups", []))
+    assert emu.client("s3").list_buckets()["Buckets"] == []
+    roles = emu.client("iam").list_roles()["Roles"]
+    assert [r["RoleName"] for r in roles if not r["Path"].startswith("/aws-service-role/")] == []
+    kms = emu.client("kms")
+    for key in kms.list_keys()["Keys"]:
+        meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+        # KMS never deletes a key at once: it waits the (30-day) window.
+        assert meta["KeyState"] == "PendingDeletion", meta
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_lifecycle(example: str, emulator: Emulator, terraform: str) -> None:
+    inv = _inventory(example)
+    fixtures = inv.get("fixtures") or {}
+    extra = _setup_fixtures(emulator, fixtures)
+    stack = Stack(example, emulator=emulator)
+    try:
+        # 1. plan -> inventory
+        errors = check(summarize(stack.plan()), inv)
+        assert not errors, "plan differs from inventory:\n" + "\n".join(errors)
+
+        # 2. apply -> outputs
+        stack.apply()
+        out = stack.outputs()
+        exp = inv["expect"]
+
+        # 3. read back with boto3
+        trail_key = None
+        if exp["trail"]:
+            log_group_arn = f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:{exp['log_group']['name']}"
+            trail_key = _check_trail(emulator, exp["trail"], out, log_group_arn)
+        group_arn = _check_log_group(emulator, exp["log_group"], trail_key)
+        assert out["log_group_name"] == exp["log_group"]["name"]
+        if "log_group_arn" in out:
+            assert out["log_group_arn"] == group_arn
+        if exp["role"]:
+            _check_role(emulator, exp["role"], str(out["trail_arn"]), extra)
+        if "organization_id" in extra:
+            assert out["organization_id"] == extra["organization_id"]
+
+        # 4. a second plan has nothing to do
+        assert stack.pending_changes() == {}
+    finally:
+        # 5. destroy leaves nothing of the module behind
+        stack.destroy()
+        stack.cleanup()
+    _assert_nothing_left(emulator, fixtures)
