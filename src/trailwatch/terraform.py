@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -215,3 +216,30 @@ class Stack:
 
     def cleanup(self) -> None:
         shutil.rmtree(self.dir.parent.parent, ignore_errors=True)
+
+
+def module_config(module_args: dict[str, object], region: str = "us-east-1", outputs: bool = True) -> str:
+    """A root config (as ``main.tf.json``) that calls the root module with ``module_args``.
+
+    JSON syntax lets any argument value be passed without writing HCL by hand.
+    """
+    doc: dict[str, object] = {
+        "provider": {"aws": {"region": region}},
+        "module": {"trailwatch": {"source": "../../", **module_args}},
+    }
+    if outputs:
+        doc["output"] = {
+            name: {"value": f"${{module.trailwatch.{name}}}"}
+            for name in ("trail_arn", "log_group_name", "log_group_arn", "delivery_role_arn")
+        }
+    return json.dumps(doc, indent=2)
+
+
+def inline_stack(
+    module_args: dict[str, object], emulator: Emulator | None = None, name: str = "inline"
+) -> Stack:
+    """A Stack whose root config is generated from ``module_args`` (see module_config)."""
+    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / name
+    src.mkdir()
+    (src / "main.tf.json").write_text(module_config(module_args))
+    return Stack(src, emulator=emulator)

@@ -1,0 +1,44 @@
+# trailwatch: `make test` and `make demo` set up everything on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+EXAMPLES := $(sort $(dir $(wildcard examples/*/main.tf)))
+PYTEST_ARGS ?=
+
+.PHONY: venv test demo lint bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+## venv: build .venv from the pinned requirements, with the package installed
+venv: $(STAMP)
+
+## test: the whole suite (needs terraform on PATH)
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## demo: apply examples/minimal on the embedded emulator, show it, destroy (KEEP=1 keeps it)
+demo: venv
+	$(BIN)/trailwatch demo $(if $(KEEP),--keep,)
+
+## lint: terraform fmt and validate, ruff, mypy
+lint: venv
+	terraform fmt -check -recursive
+	@export TF_CLI_CONFIG_FILE="$$($(BIN)/python -c 'from trailwatch.terraform import cli_config; print(cli_config())')"; \
+	for ex in $(EXAMPLES); do \
+	  echo "terraform validate $$ex"; \
+	  terraform -chdir=$$ex init -backend=false -input=false >/dev/null && terraform -chdir=$$ex validate -no-color || exit 1; \
+	done
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	find examples -name .terraform -type d -prune -exec rm -rf {} +

@@ -1,0 +1,113 @@
+"""Inputs/outputs tables for module READMEs, generated from variables.tf and outputs.tf.
+
+terraform-docs is not available everywhere, so the repo generates its own tables between
+``<!-- BEGIN_TF_DOCS -->`` and ``<!-- END_TF_DOCS -->``. ``trailwatch docs --check`` (and the
+test suite) fails when a README is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import hcl2
+
+BEGIN = "<!-- BEGIN_TF_DOCS -->"
+END = "<!-- END_TF_DOCS -->"
+
+
+def _unquote(value: Any) -> Any:
+    if isinstance(value, str):
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            return json.loads(value)
+        if value.startswith("${") and value.endswith("}"):
+            return value[2:-1]
+    return value
+
+
+def _blocks(path: Path, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    if not path.exists():
+        return []
+    with path.open() as fh:
+        doc = hcl2.load(fh)
+    out = []
+    for entry in doc.get(kind, []):
+        for name, body in entry.items():
+            out.append((str(_unquote(name)), body))
+    return out
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _default(value: Any) -> str:
+    value = _unquote(value)
+    if value is None:
+        return "`null`"
+    if isinstance(value, str):
+        return f"`{json.dumps(value)}`"
+    return f"`{json.dumps(value)}`"
+
+
+def render(module_dir: Path) -> str:
+    lines = ["## Inputs", ""]
+    variables = _blocks(module_dir / "variables.tf", "variable")
+    if variables:
+        lines += ["| Name | Description | Type | Default | Required |", "|---|---|---|---|:---:|"]
+        for name, body in sorted(variables):
+            typ = re.sub(r"\s+", " ", str(_unquote(body.get("type", "any"))))
+            required = "default" not in body
+            default = "n/a" if required else _default(body["default"])
+            desc = _cell(str(_unquote(body.get("description", ""))))
+            lines.append(
+                f"| `{name}` | {desc} | `{_cell(typ)}` | {_cell(default)} | {'yes' if required else 'no'} |"
+            )
+    else:
+        lines.append("No inputs.")
+    lines += ["", "## Outputs", ""]
+    outputs = _blocks(module_dir / "outputs.tf", "output")
+    if outputs:
+        lines += ["| Name | Description |", "|---|---|"]
+        for name, body in sorted(outputs):
+            lines.append(f"| `{name}` | {_cell(str(_unquote(body.get('description', ''))))} |")
+    else:
+        lines.append("No outputs.")
+    return "\n".join(lines) + "\n"
+
+
+def module_dirs(repo: Path) -> list[Path]:
+    dirs = [repo] + sorted(p for p in (repo / "modules").iterdir() if (p / "variables.tf").exists())
+    dirs += sorted(p for p in (repo / "examples").iterdir() if (p / "main.tf").exists())
+    return dirs
+
+
+def update(readme: Path, module_dir: Path) -> bool:
+    """Rewrite the generated section of ``readme``; return True if it changed."""
+    text = readme.read_text()
+    if BEGIN not in text or END not in text:
+        raise ValueError(f"{readme} has no {BEGIN} ... {END} section")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    new = f"{head}{BEGIN}\n{render(module_dir)}{END}{tail}"
+    if new != text:
+        readme.write_text(new)
+        return True
+    return False
+
+
+def stale(repo: Path) -> list[Path]:
+    """READMEs whose generated section differs from variables.tf/outputs.tf."""
+    out = []
+    for d in module_dirs(repo):
+        readme = d / "README.md"
+        text = readme.read_text() if readme.exists() else ""
+        if BEGIN not in text or END not in text:
+            out.append(readme)
+            continue
+        current = text.split(BEGIN, 1)[1].split(END, 1)[0]
+        if current != "\n" + render(d):
+            out.append(readme)
+    return out

@@ -1,0 +1,26 @@
+"""`make demo` runs the main job end to end and exits 0."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from trailwatch import demo
+
+pytestmark = pytest.mark.emulator
+
+
+def test_demo_applies_shows_and_destroys(terraform: str) -> None:
+    buf = io.StringIO()
+    console = Console(file=buf, width=200, force_terminal=False)
+    assert demo.run(keep=False, console=console) == 0
+    text = buf.getvalue()
+    assert "terraform apply" in text
+    assert "cloudtrail.amazonaws.com" in text
+    (retention,) = [line for line in text.splitlines() if "retention (days)" in line]
+    assert "365" in retention
+    (logging,) = [line for line in text.splitlines() if "│ logging" in line]
+    assert "True" in logging
+    assert "terraform destroy" in text

@@ -1,0 +1,81 @@
+"""The Terraform harness: binary lookup, CLI config, staging, provider override."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trailwatch import terraform as tfh
+from trailwatch.emulator import SERVICES, Emulator
+
+
+def test_missing_terraform_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERRAFORM", "terraform-that-does-not-exist")
+    with pytest.raises(tfh.TerraformNotFound, match="not found on PATH. Install Terraform"):
+        tfh.terraform_binary()
+
+
+def test_cli_config_uses_the_mirror_and_a_shared_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mirror = tmp_path / "mirror"
+    (mirror / "registry.terraform.io" / "hashicorp" / "aws").mkdir(parents=True)
+    monkeypatch.setenv("TRAILWATCH_TF_MIRROR", str(mirror))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("TF_PLUGIN_CACHE_DIR", raising=False)
+    text = tfh.cli_config().read_text()
+    assert f'path    = "{mirror}"' in text
+    assert "filesystem_mirror" in text and "direct" in text
+    assert f'plugin_cache_dir = "{tmp_path / "cache" / "trailwatch" / "terraform-plugin-cache"}"' in text
+    assert (tmp_path / "cache" / "trailwatch" / "terraform-plugin-cache").is_dir()
+
+
+def test_cli_config_without_mirror_keeps_the_registry_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRAILWATCH_TF_MIRROR", str(tmp_path / "no-mirror"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    text = tfh.cli_config().read_text()
+    assert "provider_installation" not in text  # Terraform's default: the registry
+    assert "plugin_cache_dir" in text
+
+
+def test_provider_override_points_every_service_at_the_emulator() -> None:
+    emu = Emulator(port=4566)
+    text = emu.provider_override(("us_east_2",))
+    assert text.count('provider "aws" {') == 2
+    assert 'alias = "us_east_2"' in text
+    for svc in SERVICES:
+        assert f'{svc} ' in text and "http://127.0.0.1:4566" in text
+    for flag in ("skip_credentials_validation", "skip_metadata_api_check", "skip_requesting_account_id"):
+        assert f"{flag} = true" in " ".join(text.split())
+    assert "s3_use_path_style           = true" in text
+
+
+def test_provider_aliases_are_found(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n}\n\nprovider "aws" {\n  alias  = "ohio"\n  region = "us-east-2"\n}\n'
+    )
+    assert tfh.provider_aliases(tmp_path) == ("ohio",)
+
+
+def test_stage_keeps_relative_module_sources_valid() -> None:
+    emu = Emulator(port=4566)
+    staged = tfh.stage("minimal", emulator=emu)
+    try:
+        assert (staged / "main.tf").exists()
+        assert (staged / tfh.OVERRIDE_FILE).exists()
+        root = (staged / "../..").resolve()
+        for part in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules/trail/main.tf"):
+            assert (root / part).exists(), part
+        assert not (staged / ".terraform").exists()
+    finally:
+        import shutil
+
+        shutil.rmtree(staged.parent.parent)
+
+
+def test_module_config_is_json_terraform() -> None:
+    doc = json.loads(tfh.module_config({"create_trail": False, "existing_log_group_name": "g"}))
+    assert doc["module"]["trailwatch"] == {"source": "../../", "create_trail": False, "existing_log_group_name": "g"}
+    assert doc["provider"]["aws"]["region"] == "us-east-1"

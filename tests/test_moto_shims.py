@@ -1,0 +1,57 @@
+"""Each moto shim is still needed: run moto's own (unpatched) code and show the bug.
+
+When one of these tests fails, moto has fixed the bug: delete the shim in
+src/trailwatch/moto_shims.py and this test.
+"""
+
+from __future__ import annotations
+
+from moto.cloudtrail.models import CloudTrailBackend
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.logs.metric_filters import MetricFilters
+from moto.s3.models import s3_backends
+
+from trailwatch import moto_shims
+from trailwatch.emulator import Emulator
+
+
+def _bucket(name: str) -> None:
+    s3_backends[DEFAULT_ACCOUNT_ID]["aws"].create_bucket(name, "us-east-1")
+
+
+def test_moto_delete_trail_by_arn_is_still_a_noop() -> None:
+    _bucket("shim-probe-bucket")
+    backend = CloudTrailBackend("us-east-1", DEFAULT_ACCOUNT_ID)
+    trail = backend.create_trail(
+        "shim-probe", "shim-probe-bucket", None, None, False, False, False, None, None, None, None, None
+    )
+    moto_shims.original_delete_trail()(backend, trail.arn)
+    assert "shim-probe" in backend.trails, "moto now deletes trails by ARN: remove the DeleteTrail shim"
+
+
+def test_moto_put_metric_filter_still_appends_duplicates() -> None:
+    filters = MetricFilters()
+    add = moto_shims.original_add_filter()
+    add(filters, "f", "ERROR", "g", [{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}])
+    add(filters, "f", "WARN", "g", [{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}])
+    assert len(filters.metric_filters) == 2, "moto now upserts metric filters: remove the PutMetricFilter shim"
+
+
+def test_shims_fix_both_bugs_through_the_api(emulator: Emulator) -> None:
+    emulator.client("s3").create_bucket(Bucket="shim-bucket")
+    ct = emulator.client("cloudtrail")
+    arn = ct.create_trail(Name="shim-trail", S3BucketName="shim-bucket")["TrailARN"]
+    ct.delete_trail(Name=arn)
+    assert ct.describe_trails()["trailList"] == []
+
+    logs = emulator.client("logs")
+    logs.create_log_group(logGroupName="g")
+    for pattern in ("ERROR", "WARN"):
+        logs.put_metric_filter(
+            logGroupName="g",
+            filterName="f",
+            filterPattern=pattern,
+            metricTransformations=[{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}],
+        )
+    (only,) = logs.describe_metric_filters(logGroupName="g")["metricFilters"]
+    assert only["filterPattern"] == "WARN"
