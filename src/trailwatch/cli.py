@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 
@@ -32,6 +34,57 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Exit codes of the AWS CLI: 252 for bad command-line input, 254 for a service error.
+EXIT_USAGE = 252
+EXIT_SERVICE_ERROR = 254
+
+
+def _load_cli_input_json(value: str) -> dict[str, object]:
+    text = Path(value[len("file://") :]).read_text() if value.startswith("file://") else value
+    doc = json.loads(text)
+    if not isinstance(doc, dict):
+        raise ValueError("--cli-input-json must be a JSON object")
+    return doc
+
+
+def _test_metric_filter(args: argparse.Namespace) -> int:
+    from trailwatch.filterpattern import InvalidPatternError, test_metric_filter
+
+    request: dict[str, object] = {}
+    if args.cli_input_json:
+        try:
+            request.update(_load_cli_input_json(args.cli_input_json))
+        except (OSError, ValueError) as exc:
+            print(f"Error parsing parameter 'cli-input-json': {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    # Explicit arguments win over --cli-input-json, as in the AWS CLI.
+    if args.filter_pattern is not None:
+        request["filterPattern"] = args.filter_pattern
+    if args.log_event_messages is not None:
+        request["logEventMessages"] = args.log_event_messages
+    missing = [n for n, k in (("--filter-pattern", "filterPattern"), ("--log-event-messages", "logEventMessages"))
+               if k not in request]
+    if missing:
+        print(f"trailwatch: error: the following arguments are required: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    pattern, messages = request["filterPattern"], request["logEventMessages"]
+    if not isinstance(pattern, str) or not isinstance(messages, list) or not messages \
+            or not all(isinstance(m, str) and m for m in messages):
+        print("Parameter validation failed: filterPattern must be a string and logEventMessages a "
+              "non-empty list of non-empty strings", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        response = test_metric_filter(pattern, messages)
+    except InvalidPatternError as exc:
+        print(
+            f"\nAn error occurred (InvalidParameterException) when calling the TestMetricFilter operation: {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_SERVICE_ERROR
+    print(json.dumps(response, indent=4, ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trailwatch",
@@ -42,6 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="apply examples/minimal on the embedded AWS emulator and show it")
     p.add_argument("--keep", action="store_true", help="keep the stack and emulator up until Ctrl-C")
     p.set_defaults(func=_demo)
+
+    p = sub.add_parser(
+        "test-metric-filter",
+        help="evaluate a CloudWatch Logs filter pattern locally, like `aws logs test-metric-filter`",
+    )
+    p.add_argument("--filter-pattern", help="the filter pattern (up to 1024 characters)")
+    p.add_argument("--log-event-messages", nargs="+", metavar="MESSAGE", help="log event messages to test")
+    p.add_argument(
+        "--cli-input-json",
+        help="the request as JSON ({\"filterPattern\": ..., \"logEventMessages\": [...]}), inline or file://path",
+    )
+    p.set_defaults(func=_test_metric_filter)
 
     p = sub.add_parser("docs", help="regenerate the inputs/outputs tables of every module README")
     p.add_argument("--check", action="store_true", help="only report stale READMEs (exit 1 if any)")
