@@ -33,6 +33,16 @@ data "aws_caller_identity" "current" {
     }
 
     precondition {
+      condition     = length(setsubtract(keys(var.detections), keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))) == 0
+      error_message = "detections: unknown key(s) ${join(", ", setsubtract(keys(var.detections), keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)))}. Valid keys: ${join(", ", keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))}."
+    }
+
+    precondition {
+      condition     = !(try(var.detections["console_login_unexpected_ip"].enabled, false) == true && length(var.allowed_source_cidrs) == 0)
+      error_message = "detections.console_login_unexpected_ip is forced on but allowed_source_cidrs is empty: every sign-in would alarm. List the addresses allowed to sign in."
+    }
+
+    precondition {
       condition     = !(var.log_group_encryption == "trail" && var.existing_log_group_name == null && !(var.create_trail && var.create_kms_key))
       error_message = "log_group_encryption = \"trail\" shares the key the module creates for the trail: it needs create_trail = true and create_kms_key = true. Choose \"dedicated\" or \"existing\" otherwise."
     }
@@ -132,4 +142,64 @@ module "delivery_role" {
   organization_id          = var.is_organization_trail ? var.organization_id : null
 
   tags = var.tags
+}
+
+################################################################################
+# 4. Metric filters (one per enabled detection of catalog/detections.json)
+################################################################################
+
+module "metric_filters" {
+  source = "./modules/metric-filters"
+
+  log_group_name                 = local.create_log_group ? module.log_group.name : local.log_group_name
+  name_prefix                    = var.name_prefix
+  namespace                      = var.namespace
+  cis_exact                      = var.cis_exact
+  console_login_without_mfa_mode = var.console_login_without_mfa_mode
+  allowed_source_cidrs           = var.allowed_source_cidrs
+  detections                     = { for k, d in var.detections : k => { enabled = d.enabled, pattern = d.pattern } }
+  metric_default_value           = var.metric_default_value
+}
+
+################################################################################
+# 5. Alarms
+################################################################################
+
+module "alarms" {
+  source = "./modules/alarms"
+
+  name_prefix    = var.name_prefix
+  filters        = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace } }
+  log_group_name = local.log_group_name
+  alarm_actions  = concat([module.notifications.topic_arn], var.alarm_actions)
+  ok_actions     = concat(var.notify_on_ok ? [module.notifications.topic_arn] : [], var.ok_actions)
+  detections = {
+    for k, d in var.detections : k => {
+      threshold           = d.threshold
+      period              = d.period
+      evaluation_periods  = d.evaluation_periods
+      datapoints_to_alarm = d.datapoints_to_alarm
+      treat_missing_data  = d.treat_missing_data
+      statistic           = d.statistic
+      alarm_actions       = d.alarm_actions
+    }
+  }
+  tags = var.tags
+}
+
+################################################################################
+# 6. Notifications
+################################################################################
+
+module "notifications" {
+  source = "./modules/notifications"
+
+  name                            = "${var.name_prefix}-signin-alarms"
+  sns_topic_arn                   = var.sns_topic_arn
+  email_addresses                 = var.alarm_email_addresses
+  subscriptions                   = var.sns_subscriptions
+  create_kms_key                  = var.create_sns_kms_key
+  kms_key_arn                     = var.sns_kms_key_arn
+  kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
+  tags                            = var.tags
 }

@@ -44,3 +44,23 @@ output "delivery_role_arn" {
   description = "ARN of the role CloudTrail uses to write to the log group, or null in bring-your-own mode."
   value       = module.delivery_role.arn
 }
+
+output "sns_topic_arn" {
+  description = "ARN of the topic the alarms notify (created or given)."
+  value       = module.notifications.topic_arn
+}
+
+output "metric_filters" {
+  description = "Enabled detections: key => {name, pattern, patterns, metric_name, namespace}."
+  value       = module.metric_filters.filters
+}
+
+output "alarms" {
+  description = "key => {name, arn} of every alarm."
+  value       = module.alarms.alarms
+}
+
+output "allowlist_clauses" {
+  description = "The filter-pattern clauses compiled from allowed_source_cidrs."
+  value       = module.metric_filters.allowlist_clauses
+}

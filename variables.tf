@@ -193,3 +193,174 @@ variable "permissions_boundary_arn" {
   type        = string
   default     = null
 }
+
+################################################################################
+# Detections (metric filters and alarms)
+################################################################################
+
+variable "allowed_source_cidrs" {
+  description = "Addresses allowed to sign in to the console: IPv4/IPv6 CIDRs or bare IPs. Any other source of a successful IAM-user or root console sign-in raises console_login_unexpected_ip, which is enabled only when this list is non-empty. IPv6 prefixes must be /128 or a multiple of 16 bits; IPv6 addresses are compared in RFC 5952 text form."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.allowed_source_cidrs : can(cidrhost(strcontains(e, "/") ? e : (strcontains(e, ":") ? "${e}/128" : "${e}/32"), 0))])
+    error_message = "allowed_source_cidrs: not an IPv4/IPv6 address or CIDR: ${join(", ", [for e in var.allowed_source_cidrs : e if !can(cidrhost(strcontains(e, "/") ? e : (strcontains(e, ":") ? "${e}/128" : "${e}/32"), 0))])}. Write 203.0.113.10, 203.0.113.0/24 or 2001:db8::/32."
+  }
+
+  validation {
+    condition     = alltrue([for e in var.allowed_source_cidrs : !can(cidrhost(e, 0)) || !strcontains(e, "/") || try(cidrhost("${split("/", e)[0]}/${strcontains(e, ":") ? 128 : 32}", 0) == cidrhost(e, 0), false)])
+    error_message = "allowed_source_cidrs: host bits set in ${join(", ", [for e in var.allowed_source_cidrs : "${e} (write ${cidrhost(e, 0)}/${split("/", e)[1]} for the network, or ${split("/", e)[0]} for the single host)" if can(cidrhost(e, 0)) && strcontains(e, "/") && !try(cidrhost("${split("/", e)[0]}/${strcontains(e, ":") ? 128 : 32}", 0) == cidrhost(e, 0), true)])}."
+  }
+
+  validation {
+    condition     = alltrue([for e in var.allowed_source_cidrs : !strcontains(e, "/") || try(tonumber(split("/", e)[1]) > 0, true)])
+    error_message = "allowed_source_cidrs: a /0 prefix would allow every address and disable the detection; list the networks you trust instead."
+  }
+
+  validation {
+    condition     = alltrue([for e in var.allowed_source_cidrs : !strcontains(e, ":") || !strcontains(e, "/") || try(tonumber(split("/", e)[1]) % 16 == 0, true)])
+    error_message = "allowed_source_cidrs: IPv6 prefixes must be /128 or a multiple of 16 bits (/16, /32, /48, /64, /80, /96, /112); widen ${join(", ", [for e in var.allowed_source_cidrs : e if strcontains(e, ":") && strcontains(e, "/") && try(tonumber(split("/", e)[1]) % 16 != 0, false)])} to the enclosing one."
+  }
+}
+
+variable "cis_exact" {
+  description = "Use Security Hub's exact CIS strings for every CIS-mapped detection: Security Hub CloudWatch.1-14 pass only on exact strings."
+  type        = bool
+  default     = false
+}
+
+variable "console_login_without_mfa_mode" {
+  description = "\"tuned\" (default: IAM users and root, successful sign-ins, root's MFAUsed \"YES\" counts, no SSO/SAML/federated false positives), \"cis\" (CIS 4.2 literal) or \"cis_sso\" (CIS 4.2 SSO variant = Security Hub CloudWatch.3)."
+  type        = string
+  default     = "tuned"
+
+  validation {
+    condition     = contains(["tuned", "cis", "cis_sso"], var.console_login_without_mfa_mode)
+    error_message = "console_login_without_mfa_mode must be \"tuned\", \"cis\" or \"cis_sso\"."
+  }
+}
+
+variable "detections" {
+  description = "Per-detection overrides keyed by catalog key (catalog/detections.json): enabled, pattern, threshold, period, evaluation_periods, datapoints_to_alarm, treat_missing_data, statistic, alarm_actions."
+  type = map(object({
+    enabled             = optional(bool)
+    pattern             = optional(string)
+    threshold           = optional(number)
+    period              = optional(number)
+    evaluation_periods  = optional(number)
+    datapoints_to_alarm = optional(number)
+    treat_missing_data  = optional(string)
+    statistic           = optional(string)
+    alarm_actions       = optional(list(string))
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for k, d in var.detections : d.pattern == null || try(length(d.pattern) >= 1 && length(d.pattern) <= 1024, false)])
+    error_message = "detections[*].pattern must be 1-1024 characters (the CloudWatch Logs limit); too long: ${join(", ", [for k, d in var.detections : "${k} (${length(d.pattern)})" if try(length(d.pattern) > 1024, false)])}."
+  }
+
+  validation {
+    condition     = alltrue([for k, d in var.detections : d.pattern == null || try(length(regexall("%[^%]*%", d.pattern)) <= 2, false)])
+    error_message = "detections[*].pattern may hold at most 2 regular expressions (%...%), the CloudWatch Logs limit per pattern."
+  }
+
+  validation {
+    condition     = alltrue([for k, d in var.detections : d.threshold == null || try(d.threshold >= 0, false)])
+    error_message = "detections[*].threshold must be >= 0."
+  }
+
+  validation {
+    condition     = alltrue([for k, d in var.detections : d.period == null || try(d.period >= 60 && d.period % 60 == 0, false)])
+    error_message = "detections[*].period must be a multiple of 60 seconds (metric filters publish one-minute datapoints)."
+  }
+
+  validation {
+    condition     = alltrue([for k, d in var.detections : (d.evaluation_periods == null || try(d.evaluation_periods >= 1, false)) && (d.datapoints_to_alarm == null || try(d.datapoints_to_alarm >= 1, false))])
+    error_message = "detections[*].evaluation_periods and datapoints_to_alarm must be >= 1."
+  }
+
+  validation {
+    condition     = alltrue([for k, d in var.detections : d.treat_missing_data == null || contains(["notBreaching", "breaching", "ignore", "missing"], coalesce(d.treat_missing_data, "x"))])
+    error_message = "detections[*].treat_missing_data must be notBreaching, breaching, ignore or missing."
+  }
+
+  validation {
+    condition     = alltrue([for k, d in var.detections : d.statistic == null || contains(["Sum", "SampleCount", "Average", "Minimum", "Maximum"], coalesce(d.statistic, "x"))])
+    error_message = "detections[*].statistic must be Sum, SampleCount, Average, Minimum or Maximum."
+  }
+}
+
+variable "namespace" {
+  description = "CloudWatch namespace of the detections' metrics."
+  type        = string
+  default     = "CloudTrailMetrics"
+}
+
+variable "metric_default_value" {
+  description = "Value the metric filters publish for non-matching events. null (default) publishes only on match: cheaper, and with treat_missing_data = notBreaching the alarms behave the same."
+  type        = number
+  default     = null
+}
+
+################################################################################
+# Notifications
+################################################################################
+
+variable "sns_topic_arn" {
+  description = "Existing SNS topic for the alarms. null creates one (KMS-encrypted, with a policy that lets only this account's alarms publish)."
+  type        = string
+  default     = null
+}
+
+variable "alarm_email_addresses" {
+  description = "Email addresses subscribed to the topic (each must confirm)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.alarm_email_addresses : can(regex("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", e))])
+    error_message = "alarm_email_addresses: not an email address: ${join(", ", [for e in var.alarm_email_addresses : e if !can(regex("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", e))])}."
+  }
+}
+
+variable "sns_subscriptions" {
+  description = "Extra subscriptions to the topic: {protocol = https|sqs|lambda, endpoint, raw_message_delivery}."
+  type = list(object({
+    protocol             = string
+    endpoint             = string
+    raw_message_delivery = optional(bool, false)
+  }))
+  default = []
+}
+
+variable "create_sns_kms_key" {
+  description = "Encrypt the created topic with a new KMS key whose policy lets CloudWatch alarms use it."
+  type        = bool
+  default     = true
+}
+
+variable "sns_kms_key_arn" {
+  description = "Existing KMS key for the created topic, used when create_sns_kms_key = false."
+  type        = string
+  default     = null
+}
+
+variable "alarm_actions" {
+  description = "Extra actions (ARNs) for every alarm, besides the topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "ok_actions" {
+  description = "Actions when an alarm returns to OK."
+  type        = list(string)
+  default     = []
+}
+
+variable "notify_on_ok" {
+  description = "Also notify the topic when an alarm returns to OK."
+  type        = bool
+  default     = false
+}

@@ -1,5 +1,6 @@
 # The seed's setup: one multi-region trail with global service events, an encrypted
-# S3 archive, a log group and the role that lets CloudTrail write to it.
+# S3 archive, a log group and the role that lets CloudTrail write to it; the detections
+# with one allowlisted office IP; alarm emails to the security team.
 
 provider "aws" {
   region = var.region
@@ -8,5 +9,7 @@ provider "aws" {
 module "trailwatch" {
   source = "../../"
 
-  name_prefix = var.name_prefix
+  name_prefix           = var.name_prefix
+  allowed_source_cidrs  = var.allowed_source_cidrs
+  alarm_email_addresses = var.alarm_email_addresses
 }

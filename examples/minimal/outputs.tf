@@ -17,3 +17,13 @@ output "s3_bucket_name" {
   description = "Log archive bucket."
   value       = module.trailwatch.s3_bucket_name
 }
+
+output "sns_topic_arn" {
+  description = "Topic the alarms notify."
+  value       = module.trailwatch.sns_topic_arn
+}
+
+output "alarms" {
+  description = "Alarm per detection."
+  value       = module.trailwatch.alarms
+}

@@ -9,3 +9,15 @@ variable "name_prefix" {
   type        = string
   default     = "trailwatch"
 }
+
+variable "allowed_source_cidrs" {
+  description = "Addresses allowed to sign in to the console."
+  type        = list(string)
+  default     = ["203.0.113.10"]
+}
+
+variable "alarm_email_addresses" {
+  description = "Who gets the alarm emails."
+  type        = list(string)
+  default     = ["security@example.com"]
+}

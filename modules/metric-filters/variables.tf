@@ -1,0 +1,64 @@
+variable "log_group_name" {
+  description = "Log group that receives the CloudTrail events."
+  type        = string
+}
+
+variable "name_prefix" {
+  description = "Prefix of every filter and metric name: <name_prefix>-<key> and <name_prefix>-<MetricName>."
+  type        = string
+}
+
+variable "namespace" {
+  description = "CloudWatch namespace of the metrics."
+  type        = string
+  default     = "CloudTrailMetrics"
+
+  validation {
+    condition     = can(regex("^[^:*$]{1,255}$", var.namespace)) && !startswith(var.namespace, "AWS/")
+    error_message = "namespace must be 1-255 characters without : * or $, and must not start with AWS/ (reserved for AWS services)."
+  }
+}
+
+variable "cis_exact" {
+  description = "Use Security Hub's exact CIS strings for every CIS-mapped detection (CloudWatch.1-14 pass only on exact strings)."
+  type        = bool
+  default     = false
+}
+
+variable "console_login_without_mfa_mode" {
+  description = "Pattern of console_login_without_mfa: \"tuned\" (IAM users and root, success only, root's MFAUsed \"YES\" counts as MFA, no SSO/SAML/federated false positives), \"cis\" (CIS 4.2: every ConsoleLogin with MFAUsed != \"Yes\"), or \"cis_sso\" (CIS 4.2's SSO variant, Security Hub CloudWatch.3). cis_exact = true implies \"cis_sso\"."
+  type        = string
+  default     = "tuned"
+
+  validation {
+    condition     = contains(["tuned", "cis", "cis_sso"], var.console_login_without_mfa_mode)
+    error_message = "console_login_without_mfa_mode must be \"tuned\", \"cis\" or \"cis_sso\"."
+  }
+}
+
+variable "allowed_source_cidrs" {
+  description = "Source addresses allowed to sign in to the console: IPv4 or IPv6 CIDRs or bare IPs. Validated by the root module."
+  type        = list(string)
+  default     = []
+}
+
+variable "detections" {
+  description = "Per-detection overrides keyed by catalog key; this module reads enabled and pattern."
+  type = map(object({
+    enabled = optional(bool)
+    pattern = optional(string)
+  }))
+  default = {}
+}
+
+variable "metric_value" {
+  description = "Value each matching event publishes."
+  type        = string
+  default     = "1"
+}
+
+variable "metric_default_value" {
+  description = "Value published for non-matching events. null (the default) publishes only on match, which is cheaper: an alarm with treat_missing_data = notBreaching behaves the same."
+  type        = number
+  default     = null
+}

@@ -1,0 +1,142 @@
+# Stage 6 of the data path: the SNS topic the alarms notify, and who it emails.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  create_topic = var.sns_topic_arn == null
+  create_key   = local.create_topic && var.create_kms_key
+  account_id   = data.aws_caller_identity.current.account_id
+  partition    = data.aws_partition.current.partition
+  region       = data.aws_region.current.name
+  topic_arn    = local.create_topic ? aws_sns_topic.this[0].arn : var.sns_topic_arn
+  alarm_arns   = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"
+}
+
+data "aws_iam_policy_document" "kms" {
+  count = local.create_key ? 1 : 0
+
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchAlarmsPublishEncrypted"
+    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = local.create_key ? 1 : 0
+
+  description             = "Encrypts SNS topic ${var.name} (trailwatch sign-in alarms)"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.kms[0].json
+  tags                    = var.tags
+}
+
+resource "aws_sns_topic" "this" {
+  count = local.create_topic ? 1 : 0
+
+  name              = var.name
+  kms_master_key_id = local.create_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "topic" {
+  count = local.create_topic ? 1 : 0
+
+  statement {
+    sid = "AccountOwner"
+    actions = [
+      "SNS:GetTopicAttributes",
+      "SNS:SetTopicAttributes",
+      "SNS:AddPermission",
+      "SNS:RemovePermission",
+      "SNS:DeleteTopic",
+      "SNS:Subscribe",
+      "SNS:ListSubscriptionsByTopic",
+      "SNS:Publish",
+    ]
+    resources = [aws_sns_topic.this[0].arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceOwner"
+      values   = [local.account_id]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchAlarmsOfThisAccount"
+    actions   = ["SNS:Publish"]
+    resources = [aws_sns_topic.this[0].arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.alarm_arns]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "this" {
+  count = local.create_topic ? 1 : 0
+
+  arn    = aws_sns_topic.this[0].arn
+  policy = data.aws_iam_policy_document.topic[0].json
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each = toset(var.email_addresses)
+
+  topic_arn = local.topic_arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+resource "aws_sns_topic_subscription" "extra" {
+  for_each = { for s in var.subscriptions : "${s.protocol}:${s.endpoint}" => s }
+
+  topic_arn            = local.topic_arn
+  protocol             = each.value.protocol
+  endpoint             = each.value.endpoint
+  raw_message_delivery = each.value.protocol == "lambda" ? null : each.value.raw_message_delivery
+}

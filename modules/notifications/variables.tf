@@ -1,0 +1,60 @@
+variable "name" {
+  description = "Name of the SNS topic the module creates."
+  type        = string
+}
+
+variable "sns_topic_arn" {
+  description = "ARN of an existing topic to notify instead of creating one. Its policy must let cloudwatch.amazonaws.com publish (and its KMS key, if any, let CloudWatch use it). Must be known at plan time."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sns_topic_arn == null || can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.sns_topic_arn))
+    error_message = "sns_topic_arn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)."
+  }
+}
+
+variable "email_addresses" {
+  description = "Email addresses to subscribe. Each must confirm the subscription from the email AWS sends."
+  type        = list(string)
+  default     = []
+}
+
+variable "subscriptions" {
+  description = "Extra subscriptions: protocol (https, sqs or lambda) and endpoint."
+  type = list(object({
+    protocol             = string
+    endpoint             = string
+    raw_message_delivery = optional(bool, false)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.subscriptions : contains(["https", "sqs", "lambda"], s.protocol)])
+    error_message = "subscriptions[*].protocol must be https, sqs or lambda (email addresses go in email_addresses)."
+  }
+}
+
+variable "create_kms_key" {
+  description = "Encrypt the created topic with a new KMS key whose policy lets CloudWatch use it (the AWS-managed alias/aws/sns key cannot be used by CloudWatch alarms)."
+  type        = bool
+  default     = true
+}
+
+variable "kms_key_arn" {
+  description = "Existing KMS key for the created topic, used when create_kms_key = false; its policy must let cloudwatch.amazonaws.com call kms:GenerateDataKey* and kms:Decrypt."
+  type        = string
+  default     = null
+}
+
+variable "kms_key_deletion_window_in_days" {
+  description = "Waiting period before a destroyed KMS key is deleted."
+  type        = number
+  default     = 30
+}
+
+variable "tags" {
+  description = "Tags for the topic and key."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,209 @@
+"""Realistic CloudTrail records for console sign-ins (and the API calls CIS alarms on).
+
+The shapes follow the AWS CloudTrail user guide's documented samples (see
+shared/reference/filter-patterns-and-signin-events.md): IAM user with and without MFA,
+failures, the unknown-user HIDDEN_DUE_TO_SECURITY_REASONS record, root with
+``"MFAUsed": "YES"``, SAML federation, IAM Identity Center, CheckMfa, and IPv6 sources.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+ACCOUNT = "111122223333"
+USER_AGENT = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36"
+)
+LOGIN_TO = "https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true"
+
+Record = dict[str, Any]
+
+
+def _time(at: datetime | str | None) -> str:
+    if isinstance(at, str):
+        return at
+    return (at or datetime(2026, 11, 2, 9, 30, tzinfo=UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _signin(
+    identity: dict[str, Any],
+    *,
+    ip: str,
+    success: bool,
+    extra: dict[str, Any],
+    region: str = "us-east-1",
+    at: datetime | str | None = None,
+    error: str | None = None,
+    account: str = ACCOUNT,
+    event_name: str = "ConsoleLogin",
+    user_agent: str = USER_AGENT,
+) -> Record:
+    record: Record = {
+        "eventVersion": "1.08",
+        "userIdentity": identity,
+        "eventTime": _time(at),
+        "eventSource": "signin.amazonaws.com",
+        "eventName": event_name,
+        "awsRegion": region,
+        "sourceIPAddress": ip,
+        "userAgent": user_agent,
+        "requestParameters": None,
+        "responseElements": {event_name: "Success" if success else "Failure"},
+        "additionalEventData": extra,
+        "eventID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{identity}{ip}{_time(at)}{event_name}{extra}")),
+        "readOnly": False,
+        "eventType": "AwsConsoleSignIn",
+        "managementEvent": True,
+        "recipientAccountId": account,
+        "eventCategory": "Management",
+    }
+    if error:
+        record["errorMessage"] = error
+    return record
+
+
+def iam_user(name: str = "anaya", account: str = ACCOUNT) -> dict[str, Any]:
+    return {
+        "type": "IAMUser",
+        "principalId": "AIDACKCEVSQ6C2EXAMPLE",
+        "arn": f"arn:aws:iam::{account}:user/{name}",
+        "accountId": account,
+        "userName": name,
+    }
+
+
+def iam_user_login(
+    *, mfa: bool, ip: str = "192.0.2.10", user: str = "anaya", region: str = "us-east-1", at: Any = None
+) -> Record:
+    extra: dict[str, Any] = {"LoginTo": LOGIN_TO, "MobileVersion": "No", "MFAUsed": "Yes" if mfa else "No"}
+    if mfa:
+        extra["MFAIdentifier"] = f"arn:aws:iam::{ACCOUNT}:u2f/user/{user}/default-AAAAAAAABBBBBBBBCCCCCCCCDD"
+    return _signin(iam_user(user), ip=ip, success=True, extra=extra, region=region, at=at)
+
+
+def iam_user_failure(*, ip: str = "192.0.2.10", user: str = "anaya", at: Any = None) -> Record:
+    identity = {**iam_user(user), "accessKeyId": ""}
+    del identity["arn"]
+    extra = {"LoginTo": LOGIN_TO, "MobileVersion": "No", "MFAUsed": "Yes"}
+    return _signin(identity, ip=ip, success=False, extra=extra, error="Failed authentication", at=at)
+
+
+def unknown_user_failure(*, ip: str = "198.51.100.77", at: Any = None) -> Record:
+    identity = {"type": "IAMUser", "accountId": ACCOUNT, "accessKeyId": "", "userName": "HIDDEN_DUE_TO_SECURITY_REASONS"}
+    extra = {"LoginTo": LOGIN_TO, "MobileVersion": "No", "MFAUsed": "No"}
+    record = _signin(identity, ip=ip, success=False, extra=extra, error="No username found in supplied account", at=at)
+    record["eventType"] = "AwsConsoleSignin"  # sic, as in the IAM user guide's sample
+    return record
+
+
+def root_login(*, mfa: bool, ip: str = "192.0.2.20", at: Any = None) -> Record:
+    identity = {
+        "type": "Root",
+        "principalId": ACCOUNT,
+        "arn": f"arn:aws:iam::{ACCOUNT}:root",
+        "accountId": ACCOUNT,
+        "accessKeyId": "",
+    }
+    extra: dict[str, Any] = {"LoginTo": LOGIN_TO, "MobileVersion": "No", "MFAUsed": "YES" if mfa else "No"}
+    if mfa:
+        extra["MFAIdentifier"] = f"arn:aws:iam::{ACCOUNT}:mfa/root-account-mfa-device"
+    return _signin(identity, ip=ip, success=True, extra=extra, at=at)
+
+
+def root_failure(*, ip: str = "198.51.100.20", at: Any = None) -> Record:
+    identity = {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "accountId": ACCOUNT}
+    extra = {"LoginTo": LOGIN_TO, "MobileVersion": "No", "MFAUsed": "No"}
+    return _signin(identity, ip=ip, success=False, extra=extra, error="Failed authentication", at=at)
+
+
+def saml_login(*, ip: str = "198.51.100.30", user: str = "tester@example.com", at: Any = None) -> Record:
+    identity = {
+        "type": "AssumedRole",
+        "principalId": f"AROAEXAMPLEID:{user}",
+        "arn": f"arn:aws:iam::{ACCOUNT}:assumed-role/okta/{user}",
+        "accountId": ACCOUNT,
+        "userName": user,
+    }
+    extra = {
+        "LoginTo": "https://console.aws.amazon.com/console/home",
+        "MobileVersion": "No",
+        "MFAUsed": "No",
+        "SamlProviderArn": f"arn:aws:iam::{ACCOUNT}:saml-provider/Okta",
+    }
+    return _signin(identity, ip=ip, success=True, extra=extra, at=at)
+
+
+def sso_login(*, ip: str = "198.51.100.40", user: str = "jdoe", at: Any = None) -> Record:
+    role = "AWSReservedSSO_AdministratorAccess_0123456789abcdef"
+    identity = {
+        "type": "AssumedRole",
+        "principalId": f"AROAEXAMPLESSO:{user}",
+        "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{user}",
+        "accountId": ACCOUNT,
+        "sessionContext": {
+            "sessionIssuer": {
+                "type": "Role",
+                "principalId": "AROAEXAMPLESSO",
+                "arn": f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/{role}",
+                "accountId": ACCOUNT,
+                "userName": role,
+            }
+        },
+    }
+    extra = {"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": "No"}
+    return _signin(identity, ip=ip, success=True, extra=extra, at=at)
+
+
+def check_mfa(*, ip: str = "192.0.2.10", user: str = "anaya", at: Any = None) -> Record:
+    identity = {**iam_user(user), "accessKeyId": ""}
+    return _signin(identity, ip=ip, success=True, extra={"MfaType": "U2F MFA"}, event_name="CheckMfa", at=at)
+
+
+def api_call(
+    event_name: str,
+    event_source: str,
+    *,
+    error_code: str | None = None,
+    identity: dict[str, Any] | None = None,
+    ip: str = "192.0.2.50",
+    invoked_by: str | None = None,
+    event_type: str = "AwsApiCall",
+    at: Any = None,
+) -> Record:
+    ident = dict(identity or iam_user("deployer"))
+    if invoked_by:
+        ident["invokedBy"] = invoked_by
+    record: Record = {
+        "eventVersion": "1.08",
+        "userIdentity": ident,
+        "eventTime": _time(at),
+        "eventSource": event_source,
+        "eventName": event_name,
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": invoked_by or ip,
+        "userAgent": "aws-cli/2.15.0",
+        "requestParameters": {},
+        "responseElements": None,
+        "eventID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{event_name}{error_code}{ident}{_time(at)}")),
+        "readOnly": False,
+        "eventType": event_type,
+        "managementEvent": True,
+        "recipientAccountId": ACCOUNT,
+    }
+    if error_code:
+        record["errorCode"] = error_code
+        record["errorMessage"] = "User is not authorized to perform this operation"
+    return record
+
+
+def root_identity() -> dict[str, Any]:
+    return {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "accountId": ACCOUNT}
+
+
+def message(record: Record) -> str:
+    """The CloudWatch Logs message CloudTrail writes for a record: the bare record JSON."""
+    return json.dumps(record, separators=(",", ":"))

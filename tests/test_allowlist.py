@@ -1,0 +1,164 @@
+"""The allowlist compiled in HCL (modules/metric-filters) matches exactly the addresses
+outside the list: proven with the filter-pattern engine over each range's edges, its
+neighbours and the /32-vs-.70-79 trap, for IPv4 and IPv6.
+
+One `terraform plan` of a fixture that instantiates the module once per case compiles every
+case; the plan needs no AWS API, so it runs without the emulator.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import random
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trailwatch import signin_events as ev
+from trailwatch.filterpattern import compile_pattern
+from trailwatch.terraform import REPO_ROOT, terraform_test
+
+CASES: dict[str, list[str]] = {
+    "single_host": ["203.0.113.7"],
+    "host_cidr": ["203.0.113.7/32"],
+    "slash24": ["198.51.100.0/24"],
+    "slash16": ["10.20.0.0/16"],
+    "slash8": ["10.0.0.0/8"],
+    "slash28": ["192.0.2.16/28"],
+    "slash25_high": ["192.0.2.128/25"],
+    "slash20": ["172.16.16.0/20"],
+    "slash12": ["172.16.0.0/12"],
+    "slash31": ["192.0.2.254/31"],
+    "slash7": ["2.0.0.0/7"],
+    "nested_and_duplicate": ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.3", "10.0.0.0/8"],
+    "mixed": ["203.0.113.7", "198.51.100.0/24", "192.0.2.16/28", "2001:db8:abcd::/48", "2001:db8:1:2::5"],
+    "v6_host": ["2001:db8::1"],
+    "v6_32": ["2001:db8::/32"],
+    "v6_48": ["2a02:1234:5678::/48"],
+    "v6_64": ["2a02:1234:5678:9abc::/64"],
+    "v6_64_zero_groups": ["2001:db8::/64"],
+    "v6_internal_zero_run": ["2001:0:0:db8::/64"],
+    "v6_long_trailing_zeros": ["2001:db8::/96"],
+    "many_hosts": [f"198.18.{i // 250}.{i % 250 + 1}" for i in range(40)],
+}
+
+FIXTURE = """
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+}
+
+variable "cases" {
+  type = map(list(string))
+}
+
+module "mf" {
+  source   = "../../modules/metric-filters"
+  for_each = var.cases
+
+  log_group_name       = "g"
+  name_prefix          = "t"
+  allowed_source_cidrs = each.value
+  detections           = { for k in ["console_login_without_mfa", "console_login_failures", "root_usage", "unauthorized_api_calls", "iam_policy_changes", "cloudtrail_changes", "kms_key_disable_or_delete", "s3_bucket_policy_changes", "config_changes", "security_group_changes", "nacl_changes", "network_gateway_changes", "route_table_changes", "vpc_changes", "organizations_changes"] : k => { enabled = false } }
+}
+
+output "patterns" {
+  value = { for k, m in module.mf : k => m.filters["console_login_unexpected_ip"].pattern }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def compiled(terraform: str) -> dict[str, str]:
+    base = Path(tempfile.mkdtemp(prefix="trailwatch-allowlist-"))
+    try:
+        shutil.copytree(REPO_ROOT / "modules", base / "modules")
+        shutil.copytree(REPO_ROOT / "catalog", base / "catalog")
+        cfg = base / "fixtures" / "allowlist"
+        cfg.mkdir(parents=True)
+        (cfg / "main.tf").write_text(FIXTURE)
+        (cfg / "cases.auto.tfvars.json").write_text(json.dumps({"cases": CASES}))
+        tf = terraform_test(cfg)
+        tf.setup(cleanup_on_exit=False)
+        plan = tf.plan(output=True)
+        patterns: dict[str, str] = plan.outputs["patterns"]
+        return patterns
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _login(ip: str) -> str:
+    return ev.message(ev.iam_user_login(mfa=True, ip=ip))
+
+
+def _samples(cidrs: list[str], rng: random.Random) -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    out: set[Any] = set()
+    for c in cidrs:
+        net = ipaddress.ip_network(c if "/" in c else (c + ("/128" if ":" in c else "/32")))
+        first, last = int(net.network_address), int(net.broadcast_address)
+        top = 2**net.max_prefixlen - 1
+        cls = ipaddress.IPv4Address if net.version == 4 else ipaddress.IPv6Address
+        for v in (first, last, first - 1, last + 1, first + 1, last - 1, (first + last) // 2):
+            if 0 <= v <= top:
+                out.add(cls(v))
+        out.update(cls(rng.randint(first, last)) for _ in range(20))
+        span = last - first + 1
+        out.update(cls(min(top, max(0, first + rng.randint(-4 * span, 5 * span)))) for _ in range(20))
+        if net.version == 4:
+            # The classic bug: a /32 written as a prefix wildcard also allows .70-.79 / .700.
+            o = str(net.network_address).split(".")
+            for suffix in ("0", "1", "9"):
+                cand = ".".join([*o[:3], o[3] + suffix])
+                if o[3] != "0" and int(o[3] + suffix) <= 255:
+                    out.add(ipaddress.IPv4Address(cand))
+        else:
+            # Addresses whose text has zero runs in interesting places.
+            for g in range(8):
+                out.add(cls(first | (1 << (16 * g))) if (first | (1 << (16 * g))) <= top else cls(first))
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_allowlist_pattern_is_exact(case: str, compiled: dict[str, str]) -> None:
+    pattern_text = compiled[case]
+    assert len(pattern_text) <= 1024
+    pattern = compile_pattern(pattern_text)
+    assert pattern.regex_count <= 2
+    nets = [ipaddress.ip_network(c if "/" in c else (c + ("/128" if ":" in c else "/32"))) for c in CASES[case]]
+    rng = random.Random(case)
+    samples = _samples(CASES[case], rng)
+    assert len(samples) > 10
+    wrong = []
+    for addr in sorted(samples, key=lambda a: (a.version, int(a))):
+        allowed = any(addr.version == n.version and addr in n for n in nets)
+        fired = pattern.matches(_login(addr.compressed))
+        if fired == allowed:
+            wrong.append(f"{addr.compressed}: {'allowed but alarms' if allowed else 'outside but silent'}")
+    assert not wrong, f"{case}: {pattern_text}\n" + "\n".join(wrong[:20])
+
+
+def test_slash32_is_an_exact_string(compiled: dict[str, str]) -> None:
+    assert '($.sourceIPAddress != "203.0.113.7")' in compiled["single_host"]
+    assert compiled["single_host"] == compiled["host_cidr"]
+
+
+def test_nested_entries_are_deduplicated(compiled: dict[str, str]) -> None:
+    assert compiled["nested_and_duplicate"].count("sourceIPAddress") == 1
+
+
+def test_long_lists_fall_back_to_regex_alternation(compiled: dict[str, str]) -> None:
+    assert compile_pattern(compiled["many_hosts"]).regex_count == 2
