@@ -137,11 +137,48 @@ def _check_role(emu: Emulator, exp: dict[str, Any], trail_arn: str, extra: dict[
     assert sorted(_as_list(stmt["Resource"])) == sorted(s.format(**extra) for s in exp["streams"])
 
 
+def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], log_group: str) -> None:
+    alarms_out: dict[str, dict[str, str]] = out["alarms"]
+    assert len(alarms_out) == exp["count"]
+    topic = str(out["sns_topic_arn"])
+    filters = emu.client("logs").describe_metric_filters(logGroupName=log_group)["metricFilters"]
+    # One filter per alarm (the PutMetricFilter shim keeps updates from duplicating them).
+    assert len(filters) == exp["count"]
+    metric_of_filter = {f["metricTransformations"][0]["metricName"] for f in filters}
+    cw = emu.client("cloudwatch")
+    names = [a["name"] for a in alarms_out.values()]
+    described = {a["AlarmName"]: a for a in cw.describe_alarms(AlarmNames=names)["MetricAlarms"]}
+    assert set(described) == set(names)
+    for key, a in alarms_out.items():
+        alarm = described[a["name"]]
+        assert alarm["AlarmArn"] == a["arn"]
+        assert alarm["MetricName"] in metric_of_filter, key
+        assert topic in alarm["AlarmActions"]
+        assert (topic in alarm.get("OKActions", [])) is bool(exp.get("ok_actions"))
+        assert alarm["TreatMissingData"] == "notBreaching"
+        assert "fields @timestamp" in alarm["AlarmDescription"] and len(alarm["AlarmDescription"]) <= 1024
+    sns = emu.client("sns")
+    attrs = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert attrs.get("KmsMasterKeyId", "").startswith("arn:aws:kms:")
+    stmts = {s["Sid"]: s for s in _statements(attrs["Policy"])}
+    cw_stmt = stmts["CloudWatchAlarmsOfThisAccount"]
+    assert cw_stmt["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert cw_stmt["Condition"]["StringEquals"]["aws:SourceAccount"] == ACCOUNT_ID
+    assert cw_stmt["Condition"]["ArnLike"]["aws:SourceArn"] == f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:*"
+    subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert sorted(s["Endpoint"] for s in subs if s["Protocol"] == "email") == sorted(exp["emails"])
+    assert len([s for s in subs if s["Protocol"] != "email"]) == exp["other_subscriptions"]
+
+
 def _assert_nothing_left(emu: Emulator, fixtures: dict[str, Any]) -> None:
     assert emu.client("cloudtrail").describe_trails()["trailList"] == []
     groups = {g["logGroupName"] for g in emu.client("logs").describe_log_groups()["logGroups"]}
     assert groups == set(fixtures.get("log_groups", []))
     assert emu.client("s3").list_buckets()["Buckets"] == []
+    assert emu.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
+    assert emu.client("sns").list_topics()["Topics"] == []
+    for group in fixtures.get("log_groups", []):
+        assert emu.client("logs").describe_metric_filters(logGroupName=group)["metricFilters"] == []
     roles = emu.client("iam").list_roles()["Roles"]
     assert [r["RoleName"] for r in roles if not r["Path"].startswith("/aws-service-role/")] == []
     kms = emu.client("kms")
@@ -178,6 +215,7 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str) -> 
             assert out["log_group_arn"] == group_arn
         if exp["role"]:
             _check_role(emulator, exp["role"], str(out["trail_arn"]), extra)
+        _check_detections(emulator, exp["detections"], out, exp["log_group"]["name"])
         if "organization_id" in extra:
             assert out["organization_id"] == extra["organization_id"]
 

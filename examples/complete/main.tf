@@ -1,9 +1,15 @@
 # Every option on: custom names and tags, a key prefix and lifecycle rule on the archive,
-# the log group sharing the trail's KMS key, a longer retention, and a permissions
-# boundary and path on the delivery role.
+# the log group sharing the trail's KMS key, a longer retention, a permissions boundary
+# and path on the delivery role, a mixed IPv4/IPv6 allowlist, per-detection overrides, a
+# custom namespace, OK notifications, and an SQS queue subscribed next to the emails.
 
 provider "aws" {
   region = var.region
+}
+
+resource "aws_sqs_queue" "alarms" {
+  name                    = "${var.name_prefix}-alarm-feed"
+  sqs_managed_sse_enabled = true
 }
 
 resource "aws_iam_policy" "boundary" {
@@ -44,6 +50,24 @@ module "trailwatch" {
   delivery_role_name       = "${var.name_prefix}-ct-to-cwl"
   delivery_role_path       = "/security/"
   permissions_boundary_arn = aws_iam_policy.boundary.arn
+
+  allowed_source_cidrs = [
+    "203.0.113.10",       # office egress (/32)
+    "198.51.100.0/24",    # VPN pool
+    "192.0.2.16/28",      # partner range, not on an octet boundary
+    "2001:db8:abcd::/48", # office IPv6
+  ]
+  console_login_without_mfa_mode = "tuned"
+  namespace                      = "Security/SignIn"
+  detections = {
+    console_login_failures = { threshold = 5, period = 300 }
+    unauthorized_api_calls = { evaluation_periods = 5, datapoints_to_alarm = 2 }
+    vpc_changes            = { enabled = false }
+  }
+
+  alarm_email_addresses = var.alarm_email_addresses
+  sns_subscriptions     = [{ protocol = "sqs", endpoint = aws_sqs_queue.alarms.arn }]
+  notify_on_ok          = true
 
   tags = var.tags
 }

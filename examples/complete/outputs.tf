@@ -27,3 +27,18 @@ output "delivery_role_arn" {
   description = "Role CloudTrail uses to write to the log group."
   value       = module.trailwatch.delivery_role_arn
 }
+
+output "sns_topic_arn" {
+  description = "Topic the alarms notify."
+  value       = module.trailwatch.sns_topic_arn
+}
+
+output "alarms" {
+  description = "Alarm per detection."
+  value       = module.trailwatch.alarms
+}
+
+output "metric_filters" {
+  description = "Metric filter per detection."
+  value       = module.trailwatch.metric_filters
+}

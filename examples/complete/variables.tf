@@ -18,3 +18,9 @@ variable "tags" {
     ManagedBy = "terraform"
   }
 }
+
+variable "alarm_email_addresses" {
+  description = "Who gets the alarm emails."
+  type        = list(string)
+  default     = ["security@example.com", "oncall@example.com"]
+}

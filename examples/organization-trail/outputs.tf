@@ -17,3 +17,13 @@ output "organization_id" {
   description = "The organization the trail records."
   value       = data.aws_organizations_organization.this.id
 }
+
+output "sns_topic_arn" {
+  description = "Topic the alarms notify."
+  value       = module.trailwatch.sns_topic_arn
+}
+
+output "alarms" {
+  description = "Alarm per detection."
+  value       = module.trailwatch.alarms
+}

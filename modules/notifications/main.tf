@@ -133,7 +133,8 @@ resource "aws_sns_topic_subscription" "email" {
 }
 
 resource "aws_sns_topic_subscription" "extra" {
-  for_each = { for s in var.subscriptions : "${s.protocol}:${s.endpoint}" => s }
+  # Keyed by position: endpoints are often ARNs that are unknown until apply.
+  for_each = { for i, s in var.subscriptions : "${i}-${s.protocol}" => s }
 
   topic_arn            = local.topic_arn
   protocol             = each.value.protocol
