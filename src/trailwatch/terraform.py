@@ -230,7 +230,15 @@ def module_config(module_args: dict[str, object], region: str = "us-east-1", out
     if outputs:
         doc["output"] = {
             name: {"value": f"${{module.trailwatch.{name}}}"}
-            for name in ("trail_arn", "log_group_name", "log_group_arn", "delivery_role_arn")
+            for name in (
+                "trail_arn",
+                "log_group_name",
+                "log_group_arn",
+                "delivery_role_arn",
+                "sns_topic_arn",
+                "metric_filters",
+                "alarms",
+            )
         }
     return json.dumps(doc, indent=2)
 

@@ -1,0 +1,57 @@
+"""The sign-in scenario corpus: named, real-format CloudTrail records that the detections
+must (or must not) catch. Used by the scenario matrix tests, the demo and the docs."""
+
+from __future__ import annotations
+
+from trailwatch import signin_events as ev
+
+ALLOWED_V4 = "203.0.113.0/24"
+ALLOWED_V6 = "2001:db8:abcd::/48"
+ALLOWLIST = [ALLOWED_V4, ALLOWED_V6]
+INSIDE = "203.0.113.5"
+OUTSIDE = "203.0.114.5"  # just past the /24
+INSIDE_V6 = "2001:db8:abcd::10"
+OUTSIDE_V6 = "2001:db8:abce::10"
+
+
+def corpus() -> dict[str, ev.Record]:
+    """Scenario name -> CloudTrail record."""
+    root = ev.root_identity()
+    return {
+        "iam_mfa_allowed_ip": ev.iam_user_login(mfa=True, ip=INSIDE),
+        "iam_mfa_unknown_ip": ev.iam_user_login(mfa=True, ip=OUTSIDE),
+        "iam_no_mfa_allowed_ip": ev.iam_user_login(mfa=False, ip=INSIDE),
+        "iam_no_mfa_unknown_ip": ev.iam_user_login(mfa=False, ip=OUTSIDE, user="mallory"),
+        "iam_failure": ev.iam_user_failure(ip=OUTSIDE),
+        "unknown_user_failure": ev.unknown_user_failure(ip=OUTSIDE),
+        "root_mfa_unknown_ip": ev.root_login(mfa=True, ip=OUTSIDE),
+        "root_no_mfa_allowed_ip": ev.root_login(mfa=False, ip=INSIDE),
+        "root_failure": ev.root_failure(ip=OUTSIDE),
+        "saml_login": ev.saml_login(ip=OUTSIDE),
+        "sso_login": ev.sso_login(ip=OUTSIDE),
+        "check_mfa": ev.check_mfa(ip=OUTSIDE),
+        "ipv6_allowed": ev.iam_user_login(mfa=True, ip=INSIDE_V6),
+        "ipv6_unknown": ev.iam_user_login(mfa=True, ip=OUTSIDE_V6),
+        "root_api_call": ev.api_call("ListBuckets", "s3.amazonaws.com", identity=root),
+        "root_service_call": ev.api_call(
+            "Decrypt", "kms.amazonaws.com", identity=root, invoked_by="cloudtrail.amazonaws.com", event_type="AwsServiceEvent"
+        ),
+        "access_denied": ev.api_call("GetSecretValue", "secretsmanager.amazonaws.com", error_code="AccessDenied"),
+        "unauthorized_operation": ev.api_call("RunInstances", "ec2.amazonaws.com", error_code="Client.UnauthorizedOperation"),
+        "denied_log_delivery": ev.api_call(
+            "PutObject", "s3.amazonaws.com", error_code="AccessDenied", ip="delivery.logs.amazonaws.com"
+        ),
+        "denied_head_bucket": ev.api_call("HeadBucket", "s3.amazonaws.com", error_code="AccessDenied"),
+        "put_role_policy": ev.api_call("PutRolePolicy", "iam.amazonaws.com"),
+        "stop_logging": ev.api_call("StopLogging", "cloudtrail.amazonaws.com"),
+        "schedule_key_deletion": ev.api_call("ScheduleKeyDeletion", "kms.amazonaws.com"),
+        "put_bucket_policy": ev.api_call("PutBucketPolicy", "s3.amazonaws.com"),
+        "stop_config_recorder": ev.api_call("StopConfigurationRecorder", "config.amazonaws.com"),
+        "authorize_sg_ingress": ev.api_call("AuthorizeSecurityGroupIngress", "ec2.amazonaws.com"),
+        "create_nacl_entry": ev.api_call("CreateNetworkAclEntry", "ec2.amazonaws.com"),
+        "attach_internet_gateway": ev.api_call("AttachInternetGateway", "ec2.amazonaws.com"),
+        "create_route": ev.api_call("CreateRoute", "ec2.amazonaws.com"),
+        "create_vpc": ev.api_call("CreateVpc", "ec2.amazonaws.com"),
+        "create_account": ev.api_call("CreateAccount", "organizations.amazonaws.com"),
+        "describe_instances": ev.api_call("DescribeInstances", "ec2.amazonaws.com"),
+    }

@@ -1,0 +1,115 @@
+"""The scenario matrix: for each catalog detection in each mode, exactly which real-format
+sign-in (and API) records match. Patterns come from `terraform plan` of the root module,
+so what is proven is what the module deploys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from trailwatch import signin_events as ev
+from trailwatch.catalog import detections
+from trailwatch.emulator import Emulator
+from trailwatch.filterpattern import Event, compile_pattern
+from trailwatch.scenarios import ALLOWLIST, corpus
+from trailwatch.terraform import inline_stack
+
+pytestmark = pytest.mark.emulator
+
+MODES: dict[str, dict[str, Any]] = {
+    "tuned": {"allowed_source_cidrs": ALLOWLIST},
+    "cis_exact": {"allowed_source_cidrs": ALLOWLIST, "cis_exact": True},
+    "mfa_cis": {"console_login_without_mfa_mode": "cis"},
+    "mfa_cis_sso": {"console_login_without_mfa_mode": "cis_sso"},
+}
+
+CIS_EVENTS = {
+    "iam_policy_changes": {"put_role_policy"},
+    "cloudtrail_changes": {"stop_logging"},
+    "kms_key_disable_or_delete": {"schedule_key_deletion"},
+    "s3_bucket_policy_changes": {"put_bucket_policy"},
+    "config_changes": {"stop_config_recorder"},
+    "security_group_changes": {"authorize_sg_ingress"},
+    "nacl_changes": {"create_nacl_entry"},
+    "network_gateway_changes": {"attach_internet_gateway"},
+    "route_table_changes": {"create_route"},
+    "vpc_changes": {"create_vpc"},
+    "organizations_changes": {"create_account"},
+    "root_usage": {"root_api_call", "root_mfa_unknown_ip", "root_no_mfa_allowed_ip", "root_failure"},
+}
+
+TUNED = {
+    **CIS_EVENTS,
+    "console_login_unexpected_ip": {"iam_mfa_unknown_ip", "iam_no_mfa_unknown_ip", "root_mfa_unknown_ip", "ipv6_unknown"},
+    # Root's "MFAUsed": "YES" is MFA; SSO/SAML, failures and CheckMfa are not logins without MFA.
+    "console_login_without_mfa": {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip", "root_no_mfa_allowed_ip"},
+    "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure"},
+    "unauthorized_api_calls": {"access_denied", "unauthorized_operation"},
+}
+
+SECURITY_HUB_MFA = {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip"}
+
+EXPECTED: dict[str, dict[str, set[str]]] = {
+    "tuned": TUNED,
+    "cis_exact": {
+        **TUNED,
+        "console_login_without_mfa": SECURITY_HUB_MFA,
+        "console_login_failures": {"iam_failure", "root_failure"},
+        "unauthorized_api_calls": {"access_denied", "unauthorized_operation", "denied_log_delivery", "denied_head_bucket"},
+    },
+    "mfa_cis": {
+        **{k: v for k, v in TUNED.items() if k != "console_login_unexpected_ip"},
+        # The literal CIS 4.2 string: every ConsoleLogin whose MFAUsed is not exactly "Yes",
+        # so root with "YES", SSO, SAML and failures all fire.
+        "console_login_without_mfa": {
+            "iam_no_mfa_allowed_ip",
+            "iam_no_mfa_unknown_ip",
+            "unknown_user_failure",
+            "root_mfa_unknown_ip",
+            "root_no_mfa_allowed_ip",
+            "root_failure",
+            "saml_login",
+            "sso_login",
+        },
+    },
+    "mfa_cis_sso": {
+        **{k: v for k, v in TUNED.items() if k != "console_login_unexpected_ip"},
+        "console_login_without_mfa": SECURITY_HUB_MFA,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def planned_filters(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, dict[str, Any]]]:
+    out: dict[str, dict[str, Any]] = {}
+    for mode, args in MODES.items():
+        stack = inline_stack({**args, "name_prefix": "scn"}, emulator=emulator_session, name=mode)
+        try:
+            out[mode] = stack.plan().outputs["metric_filters"]
+        finally:
+            stack.cleanup()
+    yield out
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_every_detection_matches_exactly_its_scenarios(mode: str, planned_filters: dict[str, Any]) -> None:
+    filters = planned_filters[mode]
+    expected = EXPECTED[mode]
+    assert set(filters) == set(expected), "enabled detections differ"
+    events = {name: Event(ev.message(rec)) for name, rec in corpus().items()}
+    for key, f in filters.items():
+        pattern = compile_pattern(f["pattern"])
+        got = {name for name, e in events.items() if pattern.matches(e)}
+        assert got == expected[key], f"{mode}/{key}: extra {got - expected[key]}, missing {expected[key] - got}"
+
+
+def test_matrix_covers_every_catalog_key() -> None:
+    assert set(EXPECTED["tuned"]) == set(detections())
+
+
+def test_cis_exact_uses_security_hubs_strings(planned_filters: dict[str, Any]) -> None:
+    for key, det in detections().items():
+        if "security_hub" in det.patterns:
+            assert planned_filters["cis_exact"][key]["pattern"] == det.patterns["security_hub"]
