@@ -138,7 +138,9 @@ def test_allowlist_pattern_is_exact(case: str, compiled: dict[str, str]) -> None
     assert len(pattern_text) <= 1024
     pattern = compile_pattern(pattern_text)
     assert pattern.regex_count <= 2
-    nets = [ipaddress.ip_network(c if "/" in c else (c + ("/128" if ":" in c else "/32"))) for c in CASES[case]]
+    nets = [
+        ipaddress.ip_network(c if "/" in c else (c + ("/128" if ":" in c else "/32"))) for c in CASES[case]
+    ]
     rng = random.Random(case)
     samples = _samples(CASES[case], rng)
     assert len(samples) > 10

@@ -27,7 +27,10 @@ def test_prints_the_api_response(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_input_json_file_and_inline(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    req = {"filterPattern": '{ $.eventName = "ConsoleLogin" }', "logEventMessages": ['{"eventName":"ConsoleLogin"}', "{}"]}
+    req = {
+        "filterPattern": '{ $.eventName = "ConsoleLogin" }',
+        "logEventMessages": ['{"eventName":"ConsoleLogin"}', "{}"],
+    }
     path = tmp_path / "req.json"
     path.write_text(json.dumps(req))
     rc, out, _ = run(capsys, "test-metric-filter", "--cli-input-json", f"file://{path}")
@@ -35,12 +38,16 @@ def test_cli_input_json_file_and_inline(capsys: pytest.CaptureFixture[str], tmp_
     rc, out2, _ = run(capsys, "test-metric-filter", "--cli-input-json", json.dumps(req))
     assert rc == 0 and out2 == out
     # An explicit argument overrides the JSON, as in the AWS CLI.
-    rc, out3, _ = run(capsys, "test-metric-filter", "--cli-input-json", json.dumps(req), "--filter-pattern", "{ $.x = 1 }")
+    rc, out3, _ = run(
+        capsys, "test-metric-filter", "--cli-input-json", json.dumps(req), "--filter-pattern", "{ $.x = 1 }"
+    )
     assert rc == 0 and json.loads(out3) == {"matches": []}
 
 
 def test_rejected_pattern_exits_254_like_the_aws_cli(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = run(capsys, "test-metric-filter", "--filter-pattern", "ERR*", "--log-event-messages", "ERROR")
+    rc, out, err = run(
+        capsys, "test-metric-filter", "--filter-pattern", "ERR*", "--log-event-messages", "ERROR"
+    )
     assert rc == 254
     assert out == ""
     assert err.strip() == (
@@ -50,7 +57,9 @@ def test_rejected_pattern_exits_254_like_the_aws_cli(capsys: pytest.CaptureFixtu
 
 
 def test_pattern_over_1024_characters_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, _, err = run(capsys, "test-metric-filter", "--filter-pattern", "a" * 1025, "--log-event-messages", "a")
+    rc, _, err = run(
+        capsys, "test-metric-filter", "--filter-pattern", "a" * 1025, "--log-event-messages", "a"
+    )
     assert rc == 254 and "1024" in err
 
 

@@ -21,10 +21,16 @@ ALLOWLIST = ["203.0.113.10", "198.51.100.0/24", "192.0.2.16/28", "2001:db8:abcd:
 
 
 @pytest.fixture(scope="module")
-def deployed(emulator_session: Emulator, terraform: str) -> Iterator[tuple[Emulator, Stack, dict[str, object]]]:
+def deployed(
+    emulator_session: Emulator, terraform: str
+) -> Iterator[tuple[Emulator, Stack, dict[str, object]]]:
     emulator_session.reset()
     stack = inline_stack(
-        {"name_prefix": "e2e", "allowed_source_cidrs": ALLOWLIST, "alarm_email_addresses": ["soc@example.com"]},
+        {
+            "name_prefix": "e2e",
+            "allowed_source_cidrs": ALLOWLIST,
+            "alarm_email_addresses": ["soc@example.com"],
+        },
         emulator=emulator_session,
         name="consumer",
     )
@@ -43,7 +49,9 @@ def test_outputs_carry_every_catalog_key(deployed: tuple[Emulator, Stack, dict[s
     assert set(out["alarms"]) == keys  # type: ignore[arg-type]
 
 
-def test_deployed_filters_are_within_every_aws_limit(deployed: tuple[Emulator, Stack, dict[str, object]]) -> None:
+def test_deployed_filters_are_within_every_aws_limit(
+    deployed: tuple[Emulator, Stack, dict[str, object]],
+) -> None:
     emu, _, out = deployed
     filters, alarms = specs_from_aws(emu.client("logs"), emu.client("cloudwatch"), str(out["log_group_name"]))
     assert len(filters) == len(detections()) <= 100
@@ -61,9 +69,18 @@ SCENARIOS: dict[str, tuple[list[ev.Record], set[str]]] = {
     "SSO sign-in from anywhere": ([ev.sso_login(ip="203.0.114.9")], set()),
     "SAML sign-in from anywhere": ([ev.saml_login(ip="203.0.114.9")], set()),
     "just outside the /28": ([ev.iam_user_login(mfa=True, ip="192.0.2.32")], {"console_login_unexpected_ip"}),
-    "the /32's .70-.79 neighbour": ([ev.iam_user_login(mfa=True, ip="203.0.113.107")], {"console_login_unexpected_ip"}),
-    "just outside the IPv6 /48": ([ev.iam_user_login(mfa=True, ip="2001:db8:abce::1")], {"console_login_unexpected_ip"}),
-    "no MFA from the office": ([ev.iam_user_login(mfa=False, ip="203.0.113.10")], {"console_login_without_mfa"}),
+    "the /32's .70-.79 neighbour": (
+        [ev.iam_user_login(mfa=True, ip="203.0.113.107")],
+        {"console_login_unexpected_ip"},
+    ),
+    "just outside the IPv6 /48": (
+        [ev.iam_user_login(mfa=True, ip="2001:db8:abce::1")],
+        {"console_login_unexpected_ip"},
+    ),
+    "no MFA from the office": (
+        [ev.iam_user_login(mfa=False, ip="203.0.113.10")],
+        {"console_login_without_mfa"},
+    ),
     "root with MFA from the office": ([ev.root_login(mfa=True, ip="203.0.113.10")], {"root_usage"}),
     "two failures stay under the threshold": ([ev.iam_user_failure(ip="203.0.114.9")] * 2, set()),
     "three failures fire": ([ev.iam_user_failure(ip="203.0.114.9")] * 3, {"console_login_failures"}),

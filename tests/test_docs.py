@@ -21,7 +21,9 @@ def test_adding_a_variable_makes_the_readme_stale(tmp_path: Path) -> None:
     readme = mod / "README.md"
     assert docs.render(mod) in readme.read_text()
     with (mod / "variables.tf").open("a") as fh:
-        fh.write('\nvariable "brand_new" {\n  description = "Added without regenerating."\n  type = string\n}\n')
+        fh.write(
+            '\nvariable "brand_new" {\n  description = "Added without regenerating."\n  type = string\n}\n'
+        )
     assert docs.render(mod) not in readme.read_text()
     assert "| `brand_new` | Added without regenerating. | `string` | n/a | yes |" in docs.render(mod)
     assert docs.update(readme, mod) is True

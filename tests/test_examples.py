@@ -26,7 +26,9 @@ pytestmark = pytest.mark.emulator
 def test_every_example_has_an_inventory_and_readme() -> None:
     assert EXAMPLES, "no examples found"
     for name in EXAMPLES:
-        assert (INVENTORIES / f"{name}.yaml").exists(), f"examples/{name} has no tests/inventories/{name}.yaml"
+        assert (INVENTORIES / f"{name}.yaml").exists(), (
+            f"examples/{name} has no tests/inventories/{name}.yaml"
+        )
         assert (REPO_ROOT / "examples" / name / "README.md").exists(), f"examples/{name} has no README.md"
         assert 'source = "../../"' in (REPO_ROOT / "examples" / name / "main.tf").read_text()
 
@@ -72,7 +74,9 @@ def _check_trail(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], log_gr
     assert ct.get_trail_status(Name=t["TrailARN"])["IsLogging"] is True
 
     # The trail's key lets CloudTrail encrypt only for this trail, and the account decrypt.
-    key_policy = _statements(emu.client("kms").get_key_policy(KeyId=t["KmsKeyId"], PolicyName="default")["Policy"])
+    key_policy = _statements(
+        emu.client("kms").get_key_policy(KeyId=t["KmsKeyId"], PolicyName="default")["Policy"]
+    )
     by_sid = {s["Sid"]: s for s in key_policy}
     enc = by_sid["CloudTrailEncryptLogs"]
     assert enc["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
@@ -87,7 +91,9 @@ def _check_trail(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], log_gr
     for sid in ("CloudTrailAclCheck", "CloudTrailWrite"):
         assert stmts[sid]["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
         assert stmts[sid]["Condition"]["StringEquals"]["aws:SourceArn"] == t["TrailARN"]
-    assert stmts["CloudTrailWrite"]["Condition"]["StringEquals"]["s3:x-amz-acl"] == "bucket-owner-full-control"
+    assert (
+        stmts["CloudTrailWrite"]["Condition"]["StringEquals"]["s3:x-amz-acl"] == "bucket-owner-full-control"
+    )
     deny = stmts["DenyInsecureTransport"]
     assert deny["Effect"] == "Deny" and deny["Condition"]["Bool"]["aws:SecureTransport"] == "false"
     if exp.get("organization"):
@@ -164,7 +170,10 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
     cw_stmt = stmts["CloudWatchAlarmsOfThisAccount"]
     assert cw_stmt["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert cw_stmt["Condition"]["StringEquals"]["aws:SourceAccount"] == ACCOUNT_ID
-    assert cw_stmt["Condition"]["ArnLike"]["aws:SourceArn"] == f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:*"
+    assert (
+        cw_stmt["Condition"]["ArnLike"]["aws:SourceArn"]
+        == f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:*"
+    )
     subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert sorted(s["Endpoint"] for s in subs if s["Protocol"] == "email") == sorted(exp["emails"])
     assert len([s for s in subs if s["Protocol"] != "email"]) == exp["other_subscriptions"]

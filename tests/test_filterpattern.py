@@ -49,7 +49,7 @@ def test_numeric_ordering_only_applies_to_json_numbers() -> None:
 @pytest.mark.parametrize(
     "pattern",
     [
-        "{ $.a > \"0\" }",
+        '{ $.a > "0" }',
         "{ $.a = 1 AND $.b = 2 }",
         "{ $.a == 1 }",
         "{ $['a.b'] = 1 }",
@@ -71,7 +71,7 @@ def test_aws_rejects(pattern: str) -> None:
 
 
 def test_pattern_length_limit_is_the_apis() -> None:
-    ok = "{ $.a = \"" + "x" * (1024 - 12) + "\" }"
+    ok = '{ $.a = "' + "x" * (1024 - 12) + '" }'
     assert len(ok) == 1024
     compile_pattern(ok)
     with pytest.raises(InvalidPatternError, match="length less than or equal to 1024"):
@@ -109,11 +109,20 @@ def test_wildcard_and_regex_values() -> None:
 
 
 def test_space_delimited_numeric_and_ellipsis() -> None:
-    got = test_metric_filter("[ip, user, ..., status=4*, bytes>1000]", ["1.2.3.4 bob x y 404 2048", "1.2.3.4 bob 200 5"])
+    got = test_metric_filter(
+        "[ip, user, ..., status=4*, bytes>1000]", ["1.2.3.4 bob x y 404 2048", "1.2.3.4 bob 200 5"]
+    )
     assert got["matches"] == [
         {
             "eventNumber": 1,
             "eventMessage": "1.2.3.4 bob x y 404 2048",
-            "extractedValues": {"$ip": "1.2.3.4", "$user": "bob", "$3": "x", "$4": "y", "$status": "404", "$bytes": "2048"},
+            "extractedValues": {
+                "$ip": "1.2.3.4",
+                "$user": "bob",
+                "$3": "x",
+                "$4": "y",
+                "$status": "404",
+                "$bytes": "2048",
+            },
         }
     ]

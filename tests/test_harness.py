@@ -13,11 +13,13 @@ from trailwatch.emulator import SERVICES, Emulator
 
 def test_missing_terraform_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERRAFORM", "terraform-that-does-not-exist")
-    with pytest.raises(tfh.TerraformNotFound, match="not found on PATH. Install Terraform"):
+    with pytest.raises(tfh.TerraformNotFound, match=r"not found on PATH\. Install Terraform"):
         tfh.terraform_binary()
 
 
-def test_cli_config_uses_the_mirror_and_a_shared_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_config_uses_the_mirror_and_a_shared_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     mirror = tmp_path / "mirror"
     (mirror / "registry.terraform.io" / "hashicorp" / "aws").mkdir(parents=True)
     monkeypatch.setenv("TRAILWATCH_TF_MIRROR", str(mirror))
@@ -46,7 +48,7 @@ def test_provider_override_points_every_service_at_the_emulator() -> None:
     assert text.count('provider "aws" {') == 2
     assert 'alias = "us_east_2"' in text
     for svc in SERVICES:
-        assert f'{svc} ' in text and "http://127.0.0.1:4566" in text
+        assert f"{svc} " in text and "http://127.0.0.1:4566" in text
     for flag in ("skip_credentials_validation", "skip_metadata_api_check", "skip_requesting_account_id"):
         assert f"{flag} = true" in " ".join(text.split())
     assert "s3_use_path_style           = true" in text
@@ -77,5 +79,9 @@ def test_stage_keeps_relative_module_sources_valid() -> None:
 
 def test_module_config_is_json_terraform() -> None:
     doc = json.loads(tfh.module_config({"create_trail": False, "existing_log_group_name": "g"}))
-    assert doc["module"]["trailwatch"] == {"source": "../../", "create_trail": False, "existing_log_group_name": "g"}
+    assert doc["module"]["trailwatch"] == {
+        "source": "../../",
+        "create_trail": False,
+        "existing_log_group_name": "g",
+    }
     assert doc["provider"]["aws"]["region"] == "us-east-1"

@@ -34,7 +34,9 @@ def test_moto_put_metric_filter_still_appends_duplicates() -> None:
     add = moto_shims.original_add_filter()
     add(filters, "f", "ERROR", "g", [{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}])
     add(filters, "f", "WARN", "g", [{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}])
-    assert len(filters.metric_filters) == 2, "moto now upserts metric filters: remove the PutMetricFilter shim"
+    assert len(filters.metric_filters) == 2, (
+        "moto now upserts metric filters: remove the PutMetricFilter shim"
+    )
 
 
 def test_shims_fix_both_bugs_through_the_api(emulator: Emulator) -> None:

@@ -42,7 +42,12 @@ CIS_EVENTS = {
 
 TUNED = {
     **CIS_EVENTS,
-    "console_login_unexpected_ip": {"iam_mfa_unknown_ip", "iam_no_mfa_unknown_ip", "root_mfa_unknown_ip", "ipv6_unknown"},
+    "console_login_unexpected_ip": {
+        "iam_mfa_unknown_ip",
+        "iam_no_mfa_unknown_ip",
+        "root_mfa_unknown_ip",
+        "ipv6_unknown",
+    },
     # Root's "MFAUsed": "YES" is MFA; SSO/SAML, failures and CheckMfa are not logins without MFA.
     "console_login_without_mfa": {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip", "root_no_mfa_allowed_ip"},
     "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure"},
@@ -57,7 +62,12 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         **TUNED,
         "console_login_without_mfa": SECURITY_HUB_MFA,
         "console_login_failures": {"iam_failure", "root_failure"},
-        "unauthorized_api_calls": {"access_denied", "unauthorized_operation", "denied_log_delivery", "denied_head_bucket"},
+        "unauthorized_api_calls": {
+            "access_denied",
+            "unauthorized_operation",
+            "denied_log_delivery",
+            "denied_head_bucket",
+        },
     },
     "mfa_cis": {
         **{k: v for k, v in TUNED.items() if k != "console_login_unexpected_ip"},
@@ -102,7 +112,9 @@ def test_every_detection_matches_exactly_its_scenarios(mode: str, planned_filter
     for key, f in filters.items():
         pattern = compile_pattern(f["pattern"])
         got = {name for name, e in events.items() if pattern.matches(e)}
-        assert got == expected[key], f"{mode}/{key}: extra {got - expected[key]}, missing {expected[key] - got}"
+        assert got == expected[key], (
+            f"{mode}/{key}: extra {got - expected[key]}, missing {expected[key] - got}"
+        )
 
 
 def test_matrix_covers_every_catalog_key() -> None:

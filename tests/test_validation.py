@@ -26,7 +26,10 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         {"existing_log_group_name": "a", "log_group_name": "b"},
         ["existing_log_group_name and log_group_name conflict"],
     ),
-    "retention-not-accepted-by-cloudwatch": ({"log_retention_days": 42}, ["log_retention_days must be", "365"]),
+    "retention-not-accepted-by-cloudwatch": (
+        {"log_retention_days": 42},
+        ["log_retention_days must be", "365"],
+    ),
     "bad-name-prefix": ({"name_prefix": "Bad_Prefix"}, ["name_prefix must be"]),
     "trail-key-shared-without-trail-key": (
         {"log_group_encryption": "trail", "create_kms_key": False},
@@ -37,7 +40,10 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         {"log_group_encryption": "existing"},
         ['log_group_kms_key_arn goes with log_group_encryption = "existing"'],
     ),
-    "byo-bucket-without-name": ({"create_s3_bucket": False}, ["create_s3_bucket = false needs s3_bucket_name"]),
+    "byo-bucket-without-name": (
+        {"create_s3_bucket": False},
+        ["create_s3_bucket = false needs s3_bucket_name"],
+    ),
     "both-created-and-given-trail-key": (
         {"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/abcd"},
         ["create_kms_key = false", "kms_key_arn"],
@@ -53,38 +59,65 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "bad-bucket-name": ({"s3_bucket_name": "My_Bucket"}, ["s3_bucket_name must be a valid S3 bucket name"]),
     "bad-trail-name": ({"trail_name": "a--b"}, ["name must be 3-128 characters"]),
-    "malformed-cidr": ({"allowed_source_cidrs": ["10.0.0.300/24"]}, ["not an IPv4/IPv6 address or CIDR: 10.0.0.300/24"]),
-    "malformed-ip": ({"allowed_source_cidrs": ["office-ip"]}, ["not an IPv4/IPv6 address or CIDR: office-ip"]),
+    "malformed-cidr": (
+        {"allowed_source_cidrs": ["10.0.0.300/24"]},
+        ["not an IPv4/IPv6 address or CIDR: 10.0.0.300/24"],
+    ),
+    "malformed-ip": (
+        {"allowed_source_cidrs": ["office-ip"]},
+        ["not an IPv4/IPv6 address or CIDR: office-ip"],
+    ),
     "cidr-host-bits": (
         {"allowed_source_cidrs": ["10.0.0.5/24"]},
         ["host bits set in 10.0.0.5/24 (write 10.0.0.0/24 for the network, or 10.0.0.5 for the single host)"],
     ),
     "allow-everything": ({"allowed_source_cidrs": ["0.0.0.0/0"]}, ["a /0 prefix would allow every address"]),
-    "ipv6-prefix-not-on-16-bits": ({"allowed_source_cidrs": ["2001:db8:ab00::/56"]}, ["IPv6 prefixes must be /128 or a multiple of 16 bits", "2001:db8:ab00::/56"]),
+    "ipv6-prefix-not-on-16-bits": (
+        {"allowed_source_cidrs": ["2001:db8:ab00::/56"]},
+        ["IPv6 prefixes must be /128 or a multiple of 16 bits", "2001:db8:ab00::/56"],
+    ),
     "allowlist-too-long": (
         {"allowed_source_cidrs": [f"198.18.{i // 200}.{i % 200 + 1}" for i in range(120)]},
         ["console_login_unexpected_ip pattern is", "AWS allows at most 1024"],
     ),
-    "invalid-email": ({"alarm_email_addresses": ["security@example"]}, ["alarm_email_addresses: not an email address: security@example"]),
-    "unknown-detection-key": ({"detections": {"console_login_from_mars": {"enabled": True}}}, ["unknown key(s) console_login_from_mars", "Valid keys:"]),
+    "invalid-email": (
+        {"alarm_email_addresses": ["security@example"]},
+        ["alarm_email_addresses: not an email address: security@example"],
+    ),
+    "unknown-detection-key": (
+        {"detections": {"console_login_from_mars": {"enabled": True}}},
+        ["unknown key(s) console_login_from_mars", "Valid keys:"],
+    ),
     "unexpected-ip-forced-without-allowlist": (
         {"detections": {"console_login_unexpected_ip": {"enabled": True}}},
         ["forced on but allowed_source_cidrs is empty"],
     ),
     "negative-threshold": ({"detections": {"root_usage": {"threshold": -1}}}, ["threshold must be >= 0"]),
-    "period-not-multiple-of-60": ({"detections": {"root_usage": {"period": 90}}}, ["period must be a multiple of 60 seconds"]),
-    "pattern-over-1024": ({"detections": {"root_usage": {"pattern": "{ $.a = \"" + "x" * 1100 + "\" }"}}}, ["pattern must be 1-1024 characters", "root_usage"]),
+    "period-not-multiple-of-60": (
+        {"detections": {"root_usage": {"period": 90}}},
+        ["period must be a multiple of 60 seconds"],
+    ),
+    "pattern-over-1024": (
+        {"detections": {"root_usage": {"pattern": '{ $.a = "' + "x" * 1100 + '" }'}}},
+        ["pattern must be 1-1024 characters", "root_usage"],
+    ),
     "three-regex-in-a-pattern": (
         {"detections": {"root_usage": {"pattern": "{ $.a = %1% || $.a = %2% || $.a = %3% }"}}},
         ["at most 2 regular expressions"],
     ),
-    "bad-treat-missing-data": ({"detections": {"root_usage": {"treat_missing_data": "ok"}}}, ["treat_missing_data must be"]),
+    "bad-treat-missing-data": (
+        {"detections": {"root_usage": {"treat_missing_data": "ok"}}},
+        ["treat_missing_data must be"],
+    ),
     "bad-statistic": ({"detections": {"root_usage": {"statistic": "p99"}}}, ["statistic must be Sum"]),
     "datapoints-over-evaluation-periods": (
         {"detections": {"root_usage": {"datapoints_to_alarm": 3}}},
         ["datapoints_to_alarm (3) cannot exceed evaluation_periods (1)"],
     ),
-    "bad-mfa-mode": ({"console_login_without_mfa_mode": "strict"}, ["console_login_without_mfa_mode must be"]),
+    "bad-mfa-mode": (
+        {"console_login_without_mfa_mode": "strict"},
+        ["console_login_without_mfa_mode must be"],
+    ),
     "bad-subscription-protocol": (
         {"sns_subscriptions": [{"protocol": "email", "endpoint": "a@example.com"}]},
         ["protocol must be https, sqs or lambda"],

@@ -62,22 +62,35 @@ def _test_metric_filter(args: argparse.Namespace) -> int:
         request["filterPattern"] = args.filter_pattern
     if args.log_event_messages is not None:
         request["logEventMessages"] = args.log_event_messages
-    missing = [n for n, k in (("--filter-pattern", "filterPattern"), ("--log-event-messages", "logEventMessages"))
-               if k not in request]
+    missing = [
+        n
+        for n, k in (("--filter-pattern", "filterPattern"), ("--log-event-messages", "logEventMessages"))
+        if k not in request
+    ]
     if missing:
-        print(f"trailwatch: error: the following arguments are required: {', '.join(missing)}", file=sys.stderr)
+        print(
+            f"trailwatch: error: the following arguments are required: {', '.join(missing)}", file=sys.stderr
+        )
         return EXIT_USAGE
     pattern, messages = request["filterPattern"], request["logEventMessages"]
-    if not isinstance(pattern, str) or not isinstance(messages, list) or not messages \
-            or not all(isinstance(m, str) and m for m in messages):
-        print("Parameter validation failed: filterPattern must be a string and logEventMessages a "
-              "non-empty list of non-empty strings", file=sys.stderr)
+    if (
+        not isinstance(pattern, str)
+        or not isinstance(messages, list)
+        or not messages
+        or not all(isinstance(m, str) and m for m in messages)
+    ):
+        print(
+            "Parameter validation failed: filterPattern must be a string and logEventMessages a "
+            "non-empty list of non-empty strings",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         response = test_metric_filter(pattern, messages)
     except InvalidPatternError as exc:
         print(
-            f"\nAn error occurred (InvalidParameterException) when calling the TestMetricFilter operation: {exc}",
+            "\nAn error occurred (InvalidParameterException) when calling the TestMetricFilter "
+            f"operation: {exc}",
             file=sys.stderr,
         )
         return EXIT_SERVICE_ERROR
@@ -104,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-event-messages", nargs="+", metavar="MESSAGE", help="log event messages to test")
     p.add_argument(
         "--cli-input-json",
-        help="the request as JSON ({\"filterPattern\": ..., \"logEventMessages\": [...]}), inline or file://path",
+        help='the request as JSON ({"filterPattern": ..., "logEventMessages": [...]}), inline or file://path',
     )
     p.set_defaults(func=_test_metric_filter)
 

@@ -29,7 +29,8 @@ def _readback(emu: Emulator, outputs: dict[str, Any]) -> Table:
     table.add_row("", "KMS key", trail.get("KmsKeyId", "-"))
     name = str(outputs["log_group_name"])
     group = next(
-        g for g in emu.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        g
+        for g in emu.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
         if g["logGroupName"] == name
     )
     table.add_row("log group", "retention (days)", str(group.get("retentionInDays", "never expires")))

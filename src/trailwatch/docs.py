@@ -79,7 +79,7 @@ def render(module_dir: Path) -> str:
 
 
 def module_dirs(repo: Path) -> list[Path]:
-    dirs = [repo] + sorted(p for p in (repo / "modules").iterdir() if (p / "variables.tf").exists())
+    dirs = [repo, *sorted(p for p in (repo / "modules").iterdir() if (p / "variables.tf").exists())]
     dirs += sorted(p for p in (repo / "examples").iterdir() if (p / "main.tf").exists())
     return dirs
 

@@ -96,7 +96,7 @@ class Emulator:
 
     def client(self, service: str, region: str | None = None) -> Any:
         return boto3.client(
-            service,  # type: ignore[call-overload]
+            service,
             region_name=region or self.region,
             endpoint_url=self.endpoint,
             aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
@@ -110,9 +110,9 @@ class Emulator:
         Terraform merges override files into the matching provider block, so the example's
         own ``region`` (and alias) stay, and only credentials and endpoints change.
         """
-        endpoints = "\n".join(f"    {svc:<13} = \"{self.endpoint}\"" for svc in SERVICES)
+        endpoints = "\n".join(f'    {svc:<13} = "{self.endpoint}"' for svc in SERVICES)
         blocks = []
-        for alias in ("",) + aliases:
+        for alias in ("", *aliases):
             alias_line = f'  alias = "{alias}"\n' if alias else ""
             blocks.append(
                 'provider "aws" {\n'

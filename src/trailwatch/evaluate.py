@@ -264,7 +264,9 @@ def _eval_expression(expr: str, by_id: dict[str, dict[int, float]]) -> dict[int,
     return out
 
 
-def specs_from_aws(logs: Any, cloudwatch: Any, log_group: str) -> tuple[list[MetricFilterSpec], list[AlarmSpec]]:
+def specs_from_aws(
+    logs: Any, cloudwatch: Any, log_group: str
+) -> tuple[list[MetricFilterSpec], list[AlarmSpec]]:
     """The metric filters of a log group and the alarms on their metrics, read with boto3
     (paginated); works against AWS or the emulator alike."""
     filters: list[MetricFilterSpec] = []

@@ -167,7 +167,7 @@ class _Value:
     text: str
     number: Decimal | None = None
     regex: re.Pattern[str] | None = None
-    glob: Callable[[str], bool] = field(default=str.__eq__)
+    glob: Callable[[str], bool] = field(default=lambda _s: False)
 
 
 def _string_value(text: str) -> _Value:
@@ -247,8 +247,10 @@ def _parse_selector(text: str) -> _Selector:
         return InvalidPatternError(f"Invalid character(s) in term '{text[start : at + 1]}'")
 
     if len(text) < 2 or text[1] != ".":
-        raise bad(0, min(1, len(text) - 1)) if len(text) > 1 else InvalidPatternError(
-            f"Invalid character(s) in term '{text} '"
+        raise (
+            bad(0, min(1, len(text) - 1))
+            if len(text) > 1
+            else InvalidPatternError(f"Invalid character(s) in term '{text} '")
         )
     steps: list[tuple[str, Any]] = []
     i = 1
@@ -390,9 +392,9 @@ def _comparison(sel: _Selector, op: str, value: _Value) -> Pred:
                 return found and not any(_equals(e, value) for e in (elements or []))
 
             return ne_any
-        num = value.number
-        assert num is not None
-        return lambda doc: any(_ordered(e, op, num) for e in (_resolve(doc, steps)[2] or []))
+        assert value.number is not None
+        bound: Decimal = value.number
+        return lambda doc: any(_ordered(e, op, bound) for e in (_resolve(doc, steps)[2] or []))
 
     if op == "=":
 
@@ -575,7 +577,7 @@ def _split_top(text: str, sep: str) -> list[str]:
                 continue
             if ch == quote:
                 quote = ""
-        elif ch in "\"%":
+        elif ch in '"%':
             quote = ch
             buf.append(ch)
         elif text.startswith(sep, i):

@@ -34,10 +34,18 @@ def corpus() -> dict[str, ev.Record]:
         "ipv6_unknown": ev.iam_user_login(mfa=True, ip=OUTSIDE_V6),
         "root_api_call": ev.api_call("ListBuckets", "s3.amazonaws.com", identity=root),
         "root_service_call": ev.api_call(
-            "Decrypt", "kms.amazonaws.com", identity=root, invoked_by="cloudtrail.amazonaws.com", event_type="AwsServiceEvent"
+            "Decrypt",
+            "kms.amazonaws.com",
+            identity=root,
+            invoked_by="cloudtrail.amazonaws.com",
+            event_type="AwsServiceEvent",
         ),
-        "access_denied": ev.api_call("GetSecretValue", "secretsmanager.amazonaws.com", error_code="AccessDenied"),
-        "unauthorized_operation": ev.api_call("RunInstances", "ec2.amazonaws.com", error_code="Client.UnauthorizedOperation"),
+        "access_denied": ev.api_call(
+            "GetSecretValue", "secretsmanager.amazonaws.com", error_code="AccessDenied"
+        ),
+        "unauthorized_operation": ev.api_call(
+            "RunInstances", "ec2.amazonaws.com", error_code="Client.UnauthorizedOperation"
+        ),
         "denied_log_delivery": ev.api_call(
             "PutObject", "s3.amazonaws.com", error_code="AccessDenied", ip="delivery.logs.amazonaws.com"
         ),

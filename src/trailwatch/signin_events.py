@@ -93,9 +93,16 @@ def iam_user_failure(*, ip: str = "192.0.2.10", user: str = "anaya", at: Any = N
 
 
 def unknown_user_failure(*, ip: str = "198.51.100.77", at: Any = None) -> Record:
-    identity = {"type": "IAMUser", "accountId": ACCOUNT, "accessKeyId": "", "userName": "HIDDEN_DUE_TO_SECURITY_REASONS"}
+    identity = {
+        "type": "IAMUser",
+        "accountId": ACCOUNT,
+        "accessKeyId": "",
+        "userName": "HIDDEN_DUE_TO_SECURITY_REASONS",
+    }
     extra = {"LoginTo": LOGIN_TO, "MobileVersion": "No", "MFAUsed": "No"}
-    record = _signin(identity, ip=ip, success=False, extra=extra, error="No username found in supplied account", at=at)
+    record = _signin(
+        identity, ip=ip, success=False, extra=extra, error="No username found in supplied account", at=at
+    )
     record["eventType"] = "AwsConsoleSignin"  # sic, as in the IAM user guide's sample
     return record
 
@@ -115,7 +122,12 @@ def root_login(*, mfa: bool, ip: str = "192.0.2.20", at: Any = None) -> Record:
 
 
 def root_failure(*, ip: str = "198.51.100.20", at: Any = None) -> Record:
-    identity = {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "accountId": ACCOUNT}
+    identity = {
+        "type": "Root",
+        "principalId": ACCOUNT,
+        "arn": f"arn:aws:iam::{ACCOUNT}:root",
+        "accountId": ACCOUNT,
+    }
     extra = {"LoginTo": LOGIN_TO, "MobileVersion": "No", "MFAUsed": "No"}
     return _signin(identity, ip=ip, success=False, extra=extra, error="Failed authentication", at=at)
 
@@ -201,7 +213,12 @@ def api_call(
 
 
 def root_identity() -> dict[str, Any]:
-    return {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "accountId": ACCOUNT}
+    return {
+        "type": "Root",
+        "principalId": ACCOUNT,
+        "arn": f"arn:aws:iam::{ACCOUNT}:root",
+        "accountId": ACCOUNT,
+    }
 
 
 def message(record: Record) -> str:

@@ -121,7 +121,9 @@ def provider_aliases(config_dir: Path) -> tuple[str, ...]:
 
 
 def _copy_tree(src: Path, dst: Path) -> None:
-    ignore = shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl", "*_override.tf", "README.md")
+    ignore = shutil.ignore_patterns(
+        ".terraform", "*.tfstate*", ".terraform.lock.hcl", "*_override.tf", "README.md"
+    )
     if src.is_dir():
         shutil.copytree(src, dst, ignore=ignore)
     else:
@@ -163,9 +165,7 @@ def stage(
 
 def terraform_test(config_dir: Path, emulator: Emulator | None = None) -> tftest.TerraformTest:
     """A tftest handle on a staged config, with the harness environment."""
-    return tftest.TerraformTest(
-        str(config_dir), binary=terraform_binary(), env=terraform_env(emulator)
-    )
+    return tftest.TerraformTest(str(config_dir), binary=terraform_binary(), env=terraform_env(emulator))
 
 
 class Stack:

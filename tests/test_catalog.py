@@ -1,0 +1,72 @@
+"""The catalog: every key of the public interface, every pattern valid for AWS, and the
+Security Hub strings verbatim."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from trailwatch.catalog import detections, load, placeholder
+from trailwatch.filterpattern import compile_pattern
+from trailwatch.terraform import REPO_ROOT
+
+KEYS = {
+    "console_login_unexpected_ip",
+    "console_login_without_mfa",
+    "console_login_failures",
+    "root_usage",
+    "unauthorized_api_calls",
+    "iam_policy_changes",
+    "cloudtrail_changes",
+    "kms_key_disable_or_delete",
+    "s3_bucket_policy_changes",
+    "config_changes",
+    "security_group_changes",
+    "nacl_changes",
+    "network_gateway_changes",
+    "route_table_changes",
+    "vpc_changes",
+    "organizations_changes",
+}
+
+REFERENCE = REPO_ROOT.parent / "shared" / "reference" / "anchors-and-cis-patterns.md"
+
+
+def test_keys_are_the_public_interface() -> None:
+    assert set(detections()) == KEYS
+
+
+def test_every_pattern_is_valid_for_aws() -> None:
+    for key, det in detections().items():
+        for mode, text in det.patterns.items():
+            concrete = text.replace(placeholder(), '($.sourceIPAddress != "192.0.2.1")')
+            assert len(concrete) <= 1024, (key, mode)
+            compile_pattern(concrete)  # raises InvalidPatternError like AWS would
+
+
+def test_alarm_defaults_are_fast_and_quiet() -> None:
+    defaults = load()["alarm_defaults"]
+    assert defaults == {
+        "statistic": "Sum",
+        "comparison_operator": "GreaterThanOrEqualToThreshold",
+        "threshold": 1,
+        "period": 60,
+        "evaluation_periods": 1,
+        "datapoints_to_alarm": 1,
+        "treat_missing_data": "notBreaching",
+    }
+
+
+def test_security_hub_strings_are_verbatim() -> None:
+    if not REFERENCE.exists():
+        pytest.skip("shared/reference not present")
+    text = REFERENCE.read_text()
+    published = dict(re.findall(r"- (CloudWatch\.\d+) \([^)]*\)[^`]*`(\{.*?\})`", text))
+    assert len(published) == 14
+    ours = {
+        d.cis["security_hub"]: d.patterns["security_hub"]
+        for d in detections().values()
+        if d.cis and d.cis.get("security_hub")
+    }
+    assert ours == published
