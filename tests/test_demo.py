@@ -24,3 +24,18 @@ def test_demo_applies_shows_and_destroys(terraform: str) -> None:
     (logging,) = [line for line in text.splitlines() if "│ logging" in line]
     assert "True" in logging
     assert "terraform destroy" in text
+    lines = text.splitlines()
+    # The seed's story: the unknown-IP login is in ALARM, the allowlisted login trips nothing.
+    (unknown_ip,) = [line for line in lines if "│ trailwatch-console_login_unexpected_ip " in line]
+    assert "│ ALARM │" in unknown_ip and "mallory" in unknown_ip
+    (allowlisted,) = [line for line in lines if "│ allowlisted login with MFA" in line]
+    assert allowlisted.split("│")[2].strip() == "none"
+    (sso,) = [line for line in lines if "│ SSO login" in line]
+    assert sso.split("│")[2].strip() == "none"
+    alarmed = {line.split("│")[1].strip() for line in lines if "│ ALARM │" in line}
+    assert alarmed == {
+        "trailwatch-console_login_unexpected_ip",
+        "trailwatch-console_login_without_mfa",
+        "trailwatch-root_usage",
+        "trailwatch-console_login_failures",
+    }

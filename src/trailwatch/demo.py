@@ -2,15 +2,145 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from trailwatch.emulator import Emulator
+from trailwatch import signin_events as ev
+from trailwatch.emulator import ACCOUNT_ID, Emulator
+from trailwatch.evaluate import AlarmResult, Evaluator, specs_from_aws
+from trailwatch.filterpattern import Event
 from trailwatch.terraform import Stack, terraform_binary
+
+ALLOWED_IP = "203.0.113.10"  # examples/minimal's allowlist
+
+
+def story() -> list[tuple[str, ev.Record]]:
+    """The seed's story: what happened on the console this morning."""
+    return [
+        ("allowlisted login with MFA", ev.iam_user_login(mfa=True, ip=ALLOWED_IP, user="anaya")),
+        ("login from an unknown IP", ev.iam_user_login(mfa=True, ip="198.51.100.23", user="mallory")),
+        ("IAM user without MFA", ev.iam_user_login(mfa=False, ip=ALLOWED_IP, user="bob")),
+        ("SSO login", ev.sso_login(ip="198.51.100.40")),
+        ("root login", ev.root_login(mfa=True, ip=ALLOWED_IP)),
+        ("failure 1/3", ev.iam_user_failure(ip="192.0.2.99", user="anaya")),
+        ("failure 2/3", ev.iam_user_failure(ip="192.0.2.99", user="anaya")),
+        ("failure 3/3", ev.iam_user_failure(ip="192.0.2.99", user="anaya")),
+    ]
+
+
+def _who(doc: dict[str, Any]) -> str:
+    ident = doc.get("userIdentity", {})
+    return str(ident.get("userName") or ident.get("arn") or ident.get("type"))
+
+
+def _describe(event: Event) -> str:
+    doc = json.loads(event.message)
+    mfa = doc.get("additionalEventData", {}).get("MFAUsed", "-")
+    return f"{doc.get('eventTime')} {_who(doc)} from {doc.get('sourceIPAddress')} MFA={mfa}"
+
+
+def _notification(alarm: dict[str, Any], result: AlarmResult, region: str) -> dict[str, Any]:
+    """The JSON CloudWatch publishes to SNS when an alarm changes state."""
+    return {
+        "AlarmName": alarm["AlarmName"],
+        "AlarmDescription": alarm.get("AlarmDescription"),
+        "AWSAccountId": ACCOUNT_ID,
+        "NewStateValue": "ALARM",
+        "NewStateReason": f"Threshold Crossed: {result.matches} matching event(s), threshold {alarm['Threshold']}",
+        "StateChangeTime": result.first_alarm_time,
+        "Region": region,
+        "AlarmArn": alarm["AlarmArn"],
+        "OldStateValue": "OK",
+        "Trigger": {
+            "MetricName": alarm.get("MetricName"),
+            "Namespace": alarm.get("Namespace"),
+            "Statistic": alarm.get("Statistic"),
+            "Period": alarm.get("Period"),
+            "EvaluationPeriods": alarm.get("EvaluationPeriods"),
+            "ComparisonOperator": alarm.get("ComparisonOperator"),
+            "Threshold": alarm.get("Threshold"),
+            "TreatMissingData": alarm.get("TreatMissingData"),
+        },
+    }
+
+
+def replay(emu: Emulator, outputs: dict[str, Any], console: Console) -> list[AlarmResult]:
+    """Write the story to the log group, evaluate what CloudWatch would, and set the alarms."""
+    group = str(outputs["log_group_name"])
+    logs = emu.client("logs")
+    stream = f"{ACCOUNT_ID}_CloudTrail_{emu.region}"
+    logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    now = int(time.time() * 1000)
+    events = story()
+    stamp = datetime.fromtimestamp(now / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName=stream,
+        logEvents=[
+            {"timestamp": now, "message": ev.message({**rec, "eventTime": stamp})} for _, rec in events
+        ],
+    )
+    console.print(f":white_check_mark: wrote {len(events)} sign-in records to {group} / {stream}")
+
+    # moto stores filters and alarms but never evaluates them: the engine does.
+    filters, alarm_specs = specs_from_aws(logs, emu.client("cloudwatch"), group)
+    stored = logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)["events"]
+    evaluator = Evaluator(filters, alarm_specs)
+    evaluator.add_all((e["timestamp"], e["message"]) for e in stored)
+    results = evaluator.alarm_results()
+
+    per_event = Table(title="Each sign-in, and the detections it trips")
+    per_event.add_column("sign-in")
+    per_event.add_column("detections", overflow="fold")
+    for label, rec in events:
+        e = Event(ev.message(rec))
+        hits = [f.name.split("-", 1)[1] for f in filters if f.pattern.matches(e)]
+        per_event.add_row(label, ", ".join(hits) or "none")
+    console.print(per_event)
+
+    cw = emu.client("cloudwatch")
+    sns = emu.client("sns")
+    described = {a["AlarmName"]: a for a in cw.describe_alarms()["MetricAlarms"]}
+    for r in results:
+        state = "ALARM" if r.would_alarm else "OK"
+        reason = f"trailwatch demo: {r.matches} matching event(s) evaluated by the filter-pattern engine"
+        cw.set_alarm_state(AlarmName=r.name, StateValue=state, StateReason=reason)
+        if r.would_alarm:
+            alarm = described[r.name]
+            sns.publish(
+                TopicArn=str(outputs["sns_topic_arn"]),
+                Subject=f'ALARM: "{r.name}" in {emu.region}'[:100],
+                Message=json.dumps(_notification(alarm, r, emu.region)),
+            )
+    fired = sum(r.would_alarm for r in results)
+    console.print(
+        f":white_check_mark: set {len(results)} alarm states in the emulator; published {fired} "
+        "notification(s) to the topic"
+    )
+
+    samples = {f.name: f for f in evaluator.filter_results.values()}
+    metric_to_filter = {f.metric_name: f.name for f in filters}
+    table = Table(title="Alarms after replay (state as set in the emulator)")
+    table.add_column("alarm", overflow="fold")
+    table.add_column("state")
+    table.add_column("matches", justify="right")
+    table.add_column("offending events (time, user, IP, MFA)", overflow="fold")
+    for r in sorted(results, key=lambda r: (not r.would_alarm, r.name)):
+        state = cw.describe_alarms(AlarmNames=[r.name])["MetricAlarms"][0]["StateValue"]
+        metric = described[r.name]["MetricName"]
+        fr = samples.get(metric_to_filter.get(metric, ""))
+        offending = "\n".join(_describe(e) for e in fr.samples) if fr and r.would_alarm else ""
+        style = "bold red" if state == "ALARM" else "green"
+        table.add_row(r.name, f"[{style}]{state}[/]", str(r.matches), offending)
+    console.print(table)
+    return results
 
 
 def _readback(emu: Emulator, outputs: dict[str, Any]) -> Table:
@@ -70,6 +200,7 @@ def run(keep: bool = False, console: Console | None = None) -> int:
                 out_table.add_row(k, str(v))
             console.print(out_table)
             console.print(_readback(emu, outputs))
+            replay(emu, outputs, console)
             if keep:
                 console.print(
                     f"KEEP=1: the stack stays up. Explore it with\n"
