@@ -53,7 +53,9 @@ def _notification(alarm: dict[str, Any], result: AlarmResult, region: str) -> di
         "AlarmDescription": alarm.get("AlarmDescription"),
         "AWSAccountId": ACCOUNT_ID,
         "NewStateValue": "ALARM",
-        "NewStateReason": f"Threshold Crossed: {result.matches} matching event(s), threshold {alarm['Threshold']}",
+        "NewStateReason": (
+            f"Threshold Crossed: {result.matches} matching event(s), threshold {alarm['Threshold']}"
+        ),
         "StateChangeTime": result.first_alarm_time,
         "Region": region,
         "AlarmArn": alarm["AlarmArn"],
