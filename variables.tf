@@ -8,8 +8,8 @@ variable "name_prefix" {
   default     = "trailwatch"
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$", var.name_prefix))
-    error_message = "name_prefix must be 2-32 lower-case letters, digits or hyphens, starting and ending with a letter or digit (it ends up in S3 bucket and IAM role names)."
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix)) && !strcontains(var.name_prefix, "--")
+    error_message = "name_prefix must be 3-32 lower-case letters, digits or single hyphens, starting and ending with a letter or digit (it names the trail, the S3 bucket and IAM roles)."
   }
 }
 

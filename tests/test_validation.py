@@ -31,6 +31,7 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         ["log_retention_days must be", "365"],
     ),
     "bad-name-prefix": ({"name_prefix": "Bad_Prefix"}, ["name_prefix must be"]),
+    "name-prefix-too-short-for-a-trail": ({"name_prefix": "ab"}, ["name_prefix must be 3-32"]),
     "trail-key-shared-without-trail-key": (
         {"log_group_encryption": "trail", "create_kms_key": False},
         ['log_group_encryption = "trail"', "create_kms_key = true"],

@@ -98,6 +98,60 @@ def _test_metric_filter(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backtest(args: argparse.Namespace) -> int:
+    from trailwatch import report
+    from trailwatch.backtest import archive_files, backtest, detections_from_plan
+
+    err = Console(stderr=True)
+    if bool(args.plan) == bool(args.log_group):
+        err.print("[bold red]error:[/] give detections with exactly one of --plan or --log-group")
+        return EXIT_USAGE
+    if not args.paths and not args.from_log_group:
+        err.print(
+            "[bold red]error:[/] give CloudTrail archive files/folders, JSON Lines files, or --from-log-group"
+        )
+        return EXIT_USAGE
+    if args.from_log_group and not args.log_group:
+        err.print("[bold red]error:[/] --from-log-group reads the log group named by --log-group")
+        return EXIT_USAGE
+    try:
+        files = archive_files(Path(p) for p in args.paths)
+    except FileNotFoundError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        return EXIT_USAGE
+    if args.plan:
+        try:
+            plan = json.loads(Path(args.plan).read_text())
+        except (OSError, ValueError) as exc:
+            err.print(f"[bold red]error:[/] cannot read the plan {args.plan}: {exc}")
+            return EXIT_USAGE
+        filters, alarms = detections_from_plan(plan)
+        if not filters:
+            err.print(f"[bold red]error:[/] {args.plan} plans no aws_cloudwatch_log_metric_filter")
+            return EXIT_USAGE
+        log_events = None
+    else:
+        import boto3
+
+        from trailwatch.evaluate import specs_from_aws
+
+        logs, cloudwatch = boto3.client("logs"), boto3.client("cloudwatch")
+        filters, alarms = specs_from_aws(logs, cloudwatch, args.log_group)
+        if not filters:
+            err.print(f"[bold red]error:[/] log group {args.log_group} has no metric filters")
+            return EXIT_USAGE
+        log_events = report.log_group_events(logs, args.log_group) if args.from_log_group else None
+    with report.progress(files, enabled=not args.no_progress) as on_file:
+        result = backtest(
+            filters, alarms, files, log_events=log_events, prefilter=not args.no_prefilter, progress=on_file
+        )
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        report.render(result, Console())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trailwatch",
@@ -120,6 +174,21 @@ def build_parser() -> argparse.ArgumentParser:
         help='the request as JSON ({"filterPattern": ..., "logEventMessages": [...]}), inline or file://path',
     )
     p.set_defaults(func=_test_metric_filter)
+
+    p = sub.add_parser(
+        "backtest",
+        help="replay CloudTrail history through planned or deployed detections: which alarms fire",
+    )
+    p.add_argument(
+        "paths", nargs="*", help="CloudTrail S3 archive files or folders (.json.gz/.json), or JSON Lines"
+    )
+    p.add_argument("--plan", help="detections from a plan: the output of `terraform show -json PLANFILE`")
+    p.add_argument("--log-group", help="detections from a deployed log group (boto3 credential chain)")
+    p.add_argument("--from-log-group", action="store_true", help="also replay the log group's own events")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--no-prefilter", action="store_true", help="parse and evaluate every record (slower)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_backtest)
 
     p = sub.add_parser("docs", help="regenerate the inputs/outputs tables of every module README")
     p.add_argument("--check", action="store_true", help="only report stale READMEs (exit 1 if any)")

@@ -378,6 +378,42 @@ def _ordered(v: Any, op: str, number: Decimal) -> bool:
 
 Pred = Callable[[Any], bool]
 
+#: A prefilter hint: requirements of which at least one holds in every matching event.
+#: ("eventName", v): the top-level eventName is exactly v; ("literal", t): the raw message
+#: contains t. None: no cheap necessary condition is known.
+Hint = frozenset[tuple[str, str]] | None
+
+_NUMERIC_LOOKING = re.compile(r"[-+0-9.eE]+")
+
+
+def _comparison_hint(sel: _Selector, op: str, value: _Value) -> Hint:
+    if op != "=" or value.kind != "string" or sel.wildcard:
+        return None
+    if (
+        sel.steps == [("key", "eventName")]
+        and "*" not in value.text
+        and not _NUMERIC_LOOKING.fullmatch(value.text)
+    ):
+        return frozenset({("eventName", value.text)})
+    fragment = max(value.text.split("*"), key=len)
+    if len(fragment) < 4 or _NUMERIC_LOOKING.fullmatch(fragment):
+        return None
+    return frozenset({("literal", json.dumps(fragment)[1:-1])})
+
+
+def _and_hint(hints: list[Hint]) -> Hint:
+    known = [h for h in hints if h is not None]
+    if not known:
+        return None
+    # Prefer eventName requirements (one cheap pass finds them), then the smallest set.
+    return min(known, key=lambda h: (not all(kind == "eventName" for kind, _ in h), len(h)))
+
+
+def _or_hint(hints: list[Hint]) -> Hint:
+    if any(h is None for h in hints):
+        return None
+    return frozenset().union(*[h for h in hints if h is not None])
+
 
 def _comparison(sel: _Selector, op: str, value: _Value) -> Pred:
     steps = sel.steps
@@ -454,6 +490,7 @@ class _JsonParser:
         self.i = 0
         self.regexes = 0
         self.wild_selectors = 0
+        self.hint: Hint = None
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -468,30 +505,32 @@ class _JsonParser:
     def parse(self) -> Pred:
         if not self.toks:
             raise InvalidPatternError("Invalid metric filter pattern")
-        pred = self.parse_or()
+        pred, self.hint = self.parse_or()
         if self.peek() is not None:
             raise InvalidPatternError("Invalid metric filter pattern")
         return pred
 
-    def parse_or(self) -> Pred:
+    def parse_or(self) -> tuple[Pred, Hint]:
         terms = [self.parse_and()]
         while (t := self.peek()) is not None and t.kind == "or":
             self.i += 1
             terms.append(self.parse_and())
         if len(terms) == 1:
             return terms[0]
-        return lambda doc: any(p(doc) for p in terms)
+        preds = [p for p, _ in terms]
+        return (lambda doc: any(p(doc) for p in preds)), _or_hint([h for _, h in terms])
 
-    def parse_and(self) -> Pred:
+    def parse_and(self) -> tuple[Pred, Hint]:
         terms = [self.parse_atom()]
         while (t := self.peek()) is not None and t.kind == "and":
             self.i += 1
             terms.append(self.parse_atom())
         if len(terms) == 1:
             return terms[0]
-        return lambda doc: all(p(doc) for p in terms)
+        preds = [p for p, _ in terms]
+        return (lambda doc: all(p(doc) for p in preds)), _and_hint([h for _, h in terms])
 
-    def parse_atom(self) -> Pred:
+    def parse_atom(self) -> tuple[Pred, Hint]:
         tok = self.take()
         if tok.kind == "lp":
             inner = self.parse_or()
@@ -515,16 +554,16 @@ class _JsonParser:
                 w = self.take()
                 if w.text != "EXISTS":
                     raise InvalidPatternError(f"Invalid character(s) in term '{w.text}'")
-                return _unary(sel, "NOT EXISTS")
+                return _unary(sel, "NOT EXISTS"), None
             w = self.take()
             if w.text not in ("NULL", "TRUE", "FALSE"):
                 raise InvalidPatternError(f"Invalid character(s) in term '{w.text}'")
-            return _unary(sel, f"IS {w.text}")
+            return _unary(sel, f"IS {w.text}"), None
         if nxt.kind != "op":
             raise InvalidPatternError("Invalid metric filter pattern")
         op = nxt.text
         value = self.parse_value(self.take(), op)
-        return _comparison(sel, op, value)
+        return _comparison(sel, op, value), _comparison_hint(sel, op, value)
 
     def parse_value(self, tok: _Tok, op: str) -> _Value:
         if tok.kind == "regex":
@@ -778,7 +817,7 @@ def _compile_space(body: str) -> Callable[[str], dict[str, str] | None]:
 _TERM_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 
 
-def _compile_terms(pattern: str) -> Callable[[str], bool]:
+def _compile_terms(pattern: str, hint_out: list[Hint]) -> Callable[[str], bool]:
     include: list[str] = []
     exclude: list[str] = []
     optional: list[str] = []
@@ -833,6 +872,11 @@ def _compile_terms(pattern: str) -> Callable[[str], bool]:
                 continue
         {"": include, "-": exclude, "?": optional}[prefix].append(term)
 
+    hint_out.append(
+        frozenset({("literal", max(include, key=len))})
+        if include
+        else (frozenset(("literal", t) for t in optional) if optional and not exclude else None)
+    )
     if include or exclude:
         # '?' terms are ignored as soon as any other term is present.
         def required(message: str) -> bool:
@@ -858,6 +902,8 @@ class FilterPattern:
     kind: str  # "json" | "space" | "regex" | "terms"
     regex_count: int
     _matcher: Callable[[Event], dict[str, str] | None] = field(repr=False, compare=False)
+    #: A necessary condition for a match, for prefiltering raw text (see Hint).
+    hint: Hint = None
 
     def match(self, event: Event | str) -> dict[str, str] | None:
         ev = event if isinstance(event, Event) else Event(event)
@@ -889,7 +935,7 @@ def compile_pattern(pattern: str) -> FilterPattern:
                 return None
             return empty if pred(doc) else None
 
-        return FilterPattern(pattern, "json", parser.regexes, json_match)
+        return FilterPattern(pattern, "json", parser.regexes, json_match, parser.hint)
     if stripped.startswith("["):
         if not stripped.endswith("]"):
             raise InvalidPatternError("If a filter pattern starts with '[' it must end with ']'")
@@ -908,9 +954,10 @@ def compile_pattern(pattern: str) -> FilterPattern:
         return FilterPattern(
             pattern, "regex", 1, lambda ev: empty2 if rx.search(ev.message) is not None else None
         )
-    terms = _compile_terms(pattern)
+    hints: list[Hint] = []
+    terms = _compile_terms(pattern, hints)
     empty3: dict[str, str] = {}
-    return FilterPattern(pattern, "terms", 0, lambda ev: empty3 if terms(ev.message) else None)
+    return FilterPattern(pattern, "terms", 0, lambda ev: empty3 if terms(ev.message) else None, hints[0])
 
 
 def test_metric_filter(filter_pattern: str, log_event_messages: list[str]) -> dict[str, Any]:

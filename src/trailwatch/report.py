@@ -1,0 +1,86 @@
+"""Rich output for backtest: progress over big archives, and the alarm report."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from trailwatch.backtest import BacktestResult
+from trailwatch.filterpattern import Event
+
+
+@contextlib.contextmanager
+def progress(files: list[Path], enabled: bool = True) -> Iterator[Callable[[Path, int], None] | None]:
+    if not enabled or not files:
+        yield None
+        return
+    total = sum(f.stat().st_size for f in files)
+    with Progress(
+        TextColumn("[bold]backtest"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("files", total=total)
+
+        def advance(path: Path, _size: int) -> None:
+            bar.advance(task, path.stat().st_size)
+
+        yield advance
+
+
+def log_group_events(logs: Any, group: str) -> Iterator[tuple[int, str]]:
+    for page in logs.get_paginator("filter_log_events").paginate(logGroupName=group):
+        for e in page["events"]:
+            yield int(e["timestamp"]), str(e["message"])
+
+
+def describe(event: Event) -> tuple[str, str, str, str, str]:
+    """(time, user, IP, MFA, user agent) of a CloudTrail record."""
+    try:
+        doc = json.loads(event.message)
+    except ValueError:
+        return ("-", "-", "-", "-", event.message[:60])
+    ident = doc.get("userIdentity") or {}
+    user = ident.get("userName") or ident.get("arn") or ident.get("type") or "-"
+    mfa = (doc.get("additionalEventData") or {}).get("MFAUsed", "-")
+    return (
+        str(doc.get("eventTime", "-")),
+        str(user),
+        str(doc.get("sourceIPAddress", "-")),
+        str(mfa),
+        str(doc.get("userAgent", "-"))[:50],
+    )
+
+
+def render(result: BacktestResult, console: Console) -> None:
+    console.print(f"[bold]{result.events_scanned:,}[/] events scanned")
+    table = Table(title="Alarms that would have fired")
+    table.add_column("alarm", overflow="fold")
+    table.add_column("would alarm")
+    table.add_column("first alarm (UTC)")
+    table.add_column("matches", justify="right")
+    table.add_column("sample offending events: time, user, IP, MFA, user agent", overflow="fold")
+    for a in sorted(result.alarms, key=lambda a: (not a.would_alarm, a.name)):
+        samples = result.alarm_samples.get(a.name, [])
+        lines = "\n".join(" | ".join(describe(e)) for e in samples[:3]) if a.would_alarm else ""
+        table.add_row(
+            a.name,
+            "[bold red]yes[/]" if a.would_alarm else "[green]no[/]",
+            a.first_alarm_time or "-",
+            f"{a.matches:,}",
+            lines,
+        )
+    console.print(table)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    console.print(f"[dim]report generated {stamp}[/]")
