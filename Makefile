@@ -39,6 +39,11 @@ lint: venv
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
+## bench: backtest vs zcat (floor) and jq on a 1M-record synthetic archive, ratios in one run
+bench: venv
+	@command -v jq >/dev/null || (apt-get update -qq && apt-get install -y -qq jq >/dev/null)
+	$(BIN)/python -m trailwatch.bench
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench
 	find examples -name .terraform -type d -prune -exec rm -rf {} +

@@ -143,7 +143,13 @@ def _backtest(args: argparse.Namespace) -> int:
         log_events = report.log_group_events(logs, args.log_group) if args.from_log_group else None
     with report.progress(files, enabled=not args.no_progress) as on_file:
         result = backtest(
-            filters, alarms, files, log_events=log_events, prefilter=not args.no_prefilter, progress=on_file
+            filters,
+            alarms,
+            files,
+            log_events=log_events,
+            prefilter=not args.no_prefilter,
+            progress=on_file,
+            workers=args.workers,
         )
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
@@ -188,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--no-prefilter", action="store_true", help="parse and evaluate every record (slower)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--workers", type=int, default=None, help="processes scanning files (default: CPUs, big archives)"
+    )
     p.set_defaults(func=_backtest)
 
     p = sub.add_parser("docs", help="regenerate the inputs/outputs tables of every module README")

@@ -168,7 +168,7 @@ class Evaluator:
         minute = timestamp_ms - timestamp_ms % MINUTE_MS
         for f in self.filters:
             key = (f.namespace, f.metric_name)
-            if f.pattern.match(event) is not None:
+            if f.pattern.could_match(event) and f.pattern.match(event) is not None:
                 res = self.filter_results[f.name]
                 res.matches += 1
                 if len(res.samples) < self.samples:

@@ -20,6 +20,7 @@ patterns.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -399,6 +400,11 @@ def _comparison_hint(sel: _Selector, op: str, value: _Value) -> Hint:
     if len(fragment) < 4 or _NUMERIC_LOOKING.fullmatch(fragment):
         return None
     return frozenset({("literal", json.dumps(fragment)[1:-1])})
+
+
+@functools.cache
+def _hint_names(hint: frozenset[tuple[str, str]]) -> frozenset[str]:
+    return frozenset(v for kind, v in hint if kind == "eventName")
 
 
 def _and_hint(hints: list[Hint]) -> Hint:
@@ -908,6 +914,21 @@ class FilterPattern:
     def match(self, event: Event | str) -> dict[str, str] | None:
         ev = event if isinstance(event, Event) else Event(event)
         return self._matcher(ev)
+
+    def could_match(self, event: Event) -> bool:
+        """Cheap necessary condition from the hint: False means match() is None."""
+        hint = self.hint
+        if hint is None:
+            return True
+        message = event.message
+        if "\\u" in message:
+            return True  # a JSON escape could hide a literal
+        names = _hint_names(hint)
+        if names:
+            doc = event.doc
+            if isinstance(doc, dict) and doc.get("eventName") in names:
+                return True
+        return any(kind == "literal" and value in message for kind, value in hint)
 
     def matches(self, event: Event | str) -> bool:
         return self.match(event) is not None
