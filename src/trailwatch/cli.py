@@ -158,6 +158,37 @@ def _backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cost(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from trailwatch import cost
+
+    try:
+        plan = json.loads(Path(args.plan).read_text())
+    except (OSError, ValueError) as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] cannot read the plan {args.plan}: {exc}")
+        return EXIT_USAGE
+    for name in ("events_per_day", "avg_event_bytes", "active_hours"):
+        if getattr(args, name) < 0:
+            Console(stderr=True).print(f"[bold red]error:[/] --{name.replace('_', '-')} must be >= 0")
+            return EXIT_USAGE
+    lines = cost.estimate(plan, args.events_per_day, args.avg_event_bytes, args.active_hours)
+    doc = cost.to_json(lines)
+    if args.json:
+        print(json.dumps(doc, indent=2))
+        return 0
+    table = Table(title=f"Monthly cost, {doc['region']}, prices as of {doc['pricesAsOf']}")
+    for col in ("item", "quantity", "unit price", "USD / month", "note"):
+        table.add_column(col, justify="right" if col in ("quantity", "unit price", "USD / month") else "left")
+    for c in lines:
+        table.add_row(c.item, f"{c.quantity:g}", f"${c.unit_price:.2f}", f"${c.monthly:.2f}", c.note)
+    table.add_row("[bold]total[/]", "", "", f"[bold]${doc['monthlyTotal']:.2f}[/]", "")
+    console = Console()
+    console.print(table)
+    console.print(f"[dim]source: {doc['priceSource']}; free tier not subtracted[/]")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trailwatch",
@@ -198,6 +229,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="processes scanning files (default: CPUs, big archives)"
     )
     p.set_defaults(func=_backtest)
+
+    p = sub.add_parser("cost", help="monthly CloudWatch cost of what a plan deploys (us-east-1 prices)")
+    p.add_argument("--plan", required=True, help="the output of `terraform show -json PLANFILE`")
+    p.add_argument("--events-per-day", type=float, default=0.0, help="CloudTrail events delivered per day")
+    p.add_argument("--avg-event-bytes", type=float, default=1000.0, help="average event size in bytes")
+    p.add_argument(
+        "--active-hours",
+        type=float,
+        default=730.0,
+        help="hours per month a publish-on-match metric gets a datapoint (730 = every hour, worst case)",
+    )
+    p.add_argument("--json", action="store_true", help="print the estimate as JSON")
+    p.set_defaults(func=_cost)
 
     p = sub.add_parser("docs", help="regenerate the inputs/outputs tables of every module README")
     p.add_argument("--check", action="store_true", help="only report stale READMEs (exit 1 if any)")

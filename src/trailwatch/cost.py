@@ -1,0 +1,112 @@
+"""`trailwatch cost --plan plan.json`: monthly CloudWatch cost of what a plan deploys.
+
+Prices: us-east-1, from the Amazon CloudWatch pricing page (aws.amazon.com/cloudwatch/pricing),
+as summarized in this project's reference notes on 2026-11-28:
+
+- standard-resolution alarm: $0.10 per alarm metric per month (a metric-math alarm pays
+  for each metric it reads);
+- custom metric (what a metric filter publishes): $0.30 per metric per month for the first
+  10,000, billed pro rata by the hour, and only for hours in which a datapoint is published;
+- CloudWatch Logs standard ingestion: $0.50 per GB.
+
+The free tier (10 metrics, 10 alarms, 5 GB of logs) is not subtracted. A metric filter
+with a default value publishes for every event, so its metric is billed every hour of the
+month; without one it is billed only for the hours in which a sign-in (or change) matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from trailwatch.backtest import _plan_resources
+
+PRICES_AS_OF = "2026-11-28"
+PRICE_SOURCE = "https://aws.amazon.com/cloudwatch/pricing/ (us-east-1)"
+ALARM_METRIC_MONTH = 0.10
+CUSTOM_METRIC_MONTH = 0.30
+INGEST_PER_GB = 0.50
+HOURS_PER_MONTH = 730
+
+
+@dataclass
+class CostLine:
+    item: str
+    quantity: float
+    unit_price: float
+    monthly: float
+    note: str
+
+
+def estimate(
+    plan: dict[str, Any],
+    events_per_day: float = 0.0,
+    avg_event_bytes: float = 1000.0,
+    active_hours: float = HOURS_PER_MONTH,
+) -> list[CostLine]:
+    """Cost lines for a ``terraform show -json`` plan.
+
+    ``active_hours`` is the number of hours per month in which a publish-on-match metric
+    receives at least one datapoint (730: every hour, the worst case).
+    """
+    filters = [
+        r["values"] for r in _plan_resources(plan) if r.get("type") == "aws_cloudwatch_log_metric_filter"
+    ]
+    alarms = [r["values"] for r in _plan_resources(plan) if r.get("type") == "aws_cloudwatch_metric_alarm"]
+    always = sum(1 for f in filters if f["metric_transformation"][0].get("default_value") not in (None, ""))
+    on_match = len(filters) - always
+    alarm_metrics = sum(
+        max(1, sum(1 for q in a.get("metric_query") or [] if q.get("metric"))) for a in alarms
+    )
+    hours = min(max(active_hours, 0.0), HOURS_PER_MONTH)
+    gb = events_per_day * 30.4 * avg_event_bytes / 1e9
+    lines = [
+        CostLine(
+            "alarms (standard resolution)",
+            alarm_metrics,
+            ALARM_METRIC_MONTH,
+            alarm_metrics * ALARM_METRIC_MONTH,
+            "per alarm metric per month",
+        ),
+        CostLine(
+            "custom metrics with a default value",
+            always,
+            CUSTOM_METRIC_MONTH,
+            always * CUSTOM_METRIC_MONTH,
+            "publish on every event: billed every hour",
+        ),
+        CostLine(
+            "custom metrics published only on match",
+            on_match,
+            CUSTOM_METRIC_MONTH,
+            on_match * CUSTOM_METRIC_MONTH * hours / HOURS_PER_MONTH,
+            f"billed for {hours:g} of {HOURS_PER_MONTH} hours",
+        ),
+        CostLine(
+            "CloudWatch Logs ingestion (GB)",
+            round(gb, 3),
+            INGEST_PER_GB,
+            gb * INGEST_PER_GB,
+            f"{events_per_day:,.0f} events/day x {avg_event_bytes:,.0f} B",
+        ),
+    ]
+    return lines
+
+
+def to_json(lines: list[CostLine]) -> dict[str, Any]:
+    return {
+        "region": "us-east-1",
+        "pricesAsOf": PRICES_AS_OF,
+        "priceSource": PRICE_SOURCE,
+        "lines": [
+            {
+                "item": c.item,
+                "quantity": c.quantity,
+                "unitPrice": c.unit_price,
+                "monthly": round(c.monthly, 4),
+                "note": c.note,
+            }
+            for c in lines
+        ],
+        "monthlyTotal": round(sum(c.monthly for c in lines), 4),
+    }

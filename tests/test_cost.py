@@ -1,0 +1,83 @@
+"""`trailwatch cost`: alarms, custom metrics (pro rata on active hours) and ingestion."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trailwatch.cli import main
+from trailwatch.cost import estimate, to_json
+
+
+def _plan(filters: int, with_default: int, math_alarm: bool = False) -> dict[str, Any]:
+    resources: list[dict[str, Any]] = []
+    for i in range(filters):
+        default = 0 if i < with_default else None
+        resources.append(
+            {
+                "type": "aws_cloudwatch_log_metric_filter",
+                "mode": "managed",
+                "values": {
+                    "name": f"f{i}",
+                    "pattern": "ERROR",
+                    "metric_transformation": [
+                        {"name": f"m{i}", "namespace": "n", "value": "1", "default_value": default}
+                    ],
+                },
+            }
+        )
+        resources.append(
+            {
+                "type": "aws_cloudwatch_metric_alarm",
+                "mode": "managed",
+                "values": {"alarm_name": f"a{i}", "metric_query": []},
+            }
+        )
+    if math_alarm:
+        resources.append(
+            {
+                "type": "aws_cloudwatch_metric_alarm",
+                "mode": "managed",
+                "values": {
+                    "alarm_name": "math",
+                    "metric_query": [
+                        {"id": "a", "metric": [{}]},
+                        {"id": "b", "metric": [{}]},
+                        {"id": "e", "expression": "a-b"},
+                    ],
+                },
+            }
+        )
+    return {"planned_values": {"root_module": {"child_modules": [{"resources": resources}]}}}
+
+
+def test_terraform_aws_modules_style_stack_costs_six_dollars() -> None:
+    # 15 filters with default_value = 0 and 15 alarms: 15 x $0.30 + 15 x $0.10.
+    doc = to_json(estimate(_plan(15, 15)))
+    assert doc["monthlyTotal"] == pytest.approx(6.00)
+
+
+def test_publish_on_match_metrics_cost_only_their_active_hours() -> None:
+    doc = to_json(estimate(_plan(16, 0), active_hours=73))
+    assert doc["monthlyTotal"] == pytest.approx(16 * 0.10 + 16 * 0.30 * 0.1)
+
+
+def test_metric_math_alarm_pays_per_metric_and_ingestion_is_per_gb() -> None:
+    lines = {
+        c.item: c
+        for c in estimate(_plan(0, 0, math_alarm=True), events_per_day=1_000_000, avg_event_bytes=1000)
+    }
+    assert lines["alarms (standard resolution)"].quantity == 2
+    assert lines["CloudWatch Logs ingestion (GB)"].monthly == pytest.approx(30.4 * 0.5)
+
+
+def test_cli_json_states_prices_and_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(_plan(3, 1)))
+    assert main(["cost", "--plan", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["region"] == "us-east-1" and doc["pricesAsOf"] and "pricing" in doc["priceSource"]
+    assert main(["cost", "--plan", str(path), "--events-per-day", "-1"]) == 252
