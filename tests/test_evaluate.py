@@ -1,0 +1,138 @@
+"""Metric filter publishing and alarm evaluation with CloudWatch's semantics: checked
+against the live-AWS metric recordings, and on the alarm rules CloudWatch documents."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trailwatch.evaluate import MINUTE_MS, AlarmSpec, Evaluator, MetricFilterSpec
+from trailwatch.filterpattern import compile_pattern
+from trailwatch.terraform import REPO_ROOT
+
+RECORDED = Path(os.environ.get("TRAILWATCH_AWS_RECORDED", REPO_ROOT.parent / "shared" / "aws-recorded"))
+PUBLISHING = RECORDED / "metric-filter-publishing-aws.json"
+
+
+def _recording() -> dict[str, Any]:
+    if not PUBLISHING.exists():
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"{PUBLISHING} is required under CI")
+        pytest.skip(f"{PUBLISHING} not present")
+    data: dict[str, Any] = json.loads(PUBLISHING.read_text())
+    return data
+
+
+def _stats(values: Iterable[float]) -> dict[str, float]:
+    v = list(values)
+    return {"Sum": sum(v), "SampleCount": len(v), "Minimum": min(v), "Maximum": max(v)}
+
+
+def test_default_values_are_published_per_non_matching_event() -> None:
+    spec = _recording()["metricDefaults"]
+    for case in spec["cases"]:
+        f = MetricFilterSpec(
+            "f", compile_pattern(spec["filterPattern"]), "m", "n", spec["metricValue"], spec["defaultValue"]
+        )
+        ev = Evaluator([f], [])
+        for message in (m for batch in case["batches"] for m in batch):
+            ev.add(0, message)
+        got = _stats(ev.points[("n", "m")][0])
+        assert {k: got[k] for k in case["expected"]} == case["expected"], case["name"]
+
+
+def test_extracted_values_fall_back_to_the_default_or_publish_nothing() -> None:
+    spec = _recording()["extraction"]
+    for case in spec["cases"]:
+        f = MetricFilterSpec(
+            "f", compile_pattern(spec["filterPattern"]), "m", "n", spec["metricValue"], spec["defaultValue"]
+        )
+        ev = Evaluator([f], [])
+        ev.add(0, json.dumps(case["message"]))
+        values = ev.points.get(("n", "m"), {}).get(0, [])
+        if case["expected"].get("datapoints") == []:
+            assert values == [], case["name"]
+        else:
+            got = _stats(values)
+            assert {k: got[k] for k in case["expected"]} == case["expected"], case["name"]
+
+
+def _alarm(**kw: Any) -> AlarmSpec:
+    base: dict[str, Any] = dict(
+        name="a",
+        metric_name="m",
+        namespace="n",
+        statistic="Sum",
+        period=60,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        threshold=1,
+        comparison="GreaterThanOrEqualToThreshold",
+        treat_missing_data="notBreaching",
+    )
+    base.update(kw)
+    return AlarmSpec(**base)
+
+
+def _run(alarm: AlarmSpec, minutes: list[int], pattern: str = "ERROR") -> Any:
+    f = MetricFilterSpec("f", compile_pattern(pattern), "m", "n")
+    ev = Evaluator([f], [alarm])
+    for minute in minutes:
+        ev.add(minute * MINUTE_MS + 1000, "ERROR")
+    (result,) = ev.alarm_results()
+    return result
+
+
+def test_period_sums_before_the_threshold() -> None:
+    assert not _run(_alarm(threshold=3), [0, 1, 2]).would_alarm  # one per minute
+    res = _run(_alarm(threshold=3, period=300), [0, 1, 2])
+    assert res.would_alarm and res.first_alarm_ms == 300 * 1000 and res.matches == 3
+
+
+def test_m_out_of_n_datapoints() -> None:
+    two_of_three = _alarm(evaluation_periods=3, datapoints_to_alarm=2)
+    assert not _run(two_of_three, [0]).would_alarm
+    assert _run(two_of_three, [0, 2]).first_alarm_ms == 3 * MINUTE_MS
+    assert not _run(two_of_three, [0, 5]).would_alarm
+
+
+def test_missing_data_can_breach() -> None:
+    breaching = _alarm(evaluation_periods=3, datapoints_to_alarm=3, treat_missing_data="breaching")
+    assert _run(breaching, [0]).would_alarm
+    assert not _run(_alarm(evaluation_periods=3, datapoints_to_alarm=3), [0]).would_alarm
+
+
+def test_metric_math_difference_of_positive_counts() -> None:
+    # All successful logins minus allowlisted logins: what an allowlist split across filters needs.
+    everything = MetricFilterSpec("all", compile_pattern('{ $.ok = "yes" }'), "All", "n")
+    allowed = MetricFilterSpec(
+        "allowed", compile_pattern('{ $.ok = "yes" && $.ip = "10.*" }'), "Allowed", "n"
+    )
+
+    def stat(mid: str, metric: str) -> dict[str, Any]:
+        return {
+            "Id": mid,
+            "ReturnData": False,
+            "MetricStat": {"Metric": {"Namespace": "n", "MetricName": metric}, "Period": 60, "Stat": "Sum"},
+        }
+
+    alarm = _alarm(
+        metric_name=None,
+        namespace=None,
+        metrics=[
+            stat("a", "All"),
+            stat("b", "Allowed"),
+            {"Id": "e", "Expression": "FILL(a, 0) - FILL(b, 0)", "ReturnData": True},
+        ],
+    )
+    ev = Evaluator([everything, allowed], [alarm])
+    ev.add(1000, '{"ok":"yes","ip":"10.1.2.3"}')
+    ev.add(2000, '{"ok":"yes","ip":"10.9.9.9"}')
+    assert not ev.alarm_results()[0].would_alarm
+    ev.add(3000, '{"ok":"yes","ip":"198.51.100.1"}')
+    assert ev.alarm_results()[0].would_alarm
