@@ -1,0 +1,152 @@
+"""Lifecycle faults on the emulator: drift is detected and repaired, an interrupted apply
+converges, and the log archive is not destroyed by accident."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+import tftest
+
+from trailwatch.emulator import Emulator
+from trailwatch.inventory import summarize
+from trailwatch.terraform import Stack, inline_stack, module_config, terraform_binary, terraform_env
+
+pytestmark = pytest.mark.emulator
+
+ARGS = {
+    "name_prefix": "life",
+    "allowed_source_cidrs": ["203.0.113.10"],
+    "alarm_email_addresses": ["soc@example.com"],
+}
+
+
+@pytest.fixture
+def stack(emulator: Emulator, terraform: str) -> Iterator[Stack]:
+    s = inline_stack(ARGS, emulator=emulator, name="lifecycle")
+    yield s
+    with contextlib.suppress(tftest.TerraformTestError):
+        s.destroy()  # a test may have destroyed it already
+    s.cleanup()
+
+
+def test_replan_after_apply_is_empty(stack: Stack) -> None:
+    stack.apply()
+    assert stack.pending_changes() == {}
+
+
+def test_drift_is_detected_by_plan_and_repaired_by_apply(stack: Stack, emulator: Emulator) -> None:
+    stack.apply()
+    out = stack.outputs()
+    cw, ct, logs = emulator.client("cloudwatch"), emulator.client("cloudtrail"), emulator.client("logs")
+    group = str(out["log_group_name"])
+
+    # Out-of-band changes: an alarm deleted, trail logging stopped, a filter pattern edited.
+    cw.delete_alarms(AlarmNames=["life-root_usage"])
+    ct.stop_logging(Name=str(out["trail_arn"]))
+    (mfa,) = [
+        f
+        for f in logs.describe_metric_filters(logGroupName=group)["metricFilters"]
+        if f["filterName"] == "life-console_login_without_mfa"
+    ]
+    logs.put_metric_filter(
+        logGroupName=group,
+        filterName=mfa["filterName"],
+        filterPattern='{ $.eventName = "Nothing" }',
+        metricTransformations=mfa["metricTransformations"],
+    )
+
+    drift = stack.pending_changes()
+    assert drift == {
+        'module.trailwatch.module.alarms.aws_cloudwatch_metric_alarm.this["root_usage"]': ["create"],
+        "module.trailwatch.module.trail.aws_cloudtrail.this[0]": ["update"],
+        'module.trailwatch.module.metric_filters.aws_cloudwatch_log_metric_filter.this["console_login_without_mfa"]': [
+            "update"
+        ],
+    }
+
+    stack.apply()
+    assert stack.pending_changes() == {}
+    assert cw.describe_alarms(AlarmNames=["life-root_usage"])["MetricAlarms"]
+    assert ct.get_trail_status(Name=str(out["trail_arn"]))["IsLogging"] is True
+    (fixed,) = [
+        f
+        for f in logs.describe_metric_filters(logGroupName=group)["metricFilters"]
+        if f["filterName"] == "life-console_login_without_mfa"
+    ]
+    assert fixed["filterPattern"] == out["metric_filters"]["console_login_without_mfa"]["pattern"]  # type: ignore[index]
+
+
+def test_interrupted_apply_converges_without_duplicates(stack: Stack, emulator: Emulator) -> None:
+    stack.init()
+    proc = subprocess.Popen(
+        [terraform_binary(), "apply", "-auto-approve", "-no-color", "-input=false"],
+        cwd=stack.dir,
+        env={**os.environ, **terraform_env(emulator)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if "aws_kms_key" in line and "Creating..." in line:
+            proc.send_signal(signal.SIGINT)  # Ctrl-C in the middle of the apply
+            break
+    rest, _ = proc.communicate(timeout=300)
+    assert proc.returncode != 0, "the apply was expected to stop early"
+    assert "Interrupt received" in rest or "Apply cancelled" in rest or "interrupted" in rest.lower(), rest[
+        -2000:
+    ]
+
+    stack.apply()
+    assert stack.pending_changes() == {}
+    out = stack.outputs()
+    assert len(emulator.client("cloudtrail").describe_trails()["trailList"]) == 1
+    group = str(out["log_group_name"])
+    assert len(emulator.client("logs").describe_metric_filters(logGroupName=group)["metricFilters"]) == 16
+    assert len(emulator.client("cloudwatch").describe_alarms()["MetricAlarms"]) == 16
+    assert len([g for g in emulator.client("logs").describe_log_groups()["logGroups"]]) == 1
+    assert len(emulator.client("sns").list_topics()["Topics"]) == 1
+
+
+def test_a_bucket_holding_logs_is_not_destroyed_unless_the_user_opts_in(
+    stack: Stack, emulator: Emulator
+) -> None:
+    stack.apply()
+    bucket = "life-cloudtrail-123456789012-us-east-1"
+    s3 = emulator.client("s3")
+    # The bucket policy denies non-TLS requests (the emulator enforces it, and it speaks
+    # plain HTTP): lift it to write a log file as CloudTrail would.
+    with pytest.raises(s3.exceptions.ClientError):
+        s3.put_object(Bucket=bucket, Key="probe", Body=b"{}")
+    s3.delete_bucket_policy(Bucket=bucket)
+    s3.put_object(
+        Bucket=bucket, Key="AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/28/log.json.gz", Body=b"{}"
+    )
+    with pytest.raises(tftest.TerraformTestError) as err:
+        stack.destroy()
+    assert "BucketNotEmpty" in str(err.value.cmd_error) or "not empty" in str(err.value.cmd_error).lower()
+    assert s3.head_bucket(Bucket=bucket)
+
+    # Opting in: s3_bucket_force_destroy = true, applied, then destroy succeeds.
+    (stack.dir / "main.tf.json").write_text(module_config({**ARGS, "s3_bucket_force_destroy": True}))
+    stack.apply()
+    stack.destroy()
+    assert s3.list_buckets()["Buckets"] == []
+
+
+def test_data_safety_defaults_in_the_plan(stack: Stack) -> None:
+    values = summarize(stack.plan()).values
+    trail = values["module.trailwatch.module.trail.aws_cloudtrail.this[0]"]
+    assert trail["enable_log_file_validation"] is True
+    assert values["module.trailwatch.module.trail.aws_s3_bucket.this[0]"]["force_destroy"] is False
+    versioning = values["module.trailwatch.module.trail.aws_s3_bucket_versioning.this[0]"]
+    assert versioning["versioning_configuration"][0]["status"] == "Enabled"
+    keys = [v for a, v in values.items() if ".aws_kms_key." in a]
+    assert len(keys) == 3 and all(k["deletion_window_in_days"] == 30 for k in keys)
