@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -83,8 +84,12 @@ def test_drift_is_detected_by_plan_and_repaired_by_apply(stack: Stack, emulator:
 
 def test_interrupted_apply_converges_without_duplicates(stack: Stack, emulator: Emulator) -> None:
     stack.init()
+    # One operation at a time, interrupted (Ctrl-C) while the trail's KMS key waits for
+    # propagation: terraform stops gracefully and keeps what it created in its state.
+    # (Killing it while a create call is on the wire can orphan that one resource in any
+    # provider; that is Terraform's limit, not the module's.)
     proc = subprocess.Popen(
-        [terraform_binary(), "apply", "-auto-approve", "-no-color", "-input=false"],
+        [terraform_binary(), "apply", "-auto-approve", "-no-color", "-input=false", "-parallelism=1"],
         cwd=stack.dir,
         env={**os.environ, **terraform_env(emulator)},
         stdout=subprocess.PIPE,
@@ -92,27 +97,30 @@ def test_interrupted_apply_converges_without_duplicates(stack: Stack, emulator: 
         text=True,
     )
     assert proc.stdout is not None
-    seen = []
     for line in proc.stdout:
-        seen.append(line)
-        if "aws_kms_key" in line and "Creating..." in line:
-            proc.send_signal(signal.SIGINT)  # Ctrl-C in the middle of the apply
+        if "module.trail.aws_kms_key.this[0]: Creating..." in line:
+            time.sleep(2)
+            proc.send_signal(signal.SIGINT)
             break
     rest, _ = proc.communicate(timeout=300)
     assert proc.returncode != 0, "the apply was expected to stop early"
-    assert "Interrupt received" in rest or "Apply cancelled" in rest or "interrupted" in rest.lower(), rest[
-        -2000:
-    ]
+    assert "Interrupt received" in rest, rest[-2000:]
+    assert emulator.client("cloudwatch").describe_alarms()["MetricAlarms"] == [], "it stopped midway"
 
     stack.apply()
     assert stack.pending_changes() == {}
     out = stack.outputs()
-    assert len(emulator.client("cloudtrail").describe_trails()["trailList"]) == 1
     group = str(out["log_group_name"])
+    assert len(emulator.client("cloudtrail").describe_trails()["trailList"]) == 1
     assert len(emulator.client("logs").describe_metric_filters(logGroupName=group)["metricFilters"]) == 16
     assert len(emulator.client("cloudwatch").describe_alarms()["MetricAlarms"]) == 16
-    assert len([g for g in emulator.client("logs").describe_log_groups()["logGroups"]]) == 1
+    assert len(emulator.client("logs").describe_log_groups()["logGroups"]) == 1
     assert len(emulator.client("sns").list_topics()["Topics"]) == 1
+    assert len(emulator.client("iam").list_roles()["Roles"]) == 1
+    kms = emulator.client("kms")
+    states = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] for k in kms.list_keys()["Keys"]]
+    # Trail, log group and topic keys; an interrupted key, if any, is scheduled for deletion.
+    assert states.count("Enabled") == 3, states
 
 
 def test_a_bucket_holding_logs_is_not_destroyed_unless_the_user_opts_in(
