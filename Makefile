@@ -5,9 +5,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXAMPLES := $(sort $(dir $(wildcard examples/*/main.tf)))
+# checkov pins libraries that conflict with ours, so it lives in a virtualenv of its own.
+CKV_VENV  := .venv-checkov
+CKV_STAMP := $(CKV_VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv test demo lint bench clean
+.PHONY: venv checkov-venv test demo lint bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,16 +22,24 @@ $(STAMP): requirements.txt pyproject.toml
 ## venv: build .venv from the pinned requirements, with the package installed
 venv: $(STAMP)
 
+$(CKV_STAMP): requirements-checkov.txt
+	$(PYTHON) -m venv $(CKV_VENV)
+	$(CKV_VENV)/bin/pip install --quiet -r requirements-checkov.txt
+	@touch $(CKV_STAMP)
+
+## checkov-venv: build .venv-checkov (checkov, pinned) for the security scan
+checkov-venv: $(CKV_STAMP)
+
 ## test: the whole suite (needs terraform on PATH)
-test: venv
+test: venv checkov-venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## demo: apply examples/minimal on the embedded emulator, show it, destroy (KEEP=1 keeps it)
 demo: venv
 	$(BIN)/trailwatch demo $(if $(KEEP),--keep,)
 
-## lint: terraform fmt and validate, ruff, mypy
-lint: venv
+## lint: terraform fmt and validate, ruff, mypy, checkov on every example
+lint: venv checkov-venv
 	terraform fmt -check -recursive
 	@export TF_CLI_CONFIG_FILE="$$($(BIN)/python -c 'from trailwatch.terraform import cli_config; print(cli_config())')"; \
 	for ex in $(EXAMPLES); do \
@@ -38,6 +49,10 @@ lint: venv
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	@for ex in $(EXAMPLES); do \
+	  echo "checkov $$ex"; \
+	  $(CKV_VENV)/bin/checkov -d $$ex --framework terraform --compact --quiet --skip-download || exit 1; \
+	done
 
 ## bench: backtest vs zcat (floor) and jq on a 1M-record synthetic archive, ratios in one run
 bench: venv
@@ -45,5 +60,5 @@ bench: venv
 	$(BIN)/python -m trailwatch.bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .bench
+	rm -rf $(VENV) $(CKV_VENV) .pytest_cache .mypy_cache .ruff_cache .bench
 	find examples -name .terraform -type d -prune -exec rm -rf {} +

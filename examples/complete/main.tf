@@ -20,7 +20,7 @@ resource "aws_iam_policy" "boundary" {
     Statement = [{
       Effect   = "Allow"
       Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-      Resource = "*"
+      Resource = "arn:aws:logs:${var.region}:*:log-group:/security/*"
     }]
   })
 }
