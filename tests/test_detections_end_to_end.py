@@ -45,8 +45,9 @@ def deployed(
 def test_outputs_carry_every_catalog_key(deployed: tuple[Emulator, Stack, dict[str, object]]) -> None:
     _, _, out = deployed
     keys = set(detections())
-    assert set(out["metric_filters"]) == keys  # type: ignore[arg-type]
-    assert set(out["alarms"]) == keys  # type: ignore[arg-type]
+    filters, alarms = out["metric_filters"], out["alarms"]
+    assert isinstance(filters, dict) and isinstance(alarms, dict)
+    assert set(filters) == set(alarms) == keys
 
 
 def test_deployed_filters_are_within_every_aws_limit(

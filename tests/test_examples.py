@@ -34,7 +34,8 @@ def test_every_example_has_an_inventory_and_readme() -> None:
 
 
 def _inventory(name: str) -> dict[str, Any]:
-    return yaml.safe_load((INVENTORIES / f"{name}.yaml").read_text())
+    data: dict[str, Any] = yaml.safe_load((INVENTORIES / f"{name}.yaml").read_text())
+    return data
 
 
 def _setup_fixtures(emu: Emulator, fixtures: dict[str, Any]) -> dict[str, str]:

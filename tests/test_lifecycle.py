@@ -19,7 +19,7 @@ from trailwatch.terraform import Stack, inline_stack, module_config, terraform_b
 
 pytestmark = pytest.mark.emulator
 
-ARGS = {
+ARGS: dict[str, object] = {
     "name_prefix": "life",
     "allowed_source_cidrs": ["203.0.113.10"],
     "alarm_email_addresses": ["soc@example.com"],

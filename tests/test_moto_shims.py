@@ -7,7 +7,7 @@ src/trailwatch/moto_shims.py and this test.
 from __future__ import annotations
 
 from moto.cloudtrail.models import CloudTrailBackend
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.logs.metric_filters import MetricFilters
 from moto.s3.models import s3_backends
 
@@ -23,7 +23,18 @@ def test_moto_delete_trail_by_arn_is_still_a_noop() -> None:
     _bucket("shim-probe-bucket")
     backend = CloudTrailBackend("us-east-1", DEFAULT_ACCOUNT_ID)
     trail = backend.create_trail(
-        "shim-probe", "shim-probe-bucket", None, None, False, False, False, None, None, None, None, None
+        name="shim-probe",
+        bucket_name="shim-probe-bucket",
+        s3_key_prefix="",
+        sns_topic_name="",
+        is_global=False,
+        is_multi_region=False,
+        log_validation=False,
+        is_org_trail=False,
+        cw_log_group_arn="",
+        cw_role_arn="",
+        kms_key_id="",
+        tags_list=[],
     )
     moto_shims.original_delete_trail()(backend, trail.arn)
     assert "shim-probe" in backend.trails, "moto now deletes trails by ARN: remove the DeleteTrail shim"
