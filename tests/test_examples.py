@@ -167,6 +167,15 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
     sns = emu.client("sns")
     attrs = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
     assert attrs.get("KmsMasterKeyId", "").startswith("arn:aws:kms:")
+    # The topic's key lets CloudWatch (this account's alarms) use it, and nobody else.
+    key_policy = _statements(
+        emu.client("kms").get_key_policy(KeyId=attrs["KmsMasterKeyId"], PolicyName="default")["Policy"]
+    )
+    assert {st["Sid"] for st in key_policy} == {"AccountAdministration", "CloudWatchAlarmsPublishEncrypted"}
+    (cw_key,) = [st for st in key_policy if st["Sid"] == "CloudWatchAlarmsPublishEncrypted"]
+    assert cw_key["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert cw_key["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}}
+    assert sorted(_as_list(cw_key["Action"])) == ["kms:Decrypt", "kms:GenerateDataKey*"]
     stmts = {s["Sid"]: s for s in _statements(attrs["Policy"])}
     cw_stmt = stmts["CloudWatchAlarmsOfThisAccount"]
     assert cw_stmt["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
