@@ -115,6 +115,22 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         {"detections": {"root_usage": {"datapoints_to_alarm": 3}}},
         ["datapoints_to_alarm (3) cannot exceed evaluation_periods (1)"],
     ),
+    "six-regex-filters-in-one-log-group": (
+        {
+            "detections": {
+                k: {"pattern": "%Denied%"}
+                for k in [
+                    "root_usage",
+                    "vpc_changes",
+                    "nacl_changes",
+                    "route_table_changes",
+                    "config_changes",
+                    "iam_policy_changes",
+                ]
+            }
+        },
+        ["6 of this module's metric filters use regular expressions; AWS allows at most 5 per log group"],
+    ),
     "bad-mfa-mode": (
         {"console_login_without_mfa_mode": "strict"},
         ["console_login_without_mfa_mode must be"],

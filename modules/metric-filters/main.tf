@@ -93,7 +93,7 @@ locals {
     "($.sourceIPAddress != %${join("|", part)}%)" if length(part) > 0
   ])
   allow_template = one([for d in local.catalog.detections : d.patterns.tuned if strcontains(try(d.patterns.tuned, ""), local.placeholder)])
-  allow_clauses  = length(replace(local.allow_template, local.placeholder, local.allow_clauses_plain)) <= 1024 ? local.allow_clauses_plain : local.allow_clauses_compact
+  allow_clauses  = length(replace(coalesce(local.allow_template, local.placeholder), local.placeholder, local.allow_clauses_plain)) <= 1024 ? local.allow_clauses_plain : local.allow_clauses_compact
 
   ##############################################################################
   # Resolve each detection: mode, overrides, allowlist
