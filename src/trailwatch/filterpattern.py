@@ -827,7 +827,6 @@ def _compile_terms(pattern: str, hint_out: list[Hint]) -> Callable[[str], bool]:
     include: list[str] = []
     exclude: list[str] = []
     optional: list[str] = []
-    match_all = False
     i, n = 0, len(pattern)
     while i < n:
         ch = pattern[i]
@@ -863,10 +862,7 @@ def _compile_terms(pattern: str, hint_out: list[Hint]) -> Callable[[str], bool]:
                 raise InvalidPatternError("Invalid character(s) in term '\"\"'")
             i = j + 1
             if not term.strip():
-                # A blank phrase matches every event.
-                if not prefix:
-                    match_all = True
-                continue
+                continue  # a blank phrase (" ") imposes nothing: it matches every event
         else:
             start = i
             while i < n and not pattern[i].isspace() and pattern[i] not in "?-":
@@ -891,7 +887,6 @@ def _compile_terms(pattern: str, hint_out: list[Hint]) -> Callable[[str], bool]:
         return required
     if optional:
         return lambda message: any(t in message for t in optional)
-    del match_all
     return lambda message: True
 
 
