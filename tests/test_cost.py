@@ -81,3 +81,49 @@ def test_cli_json_states_prices_and_source(capsys: pytest.CaptureFixture[str], t
     doc = json.loads(capsys.readouterr().out)
     assert doc["region"] == "us-east-1" and doc["pricesAsOf"] and "pricing" in doc["priceSource"]
     assert main(["cost", "--plan", str(path), "--events-per-day", "-1"]) == 252
+
+
+def test_measured_active_hours_and_the_default_zero_comparison(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from trailwatch.synthetic import write_archive
+
+    archive = tmp_path / "archive"
+    write_archive(archive, 20_000, per_file=2_000, seed=3)  # one week of events
+    plan: dict[str, Any] = {
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "type": "aws_cloudwatch_log_metric_filter",
+                        "mode": "managed",
+                        "values": {
+                            "name": name,
+                            "pattern": pattern,
+                            "metric_transformation": [
+                                {"name": name, "namespace": "n", "value": "1", "default_value": None}
+                            ],
+                        },
+                    }
+                    for name, pattern in (
+                        ("logins", '{ $.eventName = "ConsoleLogin" }'),
+                        ("denied", '{ $.errorCode = "AccessDenied*" }'),
+                    )
+                ]
+            }
+        }
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    assert (
+        main(["cost", "--plan", str(path), "--measure", str(archive), "--compare-default-zero", "--json"])
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    rates = doc["activeHoursPerMonth"]
+    # Denied calls (about 1% of events) land in most hours; sign-ins (about 0.02%) in a few.
+    assert 0 < rates["logins"] < 100 < rates["denied"] <= 730
+    on_match = next(line for line in doc["lines"] if line["item"] == "custom metrics published only on match")
+    assert on_match["monthly"] == pytest.approx(0.30 * (rates["logins"] + rates["denied"]) / 730, abs=0.01)
+    assert doc["defaultZero"]["monthlyTotal"] == pytest.approx(2 * 0.30)
+    assert doc["monthlyTotal"] < doc["defaultZero"]["monthlyTotal"]

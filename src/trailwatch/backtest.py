@@ -16,13 +16,14 @@ forces full evaluation; tests check both give identical results.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from trailwatch.evaluate import AlarmResult, AlarmSpec, Evaluator, MetricFilterS
 from trailwatch.filterpattern import Event, compile_pattern
 
 RECORD_MARKER = b'{"eventVersion"'
+_EVENT_TIME = re.compile(rb'"eventTime"\s*:\s*"([^"]+)"')
+HOUR_MS = 3_600_000
 ARCHIVE_SUFFIXES = (".json.gz", ".json", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 
 
@@ -218,6 +221,13 @@ def scan_bytes(data: bytes, evaluator: Evaluator, prefilter: Prefilter | None) -
     head = data.lstrip()[:64]
     reader = _cloudtrail_records if re.match(rb'\{\s*"Records"\s*:', head) else _json_lines
     total, records = reader(data, prefilter)
+    # The first and last event times bound the span the file covers, skipped records included.
+    last = data.rfind(b'"eventTime"')
+    for m in (_EVENT_TIME.search(data), _EVENT_TIME.match(data, last) if last >= 0 else None):
+        if m:
+            with contextlib.suppress(ValueError):
+                when = datetime.fromisoformat(m.group(1).decode().replace("Z", "+00:00"))
+                evaluator.observe(int(when.timestamp() * 1000))
     for raw in records:
         event = Event(raw.decode("utf-8", errors="replace"))
         evaluator.add(_timestamp_ms(event, 0), event)
@@ -232,6 +242,10 @@ class BacktestResult:
     alarms: list[AlarmResult]
     #: alarm name -> sample events matched by the filters feeding its metric(s)
     alarm_samples: dict[str, list[Event]]
+    #: (namespace, metric) -> number of distinct hours in which the metric got a datapoint
+    active_hours: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: time between the earliest and the latest event scanned (ms)
+    span_ms: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -281,6 +295,7 @@ def _worker_scan(path: str) -> tuple[str, int, int, dict[str, Any]]:
         },
         "points": {k: dict(v) for k, v in evaluator.points.items()},
         "metric_matches": dict(evaluator.metric_matches),
+        "span": (evaluator.first_ms, evaluator.last_ms),
     }
     return path, len(data), total, state
 
@@ -296,6 +311,9 @@ def _merge(evaluator: Evaluator, state: dict[str, Any]) -> None:
             evaluator.points[key][minute].extend(values)
     for key, n in state["metric_matches"].items():
         evaluator.metric_matches[key] += n
+    for ms in state["span"]:
+        if ms is not None:
+            evaluator.observe(ms)
 
 
 def default_workers(files: list[Path]) -> int:
@@ -356,4 +374,6 @@ def backtest(
         filters=[(f.name, evaluator.filter_results[f.name].matches) for f in filters],
         alarms=evaluator.alarm_results(),
         alarm_samples=alarm_samples,
+        active_hours={k: len({m // HOUR_MS for m in v}) for k, v in evaluator.points.items() if v},
+        span_ms=(evaluator.last_ms - evaluator.first_ms) if evaluator.first_ms and evaluator.last_ms else 0,
     )

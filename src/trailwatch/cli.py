@@ -172,19 +172,52 @@ def _cost(args: argparse.Namespace) -> int:
         if getattr(args, name) < 0:
             Console(stderr=True).print(f"[bold red]error:[/] --{name.replace('_', '-')} must be >= 0")
             return EXIT_USAGE
-    lines = cost.estimate(plan, args.events_per_day, args.avg_event_bytes, args.active_hours)
+    rates = None
+    measured = ""
+    if args.measure:
+        from trailwatch.backtest import archive_files
+
+        try:
+            files = archive_files(Path(p) for p in args.measure)
+        except FileNotFoundError as exc:
+            Console(stderr=True).print(f"[bold red]error:[/] {exc}")
+            return EXIT_USAGE
+        rates, span = cost.measure(plan, files)
+        measured = f"active hours measured on {len(files)} file(s) spanning {span:.0f} h, scaled to a month"
+    lines = cost.estimate(plan, args.events_per_day, args.avg_event_bytes, args.active_hours, rates)
     doc = cost.to_json(lines)
+    if rates is not None:
+        doc["activeHoursPerMonth"] = {k: round(v, 1) for k, v in sorted(rates.items())}
+    zero = None
+    if args.compare_default_zero:
+        zero = cost.estimate(
+            plan, args.events_per_day, args.avg_event_bytes, args.active_hours, rates, default_zero=True
+        )
+        doc["defaultZero"] = cost.to_json(zero)
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
     table = Table(title=f"Monthly cost, {doc['region']}, prices as of {doc['pricesAsOf']}")
-    for col in ("item", "quantity", "unit price", "USD / month", "note"):
-        table.add_column(col, justify="right" if col in ("quantity", "unit price", "USD / month") else "left")
-    for c in lines:
-        table.add_row(c.item, f"{c.quantity:g}", f"${c.unit_price:.2f}", f"${c.monthly:.2f}", c.note)
-    table.add_row("[bold]total[/]", "", "", f"[bold]${doc['monthlyTotal']:.2f}[/]", "")
+    table.add_column("item")
+    table.add_column("quantity (this stack)", justify="right")
+    table.add_column("unit price", justify="right")
+    table.add_column("this stack (USD/month)", justify="right")
+    if zero is not None:
+        table.add_column("with default_value = 0", justify="right")
+    table.add_column("note")
+    for i, c in enumerate(lines):
+        cells = [c.item, f"{c.quantity:g}", f"${c.unit_price:.2f}", f"${c.monthly:.2f}"]
+        if zero is not None:
+            cells.append(f"${zero[i].monthly:.2f}")
+        table.add_row(*cells, c.note)
+    totals = [f"[bold]${doc['monthlyTotal']:.2f}[/]"]
+    if zero is not None:
+        totals.append(f"[bold]${doc['defaultZero']['monthlyTotal']:.2f}[/]")
+    table.add_row("[bold]total[/]", "", "", *totals, "")
     console = Console()
     console.print(table)
+    if measured:
+        console.print(f"[dim]{measured}[/]")
     console.print(f"[dim]source: {doc['priceSource']}; free tier not subtracted[/]")
     return 0
 
@@ -239,6 +272,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=730.0,
         help="hours per month a publish-on-match metric gets a datapoint (730 = every hour, worst case)",
+    )
+    p.add_argument(
+        "--measure",
+        nargs="+",
+        metavar="PATH",
+        help="measure each metric's active hours by backtesting the plan over a CloudTrail archive",
+    )
+    p.add_argument(
+        "--compare-default-zero",
+        action="store_true",
+        help="side by side with the same detections publishing default_value = 0 (billed every hour)",
     )
     p.add_argument("--json", action="store_true", help="print the estimate as JSON")
     p.set_defaults(func=_cost)

@@ -17,6 +17,7 @@ month; without one it is billed only for the hours in which a sign-in (or change
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from trailwatch.backtest import _plan_resources
@@ -43,24 +44,39 @@ def estimate(
     events_per_day: float = 0.0,
     avg_event_bytes: float = 1000.0,
     active_hours: float = HOURS_PER_MONTH,
+    active_hours_by_metric: dict[str, float] | None = None,
+    default_zero: bool = False,
 ) -> list[CostLine]:
     """Cost lines for a ``terraform show -json`` plan.
 
     ``active_hours`` is the number of hours per month in which a publish-on-match metric
-    receives at least one datapoint (730: every hour, the worst case).
+    receives at least one datapoint (730: every hour, the worst case);
+    ``active_hours_by_metric`` gives it per metric name instead (see ``measure``).
+    ``default_zero`` prices the same detections as if every filter had
+    ``default_value = 0`` (the terraform-aws-modules cis-alarms style).
     """
     filters = [
         r["values"] for r in _plan_resources(plan) if r.get("type") == "aws_cloudwatch_log_metric_filter"
     ]
     alarms = [r["values"] for r in _plan_resources(plan) if r.get("type") == "aws_cloudwatch_metric_alarm"]
-    always = sum(1 for f in filters if f["metric_transformation"][0].get("default_value") not in (None, ""))
-    on_match = len(filters) - always
+
+    def has_default(f: dict[str, Any]) -> bool:
+        return default_zero or f["metric_transformation"][0].get("default_value") not in (None, "")
+
+    def hours_of(f: dict[str, Any]) -> float:
+        name = f["metric_transformation"][0]["name"]
+        h = active_hours if active_hours_by_metric is None else active_hours_by_metric.get(name, 0.0)
+        return min(max(h, 0.0), HOURS_PER_MONTH)
+
+    always = sum(1 for f in filters if has_default(f))
+    on_match_hours = [hours_of(f) for f in filters if not has_default(f)]
+    on_match = len(on_match_hours)
+    average = sum(on_match_hours) / on_match if on_match else 0.0
     alarm_metrics = sum(
         max(1, sum(1 for q in a.get("metric_query") or [] if q.get("metric"))) for a in alarms
     )
-    hours = min(max(active_hours, 0.0), HOURS_PER_MONTH)
     gb = events_per_day * 30.4 * avg_event_bytes / 1e9
-    lines = [
+    return [
         CostLine(
             "alarms (standard resolution)",
             alarm_metrics,
@@ -79,8 +95,8 @@ def estimate(
             "custom metrics published only on match",
             on_match,
             CUSTOM_METRIC_MONTH,
-            on_match * CUSTOM_METRIC_MONTH * hours / HOURS_PER_MONTH,
-            f"billed for {hours:g} of {HOURS_PER_MONTH} hours",
+            CUSTOM_METRIC_MONTH * sum(on_match_hours) / HOURS_PER_MONTH,
+            f"billed for {average:.1f} of {HOURS_PER_MONTH} hours on average",
         ),
         CostLine(
             "CloudWatch Logs ingestion (GB)",
@@ -90,7 +106,6 @@ def estimate(
             f"{events_per_day:,.0f} events/day x {avg_event_bytes:,.0f} B",
         ),
     ]
-    return lines
 
 
 def to_json(lines: list[CostLine]) -> dict[str, Any]:
@@ -110,3 +125,24 @@ def to_json(lines: list[CostLine]) -> dict[str, Any]:
         ],
         "monthlyTotal": round(sum(c.monthly for c in lines), 4),
     }
+
+
+def measure(plan: dict[str, Any], files: list[Path]) -> tuple[dict[str, float], float]:
+    """Hours per month in which each metric of the plan would get a datapoint, measured by
+    backtesting the plan over a CloudTrail archive and scaling its span to a month.
+
+    Returns (metric name -> active hours per month, span of the archive in hours).
+    """
+    from trailwatch.backtest import HOUR_MS, backtest, detections_from_plan
+
+    filters, alarms = detections_from_plan(plan)
+    result = backtest(filters, alarms, files)
+    span_hours = max(result.span_ms / HOUR_MS, 1.0)
+    scale = HOURS_PER_MONTH / span_hours
+    rates = {
+        f.metric_name: min(
+            float(HOURS_PER_MONTH), result.active_hours.get((f.namespace, f.metric_name), 0) * scale
+        )
+        for f in filters
+    }
+    return rates, span_hours

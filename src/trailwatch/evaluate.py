@@ -161,10 +161,20 @@ class Evaluator:
         # (namespace, metric) -> minute start (ms) -> published values
         self.points: dict[tuple[str, str], dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
         self.metric_matches: dict[tuple[str, str], int] = defaultdict(int)
+        #: Earliest and latest event time seen (ms), for the span a backtest covers.
+        self.first_ms: int | None = None
+        self.last_ms: int | None = None
+
+    def observe(self, timestamp_ms: int) -> None:
+        if timestamp_ms <= 0:
+            return
+        self.first_ms = timestamp_ms if self.first_ms is None else min(self.first_ms, timestamp_ms)
+        self.last_ms = timestamp_ms if self.last_ms is None else max(self.last_ms, timestamp_ms)
 
     def add(self, timestamp_ms: int, message: str | Event) -> None:
         event = message if isinstance(message, Event) else Event(message)
         self.events_scanned += 1
+        self.observe(timestamp_ms)
         minute = timestamp_ms - timestamp_ms % MINUTE_MS
         for f in self.filters:
             key = (f.namespace, f.metric_name)
