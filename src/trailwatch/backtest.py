@@ -363,12 +363,7 @@ def backtest(
         )
     alarm_samples = {}
     for a in alarms:
-        keys = [(a.namespace, a.metric_name)] + [
-            (m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"])
-            for m in a.metrics
-            if "MetricStat" in m
-        ]
-        alarm_samples[a.name] = [e for k in keys for e in by_metric.get(k, [])]
+        alarm_samples[a.name] = [e for k in sorted(a.metric_keys, key=str) for e in by_metric.get(k, [])]
     return BacktestResult(
         events_scanned=scanned,
         filters=[(f.name, evaluator.filter_results[f.name].matches) for f in filters],

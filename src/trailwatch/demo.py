@@ -16,6 +16,7 @@ from trailwatch import signin_events as ev
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.evaluate import AlarmResult, Evaluator, specs_from_aws
 from trailwatch.filterpattern import Event
+from trailwatch.report import describe
 from trailwatch.terraform import Stack, terraform_binary
 
 ALLOWED_IP = "203.0.113.10"  # examples/minimal's allowlist
@@ -35,15 +36,9 @@ def story() -> list[tuple[str, ev.Record]]:
     ]
 
 
-def _who(doc: dict[str, Any]) -> str:
-    ident = doc.get("userIdentity", {})
-    return str(ident.get("userName") or ident.get("arn") or ident.get("type"))
-
-
 def _describe(event: Event) -> str:
-    doc = json.loads(event.message)
-    mfa = doc.get("additionalEventData", {}).get("MFAUsed", "-")
-    return f"{doc.get('eventTime')} {_who(doc)} from {doc.get('sourceIPAddress')} MFA={mfa}"
+    when, user, ip, mfa, _agent = describe(event)
+    return f"{when} {user} from {ip} MFA={mfa}"
 
 
 def _notification(alarm: dict[str, Any], result: AlarmResult, region: str) -> dict[str, Any]:

@@ -91,6 +91,15 @@ class AlarmSpec:
     treat_missing_data: str
     metrics: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def metric_keys(self) -> set[tuple[str | None, str | None]]:
+        """(namespace, metric name) of every metric the alarm reads, plain or metric math."""
+        return {(self.namespace, self.metric_name)} | {
+            (m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"])
+            for m in self.metrics
+            if "MetricStat" in m
+        }
+
     @classmethod
     def from_api(cls, a: dict[str, Any]) -> AlarmSpec:
         """From a DescribeAlarms MetricAlarms item (or the equivalent plan values)."""
@@ -286,11 +295,7 @@ def specs_from_aws(
     alarms: list[AlarmSpec] = []
     for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"]):
         for a in page["MetricAlarms"]:
-            used = {(a.get("Namespace"), a.get("MetricName"))} | {
-                (m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"])
-                for m in a.get("Metrics") or []
-                if "MetricStat" in m
-            }
-            if used & metrics:
-                alarms.append(AlarmSpec.from_api(a))
+            spec = AlarmSpec.from_api(a)
+            if spec.metric_keys & metrics:
+                alarms.append(spec)
     return filters, alarms

@@ -24,7 +24,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -516,25 +516,28 @@ class _JsonParser:
             raise InvalidPatternError("Invalid metric filter pattern")
         return pred
 
-    def parse_or(self) -> tuple[Pred, Hint]:
-        terms = [self.parse_and()]
-        while (t := self.peek()) is not None and t.kind == "or":
+    def _chain(
+        self,
+        op: str,
+        operand: Callable[[], tuple[Pred, Hint]],
+        combine: Callable[[Iterable[bool]], bool],
+        hint: Callable[[list[Hint]], Hint],
+    ) -> tuple[Pred, Hint]:
+        """operand (op operand)*: && binds tighter than ||, as in AWS."""
+        terms = [operand()]
+        while (t := self.peek()) is not None and t.kind == op:
             self.i += 1
-            terms.append(self.parse_and())
+            terms.append(operand())
         if len(terms) == 1:
             return terms[0]
         preds = [p for p, _ in terms]
-        return (lambda doc: any(p(doc) for p in preds)), _or_hint([h for _, h in terms])
+        return (lambda doc: combine(p(doc) for p in preds)), hint([h for _, h in terms])
+
+    def parse_or(self) -> tuple[Pred, Hint]:
+        return self._chain("or", self.parse_and, any, _or_hint)
 
     def parse_and(self) -> tuple[Pred, Hint]:
-        terms = [self.parse_atom()]
-        while (t := self.peek()) is not None and t.kind == "and":
-            self.i += 1
-            terms.append(self.parse_atom())
-        if len(terms) == 1:
-            return terms[0]
-        preds = [p for p, _ in terms]
-        return (lambda doc: all(p(doc) for p in preds)), _and_hint([h for _, h in terms])
+        return self._chain("and", self.parse_atom, all, _and_hint)
 
     def parse_atom(self) -> tuple[Pred, Hint]:
         tok = self.take()
