@@ -35,7 +35,8 @@ module "mf" {
 def test_more_than_100_filters_fail_at_plan(terraform: str) -> None:
     base = Path(tempfile.mkdtemp(prefix="trailwatch-limits-"))
     try:
-        shutil.copytree(REPO_ROOT / "modules" / "metric-filters", base / "modules" / "metric-filters")
+        for module in ("metric-filters", "allowlist"):
+            shutil.copytree(REPO_ROOT / "modules" / module, base / "modules" / module)
         catalog = json.loads((REPO_ROOT / "catalog" / "detections.json").read_text())
         template = catalog["detections"]["root_usage"]
         catalog["detections"] = {f"d{i:03d}": {**template, "metric_name": f"M{i}"} for i in range(101)}

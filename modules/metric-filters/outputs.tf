@@ -13,5 +13,5 @@ output "filters" {
 
 output "allowlist_clauses" {
   description = "The filter-pattern clauses compiled from allowed_source_cidrs (empty when the list is empty)."
-  value       = length(local.allow_cidrs) == 0 ? "" : local.allow_clauses
+  value       = length(var.allowed_source_cidrs) == 0 ? "" : local.allow_clauses
 }

@@ -1,0 +1,24 @@
+output "entries" {
+  description = "The allowlist after canonicalisation and removal of nested and duplicate entries: objects with v6 (bool), len (prefix length) and net (canonical network address)."
+  value       = local.entries
+}
+
+output "wildcards" {
+  description = "Exact strings and trailing-* wildcards covering the IPv4 entries on an octet boundary and the IPv6 entries (all but a trailing zero run of 3+ groups)."
+  value       = concat(local.v4_wild, local.v6_wild)
+}
+
+output "regexes" {
+  description = "Anchored regex alternatives covering what wildcards cannot: IPv4 entries off an octet boundary, and IPv6 prefixes ending in a zero run of 3+ groups."
+  value       = concat(local.v4_rx, local.v6_rx)
+}
+
+output "v4_enumerated" {
+  description = "The IPv4 entries off an octet boundary as one exact string or trailing-* wildcard per value of the partial octet (an alternative to their regexes for matchers without regex)."
+  value       = local.v4_enumerated
+}
+
+output "v6_unbounded" {
+  description = "IPv6 entries whose compressed text forms need a regex (a trailing zero run of 3+ groups); matchers without regex cannot cover every form of them."
+  value       = [for n, a in local.v6 : "${a.net}/${a.len}" if a.len < 128 && anytrue([for r in local.v6_runs[n] : r.e == a.k && r.e - r.s > 2])]
+}
