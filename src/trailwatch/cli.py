@@ -47,30 +47,36 @@ def _load_cli_input_json(value: str) -> dict[str, object]:
     return doc
 
 
-def _test_metric_filter(args: argparse.Namespace) -> int:
-    from trailwatch.filterpattern import InvalidPatternError, test_metric_filter
-
+def _request(args: argparse.Namespace, params: Sequence[tuple[str, str]]) -> dict[str, object] | None:
+    """An API request from --cli-input-json and the explicit arguments (which win), as the
+    AWS CLI builds it; None (after printing the CLI's error) when it is incomplete."""
     request: dict[str, object] = {}
     if args.cli_input_json:
         try:
             request.update(_load_cli_input_json(args.cli_input_json))
         except (OSError, ValueError) as exc:
             print(f"Error parsing parameter 'cli-input-json': {exc}", file=sys.stderr)
-            return EXIT_USAGE
-    # Explicit arguments win over --cli-input-json, as in the AWS CLI.
-    if args.filter_pattern is not None:
-        request["filterPattern"] = args.filter_pattern
-    if args.log_event_messages is not None:
-        request["logEventMessages"] = args.log_event_messages
-    missing = [
-        n
-        for n, k in (("--filter-pattern", "filterPattern"), ("--log-event-messages", "logEventMessages"))
-        if k not in request
-    ]
+            return None
+    for flag, key in params:
+        value = getattr(args, flag.removeprefix("--").replace("-", "_"))
+        if value is not None:
+            request[key] = value
+    missing = [flag for flag, key in params if key not in request]
     if missing:
         print(
             f"trailwatch: error: the following arguments are required: {', '.join(missing)}", file=sys.stderr
         )
+        return None
+    return request
+
+
+def _test_metric_filter(args: argparse.Namespace) -> int:
+    from trailwatch.filterpattern import InvalidPatternError, test_metric_filter
+
+    request = _request(
+        args, (("--filter-pattern", "filterPattern"), ("--log-event-messages", "logEventMessages"))
+    )
+    if request is None:
         return EXIT_USAGE
     pattern, messages = request["filterPattern"], request["logEventMessages"]
     if (
@@ -95,6 +101,50 @@ def _test_metric_filter(args: argparse.Namespace) -> int:
         )
         return EXIT_SERVICE_ERROR
     print(json.dumps(response, indent=4, ensure_ascii=False))
+    return 0
+
+
+def _file_or_text(value: object) -> object:
+    """An AWS CLI string parameter: ``file://path`` reads the file."""
+    if isinstance(value, str) and value.startswith("file://"):
+        return Path(value[len("file://") :]).read_text()
+    return value
+
+
+def _test_event_pattern(args: argparse.Namespace) -> int:
+    from trailwatch.eventpattern import EventPattern, InvalidEventPattern
+
+    request = _request(args, (("--event-pattern", "EventPattern"), ("--event", "Event")))
+    if request is None:
+        return EXIT_USAGE
+    try:
+        pattern, event = _file_or_text(request["EventPattern"]), _file_or_text(request["Event"])
+    except OSError as exc:
+        print(f"Error parsing parameter: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not isinstance(pattern, str) or not isinstance(event, str):
+        print("Parameter validation failed: EventPattern and Event must be strings", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        parsed_event = json.loads(event)
+        if not isinstance(parsed_event, dict):
+            raise ValueError("the event must be a JSON object")
+        result = EventPattern(pattern).matches(parsed_event)
+    except InvalidEventPattern as exc:
+        print(
+            "\nAn error occurred (InvalidEventPatternException) when calling the TestEventPattern "
+            f"operation: Event pattern is not valid. Reason: {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_SERVICE_ERROR
+    except ValueError as exc:
+        print(
+            "\nAn error occurred (InvalidEventPatternException) when calling the TestEventPattern "
+            f"operation: Event is not valid: {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_SERVICE_ERROR
+    print(json.dumps({"Result": result}, indent=4))
     return 0
 
 
@@ -244,6 +294,18 @@ def build_parser() -> argparse.ArgumentParser:
         help='the request as JSON ({"filterPattern": ..., "logEventMessages": [...]}), inline or file://path',
     )
     p.set_defaults(func=_test_metric_filter)
+
+    p = sub.add_parser(
+        "test-event-pattern",
+        help="evaluate an EventBridge event pattern locally, like `aws events test-event-pattern`",
+    )
+    p.add_argument("--event-pattern", help="the event pattern (JSON, or file://path)")
+    p.add_argument("--event", help="the event to test (JSON, or file://path)")
+    p.add_argument(
+        "--cli-input-json",
+        help='the request as JSON ({"EventPattern": ..., "Event": ...}), inline or file://path',
+    )
+    p.set_defaults(func=_test_event_pattern)
 
     p = sub.add_parser(
         "backtest",

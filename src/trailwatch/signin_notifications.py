@@ -1,0 +1,101 @@
+"""The EventBridge side of sign-in detections (modules/signin-events), in Python.
+
+* :func:`envelope` wraps a CloudTrail sign-in record the way EventBridge delivers it
+  ("AWS Console Sign In via CloudTrail" from ``aws.signin``, the record as ``detail``).
+* :func:`render` fills an input transformer (InputPathsMap + InputTemplate) from an event,
+  as EventBridge does for a text template whose lines are JSON strings: each ``<name>`` is
+  replaced by the value at its JSON path (strings JSON-escaped inside the quotes), a path
+  that resolves to nothing gives an empty string, and each line's quotes are kept.
+* :func:`patterns` reads the catalog's EventBridge patterns (the same file HCL reads).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from trailwatch.catalog import load
+
+_PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.-]+)>")
+
+
+def settings() -> dict[str, Any]:
+    """The catalog's ``signin_events`` block (envelope, input paths, template lines)."""
+    data: dict[str, Any] = load()["signin_events"]
+    return data
+
+
+def envelope(record: dict[str, Any], region: str | None = None, account: str | None = None) -> dict[str, Any]:
+    """A CloudTrail sign-in record as the EventBridge event AWS puts on the default bus."""
+    env = settings()["envelope"]
+    return {
+        "version": "0",
+        "id": record.get("eventID", "00000000-0000-0000-0000-000000000000"),
+        "detail-type": env["detail-type"][0],
+        "source": env["source"][0],
+        "account": account or record.get("recipientAccountId", ""),
+        "time": record.get("eventTime", ""),
+        "region": region or record.get("awsRegion", "us-east-1"),
+        "resources": [],
+        "detail": record,
+    }
+
+
+def is_signin_record(record: dict[str, Any]) -> bool:
+    """Whether CloudTrail sends this record to EventBridge as a console sign-in event."""
+    return record.get("eventSource") == "signin.amazonaws.com"
+
+
+def json_path(event: Any, path: str) -> Any:
+    """The value at a dotted ``$.a.b`` path (array indexes as ``a[0]``), or None."""
+    if path == "$":
+        return event
+    node = event
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path.removeprefix("$.")):
+        if part.startswith("["):
+            idx = int(part[1:-1])
+            node = node[idx] if isinstance(node, list) and idx < len(node) else None
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return None
+    return node
+
+
+def render(template: str, input_paths: dict[str, str], event: dict[str, Any]) -> str:
+    """The text EventBridge sends to the target for this input transformer and event."""
+    values = {name: json_path(event, path) for name, path in input_paths.items()}
+
+    def fill(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in values:
+            return m.group(0)
+        v = values[name]
+        if v is None:
+            return ""
+        text = v if isinstance(v, str) else json.dumps(v)
+        # Inside a JSON string: escape as JSON would, without the surrounding quotes.
+        return json.dumps(text)[1:-1]
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def template_for(why: str) -> str:
+    """The input template of a rule whose reason is ``why`` (as modules/signin-events builds it)."""
+    s = settings()
+    return "\n".join(f'"{line.replace(s["why_placeholder"], why)}"' for line in s["input_template_lines"])
+
+
+def patterns() -> dict[str, dict[str, Any]]:
+    """key -> {"why": ..., "patterns": {pattern id: detail pattern}} for each sign-in detection."""
+    return {k: d["eventbridge"] for k, d in load()["detections"].items() if "eventbridge" in d}
+
+
+def full_pattern(detail: dict[str, Any], allowlist_wildcards: list[str] | None = None) -> dict[str, Any]:
+    """A catalog detail pattern with the envelope and the allowlist filled in (as the HCL does)."""
+    s = settings()
+    text = json.dumps({**s["envelope"], "detail": detail})
+    text = text.replace(json.dumps(s["allowlist_placeholder"]), json.dumps(allowlist_wildcards or []))
+    result: dict[str, Any] = json.loads(text)
+    return result
