@@ -62,6 +62,9 @@ locals {
   log_group_name   = coalesce(var.existing_log_group_name, var.log_group_name, "/aws/cloudtrail/${var.name_prefix}")
   log_group_arn    = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
+  # Rules of modules/signin-events in this region may publish to the topic.
+  signin_rule_arns = "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${var.name_prefix}-signin-*"
+
   # The created log group may share the trail's created key.
   log_group_uses_trail_key = local.create_log_group && var.log_group_encryption == "trail"
 }
@@ -201,5 +204,24 @@ module "notifications" {
   create_kms_key                  = var.create_sns_kms_key
   kms_key_arn                     = var.sns_kms_key_arn
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
+  eventbridge_rule_arns           = var.signin_events_enabled ? [local.signin_rule_arns] : []
   tags                            = var.tags
+}
+
+################################################################################
+# 7. Real-time sign-in notifications (EventBridge -> the same topic)
+################################################################################
+
+module "signin_events" {
+  source = "./modules/signin-events"
+  count  = var.signin_events_enabled ? 1 : 0
+
+  name_prefix                    = var.name_prefix
+  sns_topic_arn                  = module.notifications.topic_arn
+  allowed_source_cidrs           = var.allowed_source_cidrs
+  cis_exact                      = var.cis_exact
+  console_login_without_mfa_mode = var.console_login_without_mfa_mode
+  detections                     = var.signin_events_detections
+  dead_letter_queue_arn          = var.signin_events_dead_letter_queue_arn
+  tags                           = var.tags
 }

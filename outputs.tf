@@ -64,3 +64,18 @@ output "allowlist_clauses" {
   description = "The filter-pattern clauses compiled from allowed_source_cidrs."
   value       = module.metric_filters.allowlist_clauses
 }
+
+output "signin_event_rules" {
+  description = "key => {name, arn, event_pattern, why} of the EventBridge sign-in rules ({} unless signin_events_enabled)."
+  value       = try(module.signin_events[0].rules, {})
+}
+
+output "signin_events_forward_bus_arn" {
+  description = "Default event bus of this region: the forward_to_event_bus_arn for modules/signin-events in the other regions that record sign-ins (null unless signin_events_enabled)."
+  value       = var.signin_events_enabled ? "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/default" : null
+}
+
+output "signin_event_patterns" {
+  description = "key => event pattern (JSON) of each EventBridge sign-in rule, known at plan time ({} unless signin_events_enabled)."
+  value       = try(module.signin_events[0].event_patterns, {})
+}

@@ -203,6 +203,8 @@ variable "allowed_source_cidrs" {
   type        = list(string)
   default     = []
 
+  # Same rules as modules/allowlist, repeated here so that a bad entry is reported at the
+  # caller's own line rather than inside the nested modules.
   validation {
     condition     = alltrue([for e in var.allowed_source_cidrs : can(cidrhost(strcontains(e, "/") ? e : (strcontains(e, ":") ? "${e}/128" : "${e}/32"), 0))])
     error_message = "allowed_source_cidrs: not an IPv4/IPv6 address or CIDR: ${join(", ", [for e in var.allowed_source_cidrs : e if !can(cidrhost(strcontains(e, "/") ? e : (strcontains(e, ":") ? "${e}/128" : "${e}/32"), 0))])}. Write 203.0.113.10, 203.0.113.0/24 or 2001:db8::/32."
@@ -309,7 +311,7 @@ variable "metric_default_value" {
 ################################################################################
 
 variable "sns_topic_arn" {
-  description = "Existing SNS topic for the alarms. null creates one (KMS-encrypted, with a policy that lets only this account's alarms publish)."
+  description = "Existing SNS topic for the alarms (and sign-in notifications). null creates one (KMS-encrypted, with a policy that lets only this account's alarms, and its sign-in rules when signin_events_enabled, publish). An existing topic's policy and key are yours to open to cloudwatch.amazonaws.com and events.amazonaws.com."
   type        = string
   default     = null
 }
@@ -363,4 +365,38 @@ variable "notify_on_ok" {
   description = "Also notify the topic when an alarm returns to OK."
   type        = bool
   default     = false
+}
+
+################################################################################
+# Real-time sign-in notifications (EventBridge)
+################################################################################
+
+variable "signin_events_enabled" {
+  description = "Also send one readable message per flagged console sign-in (who, result, source IP, MFA, region, time, user agent, why) to the topic, without the log delivery delay and alarm period, through EventBridge rules in this provider's region built from the same catalog and allowlist. Sign-ins recorded in other regions need modules/signin-events there in forward mode (see examples/signin-events-regions)."
+  type        = bool
+  default     = false
+}
+
+variable "signin_events_detections" {
+  description = "Per-detection switches for the sign-in notifications, keyed by console_login_unexpected_ip, console_login_without_mfa, console_login_failures or root_usage: {enabled = false} silences one (console_login_failures notifies on every failure, without the alarm's threshold)."
+  type = map(object({
+    enabled = optional(bool)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.signin_events_detections) : contains(["console_login_unexpected_ip", "console_login_without_mfa", "console_login_failures", "root_usage"], k)])
+    error_message = "signin_events_detections: unknown sign-in detection ${join(", ", [for k in keys(var.signin_events_detections) : k if !contains(["console_login_unexpected_ip", "console_login_without_mfa", "console_login_failures", "root_usage"], k)])}; valid keys are console_login_unexpected_ip, console_login_without_mfa, console_login_failures and root_usage."
+  }
+}
+
+variable "signin_events_dead_letter_queue_arn" {
+  description = "SQS queue that receives sign-in notifications EventBridge could not deliver to the topic, or null. Its policy must let events.amazonaws.com send messages."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.signin_events_dead_letter_queue_arn == null || can(regex("^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:[0-9]{12}:.+$", var.signin_events_dead_letter_queue_arn))
+    error_message = "signin_events_dead_letter_queue_arn must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>)."
+  }
 }

@@ -1,9 +1,14 @@
-"""The allowlist compiled in HCL (modules/metric-filters) matches exactly the addresses
-outside the list: proven with the filter-pattern engine over each range's edges, its
+"""The allowlist compiled in HCL (modules/allowlist, used by modules/metric-filters and
+modules/signin-events) matches exactly the addresses outside the list: proven with the
+filter-pattern engine and the EventBridge-pattern engine over each range's edges, its
 neighbours and the /32-vs-.70-79 trap, for IPv4 and IPv6.
 
-One `terraform plan` of a fixture that instantiates the module once per case compiles every
-case; the plan needs no AWS API, so it runs without the emulator.
+One `terraform plan` of a fixture that instantiates both modules once per case compiles
+every case (on the emulator, for the data sources of signin-events).
+
+The one documented gap: EventBridge has no regex, so an IPv6 prefix ending in 3+ zero
+groups (2001:db8::/96) cannot exclude every compressed form of its addresses; those forms
+notify (never the other way round), and signin-events reports such entries.
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ from typing import Any
 import pytest
 
 from trailwatch import signin_events as ev
+from trailwatch.emulator import Emulator
+from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import compile_pattern
-from trailwatch.terraform import REPO_ROOT, terraform_test
+from trailwatch.signin_notifications import envelope
+from trailwatch.terraform import OVERRIDE_FILE, REPO_ROOT, terraform_test
 
 CASES: dict[str, list[str]] = {
     "single_host": ["203.0.113.7"],
@@ -79,11 +87,32 @@ module "mf" {
 output "patterns" {
   value = { for k, m in module.mf : k => m.filters["console_login_unexpected_ip"].pattern }
 }
+
+module "se" {
+  source   = "../../modules/signin-events"
+  for_each = var.cases
+
+  name_prefix              = "tst"
+  sns_topic_arn            = "arn:aws:sns:us-east-1:123456789012:t"
+  allowed_source_cidrs     = each.value
+  event_pattern_max_length = 4096
+  detections               = { for k in ["console_login_without_mfa", "console_login_failures", "root_usage"] : k => { enabled = false } }
+}
+
+output "event_patterns" {
+  value = { for k, m in module.se : k => m.event_patterns["console_login_unexpected_ip"] }
+}
+
+output "not_covered" {
+  value = { for k, m in module.se : k => m.allowlist_not_covered }
+}
 """
+
+GAPS = {"v6_long_trailing_zeros"}
 
 
 @pytest.fixture(scope="module")
-def compiled(terraform: str) -> dict[str, str]:
+def planned(terraform: str, emulator_session: Emulator) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix="trailwatch-allowlist-"))
     try:
         shutil.copytree(REPO_ROOT / "modules", base / "modules")
@@ -92,13 +121,19 @@ def compiled(terraform: str) -> dict[str, str]:
         cfg.mkdir(parents=True)
         (cfg / "main.tf").write_text(FIXTURE)
         (cfg / "cases.auto.tfvars.json").write_text(json.dumps({"cases": CASES}))
-        tf = terraform_test(cfg)
+        (cfg / OVERRIDE_FILE).write_text(emulator_session.provider_override())
+        tf = terraform_test(cfg, emulator_session)
         tf.setup(cleanup_on_exit=False)
         plan = tf.plan(output=True)
-        patterns: dict[str, str] = plan.outputs["patterns"]
-        return patterns
+        return {k: plan.outputs[k] for k in ("patterns", "event_patterns", "not_covered")}
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def compiled(planned: dict[str, Any]) -> dict[str, str]:
+    patterns: dict[str, str] = planned["patterns"]
+    return patterns
 
 
 def _login(ip: str) -> str:
@@ -164,3 +199,33 @@ def test_nested_entries_are_deduplicated(compiled: dict[str, str]) -> None:
 
 def test_long_lists_fall_back_to_regex_alternation(compiled: dict[str, str]) -> None:
     assert compile_pattern(compiled["many_hosts"]).regex_count == 2
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_eventbridge_allowlist_is_exact_or_errs_toward_notifying(case: str, planned: dict[str, Any]) -> None:
+    text = planned["event_patterns"][case]
+    rule = EventPattern(text)
+    nets = [
+        ipaddress.ip_network(c if "/" in c else (c + ("/128" if ":" in c else "/32"))) for c in CASES[case]
+    ]
+    samples = _samples(CASES[case], random.Random(case))
+    silent, noisy = [], []
+    for addr in sorted(samples, key=lambda a: (a.version, int(a))):
+        allowed = any(addr.version == n.version and addr in n for n in nets)
+        fired = rule.matches(envelope(ev.iam_user_login(mfa=True, ip=addr.compressed)))
+        if not allowed and not fired:
+            silent.append(addr.compressed)
+        if allowed and fired:
+            noisy.append(addr.compressed)
+    assert not silent, f"{case}: outside the allowlist but no notification: {silent[:20]}\n{text}"
+    if case in GAPS:
+        assert planned["not_covered"][case] == CASES[case]
+    else:
+        assert not noisy, f"{case}: allowlisted but notified: {noisy[:20]}\n{text}"
+        assert planned["not_covered"][case] == []
+
+
+def test_eventbridge_patterns_fit_the_default_quota_for_octet_aligned_lists(planned: dict[str, Any]) -> None:
+    too_long = {case for case, text in planned["event_patterns"].items() if len(text) > 2048}
+    # Only entries off an octet boundary are enumerated value by value; a /25 lists 128.
+    assert too_long == {"slash25_high"}

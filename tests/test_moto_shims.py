@@ -68,3 +68,37 @@ def test_shims_fix_both_bugs_through_the_api(emulator: Emulator) -> None:
         )
     (only,) = logs.describe_metric_filters(logGroupName="g")["metricFilters"]
     assert only["filterPattern"] == "WARN"
+
+
+def test_moto_still_cannot_deliver_to_sns_targets() -> None:
+    from moto.events.models import Rule
+
+    rule = Rule(  # type: ignore[abstract]
+        name="shim-probe",
+        account_id=DEFAULT_ACCOUNT_ID,
+        region_name="us-east-1",
+        description=None,
+        event_pattern=None,
+        schedule_exp=None,
+        role_arn=None,
+        event_bus_name="default",
+        state="ENABLED",
+        targets=[{"Id": "sns", "Arn": f"arn:aws:sns:us-east-1:{DEFAULT_ACCOUNT_ID}:probe"}],
+    )
+    event = {
+        "version": "0",
+        "id": "probe",
+        "source": "aws.signin",
+        "detail-type": "AWS Console Sign In via CloudTrail",
+        "account": DEFAULT_ACCOUNT_ID,
+        "time": 0,
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {},
+        "ingestion-time": 0,
+    }
+    try:
+        moto_shims.original_send_to_targets()(rule, event)
+    except NotImplementedError:
+        return
+    raise AssertionError("moto now delivers to SNS targets: remove the SNS-target shim")

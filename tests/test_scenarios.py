@@ -1,6 +1,11 @@
 """The scenario matrix: for each catalog detection in each mode, exactly which real-format
 sign-in (and API) records match. Patterns come from `terraform plan` of the root module,
-so what is proven is what the module deploys."""
+so what is proven is what the module deploys.
+
+The EventBridge sign-in rules (modules/signin-events) are held to the same matrix: on the
+sign-in records (the ones CloudTrail sends to EventBridge), each rule flags exactly the
+records its detection's metric filter matches, judged by the project's EventBridge-pattern
+engine."""
 
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ import pytest
 from trailwatch import signin_events as ev
 from trailwatch.catalog import detections
 from trailwatch.emulator import Emulator
+from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.scenarios import ALLOWLIST, corpus
+from trailwatch.signin_notifications import envelope, is_signin_record, patterns
 from trailwatch.terraform import inline_stack
 
 pytestmark = pytest.mark.emulator
@@ -24,6 +31,8 @@ MODES: dict[str, dict[str, Any]] = {
     "mfa_cis": {"console_login_without_mfa_mode": "cis"},
     "mfa_cis_sso": {"console_login_without_mfa_mode": "cis_sso"},
 }
+for _args in MODES.values():
+    _args["signin_events_enabled"] = True
 
 CIS_EVENTS = {
     "iam_policy_changes": {"put_role_policy"},
@@ -92,15 +101,24 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
 
 
 @pytest.fixture(scope="module")
-def planned_filters(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, dict[str, Any]]]:
+def planned(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, dict[str, Any]]]:
     out: dict[str, dict[str, Any]] = {}
     for mode, args in MODES.items():
         stack = inline_stack({**args, "name_prefix": "scn"}, emulator=emulator_session, name=mode)
         try:
-            out[mode] = stack.plan().outputs["metric_filters"]
+            plan = stack.plan()
+            out[mode] = {
+                "filters": plan.outputs["metric_filters"],
+                "rules": plan.outputs["signin_event_patterns"],
+            }
         finally:
             stack.cleanup()
     yield out
+
+
+@pytest.fixture(scope="module")
+def planned_filters(planned: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {mode: p["filters"] for mode, p in planned.items()}
 
 
 @pytest.mark.parametrize("mode", sorted(MODES))
@@ -125,3 +143,23 @@ def test_cis_exact_uses_security_hubs_strings(planned_filters: dict[str, Any]) -
     for key, det in detections().items():
         if "security_hub" in det.patterns:
             assert planned_filters["cis_exact"][key]["pattern"] == det.patterns["security_hub"]
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_signin_rules_flag_exactly_what_the_filters_flag(mode: str, planned: dict[str, Any]) -> None:
+    rules = planned[mode]["rules"]
+    filters = planned[mode]["filters"]
+    signins = {name: rec for name, rec in corpus().items() if is_signin_record(rec)}
+    assert len(signins) >= 14
+    # Every enabled sign-in detection has its rule, and nothing else does.
+    assert set(rules) == {k for k in filters if k in patterns()}
+    for key, text in rules.items():
+        rule = EventPattern(text)
+        got = {name for name, rec in signins.items() if rule.matches(envelope(rec))}
+        want = EXPECTED[mode][key] & set(signins)
+        assert got == want, f"{mode}/{key}: extra {got - want}, missing {want - got}"
+
+
+def test_every_signin_detection_has_an_eventbridge_pattern_for_each_of_its_filter_patterns() -> None:
+    for key, eb in patterns().items():
+        assert set(eb["patterns"]) == set(detections()[key].patterns), key

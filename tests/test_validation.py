@@ -3,11 +3,15 @@ fix, and nothing is created."""
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
+
 import pytest
 import tftest
 
 from trailwatch.emulator import Emulator
-from trailwatch.terraform import inline_stack
+from trailwatch.terraform import Stack, inline_stack
 
 pytestmark = pytest.mark.emulator
 
@@ -139,13 +143,63 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         {"sns_subscriptions": [{"protocol": "email", "endpoint": "a@example.com"}]},
         ["protocol must be https, sqs or lambda"],
     ),
+    "signin-events-unknown-detection": (
+        {"signin_events_enabled": True, "signin_events_detections": {"vpc_changes": {"enabled": True}}},
+        ["signin_events_detections: unknown sign-in detection vpc_changes", "console_login_unexpected_ip"],
+    ),
+    "signin-events-ip-rule-without-allowlist": (
+        {
+            "signin_events_enabled": True,
+            "signin_events_detections": {"console_login_unexpected_ip": {"enabled": True}},
+        },
+        ["console_login_unexpected_ip needs allowed_source_cidrs"],
+    ),
+    "signin-events-pattern-over-quota": (
+        {"signin_events_enabled": True, "allowed_source_cidrs": ["192.0.2.128/25"]},
+        ["event pattern is", "the account allows 2048", "octet boundary"],
+    ),
+    "signin-events-bad-dead-letter-queue": (
+        {"signin_events_enabled": True, "signin_events_dead_letter_queue_arn": "signin-dlq"},
+        ["signin_events_dead_letter_queue_arn must be an SQS queue ARN"],
+    ),
+}
+
+SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
+    "no-target": ({}, ["signin-events needs sns_topic_arn", "forward_to_event_bus_arn"]),
+    "both-targets": (
+        {
+            "sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t",
+            "forward_to_event_bus_arn": "arn:aws:events:us-west-2:123456789012:event-bus/default",
+        },
+        ["Set sns_topic_arn or forward_to_event_bus_arn, not both"],
+    ),
+    "topic-in-another-region": (
+        {"sns_topic_arn": "arn:aws:sns:eu-west-1:123456789012:t"},
+        [
+            "sns_topic_arn is in region eu-west-1 but this provider is in us-east-1",
+            "forward_to_event_bus_arn",
+        ],
+    ),
+    "forward-to-own-region": (
+        {"forward_to_event_bus_arn": "arn:aws:events:us-east-1:123456789012:event-bus/default"},
+        ["would loop"],
+    ),
+    "malformed-topic": ({"sns_topic_arn": "alerts"}, ["sns_topic_arn must be an SNS topic ARN"]),
+    "unknown-detection": (
+        {
+            "sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t",
+            "detections": {"vpc_changes": {"enabled": True}},
+        },
+        ["unknown sign-in detection vpc_changes"],
+    ),
+    "pattern-quota-out-of-range": (
+        {"sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t", "event_pattern_max_length": 8192},
+        ["event_pattern_max_length must be between 2048"],
+    ),
 }
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_input_fails_at_plan(case: str, emulator: Emulator, terraform: str) -> None:
-    args, expected = CASES[case]
-    stack = inline_stack(args, emulator=emulator)
+def _assert_refused(stack: Stack, expected: list[str], emulator: Emulator) -> None:
     try:
         with pytest.raises(tftest.TerraformTestError) as err:
             stack.plan()
@@ -158,3 +212,24 @@ def test_bad_input_fails_at_plan(case: str, emulator: Emulator, terraform: str) 
     # Nothing was created: plan never touches the account.
     assert emulator.client("cloudtrail").describe_trails()["trailList"] == []
     assert emulator.client("s3").list_buckets()["Buckets"] == []
+    assert emulator.client("events").list_rules()["Rules"] == []
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_fails_at_plan(case: str, emulator: Emulator, terraform: str) -> None:
+    args, expected = CASES[case]
+    _assert_refused(inline_stack(args, emulator=emulator), expected, emulator)
+
+
+@pytest.mark.parametrize("case", sorted(SUBMODULE_CASES))
+def test_signin_events_submodule_refuses_bad_input(case: str, emulator: Emulator, terraform: str) -> None:
+    """modules/signin-events on its own, as a caller deploys it per region."""
+    args, expected = SUBMODULE_CASES[case]
+    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / "signin-events-alone"
+    src.mkdir()
+    doc = {
+        "provider": {"aws": {"region": "us-east-1"}},
+        "module": {"se": {"source": "../../modules/signin-events", **args}},
+    }
+    (src / "main.tf.json").write_text(json.dumps(doc, indent=2))
+    _assert_refused(Stack(src, emulator=emulator), expected, emulator)

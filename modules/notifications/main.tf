@@ -12,6 +12,14 @@ locals {
   region       = data.aws_region.current.name
   topic_arn    = local.create_topic ? aws_sns_topic.this[0].arn : var.sns_topic_arn
   alarm_arns   = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"
+
+  # The AWS services that publish to the topic (and so use its key), each limited to this
+  # account and to the ARNs of its own alarms or rules. EventBridge publishes the sign-in
+  # notifications of modules/signin-events.
+  publishers = merge(
+    { CloudWatchAlarms = { service = "cloudwatch.amazonaws.com", sid = "CloudWatchAlarmsOfThisAccount", arns = [local.alarm_arns] } },
+    length(var.eventbridge_rule_arns) == 0 ? {} : { EventBridgeRules = { service = "events.amazonaws.com", sid = "EventBridgeRulesOfThisAccount", arns = var.eventbridge_rule_arns } },
+  )
 }
 
 data "aws_iam_policy_document" "kms" {
@@ -33,20 +41,24 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
-  statement {
-    sid       = "CloudWatchAlarmsPublishEncrypted"
-    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
-    resources = ["*"]
+  dynamic "statement" {
+    for_each = local.publishers
 
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
-    }
+    content {
+      sid       = "${statement.key}PublishEncrypted"
+      actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+      resources = ["*"]
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
+      principals {
+        type        = "Service"
+        identifiers = [statement.value.service]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
     }
   }
 }
@@ -98,26 +110,30 @@ data "aws_iam_policy_document" "topic" {
     }
   }
 
-  statement {
-    sid       = "CloudWatchAlarmsOfThisAccount"
-    actions   = ["SNS:Publish"]
-    resources = [aws_sns_topic.this[0].arn]
+  dynamic "statement" {
+    for_each = local.publishers
 
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
-    }
+    content {
+      sid       = statement.value.sid
+      actions   = ["SNS:Publish"]
+      resources = [aws_sns_topic.this[0].arn]
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
+      principals {
+        type        = "Service"
+        identifiers = [statement.value.service]
+      }
 
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = [local.alarm_arns]
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = statement.value.arns
+      }
     }
   }
 }

@@ -35,6 +35,17 @@ variable "subscriptions" {
   }
 }
 
+variable "eventbridge_rule_arns" {
+  description = "ARNs (wildcards allowed) of EventBridge rules that may publish to the created topic and use its KMS key; empty grants EventBridge nothing."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.eventbridge_rule_arns : can(regex("^arn:aws[a-zA-Z-]*:events:[a-z0-9-*]+:[0-9]{12}:rule/.+$", a))])
+    error_message = "eventbridge_rule_arns must be EventBridge rule ARNs (arn:aws:events:<region>:<account>:rule/<name>, * allowed)."
+  }
+}
+
 variable "create_kms_key" {
   description = "Encrypt the created topic with a new KMS key whose policy lets CloudWatch use it (the AWS-managed alias/aws/sns key cannot be used by CloudWatch alarms)."
   type        = bool

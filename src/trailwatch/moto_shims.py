@@ -9,15 +9,28 @@ fails once moto behaves correctly: that is the signal to delete the shim.
 - ``PutMetricFilter`` on an existing filter name appends a second filter instead of
   replacing the first, so an in-place pattern update leaves a stale duplicate. Remove once
   moto upserts by (log group, filter name).
+- EventBridge rules with an SNS target: moto's ``Rule.send_to_targets`` raises
+  NotImplementedError for SNS (it delivers to logs, SQS, archives, buses and API
+  destinations only), and its input transformer only renders templates that are JSON.
+  The shim delivers SNS targets itself: moto's own pattern matching decides whether the
+  rule matches, :func:`trailwatch.signin_notifications.render` fills the target's input
+  transformer, and moto's SNS publishes to the topic's subscriptions. Other targets go to
+  moto unchanged. Remove once moto delivers to SNS targets.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from moto.cloudtrail.models import CloudTrailBackend
+from moto.events.models import Rule
 from moto.logs.metric_filters import MetricFilters
+from moto.sns.models import sns_backends
+from moto.utilities.arns import parse_arn
+
+from trailwatch.signin_notifications import render
 
 _ORIGINALS: dict[str, Callable[..., Any]] = {}
 
@@ -30,6 +43,36 @@ def original_delete_trail() -> Callable[..., Any]:
 def original_add_filter() -> Callable[..., Any]:
     """moto's own ``MetricFilters.add_filter``, whether or not the shim is on."""
     return _ORIGINALS.get("add_filter", MetricFilters.add_filter)
+
+
+def original_send_to_targets() -> Callable[..., Any]:
+    """moto's own ``Rule.send_to_targets``, whether or not the shim is on."""
+    return _ORIGINALS.get("send_to_targets", Rule.send_to_targets)
+
+
+def _send_to_targets(self: Rule, original_event: Any, transform_input: bool = True) -> None:
+    sns = [t for t in self.targets if parse_arn(t["Arn"]).service == "sns"]
+    others = [t for t in self.targets if t not in sns]
+    if sns and self.event_pattern.matches_event(original_event):
+        for target in sns:
+            arn = parse_arn(target["Arn"])
+            transformer = target.get("InputTransformer")
+            if transform_input and transformer:
+                message = render(
+                    transformer["InputTemplate"], transformer.get("InputPathsMap", {}), original_event
+                )
+            elif transform_input and "Input" in target:
+                message = target["Input"]
+            else:
+                message = json.dumps(original_event)
+            sns_backends[arn.account][arn.region].publish(message, arn=target["Arn"])
+    if others:
+        saved = self.targets
+        self.targets = others
+        try:
+            original_send_to_targets()(self, original_event, transform_input)
+        finally:
+            self.targets = saved
 
 
 def _delete_trail(self: CloudTrailBackend, name: str) -> None:
@@ -57,10 +100,13 @@ def _add_filter(
 
 
 def apply() -> None:
-    """Install both shims (idempotent)."""
+    """Install every shim (idempotent)."""
     if "delete_trail" not in _ORIGINALS:
         _ORIGINALS["delete_trail"] = CloudTrailBackend.delete_trail
         CloudTrailBackend.delete_trail = _delete_trail  # type: ignore[method-assign]
     if "add_filter" not in _ORIGINALS:
         _ORIGINALS["add_filter"] = MetricFilters.add_filter
         MetricFilters.add_filter = _add_filter  # type: ignore[method-assign]
+    if "send_to_targets" not in _ORIGINALS:
+        _ORIGINALS["send_to_targets"] = Rule.send_to_targets
+        Rule.send_to_targets = _send_to_targets  # type: ignore[method-assign]

@@ -238,6 +238,9 @@ def module_config(module_args: dict[str, object], region: str = "us-east-1", out
                 "sns_topic_arn",
                 "metric_filters",
                 "alarms",
+                "signin_event_rules",
+                "signin_event_patterns",
+                "signin_events_forward_bus_arn",
             )
         }
     return json.dumps(doc, indent=2)

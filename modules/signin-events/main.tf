@@ -1,0 +1,210 @@
+# Real-time sign-in notifications: EventBridge rules on the "AWS Console Sign In via
+# CloudTrail" events of this provider's region. The patterns come from the detection
+# catalog (the same file the metric filters read), with the same allowlist.
+#
+# Two modes, one per region:
+# - notify: one rule per enabled sign-in detection -> SNS topic (same region), through an
+#   input transformer that renders who / result / IP / MFA / region / time / user agent /
+#   why it was flagged;
+# - forward: one rule that sends every console sign-in event of this region to the bus of
+#   the region that notifies (sign-in events are recorded in us-east-1 and, for some
+#   sign-ins, in us-east-2, eu-north-1, ap-southeast-2 or the regional endpoint's region).
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+module "allowlist" {
+  source = "../allowlist"
+
+  allowed_source_cidrs = var.allowed_source_cidrs
+}
+
+locals {
+  catalog = jsondecode(file("${path.module}/../../catalog/detections.json"))
+  se      = local.catalog.signin_events
+  forward = var.forward_to_event_bus_arn != null
+  region  = data.aws_region.current.name
+
+  # Addresses inside the allowlist, as EventBridge wildcards (exact strings and trailing
+  # "*"): anything-but cannot take a cidr, so every text form is listed. IPv4 entries off
+  # an octet boundary are enumerated; IPv6 prefixes ending in 3+ zero groups have forms no
+  # wildcard can bound, so those forms are left out (they notify rather than stay silent).
+  allow_wildcards = distinct(concat(module.allowlist.wildcards, module.allowlist.v4_enumerated))
+
+  mfa_mode = var.cis_exact ? "cis_sso" : var.console_login_without_mfa_mode
+  resolved = {
+    for key, d in local.catalog.detections : key => {
+      enabled = try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0
+      pattern_id = (
+        var.cis_exact && can(d.eventbridge.patterns.security_hub) ? "security_hub" :
+        can(d.modes) ? d.modes[local.mfa_mode] :
+        can(d.eventbridge.patterns.tuned) ? "tuned" : "security_hub"
+      )
+    } if can(d.eventbridge)
+  }
+  rules = {
+    for key, r in local.resolved : key => {
+      why = local.catalog.detections[key].eventbridge.why
+      pattern = replace(
+        jsonencode(merge(local.se.envelope, { detail = local.catalog.detections[key].eventbridge.patterns[r.pattern_id] })),
+        jsonencode(local.se.allowlist_placeholder),
+        jsonencode(local.allow_wildcards),
+      )
+    } if r.enabled && !local.forward
+  }
+  # Each line is a JSON string, so a value with a quote stays on its line; format(), not
+  # jsonencode(), keeps the <placeholders> unescaped.
+  templates = {
+    for key, r in local.rules : key => join("\n", [for line in local.se.input_template_lines : format("\"%s\"", replace(line, local.se.why_placeholder, r.why))])
+  }
+  forward_pattern = jsonencode(local.se.envelope)
+}
+
+resource "aws_cloudwatch_event_rule" "this" {
+  for_each = local.rules
+
+  name           = "${var.name_prefix}-signin-${replace(each.key, "_", "-")}"
+  description    = "trailwatch: console sign-in where ${each.value.why} (catalog detection ${each.key})"
+  event_bus_name = var.event_bus_name
+  event_pattern  = each.value.pattern
+  tags           = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.sns_topic_arn != null
+      error_message = "signin-events needs sns_topic_arn (notify in this region) or forward_to_event_bus_arn (forward this region's sign-ins to the region that notifies)."
+    }
+
+    precondition {
+      condition     = try(split(":", var.sns_topic_arn)[3] == local.region, false)
+      error_message = "sns_topic_arn is in region ${try(split(":", var.sns_topic_arn)[3], "?")} but this provider is in ${local.region}: EventBridge delivers to SNS only in its own region. In other regions set forward_to_event_bus_arn to the notifying region's default bus instead."
+    }
+
+    precondition {
+      condition     = each.key != "console_login_unexpected_ip" || length(local.allow_wildcards) > 0
+      error_message = "console_login_unexpected_ip needs allowed_source_cidrs: with an empty allowlist every sign-in would be outside it."
+    }
+
+    precondition {
+      condition     = alltrue([for a in module.allowlist.entries : !a.v6 || a.len % 16 == 0])
+      error_message = "IPv6 entries of allowed_source_cidrs must be /128 or a multiple of 16 bits (/16, /32, /48, /64, ...)."
+    }
+
+    precondition {
+      condition     = length(each.value.pattern) <= var.event_pattern_max_length
+      error_message = "The ${each.key} event pattern is ${length(each.value.pattern)} characters; the account allows ${var.event_pattern_max_length} (EventBridge quota \"Event pattern size\", 2048 by default, up to 4096 on request). Entries of allowed_source_cidrs off an octet boundary list every value of their partial octet: prefer /8, /16, /24 or /32 boundaries, or raise the quota and event_pattern_max_length."
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_target" "sns" {
+  for_each = local.rules
+
+  rule           = aws_cloudwatch_event_rule.this[each.key].name
+  event_bus_name = var.event_bus_name
+  target_id      = "sns"
+  arn            = var.sns_topic_arn
+
+  input_transformer {
+    input_paths    = local.se.input_paths
+    input_template = local.templates[each.key]
+  }
+
+  dynamic "dead_letter_config" {
+    for_each = var.dead_letter_queue_arn == null ? [] : [var.dead_letter_queue_arn]
+
+    content {
+      arn = dead_letter_config.value
+    }
+  }
+}
+
+################################################################################
+# Forward mode
+################################################################################
+
+data "aws_iam_policy_document" "forward_trust" {
+  count = local.forward ? 1 : 0
+
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "forward" {
+  count = local.forward ? 1 : 0
+
+  statement {
+    actions   = ["events:PutEvents"]
+    resources = [var.forward_to_event_bus_arn]
+  }
+}
+
+resource "aws_iam_role" "forward" {
+  count = local.forward ? 1 : 0
+
+  name                 = "${var.name_prefix}-signin-forward-${local.region}"
+  assume_role_policy   = data.aws_iam_policy_document.forward_trust[0].json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+resource "aws_iam_role_policy" "forward" {
+  count = local.forward ? 1 : 0
+
+  name   = "put-events"
+  role   = aws_iam_role.forward[0].id
+  policy = data.aws_iam_policy_document.forward[0].json
+}
+
+resource "aws_cloudwatch_event_rule" "forward" {
+  count = local.forward ? 1 : 0
+
+  name           = "${var.name_prefix}-signin-forward"
+  description    = "trailwatch: forward console sign-in events of ${local.region} to ${var.forward_to_event_bus_arn}"
+  event_bus_name = var.event_bus_name
+  event_pattern  = local.forward_pattern
+  tags           = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.sns_topic_arn == null
+      error_message = "Set sns_topic_arn or forward_to_event_bus_arn, not both."
+    }
+
+    precondition {
+      condition     = split(":", var.forward_to_event_bus_arn)[3] != local.region
+      error_message = "forward_to_event_bus_arn is in this provider's region (${local.region}); forwarding a bus's sign-ins to itself would loop. In the notifying region set sns_topic_arn instead."
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_target" "forward" {
+  count = local.forward ? 1 : 0
+
+  rule           = aws_cloudwatch_event_rule.forward[0].name
+  event_bus_name = var.event_bus_name
+  target_id      = "forward"
+  arn            = var.forward_to_event_bus_arn
+  role_arn       = aws_iam_role.forward[0].arn
+
+  dynamic "dead_letter_config" {
+    for_each = var.dead_letter_queue_arn == null ? [] : [var.dead_letter_queue_arn]
+
+    content {
+      arn = dead_letter_config.value
+    }
+  }
+}

@@ -1,0 +1,118 @@
+variable "name_prefix" {
+  description = "Prefix of the rule names (<name_prefix>-signin-<detection key>, or <name_prefix>-signin-forward) and of the forwarding role."
+  type        = string
+  default     = "trailwatch"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix)) && !strcontains(var.name_prefix, "--")
+    error_message = "name_prefix must be 3-32 lower-case letters, digits or single hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "sns_topic_arn" {
+  description = "SNS topic in this provider's region that receives one readable message per flagged sign-in. Its policy must let events.amazonaws.com publish (and its KMS key, if any, let EventBridge use it); the root module's topic does. Set this or forward_to_event_bus_arn."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sns_topic_arn == null || can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.sns_topic_arn))
+    error_message = "sns_topic_arn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)."
+  }
+}
+
+variable "forward_to_event_bus_arn" {
+  description = "Instead of notifying, forward every console sign-in event recorded in this provider's region to this event bus in another region (normally the default bus of the region where the module notifies, see the root module's signin_events_forward_bus_arn output). Set this or sns_topic_arn."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.forward_to_event_bus_arn == null || can(regex("^arn:aws[a-zA-Z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]+$", var.forward_to_event_bus_arn))
+    error_message = "forward_to_event_bus_arn must be an event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)."
+  }
+}
+
+variable "allowed_source_cidrs" {
+  description = "Addresses allowed to sign in to the console (IPv4/IPv6 CIDRs or bare IPs), as for the metric filters. Needed by console_login_unexpected_ip, which is enabled only when this list is non-empty."
+  type        = list(string)
+  default     = []
+}
+
+variable "cis_exact" {
+  description = "Use the EventBridge equivalents of Security Hub's exact CIS strings (as the metric-filters module does)."
+  type        = bool
+  default     = false
+}
+
+variable "console_login_without_mfa_mode" {
+  description = "Semantics of console_login_without_mfa: \"tuned\", \"cis\" or \"cis_sso\", as for the metric filters. cis_exact = true implies \"cis_sso\"."
+  type        = string
+  default     = "tuned"
+
+  validation {
+    condition     = contains(["tuned", "cis", "cis_sso"], var.console_login_without_mfa_mode)
+    error_message = "console_login_without_mfa_mode must be \"tuned\", \"cis\" or \"cis_sso\"."
+  }
+}
+
+variable "detections" {
+  description = "Per-detection switches keyed by catalog key, for the sign-in detections: console_login_unexpected_ip (on when the allowlist is non-empty), console_login_without_mfa, console_login_failures, root_usage (on by default)."
+  type = map(object({
+    enabled = optional(bool)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.detections) : contains(["console_login_unexpected_ip", "console_login_without_mfa", "console_login_failures", "root_usage"], k)])
+    error_message = "detections: unknown sign-in detection ${join(", ", [for k in keys(var.detections) : k if !contains(["console_login_unexpected_ip", "console_login_without_mfa", "console_login_failures", "root_usage"], k)])}; valid keys are console_login_unexpected_ip, console_login_without_mfa, console_login_failures and root_usage."
+  }
+}
+
+variable "event_bus_name" {
+  description = "Event bus the rules listen on. AWS delivers sign-in events to the default bus only; name another bus only if you forward events to it yourself."
+  type        = string
+  default     = "default"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]{1,256}$", var.event_bus_name))
+    error_message = "event_bus_name must be 1-256 letters, digits, . _ / or -."
+  }
+}
+
+variable "event_pattern_max_length" {
+  description = "Largest event pattern the account accepts (EventBridge quota \"Event pattern size\": 2048 characters by default, up to 4096 on request). A long allowlist that does not fit fails at plan."
+  type        = number
+  default     = 2048
+
+  validation {
+    condition     = var.event_pattern_max_length >= 2048 && var.event_pattern_max_length <= 4096
+    error_message = "event_pattern_max_length must be between 2048 (the default quota) and 4096 (the largest AWS grants)."
+  }
+}
+
+variable "dead_letter_queue_arn" {
+  description = "SQS queue for notifications EventBridge fails to deliver after its retries (a topic policy or KMS key that refuses EventBridge, for example), or null. Its policy must let events.amazonaws.com send messages."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dead_letter_queue_arn == null || can(regex("^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:[0-9]{12}:.+$", var.dead_letter_queue_arn))
+    error_message = "dead_letter_queue_arn must be an SQS queue ARN."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for the forwarding role (forward mode only), or null."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-zA-Z-]*:iam::([0-9]{12}|aws):policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
+variable "tags" {
+  description = "Tags for the rules and the forwarding role."
+  type        = map(string)
+  default     = {}
+}
