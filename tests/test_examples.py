@@ -15,6 +15,7 @@ import yaml
 
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.inventory import check, summarize
+from trailwatch.signin_notifications import settings as signin_settings
 from trailwatch.terraform import REPO_ROOT, Stack
 
 INVENTORIES = Path(__file__).parent / "inventories"
@@ -171,7 +172,11 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
     key_policy = _statements(
         emu.client("kms").get_key_policy(KeyId=attrs["KmsMasterKeyId"], PolicyName="default")["Policy"]
     )
-    assert {st["Sid"] for st in key_policy} == {"AccountAdministration", "CloudWatchAlarmsPublishEncrypted"}
+    signin = bool(exp.get("signin_events"))
+    assert {st["Sid"] for st in key_policy} == {
+        "AccountAdministration",
+        "CloudWatchAlarmsPublishEncrypted",
+    } | ({"EventBridgeRulesPublishEncrypted"} if signin else set())
     (cw_key,) = [st for st in key_policy if st["Sid"] == "CloudWatchAlarmsPublishEncrypted"]
     assert cw_key["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert cw_key["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}}
@@ -184,12 +189,38 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
         cw_stmt["Condition"]["ArnLike"]["aws:SourceArn"]
         == f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:*"
     )
+    # EventBridge may publish only when sign-in notifications are on.
+    assert ("EventBridgeRulesOfThisAccount" in stmts) is signin
     subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert sorted(s["Endpoint"] for s in subs if s["Protocol"] == "email") == sorted(exp["emails"])
     assert len([s for s in subs if s["Protocol"] != "email"]) == exp["other_subscriptions"]
 
 
+def _check_signin_events(emu: Emulator, exp: dict[str, Any], out: dict[str, Any]) -> None:
+    """Per region: the notifying rules (SNS target + input transformer), or a forwarder."""
+    topic = str(out["sns_topic_arn"])
+    settings = signin_settings()
+    for region, want in exp.items():
+        events = emu.client("events", region)
+        rules = events.list_rules()["Rules"]
+        if want == "forward":
+            (rule,) = rules
+            (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+            assert target["Arn"] == f"arn:aws:events:us-east-1:{ACCOUNT_ID}:event-bus/default"
+            assert target["RoleArn"].startswith(f"arn:aws:iam::{ACCOUNT_ID}:role/")
+            assert json.loads(rule["EventPattern"]) == settings["envelope"]
+            continue
+        assert sorted(r["Name"].split("-signin-")[1].replace("-", "_") for r in rules) == sorted(want)
+        for rule in rules:
+            (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+            assert target["Arn"] == topic
+            assert target["InputTransformer"]["InputPathsMap"] == settings["input_paths"]
+            assert json.loads(rule["EventPattern"])["source"] == ["aws.signin"]
+
+
 def _assert_nothing_left(emu: Emulator, fixtures: dict[str, Any]) -> None:
+    for region in ("us-east-1", "us-east-2", "eu-north-1", "ap-southeast-2"):
+        assert emu.client("events", region).list_rules()["Rules"] == [], region
     assert emu.client("cloudtrail").describe_trails()["trailList"] == []
     groups = {g["logGroupName"] for g in emu.client("logs").describe_log_groups()["logGroups"]}
     assert groups == set(fixtures.get("log_groups", []))
@@ -234,7 +265,14 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str) -> 
             assert out["log_group_arn"] == group_arn
         if exp["role"]:
             _check_role(emulator, exp["role"], str(out["trail_arn"]), extra)
-        _check_detections(emulator, exp["detections"], out, exp["log_group"]["name"])
+        _check_detections(
+            emulator,
+            {**exp["detections"], "signin_events": exp.get("signin_events")},
+            out,
+            exp["log_group"]["name"],
+        )
+        if exp.get("signin_events"):
+            _check_signin_events(emulator, exp["signin_events"], out)
         if "organization_id" in extra:
             assert out["organization_id"] == extra["organization_id"]
 

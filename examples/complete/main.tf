@@ -1,7 +1,9 @@
 # Every option on: custom names and tags, a key prefix and lifecycle rule on the archive,
 # the log group sharing the trail's KMS key, a longer retention, a permissions boundary
 # and path on the delivery role, a mixed IPv4/IPv6 allowlist, per-detection overrides, a
-# custom namespace, OK notifications, and an SQS queue subscribed next to the emails.
+# custom namespace, OK notifications, an SQS queue subscribed next to the emails, and
+# real-time sign-in notifications through EventBridge (failures left to the alarm's
+# threshold of 5, so a password-guessing burst sends one alarm, not one message each).
 
 provider "aws" {
   region = var.region
@@ -68,6 +70,11 @@ module "trailwatch" {
   alarm_email_addresses = var.alarm_email_addresses
   sns_subscriptions     = [{ protocol = "sqs", endpoint = aws_sqs_queue.alarms.arn }]
   notify_on_ok          = true
+
+  signin_events_enabled = true
+  signin_events_detections = {
+    console_login_failures = { enabled = false }
+  }
 
   tags = var.tags
 }

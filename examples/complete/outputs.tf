@@ -42,3 +42,8 @@ output "metric_filters" {
   description = "Metric filter per detection."
   value       = module.trailwatch.metric_filters
 }
+
+output "signin_event_rules" {
+  description = "EventBridge rule per sign-in detection that notifies in real time."
+  value       = module.trailwatch.signin_event_rules
+}

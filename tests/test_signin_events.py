@@ -1,0 +1,251 @@
+"""Real-time sign-in notifications on the emulator: examples/signin-events-regions applied,
+then the documented sign-in events published to the buses with PutEvents.
+
+What the emulator does and does not do here:
+- moto stores the rules, targets and input transformers as PutRule / PutTargets give them,
+  and evaluates event patterns itself, including every operator these rules use
+  (anything-but with a wildcard list, exists, $or). Its verdicts are checked against the
+  project's EventBridge-pattern engine on every event (they must agree).
+- moto cannot deliver to SNS targets (NotImplementedError) nor render a text input
+  template; the SNS-target shim in trailwatch.moto_shims does both (moto's matcher still
+  decides), and tests/test_moto_shims.py shows the gap is still there.
+- moto forwards to an event bus in another region itself.
+- PutEvents with source "aws.signin" is refused by AWS (reserved prefix); moto accepts it,
+  which is what lets the test stand in for the sign-in service.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from trailwatch import signin_events as ev
+from trailwatch.emulator import ACCOUNT_ID, Emulator
+from trailwatch.eventpattern import EventPattern
+from trailwatch.scenarios import ALLOWLIST, OUTSIDE, corpus
+from trailwatch.signin_notifications import envelope, is_signin_record, patterns, settings, template_for
+from trailwatch.terraform import Stack
+
+pytestmark = pytest.mark.emulator
+
+PREFIX = "tw-regions"
+FORWARDING = ("us-east-2", "eu-north-1", "ap-southeast-2")
+QUEUE_TF = """
+resource "aws_sqs_queue" "test_feed" {
+  name = "signin-test-feed"
+}
+
+resource "aws_sns_topic_subscription" "test_feed" {
+  topic_arn            = module.trailwatch.sns_topic_arn
+  protocol             = "sqs"
+  endpoint             = aws_sqs_queue.test_feed.arn
+  raw_message_delivery = true
+}
+
+output "test_queue_url" {
+  value = aws_sqs_queue.test_feed.url
+}
+"""
+
+# Which corpus sign-ins each rule must notify (tuned mode, allowlist = scenarios.ALLOWLIST);
+# written out here, independently of the catalog.
+EXPECTED: dict[str, set[str]] = {
+    "console_login_unexpected_ip": {
+        "iam_mfa_unknown_ip",
+        "iam_no_mfa_unknown_ip",
+        "root_mfa_unknown_ip",
+        "ipv6_unknown",
+    },
+    "console_login_without_mfa": {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip", "root_no_mfa_allowed_ip"},
+    "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure"},
+    "root_usage": {"root_mfa_unknown_ip", "root_no_mfa_allowed_ip", "root_failure"},
+}
+SILENT = {"iam_mfa_allowed_ip", "saml_login", "sso_login", "check_mfa", "ipv6_allowed"}
+
+
+@pytest.fixture(scope="module")
+def deployed(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, Any]]:
+    emulator_session.reset()
+    stack = Stack("signin-events-regions", emulator=emulator_session, extra_files={"test_queue.tf": QUEUE_TF})
+    tf_vars: dict[str, object] = {"name_prefix": PREFIX, "allowed_source_cidrs": ALLOWLIST}
+    try:
+        stack.apply(tf_vars)
+        yield {"stack": stack, "out": stack.outputs(), "emu": emulator_session}
+    finally:
+        stack.destroy(tf_vars)
+        stack.cleanup()
+        for region in ("us-east-1", *FORWARDING):
+            assert emulator_session.client("events", region).list_rules()["Rules"] == [], region
+
+
+def _drain(emu: Emulator, url: str) -> list[str]:
+    sqs = emu.client("sqs")
+    bodies: list[str] = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not got:
+            return bodies
+        for m in got:
+            bodies.append(m["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def _put(emu: Emulator, region: str, record: dict[str, Any]) -> None:
+    entries = emu.client("events", region).put_events(
+        Entries=[
+            {
+                "Source": "aws.signin",
+                "DetailType": "AWS Console Sign In via CloudTrail",
+                "Detail": json.dumps(record),
+            }
+        ]
+    )
+    assert entries["FailedEntryCount"] == 0, entries
+
+
+def test_rules_targets_and_transformers_are_created(deployed: dict[str, Any]) -> None:
+    emu: Emulator = deployed["emu"]
+    out = deployed["out"]
+    topic = out["sns_topic_arn"]
+    events = emu.client("events")
+    rules = {r["Name"]: r for r in events.list_rules(NamePrefix=f"{PREFIX}-signin-")["Rules"]}
+    by_key = {key: f"{PREFIX}-signin-{key.replace('_', '-')}" for key in EXPECTED}
+    assert set(rules) == set(by_key.values())
+    s = settings()
+    for key, name in by_key.items():
+        assert rules[name]["State"] == "ENABLED"
+        pattern = json.loads(rules[name]["EventPattern"])
+        assert pattern["source"] == ["aws.signin"] and pattern["detail-type"] == [
+            "AWS Console Sign In via CloudTrail"
+        ]
+        assert out["signin_event_rules"][key]["arn"] == rules[name]["Arn"]
+        (target,) = events.list_targets_by_rule(Rule=name)["Targets"]
+        assert target["Arn"] == topic
+        transformer = target["InputTransformer"]
+        assert transformer["InputPathsMap"] == s["input_paths"]
+        assert transformer["InputTemplate"] == template_for(patterns()[key]["why"])
+    # The allowlist rule excludes the allowlist's text forms.
+    wild = json.loads(rules[by_key["console_login_unexpected_ip"]]["EventPattern"])["detail"]["$or"][0]
+    assert wild == {"sourceIPAddress": [{"anything-but": {"wildcard": ["203.0.113.*", "2001:db8:abcd:*"]}}]}
+
+    # The topic lets this account's sign-in rules publish, and its key lets EventBridge use it.
+    sns = emu.client("sns")
+    attrs = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    stmts = {st["Sid"]: st for st in json.loads(attrs["Policy"])["Statement"]}
+    eb = stmts["EventBridgeRulesOfThisAccount"]
+    assert eb["Principal"] == {"Service": "events.amazonaws.com"}
+    assert eb["Condition"]["StringEquals"]["aws:SourceAccount"] == ACCOUNT_ID
+    assert (
+        eb["Condition"]["ArnLike"]["aws:SourceArn"]
+        == f"arn:aws:events:us-east-1:{ACCOUNT_ID}:rule/{PREFIX}-signin-*"
+    )
+    key_policy = json.loads(
+        emu.client("kms").get_key_policy(KeyId=attrs["KmsMasterKeyId"], PolicyName="default")["Policy"]
+    )
+    (kms_eb,) = [st for st in key_policy["Statement"] if st["Sid"] == "EventBridgeRulesPublishEncrypted"]
+    assert kms_eb["Principal"] == {"Service": "events.amazonaws.com"}
+
+    # Each forwarding region: one rule for every console sign-in, to us-east-1's default bus.
+    bus = f"arn:aws:events:us-east-1:{ACCOUNT_ID}:event-bus/default"
+    for region in FORWARDING:
+        regional = emu.client("events", region)
+        (rule,) = regional.list_rules()["Rules"]
+        assert rule["Name"] == f"{PREFIX}-signin-forward"
+        assert json.loads(rule["EventPattern"]) == settings()["envelope"]
+        assert out["signin_forward_rules"][region] == rule["Arn"]
+        (target,) = regional.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+        assert target["Arn"] == bus
+        role = emu.client("iam").get_role(RoleName=target["RoleArn"].split("/")[-1])["Role"]
+        trust = role["AssumeRolePolicyDocument"]["Statement"][0]
+        assert trust["Principal"] == {"Service": "events.amazonaws.com"}
+
+
+def _flagged(bodies: list[str]) -> set[tuple[str, str]]:
+    """(event ID, reason) of each rendered message."""
+    out = set()
+    for body in bodies:
+        lines = body.splitlines()
+        event_id = (
+            next(line for line in lines if line.startswith('"Event ID: '))
+            .removeprefix('"Event ID: ')
+            .rstrip('"')
+        )
+        reason = lines[0].split("flagged, ", 1)[1].rstrip('"')
+        out.add((event_id, reason))
+    return out
+
+
+def test_signin_events_reach_sqs_exactly_when_flagged(deployed: dict[str, Any]) -> None:
+    emu: Emulator = deployed["emu"]
+    url = deployed["out"]["test_queue_url"]
+    _drain(emu, url)
+    signins = {name: rec for name, rec in corpus().items() if is_signin_record(rec)}
+    assert SILENT | set().union(*EXPECTED.values()) == set(signins)
+    why = {key: eb["why"] for key, eb in patterns().items()}
+    deployed_rules = {
+        key: EventPattern(r["EventPattern"])
+        for key in EXPECTED
+        for r in emu.client("events").list_rules(NamePrefix=f"{PREFIX}-signin-{key.replace('_', '-')}")[
+            "Rules"
+        ]
+    }
+    for rec in signins.values():
+        _put(emu, "us-east-1", rec)
+    got = _flagged(_drain(emu, url))
+
+    want = {(signins[name]["eventID"], why[key]) for key, names in EXPECTED.items() for name in names}
+    assert got == want, f"extra {got - want}, missing {want - got}"
+    # moto's matcher (which chose what to deliver) and the project's engine agree.
+    ours = {
+        (rec["eventID"], why[k])
+        for name, rec in signins.items()
+        for k, p in deployed_rules.items()
+        if p.matches(envelope(rec))
+    }
+    assert ours == got
+    silent_ids = {signins[name]["eventID"] for name in SILENT}
+    assert not {eid for eid, _ in got} & silent_ids
+
+
+def test_message_is_readable(deployed: dict[str, Any]) -> None:
+    emu: Emulator = deployed["emu"]
+    url = deployed["out"]["test_queue_url"]
+    _drain(emu, url)
+    rec = corpus()["iam_no_mfa_unknown_ip"]
+    _put(emu, "us-east-1", rec)
+    bodies = {b.splitlines()[0]: b for b in _drain(emu, url)}
+    body = bodies['"trailwatch: ConsoleLogin flagged, the sign-in did not use MFA"']
+    ident = rec["userIdentity"]
+    assert body == "\n".join(
+        [
+            '"trailwatch: ConsoleLogin flagged, the sign-in did not use MFA"',
+            f'"Who: IAMUser {ident["arn"]} (account {rec["recipientAccountId"]})"',
+            '"Result: Success "',
+            f'"Source IP: {OUTSIDE}"',
+            '"MFA used: No"',
+            '"Region: us-east-1"',
+            f'"Time: {rec["eventTime"]}"',
+            f'"User agent: {rec["userAgent"]}"',
+            f'"Event ID: {rec["eventID"]}"',
+        ]
+    )
+    assert len(bodies) == 2  # also outside the allowlist: one message per reason
+
+
+def test_signins_recorded_in_other_regions_are_forwarded(deployed: dict[str, Any]) -> None:
+    emu: Emulator = deployed["emu"]
+    url = deployed["out"]["test_queue_url"]
+    _drain(emu, url)
+    for region in FORWARDING:
+        flagged = ev.iam_user_login(mfa=True, ip=OUTSIDE, region=region)
+        allowed = ev.iam_user_login(mfa=True, ip="203.0.113.77", region=region)
+        _put(emu, region, flagged)
+        _put(emu, region, allowed)
+        bodies = _drain(emu, url)
+        assert len(bodies) == 1, (region, bodies)
+        assert f'"Region: {region}"' in bodies[0].splitlines()
+        assert f'"Event ID: {flagged["eventID"]}"' in bodies[0].splitlines()
+        assert "outside the allowlist" in bodies[0].splitlines()[0]
