@@ -39,3 +39,18 @@ def test_demo_applies_shows_and_destroys(terraform: str) -> None:
         "trailwatch-root_usage",
         "trailwatch-console_login_failures",
     }
+    # The real-time path: one readable message per reason, none for the allowlisted or SSO login.
+    assert "6 real-time notification(s) reached the topic" in text
+    reasons = [line for line in lines if line.startswith('"trailwatch: ConsoleLogin flagged, ')]
+    assert sorted(r.split("flagged, ")[1].rstrip('"') for r in reasons) == sorted(
+        [
+            "the source IP is outside the allowlist",
+            "the sign-in did not use MFA",
+            "the identity is the root user",
+            "the sign-in failed",
+            "the sign-in failed",
+            "the sign-in failed",
+        ]
+    )
+    assert '"Source IP: 198.51.100.23"' in lines
+    assert not [line for line in lines if line.startswith('"Source IP: 198.51.100.40"')]  # the SSO login

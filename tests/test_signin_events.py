@@ -222,7 +222,7 @@ def test_message_is_readable(deployed: dict[str, Any]) -> None:
     assert body == "\n".join(
         [
             '"trailwatch: ConsoleLogin flagged, the sign-in did not use MFA"',
-            f'"Who: IAMUser {ident["arn"]} (account {rec["recipientAccountId"]})"',
+            f'"Who: IAMUser {ident["userName"]} {ident["arn"]} (account {rec["recipientAccountId"]})"',
             '"Result: Success "',
             f'"Source IP: {OUTSIDE}"',
             '"MFA used: No"',

@@ -1,4 +1,10 @@
-"""`make demo`: apply examples/minimal on the embedded emulator and show what it built."""
+"""`make demo`: apply examples/minimal on the embedded emulator and show what it built.
+
+The demo also turns on the real-time sign-in notifications (an override file sets
+``signin_events_enabled`` on the example's module and subscribes a queue to the topic), so
+the story's sign-ins are published to EventBridge too and the messages the security team
+would read are printed.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,30 @@ from trailwatch.report import describe
 from trailwatch.terraform import Stack, terraform_binary
 
 ALLOWED_IP = "203.0.113.10"  # examples/minimal's allowlist
+
+# Terraform merges *_override.tf into the example: the module gets the EventBridge path; a
+# second file adds a queue that reads what the topic sends.
+DEMO_OVERRIDE = """
+module "trailwatch" {
+  signin_events_enabled = true
+}
+"""
+DEMO_QUEUE = """
+resource "aws_sqs_queue" "demo_feed" {
+  name = "trailwatch-demo-feed"
+}
+
+resource "aws_sns_topic_subscription" "demo_feed" {
+  topic_arn            = module.trailwatch.sns_topic_arn
+  protocol             = "sqs"
+  endpoint             = aws_sqs_queue.demo_feed.arn
+  raw_message_delivery = true
+}
+
+output "demo_queue_url" {
+  value = aws_sqs_queue.demo_feed.url
+}
+"""
 
 
 def story() -> list[tuple[str, ev.Record]]:
@@ -140,6 +170,37 @@ def replay(emu: Emulator, outputs: dict[str, Any], console: Console) -> list[Ala
     return results
 
 
+def realtime(emu: Emulator, outputs: dict[str, Any], console: Console) -> list[str]:
+    """Publish the story to EventBridge as sign-in events and print what reaches the topic."""
+    events = emu.client("events")
+    for _, rec in story():
+        events.put_events(
+            Entries=[
+                {
+                    "Source": "aws.signin",
+                    "DetailType": "AWS Console Sign In via CloudTrail",
+                    "Detail": json.dumps(rec),
+                }
+            ]
+        )
+    sqs = emu.client("sqs")
+    url = str(outputs["demo_queue_url"])
+    messages: list[str] = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for m in batch:
+            if not m["Body"].startswith("{"):  # the alarm notifications above are JSON
+                messages.append(m["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    console.print(
+        f":white_check_mark: published {len(story())} sign-in events to EventBridge; "
+        f"{len(messages)} real-time notification(s) reached the topic:"
+    )
+    for body in messages:
+        console.print(body, markup=False, highlight=False)
+        console.print()
+    return messages
+
+
 def _readback(emu: Emulator, outputs: dict[str, Any]) -> Table:
     table = Table(title="What the emulator now holds (read back with boto3)", show_lines=False)
     table.add_column("resource")
@@ -176,7 +237,11 @@ def run(keep: bool = False, console: Console | None = None) -> int:
     terraform_binary()
     with Emulator() as emu:
         console.print(f"[bold]Embedded AWS emulator[/] (moto) on {emu.endpoint}")
-        stack = Stack("minimal", emulator=emu)
+        stack = Stack(
+            "minimal",
+            emulator=emu,
+            extra_files={"demo_override.tf": DEMO_OVERRIDE, "demo_feed.tf": DEMO_QUEUE},
+        )
         destroyed = False
         try:
             with console.status("terraform init (offline provider mirror + shared plugin cache)"):
@@ -198,6 +263,7 @@ def run(keep: bool = False, console: Console | None = None) -> int:
             console.print(out_table)
             console.print(_readback(emu, outputs))
             replay(emu, outputs, console)
+            realtime(emu, outputs, console)
             if keep:
                 console.print(
                     f"KEEP=1: the stack stays up. Explore it with\n"
