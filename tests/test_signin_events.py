@@ -27,29 +27,12 @@ from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.eventpattern import EventPattern
 from trailwatch.scenarios import ALLOWLIST, OUTSIDE, corpus
 from trailwatch.signin_notifications import envelope, is_signin_record, patterns, settings, template_for
-from trailwatch.terraform import Stack
+from trailwatch.terraform import Stack, topic_feed_config
 
 pytestmark = pytest.mark.emulator
 
 PREFIX = "tw-regions"
 FORWARDING = ("us-east-2", "eu-north-1", "ap-southeast-2")
-QUEUE_TF = """
-resource "aws_sqs_queue" "test_feed" {
-  name = "signin-test-feed"
-}
-
-resource "aws_sns_topic_subscription" "test_feed" {
-  topic_arn            = module.trailwatch.sns_topic_arn
-  protocol             = "sqs"
-  endpoint             = aws_sqs_queue.test_feed.arn
-  raw_message_delivery = true
-}
-
-output "test_queue_url" {
-  value = aws_sqs_queue.test_feed.url
-}
-"""
-
 # Which corpus sign-ins each rule must notify (tuned mode, allowlist = scenarios.ALLOWLIST);
 # written out here, independently of the catalog.
 EXPECTED: dict[str, set[str]] = {
@@ -69,7 +52,11 @@ SILENT = {"iam_mfa_allowed_ip", "saml_login", "sso_login", "check_mfa", "ipv6_al
 @pytest.fixture(scope="module")
 def deployed(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, Any]]:
     emulator_session.reset()
-    stack = Stack("signin-events-regions", emulator=emulator_session, extra_files={"test_queue.tf": QUEUE_TF})
+    stack = Stack(
+        "signin-events-regions",
+        emulator=emulator_session,
+        extra_files={"test_feed.tf": topic_feed_config("signin-test-feed")},
+    )
     tf_vars: dict[str, object] = {"name_prefix": PREFIX, "allowed_source_cidrs": ALLOWLIST}
     try:
         stack.apply(tf_vars)
@@ -180,7 +167,7 @@ def _flagged(bodies: list[str]) -> set[tuple[str, str]]:
 
 def test_signin_events_reach_sqs_exactly_when_flagged(deployed: dict[str, Any]) -> None:
     emu: Emulator = deployed["emu"]
-    url = deployed["out"]["test_queue_url"]
+    url = deployed["out"]["feed_queue_url"]
     _drain(emu, url)
     signins = {name: rec for name, rec in corpus().items() if is_signin_record(rec)}
     assert SILENT | set().union(*EXPECTED.values()) == set(signins)
@@ -212,7 +199,7 @@ def test_signin_events_reach_sqs_exactly_when_flagged(deployed: dict[str, Any]) 
 
 def test_message_is_readable(deployed: dict[str, Any]) -> None:
     emu: Emulator = deployed["emu"]
-    url = deployed["out"]["test_queue_url"]
+    url = deployed["out"]["feed_queue_url"]
     _drain(emu, url)
     rec = corpus()["iam_no_mfa_unknown_ip"]
     _put(emu, "us-east-1", rec)
@@ -237,7 +224,7 @@ def test_message_is_readable(deployed: dict[str, Any]) -> None:
 
 def test_signins_recorded_in_other_regions_are_forwarded(deployed: dict[str, Any]) -> None:
     emu: Emulator = deployed["emu"]
-    url = deployed["out"]["test_queue_url"]
+    url = deployed["out"]["feed_queue_url"]
     _drain(emu, url)
     for region in FORWARDING:
         flagged = ev.iam_user_login(mfa=True, ip=OUTSIDE, region=region)

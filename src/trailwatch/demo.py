@@ -23,7 +23,7 @@ from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.evaluate import AlarmResult, Evaluator, specs_from_aws
 from trailwatch.filterpattern import Event
 from trailwatch.report import describe
-from trailwatch.terraform import Stack, terraform_binary
+from trailwatch.terraform import Stack, terraform_binary, topic_feed_config
 
 ALLOWED_IP = "203.0.113.10"  # examples/minimal's allowlist
 
@@ -34,22 +34,7 @@ module "trailwatch" {
   signin_events_enabled = true
 }
 """
-DEMO_QUEUE = """
-resource "aws_sqs_queue" "demo_feed" {
-  name = "trailwatch-demo-feed"
-}
-
-resource "aws_sns_topic_subscription" "demo_feed" {
-  topic_arn            = module.trailwatch.sns_topic_arn
-  protocol             = "sqs"
-  endpoint             = aws_sqs_queue.demo_feed.arn
-  raw_message_delivery = true
-}
-
-output "demo_queue_url" {
-  value = aws_sqs_queue.demo_feed.url
-}
-"""
+DEMO_QUEUE = topic_feed_config("trailwatch-demo-feed")
 
 
 def story() -> list[tuple[str, ev.Record]]:
@@ -184,7 +169,7 @@ def realtime(emu: Emulator, outputs: dict[str, Any], console: Console) -> list[s
             ]
         )
     sqs = emu.client("sqs")
-    url = str(outputs["demo_queue_url"])
+    url = str(outputs["feed_queue_url"])
     messages: list[str] = []
     while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
         for m in batch:

@@ -246,6 +246,27 @@ def module_config(module_args: dict[str, object], region: str = "us-east-1", out
     return json.dumps(doc, indent=2)
 
 
+def topic_feed_config(queue_name: str) -> str:
+    """HCL to add to an example: an SQS queue subscribed (raw) to the module's topic, so a
+    test or the demo can read what the topic sends (output ``feed_queue_url``)."""
+    return f"""
+resource "aws_sqs_queue" "feed" {{
+  name = "{queue_name}"
+}}
+
+resource "aws_sns_topic_subscription" "feed" {{
+  topic_arn            = module.trailwatch.sns_topic_arn
+  protocol             = "sqs"
+  endpoint             = aws_sqs_queue.feed.arn
+  raw_message_delivery = true
+}}
+
+output "feed_queue_url" {{
+  value = aws_sqs_queue.feed.url
+}}
+"""
+
+
 def inline_stack(
     module_args: dict[str, object], emulator: Emulator | None = None, name: str = "inline"
 ) -> Stack:
