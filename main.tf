@@ -38,6 +38,11 @@ data "aws_caller_identity" "current" {
     }
 
     precondition {
+      condition     = length(setsubtract(keys(var.signin_events_detections), local.signin_keys)) == 0
+      error_message = "signin_events_detections: unknown sign-in detection ${join(", ", setsubtract(keys(var.signin_events_detections), local.signin_keys))}; valid keys are ${join(", ", local.signin_keys)}."
+    }
+
+    precondition {
       condition     = !(try(var.detections["console_login_unexpected_ip"].enabled, false) == true && length(var.allowed_source_cidrs) == 0)
       error_message = "detections.console_login_unexpected_ip is forced on but allowed_source_cidrs is empty: every sign-in would alarm. List the addresses allowed to sign in."
     }
@@ -51,6 +56,9 @@ data "aws_caller_identity" "current" {
 }
 
 locals {
+  # The catalog's sign-in detections: those with an EventBridge pattern.
+  signin_keys = [for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k if can(d.eventbridge)]
+
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
@@ -61,9 +69,6 @@ locals {
   create_log_group = var.existing_log_group_name == null
   log_group_name   = coalesce(var.existing_log_group_name, var.log_group_name, "/aws/cloudtrail/${var.name_prefix}")
   log_group_arn    = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
-
-  # Rules of modules/signin-events in this region may publish to the topic.
-  signin_rule_arns = "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${var.name_prefix}-signin-*"
 
   # The created log group may share the trail's created key.
   log_group_uses_trail_key = local.create_log_group && var.log_group_encryption == "trail"
@@ -204,7 +209,7 @@ module "notifications" {
   create_kms_key                  = var.create_sns_kms_key
   kms_key_arn                     = var.sns_kms_key_arn
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
-  eventbridge_rule_arns           = var.signin_events_enabled ? [local.signin_rule_arns] : []
+  eventbridge_rule_arns           = var.signin_events_enabled ? [module.signin_events[0].rule_arn_pattern] : []
   tags                            = var.tags
 }
 

@@ -383,11 +383,6 @@ variable "signin_events_detections" {
     enabled = optional(bool)
   }))
   default = {}
-
-  validation {
-    condition     = alltrue([for k in keys(var.signin_events_detections) : contains(["console_login_unexpected_ip", "console_login_without_mfa", "console_login_failures", "root_usage"], k)])
-    error_message = "signin_events_detections: unknown sign-in detection ${join(", ", [for k in keys(var.signin_events_detections) : k if !contains(["console_login_unexpected_ip", "console_login_without_mfa", "console_login_failures", "root_usage"], k)])}; valid keys are console_login_unexpected_ip, console_login_without_mfa, console_login_failures and root_usage."
-  }
 }
 
 variable "signin_events_dead_letter_queue_arn" {

@@ -192,6 +192,13 @@ SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         },
         ["unknown sign-in detection vpc_changes"],
     ),
+    "ipv6-prefix-not-16": (
+        {
+            "sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t",
+            "allowed_source_cidrs": ["2001:db8:ab00::/56"],
+        },
+        ["IPv6 prefixes must be /128 or a multiple of 16 bits", "2001:db8:ab00::/56"],
+    ),
     "pattern-quota-out-of-range": (
         {"sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t", "event_pattern_max_length": 8192},
         ["event_pattern_max_length must be between 2048"],

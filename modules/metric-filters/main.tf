@@ -96,11 +96,6 @@ resource "aws_cloudwatch_log_metric_filter" "this" {
     }
 
     precondition {
-      condition     = alltrue([for a in module.allowlist.entries : !a.v6 || a.len % 16 == 0])
-      error_message = "IPv6 entries of allowed_source_cidrs must be /128 or a multiple of 16 bits (/16, /32, /48, /64, ...)."
-    }
-
-    precondition {
       condition     = length(local.candidates) <= 100
       error_message = "${length(local.candidates)} metric filters requested; AWS allows at most 100 per log group."
     }

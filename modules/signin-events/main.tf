@@ -10,7 +10,15 @@
 #   the region that notifies (sign-in events are recorded in us-east-1 and, for some
 #   sign-ins, in us-east-2, eu-north-1, ap-southeast-2 or the regional endpoint's region).
 
-data "aws_caller_identity" "current" {}
+data "aws_caller_identity" "current" {
+  lifecycle {
+    precondition {
+      condition     = length(setsubtract(keys(var.detections), keys(local.resolved))) == 0
+      error_message = "detections: unknown sign-in detection ${join(", ", setsubtract(keys(var.detections), keys(local.resolved)))}; valid keys are ${join(", ", keys(local.resolved))}."
+    }
+  }
+}
+
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
@@ -84,11 +92,6 @@ resource "aws_cloudwatch_event_rule" "this" {
     precondition {
       condition     = each.key != "console_login_unexpected_ip" || length(local.allow_wildcards) > 0
       error_message = "console_login_unexpected_ip needs allowed_source_cidrs: with an empty allowlist every sign-in would be outside it."
-    }
-
-    precondition {
-      condition     = alltrue([for a in module.allowlist.entries : !a.v6 || a.len % 16 == 0])
-      error_message = "IPv6 entries of allowed_source_cidrs must be /128 or a multiple of 16 bits (/16, /32, /48, /64, ...)."
     }
 
     precondition {

@@ -60,11 +60,6 @@ variable "detections" {
     enabled = optional(bool)
   }))
   default = {}
-
-  validation {
-    condition     = alltrue([for k in keys(var.detections) : contains(["console_login_unexpected_ip", "console_login_without_mfa", "console_login_failures", "root_usage"], k)])
-    error_message = "detections: unknown sign-in detection ${join(", ", [for k in keys(var.detections) : k if !contains(["console_login_unexpected_ip", "console_login_without_mfa", "console_login_failures", "root_usage"], k)])}; valid keys are console_login_unexpected_ip, console_login_without_mfa, console_login_failures and root_usage."
-  }
 }
 
 variable "event_bus_name" {

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from trailwatch.filterpattern import Event, FilterPattern, compile_pattern
+from trailwatch.filterpattern import Event, FilterPattern, compile_pattern, select
 
 MINUTE_MS = 60_000
 
@@ -63,10 +63,7 @@ class MetricFilterSpec:
         """The value this filter publishes for a matching event (None: no datapoint)."""
         v = self.metric_value
         if v.startswith("$."):
-            doc = event.doc
-            cur: Any = doc
-            for part in v[2:].split("."):
-                cur = cur.get(part) if isinstance(cur, dict) else None
+            cur = select(event.doc, v)
             raw = getattr(cur, "raw", cur)
             if raw is None:
                 return self.default_value

@@ -330,6 +330,21 @@ def _resolve(doc: Any, steps: list[tuple[str, Any]]) -> tuple[bool, Any, list[An
     return True, cur, None
 
 
+@functools.cache
+def _selector_steps(path: str) -> tuple[tuple[str, Any], ...]:
+    return tuple(_parse_selector(path).steps)
+
+
+def select(doc: Any, path: str) -> Any:
+    """The value at a JSON path such as ``$.detail.userIdentity.arn`` or ``$.a[0]`` (numbers
+    as parsed by :class:`Event`), the elements for a ``[*]``/``.*`` path, or None when the
+    path leads nowhere. The selector grammar and its errors are the filter patterns'."""
+    found, value, elements = _resolve(doc, list(_selector_steps(path)))
+    if not found:
+        return None
+    return elements if elements is not None else value
+
+
 def _scalar_text(v: Any) -> str | None:
     if isinstance(v, str):
         return v

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from trailwatch.catalog import load
+from trailwatch.filterpattern import select
 
 _PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.-]+)>")
 
@@ -47,25 +48,9 @@ def is_signin_record(record: dict[str, Any]) -> bool:
     return record.get("eventSource") == "signin.amazonaws.com"
 
 
-def json_path(event: Any, path: str) -> Any:
-    """The value at a dotted ``$.a.b`` path (array indexes as ``a[0]``), or None."""
-    if path == "$":
-        return event
-    node = event
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path.removeprefix("$.")):
-        if part.startswith("["):
-            idx = int(part[1:-1])
-            node = node[idx] if isinstance(node, list) and idx < len(node) else None
-        else:
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
-            return None
-    return node
-
-
 def render(template: str, input_paths: dict[str, str], event: dict[str, Any]) -> str:
     """The text EventBridge sends to the target for this input transformer and event."""
-    values = {name: json_path(event, path) for name, path in input_paths.items()}
+    values = {name: select(event, path) for name, path in input_paths.items()}
 
     def fill(m: re.Match[str]) -> str:
         name = m.group(1)
