@@ -63,10 +63,54 @@ def test_pattern_over_1024_characters_is_rejected(capsys: pytest.CaptureFixture[
     assert rc == 254 and "1024" in err
 
 
-def test_more_than_50_messages_are_allowed_locally(capsys: pytest.CaptureFixture[str]) -> None:
-    msgs = [f"ERROR {i}" for i in range(120)]
+def test_fifty_messages_are_the_most_the_api_takes(capsys: pytest.CaptureFixture[str]) -> None:
+    msgs = [f"ERROR {i}" for i in range(50)]
     rc, out, _ = run(capsys, "test-metric-filter", "--filter-pattern", "ERROR", "--log-event-messages", *msgs)
-    assert rc == 0 and len(json.loads(out)["matches"]) == 120
+    assert rc == 0 and len(json.loads(out)["matches"]) == 50
+    rc, out, err = run(
+        capsys, "test-metric-filter", "--filter-pattern", "ERROR", "--log-event-messages", *msgs, "ERROR 50"
+    )
+    assert rc == 254 and out == ""
+    assert err.strip() == (
+        "An error occurred (InvalidParameterException) when calling the TestMetricFilter operation: "
+        "1 validation error detected: Value '[" + ", ".join([*msgs, "ERROR 50"]) + "]' at 'logEventMessages' "
+        "failed to satisfy constraint: Member must have length less than or equal to 50"
+    )
+
+
+def test_every_broken_constraint_is_reported_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    msgs = ["x"] * 51
+    rc, _, err = run(
+        capsys, "test-metric-filter", "--filter-pattern", "a" * 1025, "--log-event-messages", *msgs
+    )
+    assert rc == 254
+    assert "2 validation errors detected: Value '" + "a" * 1025 + "' at 'filterPattern'" in err
+    assert "; Value '[x, x," in err and "at 'logEventMessages' failed" in err
+
+
+@pytest.mark.parametrize(
+    ("request_json", "problem"),
+    [
+        (
+            {"filterPattern": "x", "logEventMessages": []},
+            "Invalid length for parameter logEventMessages, value: 0, valid min length: 1",
+        ),
+        (
+            {"filterPattern": "x", "logEventMessages": ["a", ""]},
+            "Invalid length for parameter logEventMessages[1], value: 0, valid min length: 1",
+        ),
+        (
+            {"filterPattern": 5, "logEventMessages": ["a"]},
+            "Invalid type for parameter filterPattern, value: 5, type: <class 'int'>, valid types: <class 'str'>",
+        ),
+    ],
+)
+def test_client_side_validation_is_botocores(
+    capsys: pytest.CaptureFixture[str], request_json: dict[str, object], problem: str
+) -> None:
+    rc, out, err = run(capsys, "test-metric-filter", "--cli-input-json", json.dumps(request_json))
+    assert rc == 252 and out == ""
+    assert err.strip().splitlines() == ["Parameter validation failed:", problem]
 
 
 def test_missing_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

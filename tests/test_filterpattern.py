@@ -7,7 +7,12 @@ import json
 
 import pytest
 
-from trailwatch.filterpattern import InvalidPatternError, compile_pattern, test_metric_filter
+from trailwatch.filterpattern import (
+    InvalidParameterError,
+    InvalidPatternError,
+    compile_pattern,
+    test_metric_filter,
+)
 
 VALUES = {
     "num1": '{"a":1}',
@@ -126,3 +131,149 @@ def test_space_delimited_numeric_and_ellipsis() -> None:
             },
         }
     ]
+
+
+# Edge families (the rules are in filterpattern's module docstring, each with its source).
+
+
+@pytest.mark.parametrize(
+    ("pattern", "upper"),
+    [
+        ("{ $.a is null }", "{ $.a IS NULL }"),
+        ("{ $.a Is Null }", "{ $.a IS NULL }"),
+        ("{ $.a is true }", "{ $.a IS TRUE }"),
+        ("{ $.a iS fAlSe }", "{ $.a IS FALSE }"),
+        ("{ $.a not exists }", "{ $.a NOT EXISTS }"),
+        ("{ $.a Not Exists || $.a is null }", "{ $.a NOT EXISTS || $.a IS NULL }"),
+    ],
+)
+def test_keywords_are_read_in_any_case(pattern: str, upper: str) -> None:
+    assert matching(pattern) == matching(upper) != []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "term"), [("{ $.a is not null }", "not"), ("{ $.a Is Nothing }", "Nothing")]
+)
+def test_unsupported_keywords_stay_rejected_in_any_case(pattern: str, term: str) -> None:
+    with pytest.raises(InvalidPatternError, match=f"Invalid character\\(s\\) in term '{term}'"):
+        compile_pattern(pattern)
+
+
+def test_true_as_a_value_is_still_the_string() -> None:
+    assert matching("{ $.a = TRUE }", ["true", "false"]) == []
+
+
+OVERFLOW = ['{"a":1e309}', '{"a":-1e309}', '{"a":123e400}', '{"a":-9.9E+999}']
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["{ $.a = 1 }", "{ $.a != 1 }", "{ $.a > 0 }", "{ $.a < 0 }", "{ $.a >= 1e308 }", "{ $.a <= -1e308 }"],
+)
+def test_an_overflowed_event_number_takes_part_in_no_numeric_comparison(pattern: str) -> None:
+    assert test_metric_filter(pattern, OVERFLOW)["matches"] == []
+
+
+def test_an_overflowed_event_number_still_has_text() -> None:
+    assert len(test_metric_filter("{ $.a = * }", OVERFLOW)["matches"]) == 4
+    assert len(test_metric_filter('{ $.a != "foo" }', OVERFLOW)["matches"]) == 4
+    assert [m["eventNumber"] for m in test_metric_filter("{ $.a = %^-Inf% }", OVERFLOW)["matches"]] == [2, 4]
+
+
+@pytest.mark.parametrize("event", ['{"a":1e-400}', '{"a":-2.5e-999}', '{"a":0E-5000}'])
+def test_an_underflowed_event_number_reads_as_zero(event: str) -> None:
+    assert compile_pattern("{ $.a = 0 }").matches(event)
+    assert not compile_pattern("{ $.a != 0 }").matches(event)
+    assert not compile_pattern("{ $.a = 1e-400 }").matches(event)  # pattern literals are exact
+
+
+def test_pattern_literals_are_exact_however_large() -> None:
+    assert compile_pattern("{ $.a < 1e999999 }").matches('{"a":1e308}')
+    assert not compile_pattern("{ $.a > 1e999999 }").matches('{"a":1e308}')
+    assert compile_pattern("{ $.a = 123456789012345678901234567890 }").matches(
+        '{"a":123456789012345678901234567890}'
+    )
+    assert not compile_pattern("{ $.a = 123456789012345678901234567891 }").matches(
+        '{"a":123456789012345678901234567890}'
+    )
+
+
+@pytest.mark.parametrize("event", ['{"a":NaN}', '{"a":Infinity}', '{"a":-Infinity}'])
+def test_non_json_number_literals_make_the_event_not_json(event: str) -> None:
+    assert not compile_pattern("{ $.b NOT EXISTS }").matches(event)
+    assert not compile_pattern("{ $.a = * }").matches(event)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "hit", "miss"),
+    [
+        ("caf\u00e9", "un caf\u00e9", "cafe"),
+        ("stra\u00dfe", "Hauptstra\u00dfe 1", "strasse"),
+        ("\u65e5\u672c", "\u65e5\u672c\u8a9e", "\u4e2d\u6587"),
+        ("\u0661\u0662", "x\u0661\u0662y", "12"),  # Arabic-Indic digits are decimal digits
+        ("\u0394elta_1.0", "\u0394elta_1.0", "Delta_1.0"),
+    ],
+)
+def test_unquoted_terms_hold_letters_and_digits_of_any_script(pattern: str, hit: str, miss: str) -> None:
+    got = test_metric_filter(pattern, [hit, miss])
+    assert [m["eventNumber"] for m in got["matches"]] == [1]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "bad"), [("caf\u00e9!", "!"), ("\u00b2", "\u00b2"), ("a\u20acb", "\u20ac"), ("a+b", "+")]
+)
+def test_unquoted_terms_reject_other_symbols(pattern: str, bad: str) -> None:
+    with pytest.raises(InvalidPatternError) as err:
+        compile_pattern(pattern)
+    assert str(err.value) == f"Invalid character(s) in term '{bad}'"
+
+
+@pytest.mark.parametrize("blank", ['"  "', '"\t"', '" " " "'])
+def test_quoted_whitespace_only_terms_impose_nothing(blank: str) -> None:
+    assert len(test_metric_filter(blank, ["a", "b c", "x"])["matches"]) == 3
+    assert [m["eventNumber"] for m in test_metric_filter(blank + " b", ["a", "b c"])["matches"]] == [2]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message", "extracted"),
+    [
+        ("[a]", "x y\t ", {"$a": "x y\t "}),
+        ("[a, b]", "x y z  ", {"$a": "x", "$b": "y z  "}),
+        ("[a, b]", "x\t\ty\t", {"$a": "x", "$b": "y"}),
+        ("[a, b]", "  x   y  ", {"$a": "x", "$b": "y"}),
+        ("[a, b]", 'x "y z" w ', {"$a": "x", "$b": '"y z" w '}),
+        ("[a, b]", "x [y z]\t", {"$a": "x", "$b": "y z"}),
+        ("[a, b]", 'x "y', {"$a": "x", "$b": '"y'}),
+    ],
+)
+def test_space_delimited_last_field_keeps_the_rest_verbatim(
+    pattern: str, message: str, extracted: dict[str, str]
+) -> None:
+    assert compile_pattern(pattern).match(message) == extracted
+
+
+def test_space_delimited_needs_a_word_per_field() -> None:
+    assert compile_pattern("[a, b]").match("x \t ") is None
+
+
+def test_the_api_request_constraints() -> None:
+    test_metric_filter("x", ["x"] * 50)
+    cases = [
+        (
+            ["x"] * 51,
+            "Value '[" + ", ".join(["x"] * 51) + "]' at 'logEventMessages' failed to satisfy constraint: "
+            "Member must have length less than or equal to 50",
+        ),
+        (
+            [],
+            "Value '[]' at 'logEventMessages' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ),
+        (
+            ["x", ""],
+            "Value '' at 'logEventMessages.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ),
+    ]
+    for messages, violation in cases:
+        with pytest.raises(InvalidParameterError) as err:
+            test_metric_filter("x", messages)
+        assert str(err.value) == "1 validation error detected: " + violation

@@ -70,8 +70,34 @@ def _request(args: argparse.Namespace, params: Sequence[tuple[str, str]]) -> dic
     return request
 
 
+def _client_side_problems(pattern: object, messages: object) -> list[str]:
+    """What botocore's parameter validation says of a TestMetricFilter request."""
+
+    def wrong_type(name: str, value: object, valid: str) -> str:
+        return f"Invalid type for parameter {name}, value: {value}, type: {type(value)}, valid types: {valid}"
+
+    def too_short(name: str) -> str:
+        return f"Invalid length for parameter {name}, value: 0, valid min length: 1"
+
+    problems = []
+    if not isinstance(pattern, str):
+        problems.append(wrong_type("filterPattern", pattern, "<class 'str'>"))
+    if not isinstance(messages, list):
+        problems.append(wrong_type("logEventMessages", messages, "<class 'list'>, <class 'tuple'>"))
+        return problems
+    if not messages:
+        problems.append(too_short("logEventMessages"))
+    for i, message in enumerate(messages):
+        name = f"logEventMessages[{i}]"
+        if not isinstance(message, str):
+            problems.append(wrong_type(name, message, "<class 'str'>"))
+        elif not message:
+            problems.append(too_short(name))
+    return problems
+
+
 def _test_metric_filter(args: argparse.Namespace) -> int:
-    from trailwatch.filterpattern import InvalidPatternError, test_metric_filter
+    from trailwatch.filterpattern import InvalidParameterError, test_metric_filter
 
     request = _request(
         args, (("--filter-pattern", "filterPattern"), ("--log-event-messages", "logEventMessages"))
@@ -79,21 +105,15 @@ def _test_metric_filter(args: argparse.Namespace) -> int:
     if request is None:
         return EXIT_USAGE
     pattern, messages = request["filterPattern"], request["logEventMessages"]
-    if (
-        not isinstance(pattern, str)
-        or not isinstance(messages, list)
-        or not messages
-        or not all(isinstance(m, str) and m for m in messages)
-    ):
-        print(
-            "Parameter validation failed: filterPattern must be a string and logEventMessages a "
-            "non-empty list of non-empty strings",
-            file=sys.stderr,
-        )
+    problems = _client_side_problems(pattern, messages)
+    if problems:
+        # The AWS CLI checks types and minimum lengths before sending; maxima are the service's.
+        print("\nParameter validation failed:\n" + "\n".join(problems), file=sys.stderr)
         return EXIT_USAGE
+    assert isinstance(pattern, str) and isinstance(messages, list)  # checked just above
     try:
         response = test_metric_filter(pattern, messages)
-    except InvalidPatternError as exc:
+    except InvalidParameterError as exc:
         print(
             "\nAn error occurred (InvalidParameterException) when calling the TestMetricFilter "
             f"operation: {exc}",

@@ -16,6 +16,39 @@ Three pattern families, chosen by the first character:
 ``compile_pattern()`` parses once and returns a matcher; matching many events is then a
 chain of closures over a JSON document that ``Event`` parses once and shares between
 patterns.
+
+Edge rules, each with its source. "Doc" is the CloudWatch Logs User Guide page "Filter
+pattern syntax for metric filters, subscription filters, filter log events, and Live Tail"
+and the TestMetricFilter API reference; "rec" names cases of ../shared/aws-recorded.
+
+- Keyword case. ``IS``, ``NOT``, ``NULL``, ``TRUE``, ``FALSE`` and ``EXISTS`` after a
+  selector are read in any letter case: ``{ $.a is null }`` is ``{ $.a IS NULL }`` (rec
+  edge-json-keyword-case, edge-is-null). Only the keyword position is case-blind: as a value,
+  ``true`` is the string "true" (rec ``{ $.a = true }``), and ``IS NOT`` stays rejected in
+  any case (doc: "IS NOT and EXISTS currently aren't supported"; rec edge-is-not-null).
+- Numbers. Pattern literals are exact decimals, however large or small their exponent
+  (rec ``{ $.a = 1e-999 }`` matches no event, not even one that reads as 0). On the event
+  side, JSON integers are exact (rec edge-precise-long) and other numbers are doubles: an
+  underflow reads as 0 (rec edge-zero: ``1e-999`` equals ``0``), an overflow reads as
+  Infinity. An infinite event number takes part in no numeric comparison, ``!=`` included
+  (rec json-numeric-ne, edge-decimal), but string, wildcard and regex comparisons see its
+  text ``Infinity`` (rec ``{ $.a = * }`` matches it, ``{ $.a = %1% }`` does not). ``NaN`` and
+  ``Infinity`` literals are not JSON (RFC 8259), so such an event matches no JSON pattern.
+- Unquoted terms hold letters and decimal digits of any script, ``_`` and ``.`` (rec
+  boundary-term-unicode: ``café``; edge-term-underscore, edge-term-dot); any other symbol is
+  "Invalid character(s) in term" (rec ``ERROR!``, ``ERROR:``, ``ERR*``); ``-`` and ``?``
+  inside a word start an exclusion or optional term (rec edge-term-punctuation,
+  edge-term-question). Quote anything else (doc: "Enclose exact phrases and terms that
+  include non-alphanumeric characters in double quotation marks"). Regex bodies stay ASCII
+  (doc: "Multi-byte characters are not supported").
+- Quoted terms that hold only whitespace impose nothing (doc: ``" "`` matches everything);
+  an empty ``""`` is rejected (rec).
+- Space-delimited fields split on runs of whitespace (rec space-single: spaces and tabs);
+  ``"..."`` and ``[...]`` make one field without their delimiters, and an unclosed one is an
+  ordinary word (rec edge-space-incomplete). The last field takes the rest of the message
+  verbatim from its first character, trailing whitespace included, when more words follow
+  (rec space-single: ``[a]`` on ``"a  b   c "``); when it is the last word it is that word
+  alone (rec edge-space-quote-trailing). Fewer words than fields never match.
 """
 
 from __future__ import annotations
@@ -24,6 +57,7 @@ import functools
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -32,10 +66,55 @@ from typing import Any
 MAX_PATTERN_LENGTH = 1024
 MAX_REGEX_PER_PATTERN = 2
 MAX_WILDCARD_SELECTORS = 3
+#: TestMetricFilter's logEventMessages: "Minimum number of 1 item. Maximum number of 50
+#: items", each "Minimum length of 1" (CloudWatch Logs API Reference, TestMetricFilter).
+MIN_LOG_EVENT_MESSAGES = 1
+MAX_LOG_EVENT_MESSAGES = 50
 
 
-class InvalidPatternError(ValueError):
+class InvalidParameterError(ValueError):
+    """AWS's InvalidParameterException; str() is AWS's message."""
+
+
+class InvalidPatternError(InvalidParameterError):
     """AWS's InvalidParameterException for a filter pattern; str() is AWS's message."""
+
+
+def _constraint(value: str, member: str, constraint: str) -> str:
+    return f"Value '{value}' at '{member}' failed to satisfy constraint: Member must have {constraint}"
+
+
+def _validation_message(violations: list[str]) -> str:
+    """AWS's request-validation message for one or more violated constraints."""
+    count = len(violations)
+    noun = "error" if count == 1 else "errors"
+    return f"{count} validation {noun} detected: " + "; ".join(violations)
+
+
+def _pattern_length_violation(pattern: str) -> str | None:
+    if len(pattern) <= MAX_PATTERN_LENGTH:
+        return None
+    return _constraint(pattern, "filterPattern", f"length less than or equal to {MAX_PATTERN_LENGTH}")
+
+
+def request_violations(filter_pattern: str, log_event_messages: list[str]) -> list[str]:
+    """Every TestMetricFilter request constraint these inputs break, in AWS's words."""
+    violations = [v for v in (_pattern_length_violation(filter_pattern),) if v]
+    count = len(log_event_messages)
+    if not MIN_LOG_EVENT_MESSAGES <= count <= MAX_LOG_EVENT_MESSAGES:
+        bound = (
+            f"greater than or equal to {MIN_LOG_EVENT_MESSAGES}"
+            if count < MIN_LOG_EVENT_MESSAGES
+            else f"less than or equal to {MAX_LOG_EVENT_MESSAGES}"
+        )
+        listed = "[" + ", ".join(log_event_messages) + "]"
+        violations.append(_constraint(listed, "logEventMessages", f"length {bound}"))
+    for number, message in enumerate(log_event_messages, start=1):
+        if not message:
+            violations.append(
+                _constraint(message, f"logEventMessages.{number}.member", "length greater than or equal to 1")
+            )
+    return violations
 
 
 # --------------------------------------------------------------------------------------
@@ -105,13 +184,17 @@ def _shortest_digits(a: float) -> tuple[str, int]:
 _MISSING = object()
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _parse_json(message: str) -> Any:
     try:
         return json.loads(
             message,
             parse_int=lambda s: _Num(s, True),
             parse_float=lambda s: _Num(s, False),
-            parse_constant=lambda s: _Num(s, False),
+            parse_constant=_reject_constant,
         )
     except (ValueError, RecursionError):
         return _MISSING
@@ -371,8 +454,14 @@ def _equals(v: Any, value: _Value) -> bool:
     return False
 
 
-def _is_scalar(v: Any) -> bool:
-    return isinstance(v, (str, _Num))
+def _comparable(v: Any, value: _Value) -> bool:
+    """Can ``v`` be compared with ``value`` at all? Strings and numbers can, except an event
+    number that overflowed a double against a number pattern (see the module docstring)."""
+    if isinstance(v, str):
+        return True
+    if isinstance(v, _Num):
+        return value.kind != "number" or v.decimal is not None
+    return False
 
 
 def _ordered(v: Any, op: str, number: Decimal) -> bool:
@@ -464,7 +553,7 @@ def _comparison(sel: _Selector, op: str, value: _Value) -> Pred:
 
         def ne(doc: Any) -> bool:
             found, v, _ = _resolve(doc, steps)
-            return found and _is_scalar(v) and not _equals(v, value)
+            return found and _comparable(v, value) and not _equals(v, value)
 
         return ne
     num = value.number
@@ -573,16 +662,16 @@ class _JsonParser:
                     "Your filter pattern has exceeded the maximum of 3 wildcard selectors per filter pattern."
                 )
         nxt = self.take()
-        if nxt.kind == "word" and nxt.text in ("IS", "NOT"):
-            if nxt.text == "NOT":
-                w = self.take()
-                if w.text != "EXISTS":
+        keyword = nxt.text.upper() if nxt.kind == "word" else ""
+        if keyword in ("IS", "NOT"):
+            w = self.take()
+            if keyword == "NOT":
+                if w.text.upper() != "EXISTS":
                     raise InvalidPatternError(f"Invalid character(s) in term '{w.text}'")
                 return _unary(sel, "NOT EXISTS"), None
-            w = self.take()
-            if w.text not in ("NULL", "TRUE", "FALSE"):
+            if w.text.upper() not in ("NULL", "TRUE", "FALSE"):
                 raise InvalidPatternError(f"Invalid character(s) in term '{w.text}'")
-            return _unary(sel, f"IS {w.text}"), None
+            return _unary(sel, f"IS {w.text.upper()}"), None
         if nxt.kind != "op":
             raise InvalidPatternError("Invalid metric filter pattern")
         op = nxt.text
@@ -825,7 +914,7 @@ def _compile_space(body: str) -> Callable[[str], dict[str, str] | None]:
         for i, f in enumerate(fields):
             value = toks[i][0]
             if i == last and len(toks) > len(fields):
-                value = message[toks[i][1] :].rstrip()
+                value = message[toks[i][1] :]
             if f.pred is not None and not f.pred(value):
                 return None
             out[key(f, i)] = value
@@ -838,7 +927,14 @@ def _compile_space(body: str) -> Callable[[str], dict[str, str] | None]:
 # Unstructured terms
 # --------------------------------------------------------------------------------------
 
-_TERM_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+
+def _term_char(ch: str) -> bool:
+    """May ``ch`` stand in an unquoted term? Letters and decimal digits of any script, ``_``
+    and ``.`` (see the module docstring)."""
+    if ch.isascii():
+        return ch.isalnum() or ch in "_."
+    category = unicodedata.category(ch)
+    return category[0] == "L" or category == "Nd"
 
 
 def _compile_terms(pattern: str, hint_out: list[Hint]) -> Callable[[str], bool]:
@@ -884,7 +980,7 @@ def _compile_terms(pattern: str, hint_out: list[Hint]) -> Callable[[str], bool]:
         else:
             start = i
             while i < n and not pattern[i].isspace() and pattern[i] not in "?-":
-                if pattern[i] not in _TERM_CHARS:
+                if not _term_char(pattern[i]):
                     raise InvalidPatternError(f"Invalid character(s) in term '{pattern[i]}'")
                 i += 1
             term = pattern[start:i]
@@ -949,11 +1045,9 @@ class FilterPattern:
 
 def compile_pattern(pattern: str) -> FilterPattern:
     """Parse a filter pattern, raising InvalidPatternError with AWS's message if invalid."""
-    if len(pattern) > MAX_PATTERN_LENGTH:
-        raise InvalidPatternError(
-            f"1 validation error detected: Value '{pattern}' at 'filterPattern' failed to satisfy "
-            f"constraint: Member must have length less than or equal to {MAX_PATTERN_LENGTH}"
-        )
+    too_long = _pattern_length_violation(pattern)
+    if too_long:
+        raise InvalidPatternError(_validation_message([too_long]))
     stripped = pattern.strip()
     if stripped.startswith("{"):
         if not stripped.endswith("}"):
@@ -995,7 +1089,13 @@ def compile_pattern(pattern: str) -> FilterPattern:
 
 
 def test_metric_filter(filter_pattern: str, log_event_messages: list[str]) -> dict[str, Any]:
-    """The response of the TestMetricFilter API for these inputs (1-based event numbers)."""
+    """The response of the TestMetricFilter API for these inputs (1-based event numbers).
+
+    The request is validated first, as the API does: a broken constraint raises
+    InvalidParameterError with AWS's validation message."""
+    violations = request_violations(filter_pattern, log_event_messages)
+    if violations:
+        raise InvalidParameterError(_validation_message(violations))
     compiled = compile_pattern(filter_pattern)
     matches = []
     for number, message in enumerate(log_event_messages, start=1):
