@@ -172,3 +172,28 @@ def test_backtest_prefiltered_equals_full_on_hostile_and_spaced_files(tmp_path: 
     assert fast == full
     assert fast["eventsScanned"] == 4 * (2000 + len(_tricky()))
     assert all(f["matches"] > 0 for f in fast["filters"] if "root_usage" in f["filterName"])
+
+
+@pytest.mark.parametrize("hostile", [False, True], ids=["realistic", "hostile"])
+def test_the_probe_selects_every_match(filters: list[MetricFilterSpec], hostile: bool) -> None:
+    prefilter = Prefilter.for_filters(filters)
+    assert prefilter is not None
+    recs = synthetic_records(1000, seed=6, hostile=hostile) + _tricky()
+    for n in range(4):
+        texts = [_variants(r)[n] for r in recs]
+        chosen = prefilter.indices(('{"Records":[' + ",".join(texts) + "]}").encode(), len(texts))
+        assert chosen is not None
+        matched = {i for i, t in enumerate(texts) if any(f.pattern.matches(t) for f in filters)}
+        assert matched and matched <= set(chosen)
+        assert len(chosen) < 0.08 * len(recs)
+
+
+def test_the_probe_gives_way_when_a_path_is_not_an_object(filters: list[MetricFilterSpec]) -> None:
+    prefilter = Prefilter.for_filters(filters)
+    assert prefilter is not None
+    odd = {**ev.root_login(mfa=True), "userIdentity": "Root"}
+    data = json.dumps({"Records": [ev.root_login(mfa=True), odd]}).encode()
+    assert prefilter.indices(data, 2) is None
+    assert prefilter.indices(data, 3) is None
+    good = json.dumps({"Records": [ev.root_login(mfa=True), ev.iam_user_login(mfa=True)]}).encode()
+    assert prefilter.indices(good, 2) == [0, 1]

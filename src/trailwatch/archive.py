@@ -46,6 +46,9 @@ _KINDS[ord("n")] = "null"
 
 #: Offsets in a file's text where a record worth evaluating lies (a prefilter's hits).
 Positions = Callable[[bytes], Iterable[int]]
+#: The indices of the records of a CloudTrail file worth evaluating, given the file's text
+#: and its number of records; None when it cannot tell.
+Indices = Callable[[bytes, int], Iterable[int] | None]
 
 
 class _Trail(msgspec.Struct):
@@ -146,11 +149,14 @@ class FileRecords:
     skipped: list[Skipped]
 
 
-def records(data: bytes, path: str, positions: Positions | None) -> FileRecords:
+def records(
+    data: bytes, path: str, positions: Positions | None, indices: Indices | None = None
+) -> FileRecords:
     """Split a file's text into records (see the module docstring); ``Unreadable`` if the
-    file as a whole cannot be read."""
+    file as a whole cannot be read. With ``positions`` only the records that hold one are
+    selected; for a CloudTrail file, ``indices`` may name them first."""
     if _CLOUDTRAIL_HEAD.match(data):
-        return _cloudtrail(data, path, positions)
+        return _cloudtrail(data, path, positions, indices)
     return _json_lines(data, path, positions)
 
 
@@ -160,7 +166,7 @@ def _kind(first: int) -> str:
     return "a number"
 
 
-def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileRecords:
+def _cloudtrail(data: bytes, path: str, positions: Positions | None, indices: Indices | None) -> FileRecords:
     try:
         raws = _TRAIL.decode(data).Records
     except msgspec.ValidationError as exc:
@@ -204,6 +210,12 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
                 raise Unreadable("not UTF-8 outside the records") from None
     skipped.sort(key=lambda s: s.record or 0)
     total = n - len(bad)
+    chosen = indices(data, n) if positions is not None and indices is not None else None
+    if chosen is not None:
+        if compact:
+            slices = ((starts[i], starts[i] + lengths[i]) for i in chosen if i not in bad)
+            return FileRecords(total, (data[s:e] for s, e in slices), skipped)
+        return FileRecords(total, (bytes(raws[i]) for i in chosen if i not in bad), skipped)
     if positions is None or not compact:
         # Without a prefilter, or for a file not written compactly, every record is evaluated.
         return FileRecords(total, (bytes(r) for i, r in enumerate(raws) if i not in bad), skipped)

@@ -130,7 +130,10 @@ def scan_file(
     """Feed one file's records to the evaluator: (records read, bytes read, skipped)."""
     try:
         data = archive.read(path)
-        records = archive.records(data, str(path), prefilter.positions if prefilter else None)
+        if prefilter is None:
+            records = archive.records(data, str(path), None)
+        else:
+            records = archive.records(data, str(path), prefilter.positions, prefilter.indices)
     except archive.Unreadable as exc:
         return 0, 0, [Skipped(str(path), str(exc))]
     # The first and last event times bound the span the file covers, skipped records included.

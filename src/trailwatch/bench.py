@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=REPO_ROOT / ".bench")
     parser.add_argument("--variant", choices=VARIANTS, action="append", help="only this archive (repeatable)")
     args = parser.parse_args(argv)
-    console = Console()
+    console = Console(width=max(shutil.get_terminal_size().columns, 150))
     for tool in ("zcat", "jq", "xargs"):
         if not shutil.which(tool):
             console.print(f"[bold red]error:[/] {tool} not found (make bench installs jq with apt-get)")

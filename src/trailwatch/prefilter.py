@@ -25,6 +25,12 @@ opening quote of the string that holds ``L``, when ``L`` is in a string), over w
 to the colon, over whitespace to the key. Any doubt (an odd run of backslashes, the start
 of the buffer) keeps the record.
 
+For a CloudTrail file the prefilter first tries a *probe* (``_Probe``): msgspec decodes only
+the fields on the anchors' key paths and ``eventName``, and each record is tested exactly
+(the wanted names; a string the pattern's value globs). This costs less than the text
+passes; when the probe cannot tell (a path through a non-object, or patterns with plain
+literals), the text passes above decide.
+
 The anchors come from the pattern's own parse: a subclass of the engine's JSON parser
 that, for a comparison whose hint the engine gives as a literal, replaces it with the
 anchor, and only when the literal it derives equals the engine's (``tests/test_prefilter``
@@ -35,9 +41,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from trailwatch import filterpattern as fp
 from trailwatch.evaluate import MetricFilterSpec
@@ -126,13 +134,13 @@ class _AnchoringParser(fp._JsonParser):
         if toks[2].kind not in ("str", "word") or [k for k, _ in hint] != ["literal"]:
             return pred, hint
         sel = fp._parse_selector(toks[0].text)
-        if sel.wildcard or not sel.steps or sel.steps[-1][0] != "key":
+        if sel.wildcard or not sel.steps or any(kind != "key" for kind, _ in sel.steps):
             return pred, hint
         value = json.loads(toks[2].text) if toks[2].kind == "str" else toks[2].text
         ((_, literal),) = hint
         if json.dumps(max(value.split("*"), key=len))[1:-1] != literal:
             return pred, hint  # not the engine's literal: keep the engine's hint
-        return pred, frozenset({("anchor", json.dumps([sel.steps[-1][1], value]))})
+        return pred, frozenset({("anchor", json.dumps([[key for _, key in sel.steps], value]))})
 
 
 def hint_of(pattern: fp.FilterPattern) -> fp.Hint:
@@ -150,12 +158,15 @@ class Prefilter:
     event_names: frozenset[str]
     literals: frozenset[bytes]
     anchors: frozenset[Anchor] = frozenset()
+    #: (key path, pattern value) of each anchor, for the probe
+    paths: frozenset[tuple[tuple[str, ...], str]] = frozenset()
 
     @classmethod
     def for_filters(cls, filters: list[MetricFilterSpec]) -> Prefilter | None:
         names: set[str] = set()
         literals: set[bytes] = set()
         anchors: set[Anchor] = set()
+        paths: set[tuple[tuple[str, ...], str]] = set()
         for f in filters:
             hint = hint_of(f.pattern)
             if hint is None or f.default_value is not None:
@@ -164,13 +175,15 @@ class Prefilter:
                 if kind == "eventName":
                     names.add(value)
                 elif kind == "anchor":
-                    key, glob = json.loads(value)
-                    anchors.add(Anchor.of(key, glob))
+                    keys, glob = json.loads(value)
+                    anchors.add(Anchor.of(keys[-1], glob))
+                    paths.add((tuple(keys), glob))
                 else:
                     literals.add(value.encode())
-        return cls(frozenset(names), frozenset(literals), frozenset(anchors))
+        return cls(frozenset(names), frozenset(literals), frozenset(anchors), frozenset(paths))
 
     def __post_init__(self) -> None:
+        self._probe = None if self.literals else _Probe.build(self.event_names, self.paths)
         names = sorted(n.encode() for n in self.event_names)
         self._names = re.compile(rb'"eventName"\s*:\s*"' + _trie(names) + rb'"') if names else None
         # Each anchor's literal is searched with the quotes its sides require: longer
@@ -179,6 +192,14 @@ class Prefilter:
         for a in sorted(self.anchors, key=lambda a: (a.literal, a.key)):
             needle = (b'"' if a.at_start else b"") + a.literal + (b'"' if a.at_end else b"")
             self._needles.setdefault(needle, []).append(a)
+
+    def indices(self, data: bytes, count: int) -> list[int] | None:
+        """The indices of the records of a CloudTrail file that could match, from its
+        decoded fields (see ``_Probe``); None when the probe cannot tell (no probe for these
+        patterns, or a field of an unexpected type): then ``positions`` decide."""
+        if self._probe is None:
+            return None
+        return self._probe.indices(data, count)
 
     def positions(self, data: bytes) -> Iterator[int]:
         """Offsets in ``data`` inside every record that could match (and some that can't)."""
@@ -202,6 +223,84 @@ class Prefilter:
         if b"\\" in data:
             for m in _ESCAPE.finditer(data):
                 yield m.start()
+
+
+class _Probe:
+    """Decode only the fields the prefilter needs, with msgspec, and test them exactly.
+
+    Each condition is a key path with the pattern's value: ``eventName`` in the wanted
+    names, or ``$.a.b.K`` a string that the pattern's value globs (the engine's own
+    ``_equals`` for strings; a number never holds the literal, see the module docstring).
+    Strings are decoded, so escapes need no special case. Duplicate keys keep the last
+    value, as the engine's parser does. A record whose path leads through something that
+    is not an object (or null) fails the decode: then the caller falls back to positions.
+    """
+
+    def __init__(
+        self, decoder: msgspec.json.Decoder[Any], conditions: list[tuple[list[str], Callable[[str], bool]]]
+    ) -> None:
+        self.decoder = decoder
+        self.conditions = conditions
+
+    @classmethod
+    def build(cls, names: frozenset[str], paths: frozenset[tuple[tuple[str, ...], str]]) -> _Probe | None:
+        wanted: list[tuple[tuple[str, ...], Callable[[str], bool]]] = []
+        if names:
+            wanted.append((("eventName",), names.__contains__))
+        for keys, value in sorted(paths):
+            wanted.append((keys, fp._glob(value)))
+        tree: dict[str, Any] = {}
+        for keys, _ in wanted:
+            node = tree
+            for key in keys[:-1]:
+                node = node.setdefault(key, {})
+                if node is None:
+                    return None  # a path is a leaf of another: no probe
+            if isinstance(node.get(keys[-1]), dict):
+                return None  # a path is inside another's leaf
+            node[keys[-1]] = None
+        fields: dict[tuple[str, ...], list[str]] = {}
+        record = _struct(tree, "ProbeRecord", (), fields)
+        trail = msgspec.defstruct("ProbeTrail", [("Records", list[record])])  # type: ignore[valid-type]
+        conditions = [(fields[keys], test) for keys, test in wanted]
+        return cls(msgspec.json.Decoder(trail), conditions)
+
+    def indices(self, data: bytes, count: int) -> list[int] | None:
+        try:
+            records = self.decoder.decode(data).Records
+        except msgspec.DecodeError:
+            return None
+        if len(records) != count:
+            return None
+        chosen: set[int] = set()
+        for attrs, test in self.conditions:
+            # Column by column: the leaf values of every record, then the test on each.
+            values: list[Any] = records
+            for attr in attrs:
+                values = [None if v is None else getattr(v, attr) for v in values]
+            chosen.update(i for i, v in enumerate(values) if type(v) is str and test(v))
+        return sorted(chosen)
+
+
+def _struct(
+    tree: dict[str, Any], name: str, path: tuple[str, ...], fields: dict[tuple[str, ...], list[str]]
+) -> Any:
+    """A msgspec Struct with a field per key of ``tree`` (leaves: any value; inner keys: a
+    nested Struct or null); ``fields`` gets the attribute names along each leaf path."""
+    spec: list[tuple[str, Any, Any]] = []
+    rename: dict[str, str] = {}
+    for i, (key, sub) in enumerate(sorted(tree.items())):
+        attr = f"f{i}"
+        rename[attr] = key
+        if sub is None:
+            spec.append((attr, Any, None))
+            fields[(*path, key)] = [attr]
+        else:
+            inner: dict[tuple[str, ...], list[str]] = {}
+            spec.append((attr, _struct(sub, f"{name}_{i}", (), inner) | None, None))
+            for keys, attrs in inner.items():
+                fields[(*path, key, *keys)] = [attr, *attrs]
+    return msgspec.defstruct(name, spec, rename=rename)
 
 
 def _trie(words: list[bytes]) -> bytes:
