@@ -30,6 +30,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from rich.console import Console
 from rich.table import Table
@@ -100,10 +101,17 @@ def _plan(root: Path, console: Console) -> Path:
     return path
 
 
-def _time(cmd: str) -> tuple[float, str]:
-    start = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds (user + system) of every finished child process so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _time(cmd: str) -> tuple[float, str, float]:
+    """(wall seconds, stdout, CPU seconds of the whole pipeline)."""
+    cpu, start = _cpu(), time.perf_counter()
     proc = subprocess.run(cmd, shell=True, capture_output=True, text=True, check=True, executable="/bin/bash")
-    return time.perf_counter() - start, proc.stdout
+    return time.perf_counter() - start, proc.stdout, _cpu() - cpu
 
 
 def _gunzipped_size(path: Path) -> int:
@@ -128,10 +136,11 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def _time_with_memory(argv: list[str]) -> tuple[float, str, int, int]:
-    """(seconds, stdout, peak RSS of the largest process (kB), peak RSS of the tree (kB))."""
+def _time_with_memory(argv: list[str]) -> tuple[float, str, float, int, int]:
+    """(seconds, stdout, CPU seconds, peak RSS of the largest process (kB), peak RSS of the
+    tree (kB))."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     peak = 0
     done = threading.Event()
@@ -150,16 +159,16 @@ def _time_with_memory(argv: list[str]) -> tuple[float, str, int, int]:
     if proc.returncode not in (0, 2):
         raise subprocess.CalledProcessError(proc.returncode, argv)
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, out, (largest if largest > before else 0), peak
+    return elapsed, out, _cpu() - cpu, (largest if largest > before else 0), peak
 
 
 def _bench(archive: Path, plan: Path, trailwatch: Path) -> dict[str, object]:
     files = f"find {archive} -name '*.json.gz' -print0"
     gz = sum(f.stat().st_size for f in archive.rglob("*.json.gz"))
     largest_file = max(f.stat().st_size for f in archive.rglob("*.json.gz"))
-    zcat_s, _ = _time(f"{files} | xargs -0 zcat > /dev/null")
-    jq_s, jq_out = _time(f"{files} | xargs -0 zcat | jq -c '{JQ_PREDICATE}'")
-    bt_s, bt_out, rss_one, rss_tree = _time_with_memory(
+    zcat_s, _, zcat_cpu = _time(f"{files} | xargs -0 zcat > /dev/null")
+    jq_s, jq_out, jq_cpu = _time(f"{files} | xargs -0 zcat | jq -c '{JQ_PREDICATE}'")
+    bt_s, bt_out, bt_cpu, rss_one, rss_tree = _time_with_memory(
         [str(trailwatch), "backtest", "--plan", str(plan), str(archive), "--json", "--no-progress"]
     )
     result = json.loads(bt_out)
@@ -171,6 +180,7 @@ def _bench(archive: Path, plan: Path, trailwatch: Path) -> dict[str, object]:
         "jq": jq_s,
         "jq_events": len(jq_out.splitlines()),
         "backtest": bt_s,
+        "cpu": (zcat_cpu, jq_cpu, bt_cpu),
         "rss_one_kb": rss_one,
         "rss_tree_kb": rss_tree,
         "result": result,
@@ -222,6 +232,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['load']:.2f}",
         )
     console.print(table)
+    for v, r in runs.items():
+        zc, jc, bc = cast(tuple[float, float, float], r["cpu"])
+        console.print(
+            f"{v}: CPU seconds (user + system, all processes): zcat {zc:.2f}, jq pipeline {jc:.2f}, "
+            f"backtest {bc:.2f}; backtest CPU / zcat CPU = {bc / zc:.2f} (<= {TARGET_FLOOR * 2:.0f} with "
+            "2 CPUs is the floor target when the machine is idle)"
+        )
     console.print(
         f"targets: backtest/zcat <= {TARGET_FLOOR} (zcat: one process; backtest: every CPU), "
         f"jq/backtest >= {TARGET_JQ}. peak RSS: the backtest's process tree, sampled every 50 ms "
