@@ -197,3 +197,13 @@ def test_the_probe_gives_way_when_a_path_is_not_an_object(filters: list[MetricFi
     assert prefilter.indices(data, 3) is None
     good = json.dumps({"Records": [ev.root_login(mfa=True), ev.iam_user_login(mfa=True)]}).encode()
     assert prefilter.indices(good, 2) == [0, 1]
+
+
+def test_an_unanchored_non_ascii_literal_is_found_as_written() -> None:
+    # An index step leaves the literal unanchored; records write "é" as it is.
+    spec = MetricFilterSpec("x", compile_pattern('{ $.resources[0] = "Zoë-only" }'), "x", "T", "1")
+    prefilter = Prefilter.for_filters([spec])
+    assert prefilter is not None and describe(prefilter)["literals"] == ["Zoë-only"]
+    text = json.dumps({"resources": ["Zoë-only"]}, ensure_ascii=False)
+    assert spec.pattern.matches(text)
+    assert any(True for _ in prefilter.positions(text.encode()))

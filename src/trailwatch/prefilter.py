@@ -150,7 +150,14 @@ def hint_of(pattern: fp.FilterPattern) -> fp.Hint:
         return pattern.hint
     parser = _AnchoringParser(fp._tokenize_json(stripped[1:-1], pattern.text.index("{") + 1))
     parser.parse()
-    return parser.hint
+    if parser.hint is None:
+        return None
+    # A literal left unanchored is JSON-escaped ASCII (json.dumps); a record writes non-ASCII
+    # characters as they are (or as \u escapes, which the escape rule catches).
+    return frozenset(
+        (kind, json.dumps(json.loads(f'"{value}"'), ensure_ascii=False)[1:-1] if kind == "literal" else value)
+        for kind, value in parser.hint
+    )
 
 
 @dataclass
