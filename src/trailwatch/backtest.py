@@ -5,20 +5,16 @@ group (boto3, standard credential chain; ``AWS_ENDPOINT_URL`` reaches the emulat
 Events come from CloudTrail S3 archive files (``.json.gz``/``.json`` with ``{"Records":
 [...]}``), JSON Lines, or the log group itself.
 
-The hot path never parses a record that no filter can match: every compiled pattern
-carries a necessary condition (``FilterPattern.hint``): an exact ``eventName`` or a literal
-that must appear in the raw text. One regex pass over the decompressed buffer finds the
-records with a wanted ``eventName``, one ``find`` pass per literal finds the rest, and only
-those records are parsed and evaluated in full. A filter without a hint, or with a default
-value (which publishes for every event), turns the prefilter off. ``prefilter=False``
-forces full evaluation; tests check both give identical results.
+Files are read by ``trailwatch.archive`` (a file or record that cannot be read is reported,
+never counted: see ``BacktestResult.skipped``), and only the records that
+``trailwatch.prefilter`` selects are parsed and evaluated. ``prefilter=False`` forces full
+evaluation; tests check both give identical results. Files are scanned by as many worker
+processes as there are CPUs, each holding one file at a time.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gzip
-import json
 import multiprocessing
 import os
 import re
@@ -28,13 +24,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from trailwatch import archive
+from trailwatch.archive import Skipped, archive_files
 from trailwatch.evaluate import AlarmResult, AlarmSpec, Evaluator, MetricFilterSpec
 from trailwatch.filterpattern import Event, compile_pattern
+from trailwatch.prefilter import Prefilter
 
-RECORD_MARKER = b'{"eventVersion"'
+__all__ = ["BacktestResult", "Skipped", "SkippedError", "archive_files", "backtest", "detections_from_plan"]
+
 _EVENT_TIME = re.compile(rb'"eventTime"\s*:\s*"([^"]+)"')
 HOUR_MS = 3_600_000
-ARCHIVE_SUFFIXES = (".json.gz", ".json", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 
 
 # --------------------------------------------------------------------------------------
@@ -102,48 +101,7 @@ def detections_from_plan(plan: dict[str, Any]) -> tuple[list[MetricFilterSpec], 
 
 
 # --------------------------------------------------------------------------------------
-# Prefilter
-# --------------------------------------------------------------------------------------
-
-
-@dataclass
-class Prefilter:
-    event_names: frozenset[str]
-    literals: frozenset[bytes]
-
-    @classmethod
-    def for_filters(cls, filters: list[MetricFilterSpec]) -> Prefilter | None:
-        names: set[str] = set()
-        literals: set[bytes] = set()
-        for f in filters:
-            if f.pattern.hint is None or f.default_value is not None:
-                return None
-            for kind, value in f.pattern.hint:
-                if kind == "eventName":
-                    names.add(value)
-                else:
-                    literals.add(value.encode())
-        return cls(frozenset(names), frozenset(literals))
-
-    def positions(self, data: bytes) -> Iterator[int]:
-        """Offsets in ``data`` inside every record that could match (and some that can't)."""
-        if self.event_names:
-            alternation = b"|".join(re.escape(n.encode()) for n in sorted(self.event_names))
-            rx = re.compile(rb'"eventName"\s*:\s*"(?:' + alternation + rb')"')
-            for m in rx.finditer(data):
-                yield m.start()
-        # JSON may escape any character as \uXXXX: such records are always evaluated.
-        # (One memchr for a backslash first: most buffers have none.)
-        escapes = (b"\\u",) if b"\\" in data else ()
-        for needle in (*sorted(self.literals), *escapes):
-            i = data.find(needle)
-            while i >= 0:
-                yield i
-                i = data.find(needle, i + 1)
-
-
-# --------------------------------------------------------------------------------------
-# Reading events
+# Scanning one file
 # --------------------------------------------------------------------------------------
 
 
@@ -158,69 +116,26 @@ def _timestamp_ms(event: Event, fallback: int) -> int:
     return fallback
 
 
-def _read(path: Path) -> bytes:
-    raw = path.read_bytes()
-    return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+class SkippedError(Exception):
+    """Raised with ``strict=True`` at the first file or record that cannot be read."""
+
+    def __init__(self, skipped: Skipped) -> None:
+        super().__init__(str(skipped))
+        self.skipped = skipped
 
 
-def archive_files(paths: Iterable[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.name.endswith(ARCHIVE_SUFFIXES)))
-        elif p.is_file():
-            out.append(p)
+def scan_file(
+    path: Path, evaluator: Evaluator, prefilter: Prefilter | None
+) -> tuple[int, int, list[Skipped]]:
+    """Feed one file's records to the evaluator: (records read, bytes read, skipped)."""
+    try:
+        data = archive.read(path)
+        if prefilter is None:
+            records = archive.records(data, str(path), None)
         else:
-            raise FileNotFoundError(f"no such file or folder: {p}")
-    return out
-
-
-def _cloudtrail_records(data: bytes, prefilter: Prefilter | None) -> tuple[int, Iterator[bytes]]:
-    """(number of records, the record texts worth evaluating) of a CloudTrail file."""
-    total = data.count(RECORD_MARKER)
-    if total == 0:
-        records = json.loads(data).get("Records", [])
-        return len(records), (json.dumps(r, separators=(",", ":")).encode() for r in records)
-    array_end = data.rindex(b"]")
-
-    def record_at(start: int) -> bytes:
-        end = data.find(RECORD_MARKER, start + 1)
-        chunk = data[start : array_end if end < 0 else end].rstrip()
-        return chunk[:-1] if chunk.endswith(b",") else chunk
-
-    if prefilter is None:
-
-        def every() -> Iterator[bytes]:
-            start = data.find(RECORD_MARKER)
-            while start >= 0:
-                yield record_at(start)
-                start = data.find(RECORD_MARKER, start + 1)
-
-        return total, every()
-    starts = {data.rfind(RECORD_MARKER, 0, pos + 1) for pos in prefilter.positions(data)}
-    starts.discard(-1)
-    return total, (record_at(s) for s in sorted(starts))
-
-
-def _json_lines(data: bytes, prefilter: Prefilter | None) -> tuple[int, Iterator[bytes]]:
-    total = sum(1 for line in data.splitlines() if line.strip())
-    if prefilter is None:
-        return total, (line for line in data.splitlines() if line.strip())
-    starts = {data.rfind(b"\n", 0, pos) + 1 for pos in prefilter.positions(data)}
-
-    def lines() -> Iterator[bytes]:
-        for s in sorted(starts):
-            end = data.find(b"\n", s)
-            yield data[s : len(data) if end < 0 else end]
-
-    return total, lines()
-
-
-def scan_bytes(data: bytes, evaluator: Evaluator, prefilter: Prefilter | None) -> int:
-    """Feed one file's records to the evaluator; return how many records it holds."""
-    head = data.lstrip()[:64]
-    reader = _cloudtrail_records if re.match(rb'\{\s*"Records"\s*:', head) else _json_lines
-    total, records = reader(data, prefilter)
+            records = archive.records(data, str(path), prefilter.positions, prefilter.indices)
+    except archive.Unreadable as exc:
+        return 0, 0, [Skipped(str(path), str(exc))]
     # The first and last event times bound the span the file covers, skipped records included.
     last = data.rfind(b'"eventTime"')
     for m in (_EVENT_TIME.search(data), _EVENT_TIME.match(data, last) if last >= 0 else None):
@@ -228,11 +143,11 @@ def scan_bytes(data: bytes, evaluator: Evaluator, prefilter: Prefilter | None) -
             with contextlib.suppress(ValueError):
                 when = datetime.fromisoformat(m.group(1).decode().replace("Z", "+00:00"))
                 evaluator.observe(int(when.timestamp() * 1000))
-    for raw in records:
-        event = Event(raw.decode("utf-8", errors="replace"))
+    for raw in records.selected:
+        event = Event(raw.decode("utf-8"))
         evaluator.add(_timestamp_ms(event, 0), event)
-    # Records the prefilter skipped were scanned too: the total counts every record.
-    return total
+    # Records the prefilter did not select were read too: the total counts every record.
+    return records.total, len(data), records.skipped
 
 
 @dataclass
@@ -246,10 +161,13 @@ class BacktestResult:
     active_hours: dict[tuple[str, str], int] = field(default_factory=dict)
     #: time between the earliest and the latest event scanned (ms)
     span_ms: int = 0
+    #: files and records that could not be read (never counted as events)
+    skipped: list[Skipped] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "eventsScanned": self.events_scanned,
+            "errors": [s.to_json() for s in self.skipped],
             "filters": [{"filterName": n, "matches": m} for n, m in self.filters],
             "alarms": [
                 {
@@ -284,11 +202,10 @@ def _worker_init(defs: list[FilterDef], prefilter: bool) -> None:
     _WORKER["prefilter"] = Prefilter.for_filters(filters) if prefilter else None
 
 
-def _worker_scan(path: str) -> tuple[str, int, int, dict[str, Any]]:
+def _worker_scan(path: str) -> tuple[str, int, int, list[Skipped], dict[str, Any]]:
     filters: list[MetricFilterSpec] = _WORKER["filters"]
-    evaluator = Evaluator(filters, [])
-    data = _read(Path(path))
-    total = scan_bytes(data, evaluator, _WORKER["prefilter"])
+    evaluator = Evaluator(filters, [], precheck=False)
+    total, size, skipped = scan_file(Path(path), evaluator, _WORKER["prefilter"])
     state = {
         "filters": {
             n: (r.matches, [e.message for e in r.samples]) for n, r in evaluator.filter_results.items()
@@ -297,7 +214,7 @@ def _worker_scan(path: str) -> tuple[str, int, int, dict[str, Any]]:
         "metric_matches": dict(evaluator.metric_matches),
         "span": (evaluator.first_ms, evaluator.last_ms),
     }
-    return path, len(data), total, state
+    return path, size, total, skipped, state
 
 
 def _merge(evaluator: Evaluator, state: dict[str, Any]) -> None:
@@ -318,7 +235,7 @@ def _merge(evaluator: Evaluator, state: dict[str, Any]) -> None:
 
 def default_workers(files: list[Path]) -> int:
     # Worth a process pool only for archives of some size.
-    if len(files) < 2 or sum(f.stat().st_size for f in files) < 20_000_000:
+    if len(files) < 2 or sum(map(archive.size_of, files)) < 20_000_000:
         return 1
     return max(1, min(os.cpu_count() or 1, len(files)))
 
@@ -331,28 +248,40 @@ def backtest(
     prefilter: bool = True,
     progress: Callable[[Path, int], None] | None = None,
     workers: int | None = None,
+    strict: bool = False,
 ) -> BacktestResult:
-    evaluator = Evaluator(filters, alarms)
+    """Scan ``files`` (and ``log_events``) through the filters and alarms. A file or record
+    that cannot be read is listed in ``skipped``; with ``strict``, the first one raises
+    SkippedError instead."""
+    # Every record scanned is parsed (for its time), so the precheck would only add work.
+    evaluator = Evaluator(filters, alarms, precheck=False)
     files = files or []
     scanned = 0
+    skipped: list[Skipped] = []
+
+    def account(path: Path, size: int, total: int, skips: list[Skipped]) -> None:
+        nonlocal scanned
+        if skips and strict:
+            raise SkippedError(skips[0])
+        scanned += total
+        skipped.extend(skips)
+        if progress:
+            progress(path, size)
+
     workers = default_workers(files) if workers is None else workers
     if workers > 1:
         ctx = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         )
         with ctx.Pool(workers, initializer=_worker_init, initargs=(_filter_defs(filters), prefilter)) as pool:
-            for done, size, total, state in pool.imap_unordered(_worker_scan, [str(f) for f in files]):
+            for done, size, total, skips, state in pool.imap_unordered(_worker_scan, [str(f) for f in files]):
+                account(Path(done), size, total, skips)
                 _merge(evaluator, state)
-                scanned += total
-                if progress:
-                    progress(Path(done), size)
     else:
         pre = Prefilter.for_filters(filters) if prefilter else None
         for path in files:
-            data = _read(path)
-            scanned += scan_bytes(data, evaluator, pre)
-            if progress:
-                progress(path, len(data))
+            total, size, skips = scan_file(path, evaluator, pre)
+            account(path, size, total, skips)
     for ts, message in log_events or []:
         evaluator.add(ts, message)
         scanned += 1
@@ -371,4 +300,5 @@ def backtest(
         alarm_samples=alarm_samples,
         active_hours={k: len({m // HOUR_MS for m in v}) for k, v in evaluator.points.items() if v},
         span_ms=(evaluator.last_ms - evaluator.first_ms) if evaluator.first_ms and evaluator.last_ms else 0,
+        skipped=sorted(skipped, key=lambda s: (s.path, s.record or 0)),
     )

@@ -37,6 +37,10 @@ def _docs(args: argparse.Namespace) -> int:
 #: Exit codes of the AWS CLI: 252 for bad command-line input, 254 for a service error.
 EXIT_USAGE = 252
 EXIT_SERVICE_ERROR = 254
+# backtest, as `aws s3` for files it skips: 2 when the scan finished but skipped unreadable
+# files or records; 1 when --strict stopped it at the first one.
+EXIT_SKIPPED = 2
+EXIT_STRICT = 1
 
 
 def _load_cli_input_json(value: str) -> dict[str, object]:
@@ -170,7 +174,7 @@ def _test_event_pattern(args: argparse.Namespace) -> int:
 
 def _backtest(args: argparse.Namespace) -> int:
     from trailwatch import report
-    from trailwatch.backtest import archive_files, backtest, detections_from_plan
+    from trailwatch.backtest import SkippedError, archive_files, backtest, detections_from_plan
 
     err = Console(stderr=True)
     if bool(args.plan) == bool(args.log_group):
@@ -211,21 +215,26 @@ def _backtest(args: argparse.Namespace) -> int:
             err.print(f"[bold red]error:[/] log group {args.log_group} has no metric filters")
             return EXIT_USAGE
         log_events = report.log_group_events(logs, args.log_group) if args.from_log_group else None
-    with report.progress(files, enabled=not args.no_progress) as on_file:
-        result = backtest(
-            filters,
-            alarms,
-            files,
-            log_events=log_events,
-            prefilter=not args.no_prefilter,
-            progress=on_file,
-            workers=args.workers,
-        )
+    try:
+        with report.progress(files, enabled=not args.no_progress) as on_file:
+            result = backtest(
+                filters,
+                alarms,
+                files,
+                log_events=log_events,
+                prefilter=not args.no_prefilter,
+                progress=on_file,
+                workers=args.workers,
+                strict=args.strict,
+            )
+    except SkippedError as exc:
+        err.print(f"[bold red]error:[/] {exc} (--strict: stopped at the first unreadable file or record)")
+        return EXIT_STRICT
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
         report.render(result, Console())
-    return 0
+    return EXIT_SKIPPED if result.skipped else 0
 
 
 def _cost(args: argparse.Namespace) -> int:
@@ -330,6 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "backtest",
         help="replay CloudTrail history through planned or deployed detections: which alarms fire",
+        description="Replay CloudTrail history through planned or deployed detections. Exit status: 0 "
+        "when every file and record was read; 2 when the scan finished but skipped unreadable files or "
+        "records (each listed with its path and reason, under `errors` with --json); 1 when --strict "
+        "stopped at the first one; 252 for a usage error.",
     )
     p.add_argument(
         "paths", nargs="*", help="CloudTrail S3 archive files or folders (.json.gz/.json), or JSON Lines"
@@ -340,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--no-prefilter", action="store_true", help="parse and evaluate every record (slower)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--strict", action="store_true", help="stop with exit status 1 at the first unreadable file or record"
+    )
     p.add_argument(
         "--workers", type=int, default=None, help="processes scanning files (default: CPUs, big archives)"
     )

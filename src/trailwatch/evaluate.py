@@ -155,13 +155,34 @@ class FilterResult:
     samples: list[Event] = field(default_factory=list)
 
 
+def _required_names(f: MetricFilterSpec) -> frozenset[str] | None:
+    """The eventNames of which a match must have one, when the pattern's hint is only that."""
+    hint = f.pattern.hint
+    if hint is None or f.pattern.kind != "json" or any(kind != "eventName" for kind, _ in hint):
+        return None
+    return frozenset(v for _, v in hint)
+
+
 class Evaluator:
     """Feed events in any order; then ask for filter and alarm results."""
 
-    def __init__(self, filters: list[MetricFilterSpec], alarms: list[AlarmSpec], samples: int = 5) -> None:
+    def __init__(
+        self,
+        filters: list[MetricFilterSpec],
+        alarms: list[AlarmSpec],
+        samples: int = 5,
+        precheck: bool = True,
+    ) -> None:
         self.filters = filters
         self.alarms = alarms
         self.samples = samples
+        #: Try each pattern's cheap necessary condition (FilterPattern.could_match) before
+        #: matching. A caller that has parsed every event already (backtest) turns it off:
+        #: then the precheck's substring scans cost more than the match on the parsed doc,
+        #: and only a pattern that requires one of a set of eventNames is gated, by a dict
+        #: lookup on the parsed document.
+        self.precheck = precheck
+        self._names = {f.name: _required_names(f) for f in filters}
         self.events_scanned = 0
         self.filter_results = {f.name: FilterResult(f.name) for f in filters}
         # (namespace, metric) -> minute start (ms) -> published values
@@ -184,7 +205,13 @@ class Evaluator:
         minute = timestamp_ms - timestamp_ms % MINUTE_MS
         for f in self.filters:
             key = (f.namespace, f.metric_name)
-            if f.pattern.could_match(event) and f.pattern.match(event) is not None:
+            if self.precheck:
+                candidate = f.pattern.could_match(event)
+            else:
+                names = self._names[f.name]
+                doc = event.doc if names is not None else None
+                candidate = names is None or (isinstance(doc, dict) and doc.get("eventName") in names)
+            if candidate and f.pattern.match(event) is not None:
                 res = self.filter_results[f.name]
                 res.matches += 1
                 if len(res.samples) < self.samples:

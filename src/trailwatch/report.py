@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from trailwatch.archive import size_of
 from trailwatch.backtest import BacktestResult
 from trailwatch.filterpattern import Event
 
@@ -22,7 +23,7 @@ def progress(files: list[Path], enabled: bool = True) -> Iterator[Callable[[Path
     if not enabled or not files:
         yield None
         return
-    total = sum(f.stat().st_size for f in files)
+    total = sum(map(size_of, files))
     with Progress(
         TextColumn("[bold]backtest"),
         BarColumn(),
@@ -34,7 +35,7 @@ def progress(files: list[Path], enabled: bool = True) -> Iterator[Callable[[Path
         task = bar.add_task("files", total=total)
 
         def advance(path: Path, _size: int) -> None:
-            bar.advance(task, path.stat().st_size)
+            bar.advance(task, size_of(path))
 
         yield advance
 
@@ -82,5 +83,25 @@ def render(result: BacktestResult, console: Console) -> None:
             lines,
         )
     console.print(table)
+    if result.skipped:
+        render_skipped(result, console)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     console.print(f"[dim]report generated {stamp}[/]")
+
+
+SKIPPED_SHOWN = 20
+
+
+def render_skipped(result: BacktestResult, console: Console) -> None:
+    """The files and records that could not be read: never counted, always said."""
+    files = sum(1 for s in result.skipped if s.record is None)
+    records = len(result.skipped) - files
+    console.print(
+        f"[bold yellow]skipped:[/] {files:,} unreadable file(s) and {records:,} unreadable record(s), "
+        "not counted as events"
+    )
+    for s in result.skipped[:SKIPPED_SHOWN]:
+        # One line each, never folded: paths stay whole for copy and grep.
+        console.print(f"  {s}", soft_wrap=True, markup=False, highlight=False)
+    if len(result.skipped) > SKIPPED_SHOWN:
+        console.print(f"... and {len(result.skipped) - SKIPPED_SHOWN:,} more (all in --json errors)")

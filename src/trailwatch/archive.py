@@ -1,0 +1,268 @@
+"""Reading backtest input files: every record is either an event or a reported skip.
+
+A file is read whole (one file per worker at a time: memory is bounded by the largest file,
+not by the archive), decompressed when it starts with the gzip magic number (ISA-L, see
+DEVELOPERS.md), and then read as one of:
+
+- a CloudTrail file, ``{"Records": [...]}``: the whole document is validated by msgspec
+  (JSON syntax and shape; numbers are not converted, so the engine keeps its own number
+  semantics), every element must be an object, and the text must be UTF-8;
+- JSON Lines: every non-blank line must be one JSON object.
+
+What cannot be read is never an event: a whole file (not gzip though named ``.gz``, a
+truncated or corrupt gzip stream, empty, invalid or truncated JSON, a wrong shape such as
+``{"Records": 5}``, unreadable) raises ``Unreadable``; a single record (an element of
+``Records`` that is not an object, a JSON Lines line that is not a JSON object, a record that
+is not UTF-8) becomes a ``Skipped`` entry and the rest of the file is read.
+
+Record boundaries come from msgspec, not from searching the text: in the compact form that
+CloudTrail writes (one ``,`` between records), the byte offset of each record follows from
+the lengths of the records before it, which lets a prefilter's hit positions in the raw
+buffer be mapped to exactly the records that contain them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from isal import igzip, isal_zlib
+
+ARCHIVE_SUFFIXES = (".json.gz", ".json", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+#: CloudTrail writes digest files (hashes, no events) beside the logs, under this folder.
+DIGEST_FOLDER = "CloudTrail-Digest"
+GZIP_MAGIC = b"\x1f\x8b"
+_CLOUDTRAIL_HEAD = re.compile(rb'\s*\{\s*"Records"\s*:')
+_GZIP_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, isal_zlib.error)  # type: ignore[assignment]
+_OPEN_BRACE = ord("{")
+_KINDS = {ord("["): "an array", ord('"'): "a string", ord("t"): "a boolean", ord("f"): "a boolean"}
+_KINDS[ord("n")] = "null"
+
+#: Offsets in a file's text where a record worth evaluating lies (a prefilter's hits).
+Positions = Callable[[bytes], Iterable[int]]
+#: The indices of the records of a CloudTrail file worth evaluating, given the file's text
+#: and its number of records; None when it cannot tell.
+Indices = Callable[[bytes, int], Iterable[int] | None]
+
+
+class _Trail(msgspec.Struct):
+    Records: list[msgspec.Raw]
+
+
+_TRAIL = msgspec.json.Decoder(_Trail)
+_ANY = msgspec.json.Decoder(msgspec.Raw)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file, or one record of it, that was not scanned, and why."""
+
+    path: str
+    reason: str
+    #: 1-based: the element of ``Records`` (CloudTrail) or the line (JSON Lines); None: the file.
+    record: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "reason": self.reason}
+        if self.record is not None:
+            out["record"] = self.record
+        return out
+
+    def __str__(self) -> str:
+        where = self.path if self.record is None else f"{self.path} record {self.record}"
+        return f"{where}: {self.reason}"
+
+
+class Unreadable(Exception):
+    """A whole file that cannot be read as CloudTrail or JSON Lines (the message says why)."""
+
+
+def archive_files(paths: Iterable[Path]) -> list[Path]:
+    """The input files under ``paths``: folders are walked for archive suffixes (digest
+    folders left out); anything that is not a folder is kept, to be read or reported."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.name.endswith(ARCHIVE_SUFFIXES)
+                    and not f.is_dir()
+                    and DIGEST_FOLDER not in f.relative_to(p).parts
+                )
+            )
+        elif p.exists() or p.is_symlink():
+            out.append(p)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {p}")
+    return out
+
+
+def size_of(path: Path) -> int:
+    """The file's size on disk, 0 if it cannot be told (reading it will say why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def read(path: Path) -> bytes:
+    """The (decompressed) text of one file; ``Unreadable`` says why not."""
+    if not path.is_file():
+        raise Unreadable("not a regular file" if path.exists() else "cannot read: broken link or vanished")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    if raw[:2] == GZIP_MAGIC:
+        try:
+            data: bytes = igzip.decompress(raw)  # type: ignore[no-untyped-call]
+        except EOFError:
+            raise Unreadable("truncated gzip: the stream ends before its end marker") from None
+        except _GZIP_ERRORS as exc:
+            raise Unreadable(f"corrupt gzip: {exc}") from None
+        del raw
+        if not data.strip():
+            raise Unreadable("empty file (after decompression)")
+        return data
+    if path.name.endswith(".gz"):
+        raise Unreadable(f"not gzip, though named .gz (starts with {raw[:8]!r})")
+    if not raw.strip():
+        raise Unreadable("empty file")
+    return raw
+
+
+@dataclass
+class FileRecords:
+    #: Records read (events), including those the prefilter did not select.
+    total: int
+    #: The record texts to evaluate: all of them, or those holding a prefilter hit.
+    selected: Iterator[bytes]
+    #: Records that could not be read.
+    skipped: list[Skipped]
+
+
+def records(
+    data: bytes, path: str, positions: Positions | None, indices: Indices | None = None
+) -> FileRecords:
+    """Split a file's text into records (see the module docstring); ``Unreadable`` if the
+    file as a whole cannot be read. With ``positions`` only the records that hold one are
+    selected; for a CloudTrail file, ``indices`` may name them first."""
+    if _CLOUDTRAIL_HEAD.match(data):
+        return _cloudtrail(data, path, positions, indices)
+    return _json_lines(data, path, positions)
+
+
+def _kind(first: int) -> str:
+    if first in _KINDS:
+        return _KINDS[first]
+    return "a number"
+
+
+def _cloudtrail(data: bytes, path: str, positions: Positions | None, indices: Indices | None) -> FileRecords:
+    try:
+        raws = _TRAIL.decode(data).Records
+    except msgspec.ValidationError as exc:
+        raise Unreadable(f"not a CloudTrail file: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise Unreadable(f"invalid JSON: {exc}") from None
+    n = len(raws)
+    if n == 0:
+        return FileRecords(0, iter(()), [])
+    lengths = list(map(len, raws))
+    open_at = data.index(b"[")
+    close_at = data.rindex(b"]")
+    # The array's text spans at least the records plus one byte between each two; exactly
+    # that only when it is compact and this '[' .. ']' pair is the Records array's own.
+    compact = close_at - open_at - 1 == sum(lengths) + max(n - 1, 0)
+    skipped: list[Skipped] = []
+    bad: set[int] = set()
+    if compact:
+        starts = list(itertools.accumulate((ln + 1 for ln in lengths[:-1]), initial=open_at + 1))
+        firsts = bytes(map(data.__getitem__, starts))
+    else:
+        starts = []
+        firsts = bytes(memoryview(r)[0] for r in raws)
+    if firsts.count(_OPEN_BRACE) != n:
+        for i, first in enumerate(firsts):
+            if first != _OPEN_BRACE:
+                bad.add(i)
+                skipped.append(Skipped(path, f"not a JSON object ({_kind(first)})", i + 1))
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            for i, r in enumerate(raws):
+                try:
+                    bytes(r).decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    if i not in bad:
+                        bad.add(i)
+                        skipped.append(Skipped(path, f"not UTF-8 (byte {exc.start} of the record)", i + 1))
+            if not bad:
+                raise Unreadable("not UTF-8 outside the records") from None
+    skipped.sort(key=lambda s: s.record or 0)
+    total = n - len(bad)
+    chosen = indices(data, n) if positions is not None and indices is not None else None
+    if chosen is not None:
+        if compact:
+            slices = ((starts[i], starts[i] + lengths[i]) for i in chosen if i not in bad)
+            return FileRecords(total, (data[s:e] for s, e in slices), skipped)
+        return FileRecords(total, (bytes(raws[i]) for i in chosen if i not in bad), skipped)
+    if positions is None or not compact:
+        # Without a prefilter, or for a file not written compactly, every record is evaluated.
+        return FileRecords(total, (bytes(r) for i, r in enumerate(raws) if i not in bad), skipped)
+    wanted: set[int] = set()
+    for pos in positions(data):
+        i = bisect.bisect_right(starts, pos) - 1
+        if i >= 0 and pos < starts[i] + lengths[i] and i not in bad:
+            wanted.add(i)
+    return FileRecords(total, (data[starts[i] : starts[i] + lengths[i]] for i in sorted(wanted)), skipped)
+
+
+def _json_lines(data: bytes, path: str, positions: Positions | None) -> FileRecords:
+    skipped: list[Skipped] = []
+    good: list[tuple[int, int]] = []  # (start, end) of each readable line
+    ascii_only = data.isascii()
+    start = 0
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        end = start + len(line)
+        body = line.strip()
+        if body:
+            reason = None
+            try:
+                _ANY.decode(body)
+            except msgspec.DecodeError as exc:
+                reason = f"invalid JSON: {exc}"
+            else:
+                if body[0] != _OPEN_BRACE:
+                    reason = f"not a JSON object ({_kind(body[0])})"
+                elif not ascii_only:
+                    try:
+                        body.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        reason = f"not UTF-8 (byte {exc.start} of the line)"
+            if reason is None:
+                good.append((start, end))
+            else:
+                skipped.append(Skipped(path, reason, number))
+        start = end + 1
+    if not good and skipped:
+        # Not one line is a JSON object: report the file, not each of its lines.
+        raise Unreadable(f"neither CloudTrail nor JSON Lines: line {skipped[0].record}: {skipped[0].reason}")
+    if positions is None:
+        return FileRecords(len(good), (data[s:e] for s, e in good), skipped)
+    starts = [s for s, _ in good]
+    wanted: set[int] = set()
+    for pos in positions(data):
+        i = bisect.bisect_right(starts, pos) - 1
+        if i >= 0 and pos < good[i][1]:
+            wanted.add(i)
+    return FileRecords(len(good), (data[good[i][0] : good[i][1]] for i in sorted(wanted)), skipped)

@@ -1,0 +1,209 @@
+"""The anchored prefilter is a necessary condition: every record that any catalog pattern
+matches is selected, on realistic and hostile records and on whitespace and escape
+variants; and backtest's prefiltered result equals the full evaluation's."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trailwatch import catalog
+from trailwatch import signin_events as ev
+from trailwatch.backtest import backtest
+from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
+from trailwatch.filterpattern import compile_pattern
+from trailwatch.prefilter import Anchor, Prefilter, describe
+from trailwatch.synthetic import records as synthetic_records
+
+ALLOW = '($.sourceIPAddress != "203.0.113.*")'
+
+
+def _catalog_filters() -> list[MetricFilterSpec]:
+    out = []
+    for d in catalog.detections().values():
+        for mode, pattern in d.patterns.items():
+            text = pattern.replace(catalog.placeholder(), ALLOW)
+            out.append(
+                MetricFilterSpec(f"{d.key}-{mode}", compile_pattern(text), f"{d.key}-{mode}", "T", "1")
+            )
+    return out
+
+
+def _variants(record: dict[str, Any]) -> list[str]:
+    """The same record as CloudTrail writes it, with spaces, with new lines and tabs, and
+    with every non-ASCII character and slash escaped."""
+    compact = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    return [
+        compact,
+        json.dumps(record, ensure_ascii=False),
+        json.dumps(record, indent="\t", separators=(" ,", " :\r\n ")),
+        json.dumps(record).replace("/", "\\/"),
+    ]
+
+
+def _tricky() -> list[dict[str, Any]]:
+    root = ev.root_login(mfa=False, ip="198.51.100.9")
+    denied = ev.api_call("GetObject", "s3.amazonaws.com", error_code="AccessDenied")
+    ec2 = ev.api_call("RunInstances", "ec2.amazonaws.com", error_code="Client.UnauthorizedOperation")
+    return [
+        root,
+        denied,
+        ec2,
+        # The literal next to its key but not its value, or in the wrong key, or escaped.
+        {**denied, "errorCode": "NotAccessDenied", "note": {"errorCode": "x", "y": "AccessDenied"}},
+        {**denied, "errorCode": "AccessDeniedException"},
+        {**denied, "errorCode": 'AccessDenied"quoted'},
+        {**ec2, "errorCode": "UnauthorizedOperation"},
+        {**ec2, "errorCode": "Client.UnauthorizedOperation.Extra"},
+        {**ec2, "errorCode": 'a"b\\UnauthorizedOperation'},
+        {**root, "userIdentity": {"type": "NotRoot", "subtype": "Root", "x": '"type":"Root"'}},
+        {**root, "userIdentity": {"type": ["Root"]}},
+        {**root, "userIdentity": {"type": "Root", "invokedBy": "Root"}},
+        {**root, "userIdentity": {'ty"pe': "Root", "type": "IAMUser"}},
+        {**root, "eventName": "ConsoleLogin", "responseElements": {"ConsoleLogin": "Success"}},
+        {**root, "eventName": "ConsoleLoginX"},
+        {**root, "eventName": "StopLogging", "eventSource": "cloudtrail.amazonaws.com"},
+        {**root, "eventSource": "kms.amazonaws.com", "eventName": "ScheduleKeyDeletion"},
+        {**root, "userIdentity": {"type": "Rööt"}, "errorCode": "AccessDenied/é"},
+    ]
+
+
+@pytest.fixture(scope="module")
+def filters() -> list[MetricFilterSpec]:
+    return _catalog_filters()
+
+
+def test_the_catalog_is_anchored(filters: list[MetricFilterSpec]) -> None:
+    what = describe(Prefilter.for_filters(filters))
+    assert '"type":Root' in what["anchors"]
+    assert '"errorCode":AccessDenied*' in what["anchors"]
+    assert '"errorCode":*UnauthorizedOperation' in what["anchors"]
+    assert {"ConsoleLogin", "StopLogging", "PutBucketPolicy"} <= set(what["eventNames"])
+    assert what["literals"] == []
+
+
+@pytest.mark.parametrize("hostile", [False, True], ids=["realistic", "hostile"])
+def test_every_match_is_selected(filters: list[MetricFilterSpec], hostile: bool) -> None:
+    prefilter = Prefilter.for_filters(filters)
+    assert prefilter is not None
+    recs = synthetic_records(1000, seed=5, hostile=hostile) + _tricky()
+    selected = matched = 0
+    for record in recs:
+        for n, text in enumerate(_variants(record)):
+            data = text.encode()
+            chosen = any(True for _ in prefilter.positions(data))
+            hits = [f.name for f in filters if f.pattern.matches(text)]
+            if hits:
+                matched += 1
+                assert chosen, (hits, text)
+            selected += chosen and n == 0
+    assert matched > 0
+    # As CloudTrail writes them (compact), few records pass, though in hostile ones the
+    # literals are everywhere.
+    assert selected < 0.08 * len(recs)
+    if hostile:
+        assert sum("Root" in json.dumps(r) for r in recs) > 0.2 * len(recs)
+
+
+def test_anchor_walks_whitespace_escapes_and_sides() -> None:
+    exact = Anchor.of("type", "Root")
+    prefix = Anchor.of("errorCode", "AccessDenied*")
+    suffix = Anchor.of("errorCode", "*UnauthorizedOperation")
+    both = Anchor.of("k", "Root*Root")
+
+    def holds(a: Anchor, text: bytes) -> bool:
+        i = text.find(a.literal)
+        found = False
+        while i >= 0:
+            found = found or a.holds_at(text, i)
+            i = text.find(a.literal, i + 1)
+        return found
+
+    assert holds(exact, b'{"type":"Root"}')
+    assert holds(exact, b'{"type" \t:\r\n "Root"}')
+    assert not holds(exact, b'{"subtype":"Root"}')
+    assert not holds(exact, b'{"type":"RootX"}')
+    assert not holds(exact, b'{"type":"XRoot"}')
+    assert not holds(exact, b'{"x":"\\"type\\":\\"Root\\""}')
+    assert not holds(exact, b'{"type":["Root"]}')
+    assert holds(exact, b'{"a\\\\":1,"type":"Root"}')
+    assert holds(prefix, b'{"errorCode":"AccessDeniedException"}')
+    assert not holds(prefix, b'{"errorCode":"NotAccessDenied"}')
+    assert holds(suffix, b'{"errorCode":"Client.UnauthorizedOperation"}')
+    assert holds(suffix, b'{"errorCode":"a\\"b UnauthorizedOperation"}')
+    assert not holds(suffix, b'{"errorCode":"UnauthorizedOperationX"}')
+    assert not holds(suffix, b'{"errorMessage":"x UnauthorizedOperation"}')
+    assert holds(both, b'{"k":"RootXRoot"}')
+    assert holds(both, b'{"k":"Root"}')
+
+
+def test_backtest_prefiltered_equals_full_on_hostile_and_spaced_files(tmp_path: Path) -> None:
+    filters = _catalog_filters()
+    alarms = [
+        AlarmSpec.from_api(
+            {
+                "AlarmName": f.name,
+                "MetricName": f.metric_name,
+                "Namespace": "T",
+                "Statistic": "Sum",
+                "Period": 60,
+                "EvaluationPeriods": 1,
+                "Threshold": 1,
+                "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                "TreatMissingData": "notBreaching",
+            }
+        )
+        for f in filters
+    ]
+    files = []
+    for n, hostile in enumerate((False, True)):
+        recs = synthetic_records(2000, seed=9 + n, hostile=hostile) + _tricky()
+        for k, sep in enumerate(((",", ":"), (", ", ": "))):
+            body = "[" + ",".join(json.dumps(r, separators=sep) for r in recs) + "]"
+            path = tmp_path / f"{n}-{k}.json.gz"
+            path.write_bytes(gzip.compress(('{"Records":' + body + "}").encode()))
+            files.append(path)
+    fast = backtest(filters, alarms, files, prefilter=True).to_json()
+    full = backtest(filters, alarms, files, prefilter=False).to_json()
+    assert fast == full
+    assert fast["eventsScanned"] == 4 * (2000 + len(_tricky()))
+    assert all(f["matches"] > 0 for f in fast["filters"] if "root_usage" in f["filterName"])
+
+
+@pytest.mark.parametrize("hostile", [False, True], ids=["realistic", "hostile"])
+def test_the_probe_selects_every_match(filters: list[MetricFilterSpec], hostile: bool) -> None:
+    prefilter = Prefilter.for_filters(filters)
+    assert prefilter is not None
+    recs = synthetic_records(1000, seed=6, hostile=hostile) + _tricky()
+    for n in range(4):
+        texts = [_variants(r)[n] for r in recs]
+        chosen = prefilter.indices(('{"Records":[' + ",".join(texts) + "]}").encode(), len(texts))
+        assert chosen is not None
+        matched = {i for i, t in enumerate(texts) if any(f.pattern.matches(t) for f in filters)}
+        assert matched and matched <= set(chosen)
+        assert len(chosen) < 0.08 * len(recs)
+
+
+def test_the_probe_gives_way_when_a_path_is_not_an_object(filters: list[MetricFilterSpec]) -> None:
+    prefilter = Prefilter.for_filters(filters)
+    assert prefilter is not None
+    odd = {**ev.root_login(mfa=True), "userIdentity": "Root"}
+    data = json.dumps({"Records": [ev.root_login(mfa=True), odd]}).encode()
+    assert prefilter.indices(data, 2) is None
+    assert prefilter.indices(data, 3) is None
+    good = json.dumps({"Records": [ev.root_login(mfa=True), ev.iam_user_login(mfa=True)]}).encode()
+    assert prefilter.indices(good, 2) == [0, 1]
+
+
+def test_an_unanchored_non_ascii_literal_is_found_as_written() -> None:
+    # An index step leaves the literal unanchored; records write "é" as it is.
+    spec = MetricFilterSpec("x", compile_pattern('{ $.resources[0] = "Zoë-only" }'), "x", "T", "1")
+    prefilter = Prefilter.for_filters([spec])
+    assert prefilter is not None and describe(prefilter)["literals"] == ["Zoë-only"]
+    text = json.dumps({"resources": ["Zoë-only"]}, ensure_ascii=False)
+    assert spec.pattern.matches(text)
+    assert any(True for _ in prefilter.positions(text.encode()))
