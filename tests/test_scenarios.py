@@ -23,7 +23,8 @@ from trailwatch.scenarios import ALLOWLIST, corpus
 from trailwatch.signin_notifications import envelope, is_signin_record, patterns
 from trailwatch.terraform import inline_stack
 
-pytestmark = pytest.mark.emulator
+# One applied (or planned) stack for the whole module: its tests run in one xdist worker.
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("scenarios")]
 
 MODES: dict[str, dict[str, Any]] = {
     "tuned": {"allowed_source_cidrs": ALLOWLIST},

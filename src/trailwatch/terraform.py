@@ -185,6 +185,10 @@ def terraform_test(config_dir: Path, emulator: Emulator | None = None) -> tftest
     return tftest.TerraformTest(str(config_dir), binary=terraform_binary(), env=terraform_env(emulator))
 
 
+#: The plan file ``Stack.plan(save=True)`` writes in the staged config.
+SAVED_PLAN = "trailwatch.tfplan"
+
+
 class Stack:
     """One staged root config, driven through tftest: init, plan, apply, destroy."""
 
@@ -204,10 +208,25 @@ class Stack:
         self._initialized = True
         return out
 
-    def plan(self, tf_vars: dict[str, object] | None = None) -> tftest.TerraformPlanOutput:
+    def plan(
+        self, tf_vars: dict[str, object] | None = None, save: bool = False
+    ) -> tftest.TerraformPlanOutput:
+        """The plan (``terraform show -json``); ``save=True`` keeps it for ``apply_saved_plan``."""
         if not self._initialized:
             self.init()
-        return self.tf.plan(output=True, tf_vars=tf_vars)
+        if not save:
+            return self.tf.plan(output=True, tf_vars=tf_vars)
+        self.tf.execute_command(
+            "plan", "-input=false", "-no-color", f"-out={SAVED_PLAN}", *tftest.parse_args(tf_vars=tf_vars)
+        )
+        out = self.tf.execute_command("show", "-no-color", "-json", SAVED_PLAN).out
+        return tftest.TerraformPlanOutput(json.loads(out))
+
+    def apply_saved_plan(self) -> str:
+        """Apply exactly the plan ``plan(save=True)`` showed, without planning again."""
+        out: str = self.tf.execute_command("apply", "-input=false", "-no-color", SAVED_PLAN).out
+        (self.dir / SAVED_PLAN).unlink()
+        return out
 
     def apply(self, tf_vars: dict[str, object] | None = None) -> str:
         if not self._initialized:
