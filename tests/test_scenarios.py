@@ -9,7 +9,11 @@ engine."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +25,7 @@ from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.scenarios import ALLOWLIST, corpus
 from trailwatch.signin_notifications import envelope, is_signin_record, patterns
-from trailwatch.terraform import inline_stack
+from trailwatch.terraform import Stack
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("scenarios")]
@@ -103,18 +107,30 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
 
 @pytest.fixture(scope="module")
 def planned(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, dict[str, Any]]]:
-    out: dict[str, dict[str, Any]] = {}
-    for mode, args in MODES.items():
-        stack = inline_stack({**args, "name_prefix": "scn"}, emulator=emulator_session, name=mode)
-        try:
-            plan = stack.plan()
-            out[mode] = {
-                "filters": plan.outputs["metric_filters"],
-                "rules": plan.outputs["signin_event_patterns"],
-            }
-        finally:
-            stack.cleanup()
-    yield out
+    """One plan of a root config that calls the module once per mode (one Terraform run for
+    all modes instead of one each)."""
+    doc = {
+        "provider": {"aws": {"region": "us-east-1"}},
+        "module": {mode: {"source": "../../", **args, "name_prefix": "scn"} for mode, args in MODES.items()},
+        "output": {
+            f"{mode}__{key}": {"value": f"${{module.{mode}.{output}}}"}
+            for mode in MODES
+            for key, output in (("filters", "metric_filters"), ("rules", "signin_event_patterns"))
+        },
+    }
+    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / "scenarios"
+    src.mkdir()
+    (src / "main.tf.json").write_text(json.dumps(doc, indent=2))
+    stack = Stack(src, emulator=emulator_session)
+    shutil.rmtree(src.parent)
+    try:
+        plan = stack.plan()
+    finally:
+        stack.cleanup()
+    yield {
+        mode: {"filters": plan.outputs[f"{mode}__filters"], "rules": plan.outputs[f"{mode}__rules"]}
+        for mode in MODES
+    }
 
 
 @pytest.fixture(scope="module")
