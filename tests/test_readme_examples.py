@@ -4,16 +4,13 @@ style of cloud-foundation-fabric: docs that cannot drift from the code."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from trailwatch.emulator import Emulator
-from trailwatch.terraform import REPO_ROOT, Stack
+from trailwatch.terraform import REPO_ROOT, plan_files
 
 READMES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "modules").glob("*/README.md"))]
 BLOCK = re.compile(r"```hcl\n(.*?)```", re.S)
@@ -49,20 +46,10 @@ def planned(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, li
     """One plan of a root config that holds every block as a module of its own (one Terraform
     run for all blocks): each block's planned resource changes, by block."""
     emulator_session.reset()
-    src = Path(tempfile.mkdtemp(prefix="trailwatch-readme-")) / "readme"
-    src.mkdir()
-    calls = []
-    for i, (_, hcl) in enumerate(BLOCKS):
-        (src / f"block-{i}").mkdir()
-        (src / f"block-{i}" / "main.tf").write_text(_local(hcl))
-        calls.append(f'module "block_{i}" {{\n  source = "./block-{i}"\n}}\n')
-    (src / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n\n' + "\n".join(calls))
-    stack = Stack(src, emulator=emulator_session)
-    shutil.rmtree(src.parent)
-    try:
-        plan = stack.plan()
-    finally:
-        stack.cleanup()
+    files = {f"block-{i}/main.tf": _local(hcl) for i, (_, hcl) in enumerate(BLOCKS)}
+    calls = [f'module "block_{i}" {{\n  source = "./block-{i}"\n}}\n' for i in range(len(BLOCKS))]
+    files["main.tf"] = 'provider "aws" {\n  region = "us-east-1"\n}\n\n' + "\n".join(calls)
+    plan = plan_files(files, emulator_session, "readme")
     yield {
         where: [a for a in plan.resource_changes if a.startswith(f"module.block_{i}.")]
         for i, (where, _) in enumerate(BLOCKS)

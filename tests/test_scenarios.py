@@ -10,10 +10,7 @@ engine."""
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +22,7 @@ from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.scenarios import ALLOWLIST, corpus
 from trailwatch.signin_notifications import envelope, is_signin_record, patterns
-from trailwatch.terraform import Stack
+from trailwatch.terraform import plan_files
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("scenarios")]
@@ -118,15 +115,7 @@ def planned(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, di
             for key, output in (("filters", "metric_filters"), ("rules", "signin_event_patterns"))
         },
     }
-    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / "scenarios"
-    src.mkdir()
-    (src / "main.tf.json").write_text(json.dumps(doc, indent=2))
-    stack = Stack(src, emulator=emulator_session)
-    shutil.rmtree(src.parent)
-    try:
-        plan = stack.plan()
-    finally:
-        stack.cleanup()
+    plan = plan_files({"main.tf.json": json.dumps(doc, indent=2)}, emulator_session, "scenarios")
     yield {
         mode: {"filters": plan.outputs[f"{mode}__filters"], "rules": plan.outputs[f"{mode}__rules"]}
         for mode in MODES

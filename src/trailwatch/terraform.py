@@ -379,6 +379,23 @@ def plan_refusals(
     return errors
 
 
+def plan_files(
+    files: Mapping[str, str], emulator: Emulator | None = None, name: str = "config"
+) -> tftest.TerraformPlanOutput:
+    """Plan a root config given as files (relative paths, subfolders allowed), staged like an
+    example, and remove it: one Terraform run for several module calls."""
+    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / name
+    for rel, text in files.items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(text)
+    stack = Stack(src, emulator=emulator)
+    shutil.rmtree(src.parent)
+    try:
+        return stack.plan()
+    finally:
+        stack.cleanup()
+
+
 def inline_stack(
     module_args: dict[str, object], emulator: Emulator | None = None, name: str = "inline"
 ) -> Stack:
