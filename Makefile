@@ -9,6 +9,9 @@ EXAMPLES := $(sort $(dir $(wildcard examples/*/main.tf)))
 CKV_VENV  := .venv-checkov
 CKV_STAMP := $(CKV_VENV)/.installed
 PYTEST_ARGS ?=
+# Parallel workers for `make test` (pytest-xdist; each has its own emulator). Terraform and the
+# provider wait on KMS/IAM propagation sleeps much of the time, so more workers than cores pay.
+PYTEST_WORKERS ?= 4
 
 .PHONY: venv checkov-venv test demo lint bench clean
 
@@ -32,7 +35,7 @@ checkov-venv: $(CKV_STAMP)
 
 ## test: the whole suite (needs terraform on PATH)
 test: venv checkov-venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=15 $(PYTEST_ARGS)
 
 ## demo: apply examples/minimal on the embedded emulator, show it, destroy (KEEP=1 keeps it)
 demo: venv

@@ -1,16 +1,70 @@
-"""Shared fixtures: one embedded AWS emulator per session, reset before each test."""
+"""Shared fixtures: one embedded AWS emulator per session (so one per pytest-xdist worker,
+each on its own free port), reset before each test.
+
+`make test` runs the suite on pytest-xdist workers with ``--dist loadgroup``: a module whose
+tests share one applied stack is an ``xdist_group`` (its tests run in one worker, in order);
+every other test is scheduled on its own. The slowest tests are collected first so that no
+worker starts one of them last.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from trailwatch.emulator import Emulator
-from trailwatch.terraform import terraform_binary
+from trailwatch.terraform import TerraformNotFound, terraform_binary, terraform_env
 
 TESTS_DIR = Path(__file__).parent
+
+#: Test files in the order their tests start: the longest first (a whole example lifecycle
+#: or the demo takes a minute; a pure-Python test, milliseconds). Files not listed follow.
+SLOWEST_FIRST = (
+    "test_examples.py",
+    "test_lifecycle.py",
+    "test_demo.py",
+    "test_validation.py",
+    "test_detections_end_to_end.py",
+    "test_signin_events.py",
+    "test_readme_examples.py",
+    "test_scenarios.py",
+    "test_security.py",
+    "test_lint.py",
+    "test_allowlist.py",
+    "test_backtest.py",
+    "test_filter_limits.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: keeps file order
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before xdist starts its workers: fill the shared provider plugin cache once, so that
+    parallel `terraform init`s only link it (Terraform's cache is not safe to fill in
+    parallel)."""
+    if hasattr(config, "workerinput"):
+        return
+    try:
+        binary = terraform_binary()
+    except TerraformNotFound:
+        return  # the `terraform` fixture fails every test that needs it, with the fix
+    with tempfile.TemporaryDirectory(prefix="trailwatch-warm-") as tmp:
+        (Path(tmp) / "versions.tf").write_text((Path(__file__).parents[1] / "versions.tf").read_text())
+        subprocess.run(
+            [binary, "init", "-backend=false", "-input=false", "-no-color"],
+            cwd=tmp,
+            env={**os.environ, **terraform_env()},
+            capture_output=True,
+            check=False,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,9 @@ from trailwatch.filterpattern import compile_pattern
 from trailwatch.signin_notifications import envelope
 from trailwatch.terraform import OVERRIDE_FILE, REPO_ROOT, terraform_test
 
+# One applied (or planned) stack for the whole module: its tests run in one xdist worker.
+pytestmark = pytest.mark.xdist_group("allowlist")
+
 CASES: dict[str, list[str]] = {
     "single_host": ["203.0.113.7"],
     "host_cidr": ["203.0.113.7/32"],

@@ -19,7 +19,8 @@ from trailwatch.scenarios import ALLOWLIST, OUTSIDE
 from trailwatch.synthetic import write_archive
 from trailwatch.terraform import inline_stack
 
-pytestmark = pytest.mark.emulator
+# One applied (or planned) stack for the whole module: its tests run in one xdist worker.
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("backtest")]
 
 
 @pytest.fixture(scope="module")

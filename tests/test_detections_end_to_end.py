@@ -15,7 +15,8 @@ from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.evaluate import Evaluator, specs_from_aws
 from trailwatch.terraform import Stack, inline_stack
 
-pytestmark = pytest.mark.emulator
+# One applied (or planned) stack for the whole module: its tests run in one xdist worker.
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("detections")]
 
 ALLOWLIST = ["203.0.113.10", "198.51.100.0/24", "192.0.2.16/28", "2001:db8:abcd::/48", "2001:db8:1:2::5"]
 

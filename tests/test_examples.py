@@ -246,11 +246,11 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str) -> 
     stack = Stack(example, emulator=emulator)
     try:
         # 1. plan -> inventory
-        errors = check(summarize(stack.plan()), inv)
+        errors = check(summarize(stack.plan(save=True)), inv)
         assert not errors, "plan differs from inventory:\n" + "\n".join(errors)
 
-        # 2. apply -> outputs
-        stack.apply()
+        # 2. apply exactly that plan -> outputs
+        stack.apply_saved_plan()
         out = stack.outputs()
         exp = inv["expect"]
 

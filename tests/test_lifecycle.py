@@ -4,6 +4,7 @@ converges, and the log archive is not destroyed by accident."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -19,6 +20,9 @@ from trailwatch.terraform import Stack, inline_stack, module_config, terraform_b
 
 pytestmark = pytest.mark.emulator
 
+#: The tests that share `applied` run in one xdist worker, in file order.
+SHARED = pytest.mark.xdist_group("lifecycle-applied")
+
 ARGS: dict[str, object] = {
     "name_prefix": "life",
     "allowed_source_cidrs": ["203.0.113.10"],
@@ -28,58 +32,37 @@ ARGS: dict[str, object] = {
 
 @pytest.fixture
 def stack(emulator: Emulator, terraform: str) -> Iterator[Stack]:
+    """A stack of its own on an emptied emulator, not applied yet."""
     s = inline_stack(ARGS, emulator=emulator, name="lifecycle")
     yield s
-    with contextlib.suppress(tftest.TerraformTestError):
-        s.destroy()  # a test may have destroyed it already
+    if _holds_resources(s):  # a test may only have planned it, or destroyed it already
+        with contextlib.suppress(tftest.TerraformTestError):
+            s.destroy()
     s.cleanup()
 
 
-def test_replan_after_apply_is_empty(stack: Stack) -> None:
-    stack.apply()
-    assert stack.pending_changes() == {}
+def _holds_resources(s: Stack) -> bool:
+    state = s.dir / "terraform.tfstate"
+    return state.exists() and bool(json.loads(state.read_text()).get("resources"))
 
 
-def test_drift_is_detected_by_plan_and_repaired_by_apply(stack: Stack, emulator: Emulator) -> None:
-    stack.apply()
-    out = stack.outputs()
-    cw, ct, logs = emulator.client("cloudwatch"), emulator.client("cloudtrail"), emulator.client("logs")
-    group = str(out["log_group_name"])
+@pytest.fixture(scope="module")
+def applied(emulator_session: Emulator, terraform: str) -> Iterator[Stack]:
+    """One applied stack for the tests below that start from "apply, then ...": each leaves it
+    converged (the replan, drift repaired) or destroyed (the bucket test, which runs last)."""
+    emulator_session.reset()
+    s = inline_stack(ARGS, emulator=emulator_session, name="lifecycle")
+    s.apply()
+    yield s
+    if _holds_resources(s):
+        with contextlib.suppress(tftest.TerraformTestError):
+            s.destroy()
+    s.cleanup()
 
-    # Out-of-band changes: an alarm deleted, trail logging stopped, a filter pattern edited.
-    cw.delete_alarms(AlarmNames=["life-root_usage"])
-    ct.stop_logging(Name=str(out["trail_arn"]))
-    (mfa,) = [
-        f
-        for f in logs.describe_metric_filters(logGroupName=group)["metricFilters"]
-        if f["filterName"] == "life-console_login_without_mfa"
-    ]
-    logs.put_metric_filter(
-        logGroupName=group,
-        filterName=mfa["filterName"],
-        filterPattern='{ $.eventName = "Nothing" }',
-        metricTransformations=mfa["metricTransformations"],
-    )
 
-    drift = stack.pending_changes()
-    assert drift == {
-        'module.trailwatch.module.alarms.aws_cloudwatch_metric_alarm.this["root_usage"]': ["create"],
-        "module.trailwatch.module.trail.aws_cloudtrail.this[0]": ["update"],
-        'module.trailwatch.module.metric_filters.aws_cloudwatch_log_metric_filter.this["console_login_without_mfa"]': [
-            "update"
-        ],
-    }
-
-    stack.apply()
-    assert stack.pending_changes() == {}
-    assert cw.describe_alarms(AlarmNames=["life-root_usage"])["MetricAlarms"]
-    assert ct.get_trail_status(Name=str(out["trail_arn"]))["IsLogging"] is True
-    (fixed,) = [
-        f
-        for f in logs.describe_metric_filters(logGroupName=group)["metricFilters"]
-        if f["filterName"] == "life-console_login_without_mfa"
-    ]
-    assert fixed["filterPattern"] == out["metric_filters"]["console_login_without_mfa"]["pattern"]  # type: ignore[index]
+# The tests with a stack of their own (on an emptied emulator) come first; then the ones
+# sharing `applied` (one xdist group, in this order), the bucket test last since it
+# destroys it.
 
 
 def test_interrupted_apply_converges_without_duplicates(stack: Stack, emulator: Emulator) -> None:
@@ -123,10 +106,70 @@ def test_interrupted_apply_converges_without_duplicates(stack: Stack, emulator: 
     assert states.count("Enabled") == 3, states
 
 
-def test_a_bucket_holding_logs_is_not_destroyed_unless_the_user_opts_in(
-    stack: Stack, emulator: Emulator
-) -> None:
+def test_data_safety_defaults_in_the_plan(stack: Stack) -> None:
+    values = summarize(stack.plan()).values
+    trail = values["module.trailwatch.module.trail.aws_cloudtrail.this[0]"]
+    assert trail["enable_log_file_validation"] is True
+    assert values["module.trailwatch.module.trail.aws_s3_bucket.this[0]"]["force_destroy"] is False
+    versioning = values["module.trailwatch.module.trail.aws_s3_bucket_versioning.this[0]"]
+    assert versioning["versioning_configuration"][0]["status"] == "Enabled"
+    keys = [v for a, v in values.items() if ".aws_kms_key." in a]
+    assert len(keys) == 3 and all(k["deletion_window_in_days"] == 30 for k in keys)
+
+
+@SHARED
+def test_replan_after_apply_is_empty(applied: Stack) -> None:
+    assert applied.pending_changes() == {}
+
+
+@SHARED
+def test_drift_is_detected_by_plan_and_repaired_by_apply(applied: Stack, emulator_session: Emulator) -> None:
+    stack, emulator = applied, emulator_session
+    out = stack.outputs()
+    cw, ct, logs = emulator.client("cloudwatch"), emulator.client("cloudtrail"), emulator.client("logs")
+    group = str(out["log_group_name"])
+
+    # Out-of-band changes: an alarm deleted, trail logging stopped, a filter pattern edited.
+    cw.delete_alarms(AlarmNames=["life-root_usage"])
+    ct.stop_logging(Name=str(out["trail_arn"]))
+    (mfa,) = [
+        f
+        for f in logs.describe_metric_filters(logGroupName=group)["metricFilters"]
+        if f["filterName"] == "life-console_login_without_mfa"
+    ]
+    logs.put_metric_filter(
+        logGroupName=group,
+        filterName=mfa["filterName"],
+        filterPattern='{ $.eventName = "Nothing" }',
+        metricTransformations=mfa["metricTransformations"],
+    )
+
+    drift = stack.pending_changes()
+    assert drift == {
+        'module.trailwatch.module.alarms.aws_cloudwatch_metric_alarm.this["root_usage"]': ["create"],
+        "module.trailwatch.module.trail.aws_cloudtrail.this[0]": ["update"],
+        'module.trailwatch.module.metric_filters.aws_cloudwatch_log_metric_filter.this["console_login_without_mfa"]': [
+            "update"
+        ],
+    }
+
     stack.apply()
+    assert stack.pending_changes() == {}
+    assert cw.describe_alarms(AlarmNames=["life-root_usage"])["MetricAlarms"]
+    assert ct.get_trail_status(Name=str(out["trail_arn"]))["IsLogging"] is True
+    (fixed,) = [
+        f
+        for f in logs.describe_metric_filters(logGroupName=group)["metricFilters"]
+        if f["filterName"] == "life-console_login_without_mfa"
+    ]
+    assert fixed["filterPattern"] == out["metric_filters"]["console_login_without_mfa"]["pattern"]  # type: ignore[index]
+
+
+@SHARED
+def test_a_bucket_holding_logs_is_not_destroyed_unless_the_user_opts_in(
+    applied: Stack, emulator_session: Emulator
+) -> None:
+    stack, emulator = applied, emulator_session
     bucket = "life-cloudtrail-123456789012-us-east-1"
     s3 = emulator.client("s3")
     # The bucket policy denies non-TLS requests (the emulator enforces it, and it speaks
@@ -147,14 +190,3 @@ def test_a_bucket_holding_logs_is_not_destroyed_unless_the_user_opts_in(
     stack.apply()
     stack.destroy()
     assert s3.list_buckets()["Buckets"] == []
-
-
-def test_data_safety_defaults_in_the_plan(stack: Stack) -> None:
-    values = summarize(stack.plan()).values
-    trail = values["module.trailwatch.module.trail.aws_cloudtrail.this[0]"]
-    assert trail["enable_log_file_validation"] is True
-    assert values["module.trailwatch.module.trail.aws_s3_bucket.this[0]"]["force_destroy"] is False
-    versioning = values["module.trailwatch.module.trail.aws_s3_bucket_versioning.this[0]"]
-    assert versioning["versioning_configuration"][0]["status"] == "Enabled"
-    keys = [v for a, v in values.items() if ".aws_kms_key." in a]
-    assert len(keys) == 3 and all(k["deletion_window_in_days"] == 30 for k in keys)

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tempfile
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from trailwatch.emulator import Emulator
-from trailwatch.terraform import REPO_ROOT, Stack
+from trailwatch.terraform import REPO_ROOT, plan_files
 
 READMES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "modules").glob("*/README.md"))]
 BLOCK = re.compile(r"```hcl\n(.*?)```", re.S)
 
-pytestmark = pytest.mark.emulator
+# One plan for every block (module fixture): the tests run in one xdist worker.
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("readme-examples")]
 
 
 def _blocks() -> list[tuple[str, str]]:
@@ -34,21 +34,32 @@ def test_the_readmes_have_examples() -> None:
     assert len(BLOCKS) >= 5
 
 
+def _local(hcl: str) -> str:
+    """A block as a child module of the staged root: a registry address or a path inside the
+    repo becomes the local copy of the module."""
+    local = hcl.replace('source = "<namespace>/trailwatch/aws"', 'source = "../../../"')
+    return re.sub(r'source = "\./modules/([\w-]+)"', r'source = "../../../modules/\1"', local)
+
+
+@pytest.fixture(scope="module")
+def planned(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, list[str]]]:
+    """One plan of a root config that holds every block as a module of its own (one Terraform
+    run for all blocks): each block's planned resource changes, by block."""
+    emulator_session.reset()
+    files = {f"block-{i}/main.tf": _local(hcl) for i, (_, hcl) in enumerate(BLOCKS)}
+    calls = [f'module "block_{i}" {{\n  source = "./block-{i}"\n}}\n' for i in range(len(BLOCKS))]
+    files["main.tf"] = 'provider "aws" {\n  region = "us-east-1"\n}\n\n' + "\n".join(calls)
+    plan = plan_files(files, emulator_session, "readme")
+    yield {
+        where: [a for a in plan.resource_changes if a.startswith(f"module.block_{i}.")]
+        for i, (where, _) in enumerate(BLOCKS)
+    }
+
+
 @pytest.mark.parametrize(("where", "hcl"), BLOCKS, ids=[w for w, _ in BLOCKS])
 def test_readme_example_is_formatted_and_plans(
-    where: str, hcl: str, emulator: Emulator, terraform: str
+    where: str, hcl: str, planned: dict[str, list[str]], terraform: str
 ) -> None:
     fmt = subprocess.run([terraform, "fmt", "-"], input=hcl, capture_output=True, text=True, check=True)
     assert fmt.stdout == hcl, f"{where} is not `terraform fmt` clean"
-    # A registry address or a path inside the repo becomes the local copy of the module.
-    local = hcl.replace('source = "<namespace>/trailwatch/aws"', 'source = "../../"')
-    local = re.sub(r'source = "\./modules/([\w-]+)"', r'source = "../../modules/\1"', local)
-    src = Path(tempfile.mkdtemp(prefix="trailwatch-readme-")) / "readme"
-    src.mkdir()
-    (src / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n\n' + local)
-    stack = Stack(src, emulator=emulator)
-    try:
-        plan = stack.plan()
-        assert plan.resource_changes, f"{where} plans nothing"
-    finally:
-        stack.cleanup()
+    assert planned[where], f"{where} plans nothing"

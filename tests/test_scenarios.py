@@ -9,6 +9,7 @@ engine."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,9 +22,10 @@ from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.scenarios import ALLOWLIST, corpus
 from trailwatch.signin_notifications import envelope, is_signin_record, patterns
-from trailwatch.terraform import inline_stack
+from trailwatch.terraform import plan_files
 
-pytestmark = pytest.mark.emulator
+# One applied (or planned) stack for the whole module: its tests run in one xdist worker.
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("scenarios")]
 
 MODES: dict[str, dict[str, Any]] = {
     "tuned": {"allowed_source_cidrs": ALLOWLIST},
@@ -102,18 +104,22 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
 
 @pytest.fixture(scope="module")
 def planned(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, dict[str, Any]]]:
-    out: dict[str, dict[str, Any]] = {}
-    for mode, args in MODES.items():
-        stack = inline_stack({**args, "name_prefix": "scn"}, emulator=emulator_session, name=mode)
-        try:
-            plan = stack.plan()
-            out[mode] = {
-                "filters": plan.outputs["metric_filters"],
-                "rules": plan.outputs["signin_event_patterns"],
-            }
-        finally:
-            stack.cleanup()
-    yield out
+    """One plan of a root config that calls the module once per mode (one Terraform run for
+    all modes instead of one each)."""
+    doc = {
+        "provider": {"aws": {"region": "us-east-1"}},
+        "module": {mode: {"source": "../../", **args, "name_prefix": "scn"} for mode, args in MODES.items()},
+        "output": {
+            f"{mode}__{key}": {"value": f"${{module.{mode}.{output}}}"}
+            for mode in MODES
+            for key, output in (("filters", "metric_filters"), ("rules", "signin_event_patterns"))
+        },
+    }
+    plan = plan_files({"main.tf.json": json.dumps(doc, indent=2)}, emulator_session, "scenarios")
+    yield {
+        mode: {"filters": plan.outputs[f"{mode}__filters"], "rules": plan.outputs[f"{mode}__rules"]}
+        for mode in MODES
+    }
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,8 @@ from trailwatch.scenarios import ALLOWLIST, OUTSIDE, corpus
 from trailwatch.signin_notifications import envelope, is_signin_record, patterns, settings, template_for
 from trailwatch.terraform import Stack, topic_feed_config
 
-pytestmark = pytest.mark.emulator
+# One applied (or planned) stack for the whole module: its tests run in one xdist worker.
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("signin-events")]
 
 PREFIX = "tw-regions"
 FORWARDING = ("us-east-2", "eu-north-1", "ap-southeast-2")

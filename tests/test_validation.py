@@ -1,17 +1,20 @@
 """Bad input is refused at `terraform plan`, with a message naming the variable and the
-fix, and nothing is created."""
+fix, and nothing is created.
+
+A case is data: add it to CASES (the root module) or SUBMODULE_CASES (modules/signin-events
+on its own). Every case is planned by `terraform test` as a test file of its own, the cases
+spread over a few `terraform test` processes (one per pytest-xdist group), and each case
+still passes or fails on its own with its own messages.
+"""
 
 from __future__ import annotations
 
-import json
-import tempfile
-from pathlib import Path
+from collections.abc import Callable, Iterable
 
 import pytest
-import tftest
 
 from trailwatch.emulator import Emulator
-from trailwatch.terraform import Stack, inline_stack
+from trailwatch.terraform import plan_refusals
 
 pytestmark = pytest.mark.emulator
 
@@ -206,37 +209,79 @@ SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
 }
 
 
-def _assert_refused(stack: Stack, expected: list[str], emulator: Emulator) -> None:
-    try:
-        with pytest.raises(tftest.TerraformTestError) as err:
-            stack.plan()
-    finally:
-        stack.cleanup()
-    # The error text Terraform wrote to stderr, with its line wrapping undone.
-    message = " ".join(str(err.value.cmd_error).split())
+ROOT_MODULE = "../../"
+SIGNIN_EVENTS_MODULE = "../../modules/signin-events"
+
+#: Every case as (module source, arguments, expected fragments), keyed by a file-safe name.
+ALL_CASES: dict[str, tuple[str, dict[str, object], list[str]]] = {
+    **{f"root-{k}": (ROOT_MODULE, args, expected) for k, (args, expected) in CASES.items()},
+    **{
+        f"signin-events-{k}": (SIGNIN_EVENTS_MODULE, args, expected)
+        for k, (args, expected) in SUBMODULE_CASES.items()
+    },
+}
+
+#: How many `terraform test` processes plan the cases; each is an xdist group of its own.
+BATCHES = 3
+
+
+def _batch(key: str) -> int:
+    return sorted(ALL_CASES).index(key) % BATCHES
+
+
+def _params(prefix: str, names: Iterable[str]) -> list[object]:
+    return [
+        pytest.param(name, marks=pytest.mark.xdist_group(f"validation-{_batch(prefix + name)}"))
+        for name in sorted(names)
+    ]
+
+
+#: A case's plan errors, and what the emulator held after its batch was planned.
+Refused = tuple[list[str], dict[str, list[object]]]
+
+
+@pytest.fixture(scope="module")
+def refusals(emulator_session: Emulator, terraform: str) -> Callable[[str], Refused]:
+    """Plans a case's whole batch the first time one of its cases asks (then the others read it)."""
+    batches: dict[int, tuple[dict[str, list[str]], dict[str, list[object]]]] = {}
+
+    def refused(key: str) -> Refused:
+        batch = _batch(key)
+        if batch not in batches:
+            emulator_session.reset()
+            cases = {k: (src, args) for k, (src, args, _) in ALL_CASES.items() if _batch(k) == batch}
+            errors = plan_refusals(cases, emulator=emulator_session)
+            held = {
+                "trails": emulator_session.client("cloudtrail").describe_trails()["trailList"],
+                "buckets": emulator_session.client("s3").list_buckets()["Buckets"],
+                "rules": emulator_session.client("events").list_rules()["Rules"],
+            }
+            batches[batch] = (errors, held)
+        errors, held = batches[batch]
+        return errors[key], held
+
+    return refused
+
+
+def _assert_refused(result: Refused, expected: list[str]) -> None:
+    errors, held = result
+    assert errors, "terraform plan accepted this input"
+    # The error text Terraform reported, with its line wrapping undone.
+    message = " ".join(" ".join(errors).split())
     for fragment in expected:
         assert fragment in message, f"{fragment!r} not in: {message}"
     # Nothing was created: plan never touches the account.
-    assert emulator.client("cloudtrail").describe_trails()["trailList"] == []
-    assert emulator.client("s3").list_buckets()["Buckets"] == []
-    assert emulator.client("events").list_rules()["Rules"] == []
+    assert held["trails"] == []
+    assert held["buckets"] == []
+    assert held["rules"] == []
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_input_fails_at_plan(case: str, emulator: Emulator, terraform: str) -> None:
-    args, expected = CASES[case]
-    _assert_refused(inline_stack(args, emulator=emulator), expected, emulator)
+@pytest.mark.parametrize("case", _params("root-", CASES))
+def test_bad_input_fails_at_plan(case: str, refusals: Callable[[str], Refused]) -> None:
+    _assert_refused(refusals(f"root-{case}"), CASES[case][1])
 
 
-@pytest.mark.parametrize("case", sorted(SUBMODULE_CASES))
-def test_signin_events_submodule_refuses_bad_input(case: str, emulator: Emulator, terraform: str) -> None:
+@pytest.mark.parametrize("case", _params("signin-events-", SUBMODULE_CASES))
+def test_signin_events_submodule_refuses_bad_input(case: str, refusals: Callable[[str], Refused]) -> None:
     """modules/signin-events on its own, as a caller deploys it per region."""
-    args, expected = SUBMODULE_CASES[case]
-    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / "signin-events-alone"
-    src.mkdir()
-    doc = {
-        "provider": {"aws": {"region": "us-east-1"}},
-        "module": {"se": {"source": "../../modules/signin-events", **args}},
-    }
-    (src / "main.tf.json").write_text(json.dumps(doc, indent=2))
-    _assert_refused(Stack(src, emulator=emulator), expected, emulator)
+    _assert_refused(refusals(f"signin-events-{case}"), SUBMODULE_CASES[case][1])

@@ -14,8 +14,11 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import tftest
 
@@ -96,14 +99,28 @@ def cli_config() -> Path:
     path = root / ("terraformrc-mirror" if mirror else "terraformrc-direct")
     if not path.exists() or path.read_text() != text:
         root.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        # One temporary name per process: parallel test workers may write it at once.
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(text)
         tmp.replace(path)
     return path
 
 
+#: Go's garbage collector runs at 4x its default heap growth in Terraform and the provider.
+#: Each Terraform command decodes the AWS provider's schema (about 1,500 resource types) in
+#: core and in every provider process; with the default GOGC=100, collection is a third of
+#: that CPU time. Peak memory per process grows by about a tenth. Only the harness's
+#: processes get it; it changes no request the provider sends.
+GO_GC_PERCENT = "400"
+
+
 def terraform_env(emulator: Emulator | None = None) -> dict[str, str]:
-    env = {"TF_CLI_CONFIG_FILE": str(cli_config()), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    env = {
+        "TF_CLI_CONFIG_FILE": str(cli_config()),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+        "GOGC": os.environ.get("GOGC", GO_GC_PERCENT),
+    }
     if emulator is not None:
         env.update(emulator.env())
     return env
@@ -168,6 +185,10 @@ def terraform_test(config_dir: Path, emulator: Emulator | None = None) -> tftest
     return tftest.TerraformTest(str(config_dir), binary=terraform_binary(), env=terraform_env(emulator))
 
 
+#: The plan file ``Stack.plan(save=True)`` writes in the staged config.
+SAVED_PLAN = "trailwatch.tfplan"
+
+
 class Stack:
     """One staged root config, driven through tftest: init, plan, apply, destroy."""
 
@@ -187,10 +208,25 @@ class Stack:
         self._initialized = True
         return out
 
-    def plan(self, tf_vars: dict[str, object] | None = None) -> tftest.TerraformPlanOutput:
+    def plan(
+        self, tf_vars: dict[str, object] | None = None, save: bool = False
+    ) -> tftest.TerraformPlanOutput:
+        """The plan (``terraform show -json``); ``save=True`` keeps it for ``apply_saved_plan``."""
         if not self._initialized:
             self.init()
-        return self.tf.plan(output=True, tf_vars=tf_vars)
+        if not save:
+            return self.tf.plan(output=True, tf_vars=tf_vars)
+        self.tf.execute_command(
+            "plan", "-input=false", "-no-color", f"-out={SAVED_PLAN}", *tftest.parse_args(tf_vars=tf_vars)
+        )
+        out = self.tf.execute_command("show", "-no-color", "-json", SAVED_PLAN).out
+        return tftest.TerraformPlanOutput(json.loads(out))
+
+    def apply_saved_plan(self) -> str:
+        """Apply exactly the plan ``plan(save=True)`` showed, without planning again."""
+        out: str = self.tf.execute_command("apply", "-input=false", "-no-color", SAVED_PLAN).out
+        (self.dir / SAVED_PLAN).unlink()
+        return out
 
     def apply(self, tf_vars: dict[str, object] | None = None) -> str:
         if not self._initialized:
@@ -265,6 +301,99 @@ output "feed_queue_url" {{
   value = aws_sqs_queue.feed.url
 }}
 """
+
+
+def _diagnostic_text(diag: dict[str, Any]) -> str:
+    """One diagnostic as Terraform prints it: summary, the source line, its values, detail."""
+    snippet = diag.get("snippet") or {}
+    lines = [
+        f"Error: {diag.get('summary', '')}",
+        str(snippet.get("context") or ""),
+        str(snippet.get("code") or ""),
+    ]
+    lines += [f"{v['traversal']} {v['statement']}" for v in snippet.get("values", [])]
+    lines.append(str(diag.get("detail", "")))
+    return "\n".join(line for line in lines if line)
+
+
+def plan_refusals(
+    cases: Mapping[str, tuple[str, Mapping[str, object]]],
+    emulator: Emulator | None = None,
+    region: str = "us-east-1",
+) -> dict[str, list[str]]:
+    """Plan every case in one ``terraform test`` process; return each case's plan errors.
+
+    A case is a module source (relative to a staged root config, e.g. ``../../`` or
+    ``../../modules/signin-events``) and the arguments to call it with. Each case is a test
+    file of its own with one ``command = plan`` run, so a refused case does not skip the next
+    (Terraform skips the later runs of a file after an error), and the provider schema is
+    loaded once for all of them instead of once per ``terraform plan``.
+
+    The errors are those that stop ``terraform plan``: check blocks are left out, since
+    ``terraform test`` reports a check it cannot evaluate before apply as an error where
+    ``terraform plan`` only warns. A case with no error is one that plan accepts.
+    """
+    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / "plan-cases"
+    src.mkdir()
+    (src / "main.tf.json").write_text(json.dumps({"provider": {"aws": {"region": region}}}))
+    config = stage(src, emulator=emulator)
+    shutil.rmtree(src.parent, ignore_errors=True)
+    try:
+        for name, (source, args) in cases.items():
+            run = {"command": "plan", "module": {"source": source}, "variables": dict(args)}
+            (config / f"{name}.tftest.json").write_text(json.dumps({"run": {"plan": run}}, indent=2))
+        env = {**os.environ, **terraform_env(emulator)}
+        binary = terraform_binary()
+        init = subprocess.run(
+            [binary, "init", "-input=false", "-no-color"], cwd=config, env=env, capture_output=True, text=True
+        )
+        if init.returncode != 0:
+            raise RuntimeError(f"terraform init failed:\n{init.stdout}\n{init.stderr}")
+        test = subprocess.run(
+            [binary, "test", "-json", "-no-color"], cwd=config, env=env, capture_output=True, text=True
+        )
+    finally:
+        shutil.rmtree(config.parent.parent, ignore_errors=True)
+    errors: dict[str, list[str]] = {name: [] for name in cases}
+    ran: set[str] = set()
+    unattributed: list[str] = []
+    for line in test.stdout.splitlines():
+        msg = json.loads(line)
+        name = str(msg.get("@testfile", "")).removesuffix(".tftest.json")
+        if msg.get("type") == "test_run" and msg["test_run"].get("progress") == "complete":
+            ran.add(name)
+        if msg.get("type") != "diagnostic" or msg["diagnostic"].get("severity") != "error":
+            continue
+        if str(msg["diagnostic"].get("summary", "")).startswith("Check block assertion"):
+            continue
+        if name in errors:
+            errors[name].append(_diagnostic_text(msg["diagnostic"]))
+        else:
+            unattributed.append(_diagnostic_text(msg["diagnostic"]))
+    if unattributed or ran != set(cases):
+        raise RuntimeError(
+            f"terraform test did not plan every case (missing: {sorted(set(cases) - ran)}):\n"
+            + "\n".join(unattributed)
+            + f"\n{test.stderr}"
+        )
+    return errors
+
+
+def plan_files(
+    files: Mapping[str, str], emulator: Emulator | None = None, name: str = "config"
+) -> tftest.TerraformPlanOutput:
+    """Plan a root config given as files (relative paths, subfolders allowed), staged like an
+    example, and remove it: one Terraform run for several module calls."""
+    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / name
+    for rel, text in files.items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(text)
+    stack = Stack(src, emulator=emulator)
+    shutil.rmtree(src.parent)
+    try:
+        return stack.plan()
+    finally:
+        stack.cleanup()
 
 
 def inline_stack(
