@@ -85,3 +85,30 @@ def test_parliament_finds_nothing_unsuppressed(collected: dict[str, Collected]) 
     assert not report.findings, "\n".join(str(f) for f in report.findings)
     assert not report.unused, f"suppressions that match nothing: {report.unused}"
     assert report.suppressed  # the lint ran over the documents
+
+
+def test_lint_reports_a_finding_no_suppression_names_and_unused_suppressions() -> None:
+    doc = planpolicies.PolicyDoc(
+        "aws_kms_key.new",
+        "policy",
+        "key policy",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "NewStatement",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "s3.amazonaws.com"},
+                    "Action": "kms:Decrypt",
+                    "Resource": "*",
+                }
+            ],
+        },
+    )
+    suppressions = policylint.load_suppressions()
+    report = policylint.lint([("unit", doc)], suppressions)
+    assert [(f.issue, f.sid) for f in report.findings] == [("RESOURCE_STAR", "NewStatement")]
+    assert len(report.unused) == len(suppressions)
+    # Every suppression carries its reason, and only the trust-policy one spans every Sid.
+    assert all(len(s.reason) > 40 for s in suppressions)
+    assert {(s.issue, s.kind) for s in suppressions if s.sid == "*"} == {("MALFORMED", "role trust policy")}
