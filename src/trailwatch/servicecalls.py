@@ -432,7 +432,10 @@ def _publish_encrypted(row: Row, d: Deployed, kind: str, sends_source: bool) -> 
     for label, source, topic in _publishers(d, kind):
         key = topic.values.get("kms_master_key_id")
         if key:
-            ctx = _source(source) if sends_source else {}
+            ctx = {
+                **(_source(source) if sends_source else {}),
+                "kms:EncryptionContext:aws:sns:topicArn": topic.values["arn"],
+            }
             missing = "the topic key's policy is not in the stack"
             yield from _calls(
                 row, f"{label} -> key {key}", _service(row), key, ctx, d.key_policy(key), missing
