@@ -15,6 +15,7 @@ document after apply and that no document of the plan is missing from the state.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,8 +142,6 @@ def _setup(emulator: Emulator, wanted: Mapping[str, Any]) -> None:
 def _stack(config: str, emulator: Emulator) -> Stack:
     if config != ROOT_CONFIG:
         return Stack(config, emulator=emulator)
-    import tempfile
-
     src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / "root"
     src.mkdir()
     (src / "main.tf.json").write_text(module_config(ROOT_MODULE_ARGS))
