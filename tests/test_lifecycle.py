@@ -38,6 +38,10 @@ def stack(emulator: Emulator, terraform: str) -> Iterator[Stack]:
 def test_replan_after_apply_is_empty(stack: Stack) -> None:
     stack.apply()
     assert stack.pending_changes() == {}
+    # ... and a scheduled drift check (plan -detailed-exitcode) of the root module sees
+    # nothing either: no data source is left to read during apply.
+    code, text = stack.drift_check()
+    assert code == 0, f"plan -detailed-exitcode exited {code} after apply:\n{text}"
 
 
 def test_drift_is_detected_by_plan_and_repaired_by_apply(stack: Stack, emulator: Emulator) -> None:
