@@ -46,6 +46,10 @@ def test_readme_example_is_formatted_and_plans(
     src = Path(tempfile.mkdtemp(prefix="trailwatch-readme-")) / "readme"
     src.mkdir()
     (src / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n\n' + local)
+    # A bring-your-own example names a log group that already exists (Control Tower's): the
+    # module refuses to plan without it, so the account gets it first.
+    for group in re.findall(r'existing_log_group_name\s*=\s*"([^"]+)"', hcl):
+        emulator.client("logs").create_log_group(logGroupName=group)
     stack = Stack(src, emulator=emulator)
     try:
         plan = stack.plan()
