@@ -85,8 +85,9 @@ def _check_trail(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], log_gr
     assert enc["Condition"]["StringEquals"]["aws:SourceArn"] == t["TrailARN"]
     assert "AccountDecryptLogs" in by_sid
     # The bucket uses an S3 Bucket Key: CloudTrail itself needs kms:Decrypt, for this trail.
-    dec = by_sid["CloudTrailDecryptForBucketKey"]
-    assert dec["Principal"] == {"Service": "cloudtrail.amazonaws.com"} and dec["Action"] == "kms:Decrypt"
+    dec = by_sid["CloudTrailDescribeKey"]
+    assert dec["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert sorted(_as_list(dec["Action"])) == ["kms:Decrypt", "kms:DescribeKey"]
     assert dec["Condition"] == {"StringEquals": {"aws:SourceArn": t["TrailARN"]}}
 
     # The archive: TLS only, CloudTrail only for this trail, versioned, private, SSE-KMS.

@@ -150,7 +150,8 @@ def test_a_delegated_administrators_organization_trail_is_named_for_the_manageme
         stmts["CloudTrailEncryptLogs"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:cloudtrail:arn"]
         == f"arn:aws:cloudtrail:*:{MANAGEMENT_ACCOUNT}:trail/*"
     )
-    assert stmts["CloudTrailDecryptForBucketKey"]["Condition"]["StringEquals"]["aws:SourceArn"] == trail_arn
+    assert "kms:Decrypt" in stmts["CloudTrailDescribeKey"]["Action"]
+    assert stmts["CloudTrailDescribeKey"]["Condition"]["StringEquals"]["aws:SourceArn"] == trail_arn
 
     delivery = next(
         json.loads(a["policy"]) for a in by_type["aws_iam_role_policy"] if "logs:PutLogEvents" in a["policy"]

@@ -84,35 +84,17 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
-  # Same page, "Enable CloudTrail to describe KMS key properties", with aws:SourceArn.
+  # Same page, "Enable CloudTrail to describe KMS key properties" (kms:DescribeKey), and
+  # kms:Decrypt for the S3 Bucket Key: the created bucket uses one (bucket_key_enabled
+  # below) and an existing bucket (create_s3_bucket = false) may. The page says "If you are
+  # using an existing S3 bucket with an S3 Bucket Key, kms:Decrypt permissions are required
+  # to create or update a trail with SSE-KMS encryption enabled", and its section "Granting
+  # decrypt permissions" gives the statement for the principal that needs them, the
+  # CloudTrail service principal ("Allow CloudTrail to decrypt a trail"). Both scoped to
+  # this trail by aws:SourceArn, which the page recommends for a trail's key policy.
   statement {
     sid       = "CloudTrailDescribeKey"
-    actions   = ["kms:DescribeKey"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudtrail.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceArn"
-      values   = [local.trail_arn]
-    }
-  }
-
-  # The created bucket uses an S3 Bucket Key (bucket_key_enabled below), and an existing
-  # bucket (create_s3_bucket = false) may. AWS CloudTrail User Guide, "Configure AWS KMS key
-  # policies for CloudTrail": "If you are using an existing S3 bucket with an S3 Bucket Key,
-  # kms:Decrypt permissions are required to create or update a trail with SSE-KMS
-  # encryption enabled"; its section "Granting decrypt permissions" gives the statement for
-  # the principal that needs them, the CloudTrail service principal ("Allow CloudTrail to
-  # decrypt a trail"). Scoped to this trail by aws:SourceArn, which the same page
-  # recommends for the CloudTrail statements of a trail's key policy.
-  statement {
-    sid       = "CloudTrailDecryptForBucketKey"
-    actions   = ["kms:Decrypt"]
+    actions   = ["kms:DescribeKey", "kms:Decrypt"]
     resources = ["*"]
 
     principals {
