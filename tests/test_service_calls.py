@@ -61,7 +61,7 @@ def test_every_planned_policy_is_the_applied_one(config: str, collected: dict[st
     c = collected[config]
     assert not planpolicies.compare(c.plan, c.state)
     docs = list(planpolicies.iter_documents(c))
-    assert {d.kind for d in docs} >= {"key policy", "topic policy", "role trust policy"}, docs
+    assert {d.kind for d in docs} >= {"key policy", "topic policy"}, docs
 
 
 @pytest.mark.parametrize("config", CONFIGS)
