@@ -41,7 +41,8 @@ test: venv checkov-venv
 demo: venv
 	$(BIN)/trailwatch demo $(if $(KEEP),--keep,)
 
-## lint: terraform fmt and validate, ruff, mypy, checkov on every example
+## lint: terraform fmt and validate, ruff, mypy, checkov on every example, parliament on every
+##       policy document of the root module and every example (planned and applied on the emulator)
 lint: venv checkov-venv
 	terraform fmt -check -recursive
 	@export TF_CLI_CONFIG_FILE="$$($(BIN)/python -c 'from trailwatch.terraform import cli_config; print(cli_config())')"; \
@@ -56,6 +57,8 @@ lint: venv checkov-venv
 	  echo "checkov $$ex"; \
 	  $(CKV_VENV)/bin/checkov -d $$ex --framework terraform --compact --quiet --skip-download || exit 1; \
 	done
+	$(BIN)/trailwatch service-calls --check
+	$(BIN)/trailwatch policies --lint
 
 ## bench: backtest vs zcat (floor) and jq on a 1M-record synthetic archive, ratios in one run
 bench: venv

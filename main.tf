@@ -18,6 +18,11 @@ data "aws_caller_identity" "current" {
     }
 
     precondition {
+      condition     = var.organization_management_account_id == null || var.is_organization_trail
+      error_message = "organization_management_account_id is for an organization trail created from a CloudTrail delegated administrator account (the management account owns it); set is_organization_trail = true, or leave it null."
+    }
+
+    precondition {
       condition     = !(var.is_organization_trail && var.create_s3_bucket && var.organization_id == null)
       error_message = "is_organization_trail = true needs organization_id (o-...), so that the bucket policy and delivery role admit member accounts' logs."
     }
@@ -81,22 +86,26 @@ locals {
 module "trail" {
   source = "./modules/trail"
 
-  create                          = var.create_trail
-  name                            = local.trail_name
-  is_multi_region_trail           = var.is_multi_region_trail
-  include_global_service_events   = var.include_global_service_events
-  enable_log_file_validation      = var.enable_log_file_validation
-  is_organization_trail           = var.is_organization_trail
-  organization_id                 = var.organization_id
-  create_s3_bucket                = var.create_s3_bucket
-  s3_bucket_name                  = local.s3_bucket_name
-  s3_key_prefix                   = var.s3_key_prefix
-  s3_bucket_force_destroy         = var.s3_bucket_force_destroy
-  s3_lifecycle                    = var.s3_lifecycle
-  create_kms_key                  = var.create_kms_key
-  kms_key_arn                     = var.kms_key_arn
-  kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
-  kms_key_log_group_arns          = local.log_group_uses_trail_key ? [local.log_group_arn] : []
+  create                        = var.create_trail
+  name                          = local.trail_name
+  is_multi_region_trail         = var.is_multi_region_trail
+  include_global_service_events = var.include_global_service_events
+  enable_log_file_validation    = var.enable_log_file_validation
+  is_organization_trail         = var.is_organization_trail
+  organization_id               = var.organization_id
+  # The trail ARN, the bucket and key policies, the log prefix and (through planned_arn) the
+  # delivery role's log-stream names use the owner: the management account for a trail a
+  # delegated administrator creates.
+  organization_management_account_id = var.organization_management_account_id
+  create_s3_bucket                   = var.create_s3_bucket
+  s3_bucket_name                     = local.s3_bucket_name
+  s3_key_prefix                      = var.s3_key_prefix
+  s3_bucket_force_destroy            = var.s3_bucket_force_destroy
+  s3_lifecycle                       = var.s3_lifecycle
+  create_kms_key                     = var.create_kms_key
+  kms_key_arn                        = var.kms_key_arn
+  kms_key_deletion_window_in_days    = var.kms_key_deletion_window_in_days
+  kms_key_log_group_arns             = local.log_group_uses_trail_key ? [local.log_group_arn] : []
 
   cloud_watch_logs_group_arn = local.create_log_group ? module.log_group.arn : local.log_group_arn
   cloud_watch_logs_role_arn  = module.delivery_role.arn
@@ -121,16 +130,21 @@ module "log_group" {
   tags = var.tags
 }
 
-check "existing_log_group" {
-  data "aws_cloudwatch_log_group" "existing" {
-    name = local.log_group_name
+# Bring-your-own mode: the group must exist. Read at plan (no depends_on, and only in this
+# mode), so a missing group fails the plan with this message and an applied stack plans
+# clean (`plan -detailed-exitcode` exits 0): a data source that depends on a managed
+# resource would be "read during apply" on every plan. The plural data source returns an
+# empty list rather than an error when nothing matches, so the message below is the one shown.
+data "aws_cloudwatch_log_groups" "existing" {
+  count = local.create_log_group ? 0 : 1
 
-    depends_on = [module.log_group]
-  }
+  log_group_name_prefix = local.log_group_name
 
-  assert {
-    condition     = local.create_log_group || data.aws_cloudwatch_log_group.existing.arn != null
-    error_message = "existing_log_group_name ${local.log_group_name} was not found in this account and region; the detections need the log group your trail delivers to."
+  lifecycle {
+    postcondition {
+      condition     = contains(self.log_group_names, local.log_group_name)
+      error_message = "existing_log_group_name ${local.log_group_name} was not found in this account and region; the detections need the log group your trail delivers to."
+    }
   }
 }
 

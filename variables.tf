@@ -8,8 +8,12 @@ variable "name_prefix" {
   default     = "trailwatch"
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix)) && !strcontains(var.name_prefix, "--")
-    error_message = "name_prefix must be 3-32 lower-case letters, digits or single hyphens, starting and ending with a letter or digit (it names the trail, the S3 bucket and IAM roles)."
+    # 24 keeps every generated name within AWS's limits in every region; the tightest is the
+    # default bucket, <name_prefix>-cloudtrail-<12-digit account>-<region> (14 characters
+    # for ap-southeast-2): 24 + 39 = 63, the S3 maximum. Next come the sign-in rules,
+    # <name_prefix>-signin-console-login-unexpected-ip (EventBridge: 64).
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix)) && !strcontains(var.name_prefix, "--")
+    error_message = "name_prefix must be 3-24 lower-case letters, digits or single hyphens, starting and ending with a letter or digit (it names the trail, the S3 bucket <name_prefix>-cloudtrail-<account>-<region>, which S3 caps at 63 characters, the IAM roles and the EventBridge rules)."
   }
 }
 
@@ -45,6 +49,17 @@ variable "organization_id" {
   description = "AWS Organizations ID (o-...) for an organization trail."
   type        = string
   default     = null
+}
+
+variable "organization_management_account_id" {
+  description = "For an organization trail created from a CloudTrail delegated administrator account: the organization's management account ID. The management account owns such a trail, so the trail ARN, the bucket and key policies (aws:SourceArn, encryption context), the log prefix and the delivery role's log-stream names are built with it. null (default): the account running Terraform owns the trail (the management account itself, or any account for a non-organization trail)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.organization_management_account_id == null || can(regex("^[0-9]{12}$", var.organization_management_account_id))
+    error_message = "organization_management_account_id must be a 12-digit AWS account ID (the organization's management account)."
+  }
 }
 
 variable "is_multi_region_trail" {
@@ -344,9 +359,17 @@ variable "create_sns_kms_key" {
 }
 
 variable "sns_kms_key_arn" {
-  description = "Existing KMS key for the created topic, used when create_sns_kms_key = false."
+  description = "Existing customer managed KMS key for the created topic, used when create_sns_kms_key = false. Its policy must grant cloudwatch.amazonaws.com (and events.amazonaws.com with signin_events_enabled) kms:GenerateDataKey* and kms:Decrypt; AWS managed keys (alias/aws/sns) are refused at plan."
   type        = string
   default     = null
+
+  # AWS managed keys (alias/aws/sns and every alias/aws/*) have a fixed key policy; see the
+  # Amazon SNS Developer Guide, "Key management": event sources from AWS services need a
+  # customer managed key.
+  validation {
+    condition     = var.sns_kms_key_arn == null || !can(regex("(^|:)alias/aws/", var.sns_kms_key_arn))
+    error_message = "sns_kms_key_arn: ${coalesce(var.sns_kms_key_arn, "null")} is an AWS managed key (alias/aws/...). Its key policy cannot be edited, so it can never admit cloudwatch.amazonaws.com or events.amazonaws.com: alarms and sign-in rules would fail to publish, silently. Use a customer managed key whose policy grants both kms:GenerateDataKey* and kms:Decrypt, or leave create_sns_kms_key = true."
+  }
 }
 
 variable "alarm_actions" {

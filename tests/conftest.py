@@ -25,6 +25,7 @@ TESTS_DIR = Path(__file__).parent
 #: Test files in the order their tests start: the longest first (a whole example lifecycle
 #: or the demo takes a minute; a pure-Python test, milliseconds). Files not listed follow.
 SLOWEST_FIRST = (
+    "test_service_calls.py",
     "test_examples.py",
     "test_lifecycle.py",
     "test_demo.py",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tftest
 
 from trailwatch import signin_events as ev
 from trailwatch.emulator import Emulator
@@ -232,3 +233,68 @@ def test_eventbridge_patterns_fit_the_default_quota_for_octet_aligned_lists(plan
     too_long = {case for case, text in planned["event_patterns"].items() if len(text) > 2048}
     # Only entries off an octet boundary are enumerated value by value; a /25 lists 128.
     assert too_long == {"slash25_high"}
+
+
+STANDALONE = """
+variable "allowed_source_cidrs" {
+  type = list(string)
+}
+
+module "allowlist" {
+  source               = "../../modules/allowlist"
+  allowed_source_cidrs = var.allowed_source_cidrs
+}
+
+output "entries" {
+  value = module.allowlist.entries
+}
+
+output "wildcards" {
+  value = module.allowlist.wildcards
+}
+"""
+
+
+def _plan_allowlist_alone(cidrs: list[str]) -> tuple[dict[str, Any] | None, str]:
+    """Plan modules/allowlist on its own (no provider): its outputs, or the error text."""
+    base = Path(tempfile.mkdtemp(prefix="trailwatch-allowlist-alone-"))
+    try:
+        shutil.copytree(REPO_ROOT / "modules", base / "modules")
+        cfg = base / "fixtures" / "allowlist-alone"
+        cfg.mkdir(parents=True)
+        (cfg / "main.tf").write_text(STANDALONE)
+        (cfg / "list.auto.tfvars.json").write_text(json.dumps({"allowed_source_cidrs": cidrs}))
+        tf = terraform_test(cfg)
+        tf.setup(cleanup_on_exit=False)
+        try:
+            plan = tf.plan(output=True)
+        except tftest.TerraformTestError as err:
+            return None, " ".join(str(err.cmd_error).split())
+        return dict(plan.outputs), ""
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_list_that_cannot_fit_is_refused_with_the_limit_and_the_fix(terraform: str) -> None:
+    """5,000 distinct entries (the size that hung the plan when nesting was checked pairwise):
+    refused with the 1,024-character limit and the fix, rather than compiled."""
+    cidrs = [f"10.{i // 250}.{i % 250}.0/24" for i in range(5000)]
+    outputs, error = _plan_allowlist_alone(cidrs)
+    assert outputs is None, "5,000 entries were accepted"
+    for fragment in (
+        "5000 entries",
+        "AWS limits to 1,024",
+        "at most 256 ever fit",
+        "Merge them into wider prefixes",
+    ):
+        assert fragment in error, f"{fragment!r} not in: {error}"
+
+
+def test_duplicates_and_nested_entries_do_not_count_toward_the_limit(terraform: str) -> None:
+    """The bound counts what is left after the linear dedup/nesting pass: 5,000 entries that
+    all sit inside 10.0.0.0/8 compile to that one entry."""
+    cidrs = ["10.0.0.0/8", *(f"10.{i // 250}.{i % 250}.0/24" for i in range(4998)), "10.0.0.0/8"]
+    outputs, error = _plan_allowlist_alone(cidrs)
+    assert outputs is not None, error
+    assert outputs["entries"] == [{"v6": False, "len": 8, "net": "10.0.0.0"}]
+    assert outputs["wildcards"] == ["10.*"]

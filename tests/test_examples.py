@@ -84,6 +84,11 @@ def _check_trail(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], log_gr
     assert enc["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
     assert enc["Condition"]["StringEquals"]["aws:SourceArn"] == t["TrailARN"]
     assert "AccountDecryptLogs" in by_sid
+    # The bucket uses an S3 Bucket Key: CloudTrail itself needs kms:Decrypt, for this trail.
+    dec = by_sid["CloudTrailDescribeKey"]
+    assert dec["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert sorted(_as_list(dec["Action"])) == ["kms:Decrypt", "kms:DescribeKey"]
+    assert dec["Condition"] == {"StringEquals": {"aws:SourceArn": t["TrailARN"]}}
 
     # The archive: TLS only, CloudTrail only for this trail, versioned, private, SSE-KMS.
     s3 = emu.client("s3")
@@ -135,9 +140,9 @@ def _check_role(emu: Emulator, exp: dict[str, Any], trail_arn: str, extra: dict[
     assert trust["Effect"] == "Allow"
     assert trust["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
     assert trust["Action"] == "sts:AssumeRole"
-    assert trust["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": ACCOUNT_ID, "aws:SourceArn": trail_arn}
-    }
+    # No aws:SourceArn / aws:SourceAccount: the delivery role's trust policy does not support
+    # them (CloudTrail User Guide); CreateTrail would fail on AWS.
+    assert "Condition" not in trust, trust
     (policy_name,) = iam.list_role_policies(RoleName=exp["name"])["PolicyNames"]
     doc = iam.get_role_policy(RoleName=exp["name"], PolicyName=policy_name)["PolicyDocument"]
     (stmt,) = _statements(doc)
@@ -177,10 +182,17 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
         "AccountAdministration",
         "CloudWatchAlarmsPublishEncrypted",
     } | ({"EventBridgeRulesPublishEncrypted"} if signin else set())
-    (cw_key,) = [st for st in key_policy if st["Sid"] == "CloudWatchAlarmsPublishEncrypted"]
-    assert cw_key["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
-    assert cw_key["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}}
-    assert sorted(_as_list(cw_key["Action"])) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    # Each publishing service gets the SNS Developer Guide's key statement: GenerateDataKey*
+    # and Decrypt, no source condition (EventBridge cannot use an encrypted topic otherwise).
+    services = {"CloudWatchAlarms": "cloudwatch.amazonaws.com"} | (
+        {"EventBridgeRules": "events.amazonaws.com"} if signin else {}
+    )
+    for sid, service in services.items():
+        (key_stmt,) = [st for st in key_policy if st["Sid"] == f"{sid}PublishEncrypted"]
+        assert key_stmt["Effect"] == "Allow"
+        assert key_stmt["Principal"] == {"Service": service}
+        assert "Condition" not in key_stmt, key_stmt
+        assert sorted(_as_list(key_stmt["Action"])) == ["kms:Decrypt", "kms:GenerateDataKey*"]
     stmts = {s["Sid"]: s for s in _statements(attrs["Policy"])}
     cw_stmt = stmts["CloudWatchAlarmsOfThisAccount"]
     assert cw_stmt["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
@@ -194,6 +206,32 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
     subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert sorted(s["Endpoint"] for s in subs if s["Protocol"] == "email") == sorted(exp["emails"])
     assert len([s for s in subs if s["Protocol"] != "email"]) == exp["other_subscriptions"]
+
+
+def _check_queue_policies(emu: Emulator, out: dict[str, Any]) -> None:
+    """Every queue subscribed to the topic lets SNS deliver, for this topic only."""
+    sns, sqs = emu.client("sns"), emu.client("sqs")
+    topic = str(out["sns_topic_arn"])
+    queues = [
+        s["Endpoint"]
+        for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        if s["Protocol"] == "sqs"
+    ]
+    assert queues, "no queue is subscribed to the topic"
+    for arn in queues:
+        url = sqs.get_queue_url(QueueName=arn.split(":")[-1])["QueueUrl"]
+        policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"].get("Policy")
+        assert policy, f"{arn} has no queue policy: SNS cannot deliver to it"
+        grants = [
+            s
+            for s in _statements(policy)
+            if s["Effect"] == "Allow"
+            and s["Principal"] == {"Service": "sns.amazonaws.com"}
+            and "sqs:SendMessage" in _as_list(s["Action"])
+            and arn in _as_list(s["Resource"])
+        ]
+        assert len(grants) == 1, policy
+        assert grants[0]["Condition"] == {"ArnEquals": {"aws:SourceArn": topic}}
 
 
 def _check_signin_events(emu: Emulator, exp: dict[str, Any], out: dict[str, Any]) -> None:
@@ -276,8 +314,13 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str) -> 
         if "organization_id" in extra:
             assert out["organization_id"] == extra["organization_id"]
 
-        # 4. a second plan has nothing to do
-        assert stack.pending_changes() == {}
+        if exp.get("queue_policies"):
+            _check_queue_policies(emulator, out)
+
+        # 4. a second plan has nothing to do, as a scheduled drift check sees it: exit code 0
+        # (a data source "read during apply" would make it 2 on every run)
+        code, text = stack.drift_check()
+        assert code == 0, f"plan -detailed-exitcode exited {code} after apply:\n{text}"
     finally:
         # 5. destroy leaves nothing of the module behind
         stack.destroy()

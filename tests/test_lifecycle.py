@@ -120,6 +120,10 @@ def test_data_safety_defaults_in_the_plan(stack: Stack) -> None:
 @SHARED
 def test_replan_after_apply_is_empty(applied: Stack) -> None:
     assert applied.pending_changes() == {}
+    # ... and a scheduled drift check (plan -detailed-exitcode) of the root module sees
+    # nothing either: no data source is left to read during apply.
+    code, text = applied.drift_check()
+    assert code == 0, f"plan -detailed-exitcode exited {code} after apply:\n{text}"
 
 
 @SHARED

@@ -46,6 +46,11 @@ def planned(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, li
     """One plan of a root config that holds every block as a module of its own (one Terraform
     run for all blocks): each block's planned resource changes, by block."""
     emulator_session.reset()
+    # A bring-your-own block names a log group that already exists (Control Tower's): the
+    # module refuses to plan without it, so the account gets it first.
+    groups = {g for _, hcl in BLOCKS for g in re.findall(r'existing_log_group_name\s*=\s*"([^"]+)"', hcl)}
+    for group in sorted(groups):
+        emulator_session.client("logs").create_log_group(logGroupName=group)
     files = {f"block-{i}/main.tf": _local(hcl) for i, (_, hcl) in enumerate(BLOCKS)}
     calls = [f'module "block_{i}" {{\n  source = "./block-{i}"\n}}\n' for i in range(len(BLOCKS))]
     files["main.tf"] = 'provider "aws" {\n  region = "us-east-1"\n}\n\n' + "\n".join(calls)

@@ -38,7 +38,33 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         ["log_retention_days must be", "365"],
     ),
     "bad-name-prefix": ({"name_prefix": "Bad_Prefix"}, ["name_prefix must be"]),
-    "name-prefix-too-short-for-a-trail": ({"name_prefix": "ab"}, ["name_prefix must be 3-32"]),
+    "name-prefix-too-short-for-a-trail": ({"name_prefix": "ab"}, ["name_prefix must be 3-24"]),
+    # 25 characters: the default bucket name would pass S3's 63 in ap-southeast-2.
+    "name-prefix-over-24": ({"name_prefix": "a" * 25}, ["name_prefix must be 3-24", "63 characters"]),
+    "existing-log-group-missing": (
+        {"create_trail": False, "existing_log_group_name": "aws-controltower/CloudTrailLogs"},
+        ["existing_log_group_name aws-controltower/CloudTrailLogs was not found in this account and region"],
+    ),
+    "management-account-without-org-trail": (
+        {"organization_management_account_id": "210987654321"},
+        ["organization_management_account_id is for an organization trail", "is_organization_trail = true"],
+    ),
+    "malformed-management-account": (
+        {
+            "is_organization_trail": True,
+            "organization_id": "o-abcdefghij",
+            "organization_management_account_id": "2109876543",
+        },
+        ["organization_management_account_id must be a 12-digit AWS account ID"],
+    ),
+    "aws-managed-sns-key-alias": (
+        {"create_sns_kms_key": False, "sns_kms_key_arn": "alias/aws/sns"},
+        ["alias/aws/sns is an AWS managed key", "cloudwatch.amazonaws.com or events.amazonaws.com"],
+    ),
+    "aws-managed-sns-key-alias-arn": (
+        {"create_sns_kms_key": False, "sns_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:alias/aws/sns"},
+        ["is an AWS managed key", "customer managed key"],
+    ),
     "trail-key-shared-without-trail-key": (
         {"log_group_encryption": "trail", "create_kms_key": False},
         ['log_group_encryption = "trail"', "create_kms_key = true"],
@@ -87,6 +113,11 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     "allowlist-too-long": (
         {"allowed_source_cidrs": [f"198.18.{i // 200}.{i % 200 + 1}" for i in range(120)]},
         ["console_login_unexpected_ip pattern is", "AWS allows at most 1024"],
+    ),
+    # 300 distinct, non-nested /24s: more than can ever fit in 1,024 characters.
+    "allowlist-cannot-fit": (
+        {"allowed_source_cidrs": [f"10.{i // 250}.{i % 250}.0/24" for i in range(300)]},
+        ["300 entries", "AWS limits to 1,024", "at most 256 ever fit", "Merge them into wider prefixes"],
     ),
     "invalid-email": (
         {"alarm_email_addresses": ["security@example"]},

@@ -9,9 +9,41 @@ provider "aws" {
   region = var.region
 }
 
+# SSE-SQS (keys SQS owns), not SSE-KMS: with a KMS key, the key policy would also have to
+# let sns.amazonaws.com call kms:GenerateDataKey and kms:Decrypt (Amazon SQS Developer
+# Guide, "Access management for encrypted Amazon SQS queues with least privilege
+# policies"), and the AWS managed alias/aws/sqs key cannot.
 resource "aws_sqs_queue" "alarms" {
   name                    = "${var.name_prefix}-alarm-feed"
   sqs_managed_sse_enabled = true
+}
+
+# SNS delivers to the queue only if the queue policy lets it: Amazon SNS Developer Guide,
+# "Fanout Amazon SNS notifications to Amazon SQS queues for asynchronous processing"
+# (sns.amazonaws.com may sqs:SendMessage, with aws:SourceArn = the topic ARN). Without it
+# every alarm sent to the queue is dropped.
+data "aws_iam_policy_document" "alarms_queue" {
+  statement {
+    sid       = "TrailwatchTopicDelivers"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.alarms.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["sns.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [module.trailwatch.sns_topic_arn]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "alarms" {
+  queue_url = aws_sqs_queue.alarms.id
+  policy    = data.aws_iam_policy_document.alarms_queue.json
 }
 
 resource "aws_iam_policy" "boundary" {

@@ -10,10 +10,23 @@ locals {
     len = tonumber(split("/", c)[1])
     net = cidrhost(c, 0)
   }]
-  # Drop entries inside another entry (and duplicates), so no address is listed twice.
-  entries = [for i, a in local.parsed : a if !anytrue([
-    for j, b in local.parsed : j != i && a.v6 == b.v6 && (b.len < a.len || (b.len == a.len && j < i)) && try(cidrhost("${a.net}/${b.len}", 0) == b.net, false)
+  # Drop duplicates and entries inside another entry, so no address is listed twice. Linear
+  # in the list, never pairwise: an entry is a duplicate unless it is the first with its
+  # network/length, and nested when one of its enclosing prefixes (every shorter length
+  # for IPv4, the 16-bit multiples for IPv6, the only lengths an IPv6 entry can have) is
+  # itself listed.
+  # (A map lookup is constant-time; contains() on a list or set walks it.)
+  keys  = [for a in local.parsed : "${a.net}/${a.len}"]
+  first = { for i, k in local.keys : k => i... }
+  entries = [for i, a in local.parsed : a if local.first[local.keys[i]][0] == i && !anytrue([
+    for l in(a.v6 ? range(16, a.len, 16) : range(1, a.len)) : can(local.first["${cidrhost("${a.net}/${l}", 0)}/${l}"])
   ])]
+
+  # Each entry left needs at least 4 characters of a filter pattern (its shortest form is a
+  # 3-character regex alternative such as ^1: for 1::/16, plus the | between two), and a
+  # CloudWatch Logs filter pattern holds at most 1,024: more than 256 can never fit.
+  max_entries = 256
+  fits        = length(local.entries) <= local.max_entries
 
   # IPv4 on an octet boundary: an exact string (/32) or a trailing wildcard (/24 -> "a.b.c.*").
   v4_wild = [for a in local.entries : a.len == 32 ? a.net : join(".", concat(slice(split(".", a.net), 0, floor(a.len / 8)), ["*"])) if !a.v6 && a.len % 8 == 0]

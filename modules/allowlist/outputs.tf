@@ -6,6 +6,13 @@ output "entries" {
 output "wildcards" {
   description = "Exact strings and trailing-* wildcards covering the IPv4 entries on an octet boundary and the IPv6 entries (all but a trailing zero run of 3+ groups)."
   value       = concat(local.v4_wild, local.v6_wild)
+
+  # Every caller reads this output, so a list that cannot fit stops here, before any
+  # pattern is built from it.
+  precondition {
+    condition     = local.fits
+    error_message = "allowed_source_cidrs: ${length(local.entries)} entries (after removing duplicates and entries inside another) cannot fit: each needs at least 4 characters of a CloudWatch Logs filter pattern, which AWS limits to 1,024, so at most ${local.max_entries} ever fit. Merge them into wider prefixes (for example a /24 for the addresses of one office network)."
+  }
 }
 
 output "regexes" {

@@ -15,25 +15,20 @@ locals {
 data "aws_iam_policy_document" "trust" {
   count = var.create ? 1 : 0
 
+  # cloudtrail.amazonaws.com alone, as in AWS's default CloudTrail_CloudWatchLogs_Role. No
+  # aws:SourceArn / aws:SourceAccount: AWS CloudTrail User Guide, "Role policy document for
+  # CloudTrail to use CloudWatch Logs for monitoring": "Confused deputy prevention is not
+  # applicable to the role policy for CloudWatch Logs monitoring. The role policy doesn't
+  # support the use of aws:SourceArn and aws:SourceAccount." With them, CreateTrail fails
+  # with InvalidCloudWatchLogsRoleArnException. What the role can do stays narrow: the
+  # permissions policy below names only this trail's log streams.
   statement {
-    sid     = "CloudTrailOnlyForThisTrail"
+    sid     = "CloudTrailDeliversToCloudWatchLogs"
     actions = ["sts:AssumeRole"]
 
     principals {
       type        = "Service"
       identifiers = ["cloudtrail.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceArn"
-      values   = [var.trail_arn]
     }
   }
 }

@@ -13,8 +13,8 @@ locals {
   topic_arn    = local.create_topic ? aws_sns_topic.this[0].arn : var.sns_topic_arn
   alarm_arns   = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"
 
-  # The AWS services that publish to the topic (and so use its key), each limited to this
-  # account and to the ARNs of its own alarms or rules. EventBridge publishes the sign-in
+  # The AWS services that publish to the topic (and so use its key); the topic policy
+  # limits each to this account and to the ARNs of its own alarms or rules. EventBridge publishes the sign-in
   # notifications of modules/signin-events.
   publishers = merge(
     { CloudWatchAlarms = { service = "cloudwatch.amazonaws.com", sid = "CloudWatchAlarmsOfThisAccount", arns = [local.alarm_arns] } },
@@ -23,8 +23,7 @@ locals {
 }
 
 data "aws_iam_policy_document" "kms" {
-  # A key policy's Resource "*" means "this key"; every statement names its principal and
-  # the service ones are scoped by aws:SourceArn/SourceAccount or the encryption context.
+  # A key policy's Resource "*" means "this key"; every statement names its principal.
   #checkov:skip=CKV_AWS_111:Key policy: Resource "*" is the key itself
   #checkov:skip=CKV_AWS_356:Key policy: Resource "*" is the key itself
   #checkov:skip=CKV_AWS_109:Key policy: the account administers its own key (AWS's default key policy statement)
@@ -41,6 +40,15 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
+  # The services that publish to the topic use its key: kms:GenerateDataKey* and
+  # kms:Decrypt for the service principal, and no source condition. Amazon SNS Developer
+  # Guide, "Key management" (section "Enable compatibility between event sources from AWS
+  # services and encrypted topics") gives this statement without any condition, and
+  # EventBridge to an encrypted topic does not support aws:SourceArn / aws:SourceAccount in
+  # the key policy: with them every sign-in notification is a FailedInvocation. CloudWatch
+  # alarms get the same documented statement. Who may publish is decided by the topic
+  # policy below, where both services carry aws:SourceAccount and aws:SourceArn; this key
+  # encrypts this topic alone.
   dynamic "statement" {
     for_each = local.publishers
 
@@ -52,12 +60,6 @@ data "aws_iam_policy_document" "kms" {
       principals {
         type        = "Service"
         identifiers = [statement.value.service]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "aws:SourceAccount"
-        values   = [local.account_id]
       }
     }
   }
@@ -110,6 +112,9 @@ data "aws_iam_policy_document" "topic" {
     }
   }
 
+  # Amazon SNS Developer Guide, "Example cases for Amazon SNS access control": a service
+  # that publishes to a topic is scoped with aws:SourceAccount and aws:SourceArn, which
+  # CloudWatch alarms and EventBridge rules both send with sns:Publish.
   dynamic "statement" {
     for_each = local.publishers
 

@@ -53,9 +53,17 @@ variable "create_kms_key" {
 }
 
 variable "kms_key_arn" {
-  description = "Existing KMS key for the created topic, used when create_kms_key = false; its policy must let cloudwatch.amazonaws.com call kms:GenerateDataKey* and kms:Decrypt."
+  description = "Existing customer managed KMS key for the created topic, used when create_kms_key = false; its policy must let cloudwatch.amazonaws.com (and events.amazonaws.com, with eventbridge_rule_arns) call kms:GenerateDataKey* and kms:Decrypt. AWS managed keys (alias/aws/*) are refused."
   type        = string
   default     = null
+
+  # AWS managed keys (alias/aws/sns and every alias/aws/*) have a fixed key policy; see the
+  # Amazon SNS Developer Guide, "Key management": event sources from AWS services need a
+  # customer managed key.
+  validation {
+    condition     = var.kms_key_arn == null || !can(regex("(^|:)alias/aws/", var.kms_key_arn))
+    error_message = "kms_key_arn: ${coalesce(var.kms_key_arn, "null")} is an AWS managed key (alias/aws/...). Its key policy cannot be edited, so it can never admit cloudwatch.amazonaws.com or events.amazonaws.com: alarms and sign-in rules would fail to publish, silently. Use a customer managed key whose policy grants both kms:GenerateDataKey* and kms:Decrypt, or leave create_kms_key = true."
+  }
 }
 
 variable "kms_key_deletion_window_in_days" {

@@ -4,8 +4,11 @@ variable "name_prefix" {
   default     = "trailwatch"
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix)) && !strcontains(var.name_prefix, "--")
-    error_message = "name_prefix must be 3-32 lower-case letters, digits or single hyphens, starting and ending with a letter or digit."
+    # The root module's cap (24, set by its default bucket name), so that the same prefix
+    # works for every stack; here the longest name is a rule,
+    # <name_prefix>-signin-console-login-unexpected-ip (EventBridge allows 64).
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix)) && !strcontains(var.name_prefix, "--")
+    error_message = "name_prefix must be 3-24 lower-case letters, digits or single hyphens, starting and ending with a letter or digit (the root module's cap, so one prefix serves every region)."
   }
 }
 

@@ -7,8 +7,17 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
 
+  # The account that owns the trail: this one, or for an organization trail created from a
+  # delegated administrator account, the management account. AWS CloudTrail User Guide,
+  # "Organization delegated administrator": "The management account remains the owner of
+  # any CloudTrail organization resources the delegated administrator creates"; and
+  # "Prepare for creating a trail for your organization": "The trail ARN must use the
+  # account ID of the management account."
+  trail_owner = coalesce(var.organization_management_account_id, local.account_id)
   # Known before the trail exists, so the bucket, key and role policies can name it.
-  trail_arn = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${var.name}"
+  trail_arn = "arn:${local.partition}:cloudtrail:${local.region}:${local.trail_owner}:trail/${var.name}"
+  # The encryption context CloudTrail sets on every log file: the ARN of a trail of the owner.
+  trail_context = "arn:${local.partition}:cloudtrail:*:${local.trail_owner}:trail/*"
 
   create_bucket = var.create && var.create_s3_bucket
   create_key    = var.create && var.create_kms_key
@@ -18,10 +27,10 @@ locals {
 
   bucket_arn = "arn:${local.partition}:s3:::${var.s3_bucket_name}"
   key_prefix = var.s3_key_prefix == null ? "" : "${var.s3_key_prefix}/"
-  # CloudTrail writes <prefix>AWSLogs/<account>/...; an organization trail also writes
+  # CloudTrail writes <prefix>AWSLogs/<trail owner>/...; an organization trail also writes
   # <prefix>AWSLogs/<org id>/<member account>/...
   log_object_arns = concat(
-    ["${local.bucket_arn}/${local.key_prefix}AWSLogs/${local.account_id}/*"],
+    ["${local.bucket_arn}/${local.key_prefix}AWSLogs/${local.trail_owner}/*"],
     var.is_organization_trail && var.organization_id != null ? ["${local.bucket_arn}/${local.key_prefix}AWSLogs/${var.organization_id}/*"] : [],
   )
 }
@@ -49,6 +58,9 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
+  # AWS CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail", "Granting
+  # encrypt permissions": GenerateDataKey* for the encryption context of the owner's trails,
+  # aws:SourceArn = the trail (for an organization trail, its ARN in the management account).
   statement {
     sid       = "CloudTrailEncryptLogs"
     actions   = ["kms:GenerateDataKey*"]
@@ -68,13 +80,21 @@ data "aws_iam_policy_document" "kms" {
     condition {
       test     = "StringLike"
       variable = "kms:EncryptionContext:aws:cloudtrail:arn"
-      values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+      values   = [local.trail_context]
     }
   }
 
+  # Same page, "Enable CloudTrail to describe KMS key properties" (kms:DescribeKey), and
+  # kms:Decrypt for the S3 Bucket Key: the created bucket uses one (bucket_key_enabled
+  # below) and an existing bucket (create_s3_bucket = false) may. The page says "If you are
+  # using an existing S3 bucket with an S3 Bucket Key, kms:Decrypt permissions are required
+  # to create or update a trail with SSE-KMS encryption enabled", and its section "Granting
+  # decrypt permissions" gives the statement for the principal that needs them, the
+  # CloudTrail service principal ("Allow CloudTrail to decrypt a trail"). Both scoped to
+  # this trail by aws:SourceArn, which the page recommends for a trail's key policy.
   statement {
     sid       = "CloudTrailDescribeKey"
-    actions   = ["kms:DescribeKey"]
+    actions   = ["kms:DescribeKey", "kms:Decrypt"]
     resources = ["*"]
 
     principals {
@@ -108,7 +128,7 @@ data "aws_iam_policy_document" "kms" {
     condition {
       test     = "StringLike"
       variable = "kms:EncryptionContext:aws:cloudtrail:arn"
-      values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+      values   = [local.trail_context]
     }
   }
 
@@ -249,6 +269,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 data "aws_iam_policy_document" "bucket" {
   count = local.create_bucket ? 1 : 0
 
+  # AWS CloudTrail User Guide, "Amazon S3 bucket policy for CloudTrail": GetBucketAcl and
+  # PutObject for cloudtrail.amazonaws.com, each with aws:SourceArn = the trail ARN (the
+  # management account's for an organization trail).
   statement {
     sid       = "CloudTrailAclCheck"
     actions   = ["s3:GetBucketAcl"]
@@ -347,6 +370,11 @@ resource "aws_cloudtrail" "this" {
     precondition {
       condition     = !var.is_organization_trail || var.organization_id != null || !var.create_s3_bucket
       error_message = "organization_id is required for an organization trail with a module-created bucket: the bucket policy must admit AWSLogs/<organization_id>/*."
+    }
+
+    precondition {
+      condition     = var.organization_management_account_id == null || var.is_organization_trail
+      error_message = "organization_management_account_id names the owner of an organization trail created from a delegated administrator account; it needs is_organization_trail = true."
     }
 
     precondition {

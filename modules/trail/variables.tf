@@ -55,6 +55,17 @@ variable "organization_id" {
   }
 }
 
+variable "organization_management_account_id" {
+  description = "Account ID of the organization's management account, for an organization trail created from a CloudTrail delegated administrator account: the management account owns such a trail, so its ARN, the bucket and key policies' aws:SourceArn, the log prefix and the encryption context name that account. null: the trail belongs to the account running Terraform."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.organization_management_account_id == null || can(regex("^[0-9]{12}$", var.organization_management_account_id))
+    error_message = "organization_management_account_id must be a 12-digit AWS account ID."
+  }
+}
+
 variable "create_s3_bucket" {
   description = "Create the S3 bucket for the log archive. false delivers to the existing bucket s3_bucket_name, whose policy must already admit this trail."
   type        = bool

@@ -34,6 +34,56 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _service_calls(args: argparse.Namespace) -> int:
+    from trailwatch import servicecalls
+
+    text = servicecalls.render(servicecalls.load())
+    if args.check:
+        if not servicecalls.RENDERED.exists() or servicecalls.RENDERED.read_text() != text:
+            print("stale: docs/service-calls.md (run: trailwatch service-calls)", file=sys.stderr)
+            return 1
+        return 0
+    servicecalls.RENDERED.write_text(text)
+    print(f"wrote {servicecalls.RENDERED}")
+    return 0
+
+
+def _policies(args: argparse.Namespace) -> int:
+    from trailwatch import planpolicies, policylint
+    from trailwatch.emulator import Emulator
+
+    configs = args.config or planpolicies.configs()
+    docs: list[tuple[str, planpolicies.PolicyDoc]] = []
+    with Emulator() as emu:
+        for config in configs:
+            print(f"plan + apply {config} on the emulator ...", flush=True)
+            collected = planpolicies.collect(config, emu)
+            drift = planpolicies.compare(collected.plan, collected.state)
+            if drift:
+                print("\n".join(drift), file=sys.stderr)
+                return 1
+            docs += [(config, d) for d in planpolicies.iter_documents(collected)]
+    if args.dump:
+        out = Path(args.dump)
+        out.mkdir(parents=True, exist_ok=True)
+        for config, d in docs:
+            (out / f"{config}--{d.name}.json".replace("/", "_")).write_text(json.dumps(d.document, indent=2))
+    if not args.lint:
+        for config, d in docs:
+            print(f"{config}: {d.name} [{d.kind}]")
+        return 0
+    report = policylint.lint(docs, policylint.load_suppressions())
+    for finding in report.findings:
+        print(f"parliament: {finding}")
+    for s in report.unused:
+        print(f"policy-lint.yaml: unused suppression {s.issue} {s.kind} {s.sid}: remove it")
+    print(
+        f"parliament: {len(docs)} documents, {len(report.findings)} findings, "
+        f"{len(report.suppressed)} suppressed with a reason, {len(report.unused)} unused suppressions"
+    )
+    return 1 if report.findings or report.unused else 0
+
+
 #: Exit codes of the AWS CLI: 252 for bad command-line input, 254 for a service error.
 EXIT_USAGE = 252
 EXIT_SERVICE_ERROR = 254
@@ -384,6 +434,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the estimate as JSON")
     p.set_defaults(func=_cost)
+
+    p = sub.add_parser("service-calls", help="render docs/service-calls.md from docs/service-calls.yaml")
+    p.add_argument("--check", action="store_true", help="only report a stale docs/service-calls.md")
+    p.set_defaults(func=_service_calls)
+
+    p = sub.add_parser(
+        "policies",
+        help="every IAM policy document a config produces (plan, apply on the emulator); --lint: parliament",
+    )
+    p.add_argument("config", nargs="*", help="root and/or example names (default: root and every example)")
+    p.add_argument(
+        "--lint", action="store_true", help="lint them with parliament (suppressions: policy-lint.yaml)"
+    )
+    p.add_argument("--dump", metavar="DIR", help="write each document to DIR as JSON")
+    p.set_defaults(func=_policies)
 
     p = sub.add_parser("docs", help="regenerate the inputs/outputs tables of every module README")
     p.add_argument("--check", action="store_true", help="only report stale READMEs (exit 1 if any)")

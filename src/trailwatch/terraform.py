@@ -201,6 +201,7 @@ class Stack:
     ) -> None:
         self.dir = stage(config, workdir=workdir, emulator=emulator, extra_files=extra_files)
         self.tf = terraform_test(self.dir, emulator)
+        self.env = terraform_env(emulator)
         self._initialized = False
 
     def init(self) -> str:
@@ -245,6 +246,22 @@ class Stack:
             for addr, rc in plan.resource_changes.items()
             if rc["change"]["actions"] not in (["no-op"], ["read"])
         }
+
+    def drift_check(self, tf_vars: dict[str, object] | None = None) -> tuple[int, str]:
+        """``terraform plan -detailed-exitcode``, as scheduled drift checks run it: the exit
+        code (0 nothing to do, 2 changes pending, a data source read during apply included)
+        and the plan's text. Raises on 1, an error."""
+        if not self._initialized:
+            self.init()
+        args = [terraform_binary(), "plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"]
+        for name, value in (tf_vars or {}).items():
+            args += ["-var", f"{name}={value if isinstance(value, str) else json.dumps(value)}"]
+        proc = subprocess.run(
+            args, cwd=self.dir, env={**os.environ, **self.env}, capture_output=True, text=True, check=False
+        )
+        if proc.returncode not in (0, 2):
+            raise RuntimeError(f"terraform plan failed ({proc.returncode}):\n{proc.stderr}")
+        return proc.returncode, proc.stdout
 
     def destroy(self, tf_vars: dict[str, object] | None = None) -> str:
         out: str = self.tf.destroy(tf_vars=tf_vars)

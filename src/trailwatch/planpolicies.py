@@ -1,0 +1,181 @@
+"""Every IAM policy document a root config produces, from its plan and its applied state.
+
+``trailwatch policies`` and tests/test_service_calls.py use this: the first to lint every
+document (parliament, in ``make lint``), the second to evaluate every service-to-service
+call against them (servicecalls.py).
+
+Most documents are known at plan on the emulator (their ARNs are built from the account,
+region and names), but a few embed ARNs that exist only after apply (the topic policy
+names the topic's ARN, a queue policy the queue's). So ``collect`` plans, applies on the
+emulator, reads ``terraform show -json`` of the state, and destroys: the state holds every
+document fully resolved, and ``compare`` proves that each one known at plan is the same
+document after apply and that no document of the plan is missing from the state.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trailwatch.emulator import Emulator
+from trailwatch.terraform import REPO_ROOT, Stack, module_config
+
+#: The attributes that hold a policy document, per resource type, and what kind it is.
+POLICY_ATTRIBUTES: dict[str, dict[str, str]] = {
+    "aws_s3_bucket_policy": {"policy": "bucket policy"},
+    "aws_kms_key": {"policy": "key policy"},
+    "aws_sns_topic_policy": {"policy": "topic policy"},
+    "aws_sqs_queue_policy": {"policy": "queue policy"},
+    "aws_sqs_queue": {"policy": "queue policy"},
+    "aws_cloudwatch_event_bus_policy": {"policy": "event bus policy"},
+    "aws_iam_role": {"assume_role_policy": "role trust policy"},
+    "aws_iam_role_policy": {"policy": "role inline policy"},
+    "aws_iam_policy": {"policy": "managed policy"},
+}
+
+#: The root module on its own, with every optional service-to-service path on.
+ROOT_CONFIG = "root"
+ROOT_MODULE_ARGS: dict[str, object] = {
+    "name_prefix": "tw-root",
+    "signin_events_enabled": True,
+    "allowed_source_cidrs": ["203.0.113.10"],
+    "alarm_email_addresses": ["security@example.com"],
+}
+
+
+@dataclass(frozen=True)
+class Resource:
+    address: str
+    type: str
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PolicyDoc:
+    address: str
+    attribute: str
+    kind: str
+    document: dict[str, Any] | None  # None: unknown until apply
+
+    @property
+    def name(self) -> str:
+        return f"{self.address}.{self.attribute}"
+
+
+def resources(doc: Mapping[str, Any]) -> list[Resource]:
+    """Managed resources of ``terraform show -json`` output: a plan (planned values) or a state."""
+    root = (doc.get("planned_values") or doc.get("values") or {}).get("root_module", {})
+    out: list[Resource] = []
+    queue = [root]
+    while queue:
+        mod = queue.pop(0)
+        for res in mod.get("resources", []):
+            if res.get("mode") == "managed":
+                out.append(Resource(res["address"], res["type"], res.get("values") or {}))
+        queue.extend(mod.get("child_modules", []))
+    return out
+
+
+def _parse(text: Any) -> dict[str, Any] | None:
+    if not isinstance(text, str) or not text.strip():
+        return None
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
+def policies(doc: Mapping[str, Any]) -> list[PolicyDoc]:
+    """Every policy document in a plan or state; unknown-at-plan ones have document None.
+
+    A queue's own ``policy`` attribute counts only when set (aws_sqs_queue_policy usually
+    holds it); an empty one is no document.
+    """
+    out: list[PolicyDoc] = []
+    for res in resources(doc):
+        for attr, kind in POLICY_ATTRIBUTES.get(res.type, {}).items():
+            if res.type == "aws_sqs_queue" and not res.values.get(attr):
+                continue
+            out.append(PolicyDoc(res.address, attr, kind, _parse(res.values.get(attr))))
+    return out
+
+
+def compare(plan: Mapping[str, Any], state: Mapping[str, Any]) -> list[str]:
+    """Differences between the documents a plan produces and those the apply left."""
+    after = {p.name: p for p in policies(state)}
+    errors = []
+    for p in policies(plan):
+        if p.name not in after:
+            errors.append(f"{p.name}: planned but not in the state")
+        elif p.document is not None and p.document != after[p.name].document:
+            errors.append(f"{p.name}: the applied document differs from the planned one")
+    return errors
+
+
+def configs() -> list[str]:
+    """The root module alone plus every example."""
+    examples = sorted(p.name for p in (REPO_ROOT / "examples").iterdir() if (p / "main.tf").exists())
+    return [ROOT_CONFIG, *examples]
+
+
+def fixtures(config: str) -> dict[str, Any]:
+    """Pre-existing infrastructure an example assumes, from its plan inventory."""
+    path = REPO_ROOT / "tests" / "inventories" / f"{config}.yaml"
+    if not path.exists():
+        return {}
+    data: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
+    found: dict[str, Any] = data.get("fixtures") or {}
+    return found
+
+
+def _setup(emulator: Emulator, wanted: Mapping[str, Any]) -> None:
+    for group in wanted.get("log_groups", []):
+        emulator.client("logs").create_log_group(logGroupName=group)
+    if wanted.get("organization"):
+        emulator.client("organizations").create_organization(FeatureSet="ALL")
+
+
+def _stack(config: str, emulator: Emulator) -> Stack:
+    if config != ROOT_CONFIG:
+        return Stack(config, emulator=emulator)
+    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / "root"
+    src.mkdir()
+    (src / "main.tf.json").write_text(module_config(ROOT_MODULE_ARGS))
+    return Stack(src, emulator=emulator)
+
+
+@dataclass(frozen=True)
+class Collected:
+    config: str
+    plan: dict[str, Any]
+    state: dict[str, Any]
+
+
+def collect(config: str, emulator: Emulator) -> Collected:
+    """Plan, apply and read back one config on a freshly reset emulator.
+
+    No destroy: the next collect (or test) resets the emulator, which empties every service
+    at once (destroying is what tests/test_examples.py proves, and it would double the time).
+    """
+    emulator.reset()
+    _setup(emulator, fixtures(config))
+    stack = _stack(config, emulator)
+    try:
+        plan = dict(stack.plan())
+        stack.apply()
+        state: dict[str, Any] = json.loads(stack.tf.execute_command("show", "-json", "-no-color").out)
+    finally:
+        stack.cleanup()
+    return Collected(config, plan, state)
+
+
+def iter_documents(collected: Collected) -> Iterator[PolicyDoc]:
+    """The applied documents (every one is known there)."""
+    for p in policies(collected.state):
+        if p.document is None:
+            raise ValueError(f"{collected.config}: {p.name} is empty after apply")
+        yield p

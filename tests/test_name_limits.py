@@ -1,0 +1,166 @@
+"""Names at the limits, from the plan: with the longest name_prefix the module accepts (24),
+sign-in notifications with forwarders in the other sign-in regions and an organization trail
+created from a delegated administrator account, every name the stack generates is within
+AWS's limit in every region. A name that embeds a region is measured as if that region's
+name were 14 characters long (ap-southeast-2, the longest sign-in region)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trailwatch.emulator import Emulator
+from trailwatch.terraform import Stack
+
+pytestmark = pytest.mark.emulator
+
+PREFIX = "abcdefghij-klmnopqrstu-v"  # 24 characters, the cap
+assert len(PREFIX) == 24
+HOME = "ap-southeast-2"
+FORWARDERS = {"us_east_1": "us-east-1", "us_east_2": "us-east-2", "eu_north_1": "eu-north-1"}
+LONGEST_REGION = 14
+MANAGEMENT_ACCOUNT = "210987654321"  # owns the organization trail; the emulator is 123456789012
+ORG_ID = "o-abcdefghij"
+
+# (resource type, attribute) -> AWS's maximum length
+LIMITS: dict[tuple[str, str], int] = {
+    ("aws_s3_bucket", "bucket"): 63,
+    ("aws_cloudtrail", "name"): 128,
+    ("aws_iam_role", "name"): 64,
+    ("aws_iam_role_policy", "name"): 128,
+    ("aws_cloudwatch_event_rule", "name"): 64,
+    ("aws_sns_topic", "name"): 256,
+    ("aws_cloudwatch_log_group", "name"): 512,
+    ("aws_cloudwatch_log_metric_filter", "name"): 512,
+    ("aws_cloudwatch_metric_alarm", "alarm_name"): 255,
+}
+METRIC_NAME_LIMIT = 255
+
+REGIONS = (HOME, *FORWARDERS.values())
+
+
+def _config() -> str:
+    """HCL (the harness points every provider block it finds in *.tf at the emulator)."""
+    blocks = [f'provider "aws" {{\n  region = "{HOME}"\n}}\n']
+    blocks += [f'provider "aws" {{\n  alias  = "{a}"\n  region = "{r}"\n}}\n' for a, r in FORWARDERS.items()]
+    blocks.append(f"""module "trailwatch" {{
+  source                             = "../../"
+  name_prefix                        = "{PREFIX}"
+  is_organization_trail              = true
+  organization_id                    = "{ORG_ID}"
+  organization_management_account_id = "{MANAGEMENT_ACCOUNT}"
+  allowed_source_cidrs               = ["203.0.113.10"]
+  signin_events_enabled              = true
+}}
+""")
+    blocks += [
+        f"""module "forward_{a}" {{
+  source                   = "../../modules/signin-events"
+  providers                = {{ aws = aws.{a} }}
+  name_prefix              = "{PREFIX}"
+  forward_to_event_bus_arn = module.trailwatch.signin_events_forward_bus_arn
+}}
+"""
+        for a in FORWARDERS
+    ]
+    return "\n".join(blocks)
+
+
+@pytest.fixture(scope="module")
+def planned(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, dict[str, Any]]]:
+    emulator_session.reset()
+    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / "name-limits"
+    src.mkdir()
+    (src / "main.tf").write_text(_config())
+    stack = Stack(src, emulator=emulator_session)
+    try:
+        plan = stack.plan()
+        yield {addr: rc for addr, rc in plan.resource_changes.items() if rc["mode"] == "managed"}
+    finally:
+        stack.cleanup()
+
+
+def _measured(name: str) -> int:
+    """Length of a name, with any region in it counted as the longest region name."""
+    return len(name) + max((LONGEST_REGION - len(r) for r in REGIONS if r in name), default=0)
+
+
+def test_every_generated_name_fits_in_every_region(planned: dict[str, dict[str, Any]]) -> None:
+    seen: dict[str, int] = {}
+    too_long: list[str] = []
+    for addr, rc in planned.items():
+        after = rc["change"]["after"]
+        for (rtype, attr), limit in LIMITS.items():
+            if rc["type"] != rtype:
+                continue
+            name = after[attr]
+            assert isinstance(name, str) and name, f"{addr}.{attr} is not known at plan"
+            seen[rtype] = max(seen.get(rtype, 0), _measured(name))
+            if _measured(name) > limit:
+                too_long.append(f"{addr}.{attr} = {name!r}: {_measured(name)} > {limit}")
+        if rc["type"] == "aws_cloudwatch_log_metric_filter":
+            for t in after["metric_transformation"]:
+                if _measured(t["name"]) > METRIC_NAME_LIMIT:
+                    too_long.append(f"{addr} metric {t['name']!r}")
+    assert not too_long, "\n".join(too_long)
+    # Every kind of name was actually generated (the stack under test is the widest one).
+    assert set(seen) == {rtype for rtype, _ in LIMITS}, seen
+    # The cap is tight: the default bucket name is exactly S3's maximum in the longest region.
+    assert seen["aws_s3_bucket"] == 63
+
+
+def test_forwarders_and_rules_exist_in_every_sign_in_region(planned: dict[str, dict[str, Any]]) -> None:
+    rules = [
+        rc["change"]["after"]["name"] for rc in planned.values() if rc["type"] == "aws_cloudwatch_event_rule"
+    ]
+    assert f"{PREFIX}-signin-console-login-unexpected-ip" in rules
+    assert rules.count(f"{PREFIX}-signin-forward") == len(FORWARDERS)
+    roles = {rc["change"]["after"]["name"] for rc in planned.values() if rc["type"] == "aws_iam_role"}
+    assert {f"{PREFIX}-signin-forward-{r}" for r in FORWARDERS.values()} <= roles
+
+
+def test_a_delegated_administrators_organization_trail_is_named_for_the_management_account(
+    planned: dict[str, dict[str, Any]],
+) -> None:
+    """organization_management_account_id reaches the trail ARN everywhere it is built."""
+    trail_arn = f"arn:aws:cloudtrail:{HOME}:{MANAGEMENT_ACCOUNT}:trail/{PREFIX}"
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for rc in planned.values():
+        by_type.setdefault(rc["type"], []).append(rc["change"]["after"])
+
+    (bucket_policy,) = [json.loads(a["policy"]) for a in by_type["aws_s3_bucket_policy"]]
+    for stmt in bucket_policy["Statement"]:
+        if stmt["Effect"] == "Allow":
+            assert stmt["Condition"]["StringEquals"]["aws:SourceArn"] == trail_arn
+    write = next(s for s in bucket_policy["Statement"] if s["Sid"] == "CloudTrailWrite")
+    assert any(f"/AWSLogs/{MANAGEMENT_ACCOUNT}/*" in r for r in write["Resource"])
+    assert any(f"/AWSLogs/{ORG_ID}/*" in r for r in write["Resource"])
+
+    trail_key = next(
+        json.loads(a["policy"]) for a in by_type["aws_kms_key"] if "CloudTrailEncryptLogs" in a["policy"]
+    )
+    stmts = {s["Sid"]: s for s in trail_key["Statement"]}
+    assert stmts["CloudTrailEncryptLogs"]["Condition"]["StringEquals"]["aws:SourceArn"] == trail_arn
+    assert (
+        stmts["CloudTrailEncryptLogs"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:cloudtrail:arn"]
+        == f"arn:aws:cloudtrail:*:{MANAGEMENT_ACCOUNT}:trail/*"
+    )
+    assert "kms:Decrypt" in stmts["CloudTrailDescribeKey"]["Action"]
+    assert stmts["CloudTrailDescribeKey"]["Condition"]["StringEquals"]["aws:SourceArn"] == trail_arn
+
+    delivery = next(
+        json.loads(a["policy"]) for a in by_type["aws_iam_role_policy"] if "logs:PutLogEvents" in a["policy"]
+    )
+    (stmt,) = delivery["Statement"]
+    group = f"arn:aws:logs:{HOME}:123456789012:log-group:/aws/cloudtrail/{PREFIX}"
+    assert sorted(stmt["Resource"]) == sorted(
+        [
+            f"{group}:log-stream:{MANAGEMENT_ACCOUNT}_CloudTrail_{HOME}*",
+            f"{group}:log-stream:{ORG_ID}_*",
+        ]
+    )

@@ -1,0 +1,116 @@
+"""Every service-to-service call the stack relies on is allowed by the policies it deploys.
+
+The emulator enforces no policy, so this is where a policy AWS would refuse is caught. For
+the root module (all paths on) and every example: plan, apply on the emulator, take every
+policy document (trust, key, bucket, topic, queue, role and boundary policies), and for each
+row of docs/service-calls.yaml evaluate the concrete calls (src/trailwatch/servicecalls.py)
+with exactly the request context AWS documents for them (src/trailwatch/policycheck.py).
+The same documents are linted with parliament, as `make lint` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import parliament
+import pytest
+
+from trailwatch import planpolicies, policylint, servicecalls
+from trailwatch.emulator import Emulator
+from trailwatch.planpolicies import Collected
+
+# Each config is applied once (the session fixture below) and every test reads it: one xdist
+# worker runs them all, or each worker would apply every config again.
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("service-calls")]
+
+ROWS = servicecalls.load()
+CONFIGS = planpolicies.configs()
+
+
+@pytest.fixture(scope="session")
+def collected(emulator_session: Emulator) -> Iterator[dict[str, Collected]]:
+    """Each config planned, applied and destroyed once; its plan and applied state kept."""
+    cache: dict[str, Collected] = {}
+
+    class Lazy(dict[str, Collected]):
+        def __missing__(self, config: str) -> Collected:
+            cache[config] = planpolicies.collect(config, emulator_session)
+            self[config] = cache[config]
+            return cache[config]
+
+    yield Lazy()
+
+
+def test_table_rows_name_real_actions_bindings_and_pages() -> None:
+    assert len({r.id for r in ROWS}) == len(ROWS)
+    for row in ROWS:
+        assert row.binding in servicecalls.BINDINGS, row.id
+        assert row.page.strip() and row.guide.strip(), row.id
+        for action in row.actions:
+            # parliament's IAM database: the action exists (raises UnknownActionException if not).
+            assert parliament.expand_action(action), action
+        assert not set(row.carries) & set(row.not_carried), row.id
+
+
+def test_rendered_table_is_current() -> None:
+    assert servicecalls.RENDERED.read_text() == servicecalls.render(ROWS), (
+        "docs/service-calls.md is stale: run .venv/bin/trailwatch service-calls"
+    )
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_every_planned_policy_is_the_applied_one(config: str, collected: dict[str, Collected]) -> None:
+    c = collected[config]
+    assert not planpolicies.compare(c.plan, c.state)
+    docs = list(planpolicies.iter_documents(c))
+    assert {d.kind for d in docs} >= {"key policy", "topic policy"}, docs
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_every_service_call_is_allowed_with_its_documented_context(
+    config: str, collected: dict[str, Collected]
+) -> None:
+    results = servicecalls.verify(collected[config].state, ROWS)
+    assert results, f"{config}: no service call found"
+    refused = [r.explain() for r in results if not r.ok]
+    assert not refused, f"{config}: AWS would refuse these calls:\n" + "\n".join(refused)
+
+
+def test_every_row_is_exercised_by_some_config(collected: dict[str, Collected]) -> None:
+    seen = {r.row.id for config in CONFIGS for r in servicecalls.verify(collected[config].state, ROWS)}
+    assert seen == {r.id for r in ROWS}, f"rows no config exercises: {sorted({r.id for r in ROWS} - seen)}"
+
+
+def test_parliament_finds_nothing_unsuppressed(collected: dict[str, Collected]) -> None:
+    docs = [(config, d) for config in CONFIGS for d in planpolicies.iter_documents(collected[config])]
+    report = policylint.lint(docs, policylint.load_suppressions())
+    assert not report.findings, "\n".join(str(f) for f in report.findings)
+    assert not report.unused, f"suppressions that match nothing: {report.unused}"
+    assert report.suppressed  # the lint ran over the documents
+
+
+def test_lint_reports_a_finding_no_suppression_names_and_unused_suppressions() -> None:
+    doc = planpolicies.PolicyDoc(
+        "aws_kms_key.new",
+        "policy",
+        "key policy",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "NewStatement",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "s3.amazonaws.com"},
+                    "Action": "kms:Decrypt",
+                    "Resource": "*",
+                }
+            ],
+        },
+    )
+    suppressions = policylint.load_suppressions()
+    report = policylint.lint([("unit", doc)], suppressions)
+    assert [(f.issue, f.sid) for f in report.findings] == [("RESOURCE_STAR", "NewStatement")]
+    assert len(report.unused) == len(suppressions)
+    # Every suppression carries its reason, and only the trust-policy one spans every Sid.
+    assert all(len(s.reason) > 40 for s in suppressions)
+    assert {(s.issue, s.kind) for s in suppressions if s.sid == "*"} == {("MALFORMED", "role trust policy")}
