@@ -199,7 +199,7 @@ variable "permissions_boundary_arn" {
 ################################################################################
 
 variable "allowed_source_cidrs" {
-  description = "Addresses allowed to sign in to the console: IPv4/IPv6 CIDRs or bare IPs. Any other source of a successful IAM-user or root console sign-in raises console_login_unexpected_ip, which is enabled only when this list is non-empty. IPv6 prefixes must be /128 or a multiple of 16 bits; IPv6 addresses are compared in RFC 5952 text form."
+  description = "Addresses allowed to sign in to the console: IPv4/IPv6 CIDRs or bare IPs. Any other source of a successful console sign-in (IAM user, root, or federated AssumedRole session: IAM Identity Center, SAML) raises console_login_unexpected_ip, which is enabled only when this list is non-empty. IPv6 prefixes must be /128 or a multiple of 16 bits; IPv6 addresses are compared in RFC 5952 text form."
   type        = list(string)
   default     = []
 

@@ -51,11 +51,14 @@ CIS_EVENTS = {
 
 TUNED = {
     **CIS_EVENTS,
+    # Every successful sign-in from outside the allowlist, federated (SSO, SAML) included.
     "console_login_unexpected_ip": {
         "iam_mfa_unknown_ip",
         "iam_no_mfa_unknown_ip",
         "root_mfa_unknown_ip",
         "ipv6_unknown",
+        "saml_login",
+        "sso_login",
     },
     # Root's "MFAUsed": "YES" is MFA; SSO/SAML, failures and CheckMfa are not logins without MFA.
     "console_login_without_mfa": {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip", "root_no_mfa_allowed_ip"},
@@ -91,6 +94,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
             "root_failure",
             "saml_login",
             "sso_login",
+            "saml_login_allowed_ip_v6",
+            "sso_login_allowed_ip",
         },
     },
     "mfa_cis_sso": {
@@ -150,7 +155,7 @@ def test_signin_rules_flag_exactly_what_the_filters_flag(mode: str, planned: dic
     rules = planned[mode]["rules"]
     filters = planned[mode]["filters"]
     signins = {name: rec for name, rec in corpus().items() if is_signin_record(rec)}
-    assert len(signins) >= 14
+    assert len(signins) >= 16
     # Every enabled sign-in detection has its rule, and nothing else does.
     assert set(rules) == {k for k in filters if k in patterns()}
     for key, text in rules.items():

@@ -29,6 +29,8 @@ def corpus() -> dict[str, ev.Record]:
         "root_failure": ev.root_failure(ip=OUTSIDE),
         "saml_login": ev.saml_login(ip=OUTSIDE),
         "sso_login": ev.sso_login(ip=OUTSIDE),
+        "sso_login_allowed_ip": ev.sso_login(ip=INSIDE, user="kim"),
+        "saml_login_allowed_ip_v6": ev.saml_login(ip=INSIDE_V6, user="lee@example.com"),
         "check_mfa": ev.check_mfa(ip=OUTSIDE),
         "ipv6_allowed": ev.iam_user_login(mfa=True, ip=INSIDE_V6),
         "ipv6_unknown": ev.iam_user_login(mfa=True, ip=OUTSIDE_V6),
