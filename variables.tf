@@ -378,7 +378,7 @@ variable "signin_events_enabled" {
 }
 
 variable "signin_events_detections" {
-  description = "Per-detection switches for the sign-in notifications, keyed by console_login_unexpected_ip, console_login_without_mfa, console_login_failures or root_usage: {enabled = false} silences one (console_login_failures notifies on every failure, without the alarm's threshold)."
+  description = "Per-detection switches for the sign-in notifications, keyed by console_login_unexpected_ip, console_login_without_mfa, console_login_failures, root_usage or root_privileged_task: {enabled = false} silences one (console_login_failures notifies on every failure, without the alarm's threshold; with root_privileged_task off, root_usage notifies AssumeRoot root sessions too)."
   type = map(object({
     enabled = optional(bool)
   }))

@@ -16,6 +16,7 @@ KEYS = {
     "console_login_without_mfa",
     "console_login_failures",
     "root_usage",
+    "root_privileged_task",
     "unauthorized_api_calls",
     "iam_policy_changes",
     "cloudtrail_changes",
@@ -70,3 +71,16 @@ def test_security_hub_strings_are_verbatim() -> None:
         if d.cis and d.cis.get("security_hub")
     }
     assert ours == published
+
+
+def test_every_detection_has_a_known_severity() -> None:
+    levels = load()["severities"]["levels"]
+    assert {d.severity for d in detections().values()} <= set(levels)
+    assert detections()["root_privileged_task"].severity != detections()["root_usage"].severity
+
+
+def test_a_tuned_pattern_leaves_events_only_to_a_detection_that_exists() -> None:
+    raw = load()["detections"]
+    for key, d in raw.items():
+        if "tuned_requires" in d:
+            assert d["tuned_requires"] in raw and "tuned" in d["patterns"], key

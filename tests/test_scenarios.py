@@ -30,6 +30,11 @@ MODES: dict[str, dict[str, Any]] = {
     "cis_exact": {"allowed_source_cidrs": ALLOWLIST, "cis_exact": True},
     "mfa_cis": {"console_login_without_mfa_mode": "cis"},
     "mfa_cis_sso": {"console_login_without_mfa_mode": "cis_sso"},
+    # With root_privileged_task switched off, root_usage reports AssumeRoot sessions again.
+    "no_privileged_task": {
+        "detections": {"root_privileged_task": {"enabled": False}},
+        "signin_events_detections": {"root_privileged_task": {"enabled": False}},
+    },
 }
 for _args in MODES.values():
     _args["signin_events_enabled"] = True
@@ -38,7 +43,7 @@ CIS_EVENTS = {
     "iam_policy_changes": {"put_role_policy"},
     "cloudtrail_changes": {"stop_logging"},
     "kms_key_disable_or_delete": {"schedule_key_deletion"},
-    "s3_bucket_policy_changes": {"put_bucket_policy"},
+    "s3_bucket_policy_changes": {"put_bucket_policy", "root_session_delete_bucket_policy"},
     "config_changes": {"stop_config_recorder"},
     "security_group_changes": {"authorize_sg_ingress"},
     "nacl_changes": {"create_nacl_entry"},
@@ -46,8 +51,13 @@ CIS_EVENTS = {
     "route_table_changes": {"create_route"},
     "vpc_changes": {"create_vpc"},
     "organizations_changes": {"create_account"},
+    # Root credential use: password sign-ins (and their failures) and API calls.
     "root_usage": {"root_api_call", "root_mfa_unknown_ip", "root_no_mfa_allowed_ip", "root_failure"},
 }
+
+ROOT_CREDENTIALS = CIS_EVENTS["root_usage"]
+# Centralized root access: the AssumeRoot call and the root session's actions.
+ROOT_SESSIONS = {"assume_root_call", "root_session_delete_bucket_policy"}
 
 TUNED = {
     **CIS_EVENTS,
@@ -64,6 +74,7 @@ TUNED = {
     "console_login_without_mfa": {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip", "root_no_mfa_allowed_ip"},
     "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure"},
     "unauthorized_api_calls": {"access_denied", "unauthorized_operation"},
+    "root_privileged_task": ROOT_SESSIONS,
 }
 
 SECURITY_HUB_MFA = {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip"}
@@ -72,6 +83,9 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "tuned": TUNED,
     "cis_exact": {
         **TUNED,
+        # Security Hub's exact CloudWatch.1 string counts the session's actions as root use
+        # (they are reported by both detections then, never by neither).
+        "root_usage": ROOT_CREDENTIALS | {"root_session_delete_bucket_policy"},
         "console_login_without_mfa": SECURITY_HUB_MFA,
         "console_login_failures": {"iam_failure", "root_failure"},
         "unauthorized_api_calls": {
@@ -101,6 +115,12 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "mfa_cis_sso": {
         **{k: v for k, v in TUNED.items() if k != "console_login_unexpected_ip"},
         "console_login_without_mfa": SECURITY_HUB_MFA,
+    },
+    "no_privileged_task": {
+        **{
+            k: v for k, v in TUNED.items() if k not in ("console_login_unexpected_ip", "root_privileged_task")
+        },
+        "root_usage": ROOT_CREDENTIALS | {"root_session_delete_bucket_policy"},
     },
 }
 
@@ -168,3 +188,20 @@ def test_signin_rules_flag_exactly_what_the_filters_flag(mode: str, planned: dic
 def test_every_signin_detection_has_an_eventbridge_pattern_for_each_of_its_filter_patterns() -> None:
     for key, eb in patterns().items():
         assert set(eb["patterns"]) == set(detections()[key].patterns), key
+
+
+def test_root_rules_split_root_signins_by_the_assume_root_marker(planned: dict[str, Any]) -> None:
+    """The corpus has no console sign-in of an AssumeRoot session (the IAM User Guide shows
+    none); a root sign-in given the session marker goes to root_privileged_task's rule and
+    leaves root_usage's tuned rule, and without that rule root_usage keeps it."""
+    marked = corpus()["root_mfa_unknown_ip"]
+    marked["userIdentity"]["sessionContext"] = {"assumedRoot": "true"}
+    plain = corpus()["root_mfa_unknown_ip"]
+    tuned = planned["tuned"]["rules"]
+    assert EventPattern(tuned["root_privileged_task"]).matches(envelope(marked))
+    assert not EventPattern(tuned["root_usage"]).matches(envelope(marked))
+    assert EventPattern(tuned["root_usage"]).matches(envelope(plain))
+    assert not EventPattern(tuned["root_privileged_task"]).matches(envelope(plain))
+    fallback = planned["no_privileged_task"]["rules"]
+    assert "root_privileged_task" not in fallback
+    assert EventPattern(fallback["root_usage"]).matches(envelope(marked))

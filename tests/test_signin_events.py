@@ -47,6 +47,8 @@ EXPECTED: dict[str, set[str]] = {
     "console_login_without_mfa": {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip", "root_no_mfa_allowed_ip"},
     "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure"},
     "root_usage": {"root_mfa_unknown_ip", "root_no_mfa_allowed_ip", "root_failure"},
+    # No corpus sign-in comes from an AssumeRoot session (tests/test_scenarios.py checks the split).
+    "root_privileged_task": set(),
 }
 SILENT = {
     "iam_mfa_allowed_ip",

@@ -43,14 +43,20 @@ locals {
   ##############################################################################
 
   mfa_mode = var.cis_exact ? "cis_sso" : var.console_login_without_mfa_mode
+  enabled = {
+    for key, d in local.catalog.detections : key => try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0
+  }
   resolved = {
     for key, d in local.catalog.detections : key => {
       metric_name = d.metric_name
-      enabled     = try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0
+      enabled     = local.enabled[key]
+      # A tuned pattern that leaves events to another detection (tuned_requires: root_usage
+      # leaves sts:AssumeRoot sessions to root_privileged_task) is used only while that
+      # detection is on; otherwise the wider pattern keeps reporting them.
       pattern_id = (
         var.cis_exact && can(d.patterns.security_hub) ? "security_hub" :
         can(d.modes) ? d.modes[local.mfa_mode] :
-        can(d.patterns.tuned) ? "tuned" : "security_hub"
+        can(d.patterns.tuned) && try(local.enabled[d.tuned_requires], true) ? "tuned" : "security_hub"
       )
     }
   }

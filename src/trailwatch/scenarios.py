@@ -42,6 +42,12 @@ def corpus() -> dict[str, ev.Record]:
             invoked_by="cloudtrail.amazonaws.com",
             event_type="AwsServiceEvent",
         ),
+        # Centralized root access: the AssumeRoot call (management account) and what the
+        # short-term root session then does in the member account.
+        "assume_root_call": ev.assume_root_call(),
+        "root_session_delete_bucket_policy": ev.api_call(
+            "DeleteBucketPolicy", "s3.amazonaws.com", identity=ev.root_session_identity()
+        ),
         "access_denied": ev.api_call(
             "GetSecretValue", "secretsmanager.amazonaws.com", error_code="AccessDenied"
         ),
