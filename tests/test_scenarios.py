@@ -22,14 +22,23 @@ from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.scenarios import ALLOWLIST, corpus
 from trailwatch.signin_notifications import envelope, is_signin_record, patterns
 from trailwatch.terraform import inline_stack
+from trailwatch.variants import EXCLUDED, variant_patterns
 
 pytestmark = pytest.mark.emulator
+
+EXCLUDED_SOURCES = ("secretsmanager.amazonaws.com",)
+EXCLUDED_PRINCIPALS = ("arn:aws:iam::*:user/ci-*",)
 
 MODES: dict[str, dict[str, Any]] = {
     "tuned": {"allowed_source_cidrs": ALLOWLIST},
     "cis_exact": {"allowed_source_cidrs": ALLOWLIST, "cis_exact": True},
     "mfa_cis": {"console_login_without_mfa_mode": "cis"},
     "mfa_cis_sso": {"console_login_without_mfa_mode": "cis_sso"},
+    "unauthorized_cis_v4": {"unauthorized_api_calls_mode": "cis_v4_0_1"},
+    "unauthorized_excluded": {
+        "unauthorized_api_calls_excluded_event_sources": list(EXCLUDED_SOURCES),
+        "unauthorized_api_calls_excluded_principal_arns": list(EXCLUDED_PRINCIPALS),
+    },
     # With root_privileged_task switched off, root_usage reports AssumeRoot sessions again.
     "no_privileged_task": {
         "detections": {"root_privileged_task": {"enabled": False}},
@@ -73,7 +82,7 @@ TUNED = {
     # Root's "MFAUsed": "YES" is MFA; SSO/SAML, failures and CheckMfa are not logins without MFA.
     "console_login_without_mfa": {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip", "root_no_mfa_allowed_ip"},
     "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure"},
-    "unauthorized_api_calls": {"access_denied", "unauthorized_operation"},
+    "unauthorized_api_calls": {"access_denied", "unauthorized_operation", "denied_ci_scanner"},
     "root_privileged_task": ROOT_SESSIONS,
 }
 
@@ -91,6 +100,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "unauthorized_api_calls": {
             "access_denied",
             "unauthorized_operation",
+            "denied_ci_scanner",
             "denied_log_delivery",
             "denied_head_bucket",
         },
@@ -115,6 +125,13 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "mfa_cis_sso": {
         **{k: v for k, v in TUNED.items() if k != "console_login_unexpected_ip"},
         "console_login_without_mfa": SECURITY_HUB_MFA,
+    },
+    # CIS v4.0.1's string leaves out log delivery and HeadBucket, like the tuned form.
+    "unauthorized_cis_v4": {k: v for k, v in TUNED.items() if k != "console_login_unexpected_ip"},
+    # The exclusions drop the Secrets Manager denial and the CI user's.
+    "unauthorized_excluded": {
+        **{k: v for k, v in TUNED.items() if k != "console_login_unexpected_ip"},
+        "unauthorized_api_calls": {"unauthorized_operation"},
     },
     "no_privileged_task": {
         **{
@@ -205,3 +222,12 @@ def test_root_rules_split_root_signins_by_the_assume_root_marker(planned: dict[s
     fallback = planned["no_privileged_task"]["rules"]
     assert "root_privileged_task" not in fallback
     assert EventPattern(fallback["root_usage"]).matches(envelope(marked))
+
+
+def test_exclusions_are_built_in_hcl_as_the_backtest_builds_them(planned_filters: dict[str, Any]) -> None:
+    """What `trailwatch variants` backtests is what the module deploys, in every form."""
+    ours = variant_patterns("unauthorized_api_calls", EXCLUDED_SOURCES, EXCLUDED_PRINCIPALS)
+    assert planned_filters["unauthorized_excluded"]["unauthorized_api_calls"]["pattern"] == ours[EXCLUDED]
+    assert planned_filters["tuned"]["unauthorized_api_calls"]["pattern"] == ours["tuned"]
+    assert planned_filters["unauthorized_cis_v4"]["unauthorized_api_calls"]["pattern"] == ours["cis_v4_0_1"]
+    assert planned_filters["cis_exact"]["unauthorized_api_calls"]["pattern"] == ours["security_hub"]

@@ -58,6 +58,12 @@ def corpus() -> dict[str, ev.Record]:
             "PutObject", "s3.amazonaws.com", error_code="AccessDenied", ip="delivery.logs.amazonaws.com"
         ),
         "denied_head_bucket": ev.api_call("HeadBucket", "s3.amazonaws.com", error_code="AccessDenied"),
+        "denied_ci_scanner": ev.api_call(
+            "DescribeVolumes",
+            "ec2.amazonaws.com",
+            error_code="AccessDenied",
+            identity=ev.iam_user("ci-scanner"),
+        ),
         "put_role_policy": ev.api_call("PutRolePolicy", "iam.amazonaws.com"),
         "stop_logging": ev.api_call("StopLogging", "cloudtrail.amazonaws.com"),
         "schedule_key_deletion": ev.api_call("ScheduleKeyDeletion", "kms.amazonaws.com"),
