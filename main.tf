@@ -181,6 +181,10 @@ module "metric_filters" {
   allowed_source_cidrs           = var.allowed_source_cidrs
   detections                     = { for k, d in var.detections : k => { enabled = d.enabled, pattern = d.pattern } }
   metric_default_value           = var.metric_default_value
+
+  unauthorized_api_calls_mode                    = var.unauthorized_api_calls_mode
+  unauthorized_api_calls_excluded_event_sources  = var.unauthorized_api_calls_excluded_event_sources
+  unauthorized_api_calls_excluded_principal_arns = var.unauthorized_api_calls_excluded_principal_arns
 }
 
 ################################################################################

@@ -214,7 +214,7 @@ variable "permissions_boundary_arn" {
 ################################################################################
 
 variable "allowed_source_cidrs" {
-  description = "Addresses allowed to sign in to the console: IPv4/IPv6 CIDRs or bare IPs. Any other source of a successful IAM-user or root console sign-in raises console_login_unexpected_ip, which is enabled only when this list is non-empty. IPv6 prefixes must be /128 or a multiple of 16 bits; IPv6 addresses are compared in RFC 5952 text form."
+  description = "Addresses allowed to sign in to the console: IPv4/IPv6 CIDRs or bare IPs. Any other source of a successful console sign-in (IAM user, root, or federated AssumedRole session: IAM Identity Center, SAML) raises console_login_unexpected_ip, which is enabled only when this list is non-empty. IPv6 prefixes must be /128 or a multiple of 16 bits; IPv6 addresses are compared in RFC 5952 text form."
   type        = list(string)
   default     = []
 
@@ -401,7 +401,7 @@ variable "signin_events_enabled" {
 }
 
 variable "signin_events_detections" {
-  description = "Per-detection switches for the sign-in notifications, keyed by console_login_unexpected_ip, console_login_without_mfa, console_login_failures or root_usage: {enabled = false} silences one (console_login_failures notifies on every failure, without the alarm's threshold)."
+  description = "Per-detection switches for the sign-in notifications, keyed by console_login_unexpected_ip, console_login_without_mfa, console_login_failures, root_usage or root_privileged_task: {enabled = false} silences one (console_login_failures notifies on every failure, without the alarm's threshold; with root_privileged_task off, root_usage notifies AssumeRoot root sessions too)."
   type = map(object({
     enabled = optional(bool)
   }))
@@ -416,5 +416,38 @@ variable "signin_events_dead_letter_queue_arn" {
   validation {
     condition     = var.signin_events_dead_letter_queue_arn == null || can(regex("^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:[0-9]{12}:.+$", var.signin_events_dead_letter_queue_arn))
     error_message = "signin_events_dead_letter_queue_arn must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>)."
+  }
+}
+
+variable "unauthorized_api_calls_mode" {
+  description = "Pattern of unauthorized_api_calls: \"tuned\" (default: AccessDenied / *UnauthorizedOperation except CloudWatch Logs delivery and S3 HeadBucket, minus the exclusions below) or \"cis_v4_0_1\" (the CIS AWS Foundations Benchmark v4.0.1 string, verbatim; exclusions do not apply). cis_exact = true uses Security Hub's CloudWatch.2 string instead."
+  type        = string
+  default     = "tuned"
+
+  validation {
+    condition     = contains(["tuned", "cis_v4_0_1"], var.unauthorized_api_calls_mode)
+    error_message = "unauthorized_api_calls_mode must be \"tuned\" or \"cis_v4_0_1\"."
+  }
+}
+
+variable "unauthorized_api_calls_excluded_event_sources" {
+  description = "Event sources whose denials unauthorized_api_calls ignores, e.g. [\"s3.amazonaws.com\"] for a bucket that serves anonymous 403s. Each adds a clause to the tuned pattern (1024 characters at most in all). Risk: a denied attacker probing an excluded service goes unseen."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.unauthorized_api_calls_excluded_event_sources : can(regex("^[a-z0-9][a-z0-9.-]*\\.amazonaws\\.com$", s))])
+    error_message = "unauthorized_api_calls_excluded_event_sources: each entry must be an event source such as s3.amazonaws.com (lower case, ending in .amazonaws.com)."
+  }
+}
+
+variable "unauthorized_api_calls_excluded_principal_arns" {
+  description = "Principal ARN patterns (matched against userIdentity.arn; * is a wildcard) whose denials unauthorized_api_calls ignores, e.g. [\"arn:aws:sts::*:assumed-role/ci-deployer/*\"] for a scanner that probes by design. Each adds a clause to the tuned pattern (1024 characters at most in all). Risk: a stolen credential of an excluded principal is denied unseen."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.unauthorized_api_calls_excluded_principal_arns : can(regex("^arn:(aws|aws-cn|aws-us-gov|\\*):(iam|sts|\\*)::([0-9]{12}|\\*):[A-Za-z0-9+=,.@_/*:-]+$", a))])
+    error_message = "unauthorized_api_calls_excluded_principal_arns: each entry must be an IAM or STS ARN pattern such as arn:aws:sts::*:assumed-role/ci-deployer/* (no quotes or spaces; * as wildcard)."
   }
 }

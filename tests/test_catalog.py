@@ -16,6 +16,7 @@ KEYS = {
     "console_login_without_mfa",
     "console_login_failures",
     "root_usage",
+    "root_privileged_task",
     "unauthorized_api_calls",
     "iam_policy_changes",
     "cloudtrail_changes",
@@ -40,7 +41,9 @@ def test_keys_are_the_public_interface() -> None:
 def test_every_pattern_is_valid_for_aws() -> None:
     for key, det in detections().items():
         for mode, text in det.patterns.items():
-            concrete = text.replace(placeholder(), '($.sourceIPAddress != "192.0.2.1")')
+            concrete = text.replace(placeholder(), '($.sourceIPAddress != "192.0.2.1")').replace(
+                load()["placeholders"]["exclusions"], ' && ($.eventSource != "s3.amazonaws.com")'
+            )
             assert len(concrete) <= 1024, (key, mode)
             compile_pattern(concrete)  # raises InvalidPatternError like AWS would
 
@@ -70,3 +73,24 @@ def test_security_hub_strings_are_verbatim() -> None:
         if d.cis and d.cis.get("security_hub")
     }
     assert ours == published
+
+
+def test_every_detection_has_a_known_severity() -> None:
+    levels = load()["severities"]["levels"]
+    assert {d.severity for d in detections().values()} <= set(levels)
+    assert detections()["root_privileged_task"].severity != detections()["root_usage"].severity
+
+
+def test_a_tuned_pattern_leaves_events_only_to_a_detection_that_exists() -> None:
+    raw = load()["detections"]
+    for key, d in raw.items():
+        if "tuned_requires" in d:
+            assert d["tuned_requires"] in raw and "tuned" in d["patterns"], key
+
+
+def test_the_cis_v4_0_1_string_is_verbatim() -> None:
+    """CIS AWS Foundations Benchmark v4.0.1, 4.1, as published (operator spacing included)."""
+    assert detections()["unauthorized_api_calls"].patterns["cis_v4_0_1"] == (
+        '{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && '
+        '($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }'
+    )

@@ -30,8 +30,11 @@ def test_demo_applies_shows_and_destroys(terraform: str) -> None:
     assert "│ ALARM │" in unknown_ip and "mallory" in unknown_ip
     (allowlisted,) = [line for line in lines if "│ allowlisted login with MFA" in line]
     assert allowlisted.split("│")[2].strip() == "none"
-    (sso,) = [line for line in lines if "│ SSO login" in line]
-    assert sso.split("│")[2].strip() == "none"
+    # An SSO session from the office is fine; the same from an unknown network is flagged.
+    (sso_office,) = [line for line in lines if "│ SSO login from the office" in line]
+    assert sso_office.split("│")[2].strip() == "none"
+    (sso_unknown,) = [line for line in lines if "│ SSO login from an unknown IP" in line]
+    assert sso_unknown.split("│")[2].strip() == "console_login_unexpected_ip"
     alarmed = {line.split("│")[1].strip() for line in lines if "│ ALARM │" in line}
     assert alarmed == {
         "trailwatch-console_login_unexpected_ip",
@@ -39,11 +42,12 @@ def test_demo_applies_shows_and_destroys(terraform: str) -> None:
         "trailwatch-root_usage",
         "trailwatch-console_login_failures",
     }
-    # The real-time path: one readable message per reason, none for the allowlisted or SSO login.
-    assert "6 real-time notification(s) reached the topic" in text
+    # The real-time path: one readable message per reason, none for the allowlisted logins.
+    assert "7 real-time notification(s) reached the topic" in text
     reasons = [line for line in lines if line.startswith('"trailwatch: ConsoleLogin flagged, ')]
     assert sorted(r.split("flagged, ")[1].rstrip('"') for r in reasons) == sorted(
         [
+            "the source IP is outside the allowlist",
             "the source IP is outside the allowlist",
             "the sign-in did not use MFA",
             "the identity is the root user",
@@ -53,4 +57,6 @@ def test_demo_applies_shows_and_destroys(terraform: str) -> None:
         ]
     )
     assert '"Source IP: 198.51.100.23"' in lines
-    assert not [line for line in lines if line.startswith('"Source IP: 198.51.100.40"')]  # the SSO login
+    assert '"Source IP: 198.51.100.40"' in lines  # the SSO login from an unknown IP
+    # From the office only bob (no MFA) and root notify: the SSO login from the office does not.
+    assert sum(1 for line in lines if line == f'"Source IP: {demo.ALLOWED_IP}"') == 2

@@ -1,18 +1,28 @@
 """Issue 3's proof, end to end: a separate root config with a mixed IPv4/IPv6 allowlist
 plans and applies on the emulator within every AWS limit, and replaying real-format
-sign-in events through the deployed filters fires exactly the intended alarms."""
+sign-in events through the deployed filters fires exactly the intended alarms.
+
+Issue 12: the same config has the real-time sign-in rules on, and the deployed EventBridge
+rules (read back from the emulator, judged by moto's own matcher, which decides deliveries
+on the emulator, and by the project's engine) flag the same sign-ins: federated (SSO, SAML) sign-ins from outside the allowlist
+included, allowlisted ones silent."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from moto.events.models import EventPattern as MotoEventPattern
 
 from trailwatch import signin_events as ev
 from trailwatch.catalog import detections
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.evaluate import Evaluator, specs_from_aws
+from trailwatch.eventpattern import EventPattern
+from trailwatch.signin_notifications import envelope, is_signin_record
 from trailwatch.terraform import Stack, inline_stack
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
@@ -31,6 +41,7 @@ def deployed(
             "name_prefix": "e2e",
             "allowed_source_cidrs": ALLOWLIST,
             "alarm_email_addresses": ["soc@example.com"],
+            "signin_events_enabled": True,
         },
         emulator=emulator_session,
         name="consumer",
@@ -68,8 +79,11 @@ SCENARIOS: dict[str, tuple[list[ev.Record], set[str]]] = {
     "allowlisted /24 with MFA": ([ev.iam_user_login(mfa=True, ip="198.51.100.200")], set()),
     "allowlisted non-aligned range": ([ev.iam_user_login(mfa=True, ip="192.0.2.31")], set()),
     "allowlisted IPv6 /48": ([ev.iam_user_login(mfa=True, ip="2001:db8:abcd:12::1")], set()),
-    "SSO sign-in from anywhere": ([ev.sso_login(ip="203.0.114.9")], set()),
-    "SAML sign-in from anywhere": ([ev.saml_login(ip="203.0.114.9")], set()),
+    # The allowlist says where the browser may be, whoever signs in: federated sessions too.
+    "SSO sign-in from an unknown IP": ([ev.sso_login(ip="203.0.114.9")], {"console_login_unexpected_ip"}),
+    "SAML sign-in from an unknown IP": ([ev.saml_login(ip="203.0.114.9")], {"console_login_unexpected_ip"}),
+    "allowlisted SSO sign-in": ([ev.sso_login(ip="198.51.100.7")], set()),
+    "allowlisted SAML sign-in over IPv6": ([ev.saml_login(ip="2001:db8:1:2::5")], set()),
     "just outside the /28": ([ev.iam_user_login(mfa=True, ip="192.0.2.32")], {"console_login_unexpected_ip"}),
     "the /32's .70-.79 neighbour": (
         [ev.iam_user_login(mfa=True, ip="203.0.113.107")],
@@ -113,3 +127,42 @@ def test_replayed_signins_fire_exactly_the_intended_alarms(
     evaluator.add_all((e["timestamp"], e["message"]) for e in stored)
     fired = {r.name.removeprefix("e2e-") for r in evaluator.alarm_results() if r.would_alarm}
     assert fired == expected
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_signin_rules_flag_the_same_signins(
+    scenario: str, deployed: tuple[Emulator, Stack, dict[str, object]]
+) -> None:
+    emu, _, out = deployed
+    records, expected = SCENARIOS[scenario]
+    rules_out = out["signin_event_rules"]
+    assert isinstance(rules_out, dict)
+    events = emu.client("events")
+    deployed_rules = {
+        key: events.describe_rule(Name=rule["name"])["EventPattern"] for key, rule in rules_out.items()
+    }
+    assert set(deployed_rules) == {
+        "console_login_unexpected_ip",
+        "console_login_without_mfa",
+        "console_login_failures",
+        "root_usage",
+        "root_privileged_task",
+    } & set(detections())
+    # The rules notify each flagged sign-in: the alarms' sign-in detections, and every failure
+    # (console_login_failures notifies without the alarm's threshold).
+    want = expected & set(deployed_rules)
+    if any(r["responseElements"]["ConsoleLogin"] == "Failure" for r in records):
+        want |= {"console_login_failures"}
+    got_moto: set[str] = set()
+    got_engine: set[str] = set()
+    for rec in records:
+        assert is_signin_record(rec)
+        event: Any = envelope(rec)
+        for key, pattern in deployed_rules.items():
+            # moto's TestEventPattern API is not implemented; its matcher class is what the
+            # emulator uses to choose deliveries.
+            if MotoEventPattern(pattern, json.loads(pattern)).matches_event(event):
+                got_moto.add(key)
+            if EventPattern(pattern).matches(event):
+                got_engine.add(key)
+    assert got_moto == got_engine == want

@@ -42,12 +42,22 @@ EXPECTED: dict[str, set[str]] = {
         "iam_no_mfa_unknown_ip",
         "root_mfa_unknown_ip",
         "ipv6_unknown",
+        "saml_login",
+        "sso_login",
     },
     "console_login_without_mfa": {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip", "root_no_mfa_allowed_ip"},
     "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure"},
     "root_usage": {"root_mfa_unknown_ip", "root_no_mfa_allowed_ip", "root_failure"},
+    # No corpus sign-in comes from an AssumeRoot session (tests/test_scenarios.py checks the split).
+    "root_privileged_task": set(),
 }
-SILENT = {"iam_mfa_allowed_ip", "saml_login", "sso_login", "check_mfa", "ipv6_allowed"}
+SILENT = {
+    "iam_mfa_allowed_ip",
+    "sso_login_allowed_ip",
+    "saml_login_allowed_ip_v6",
+    "check_mfa",
+    "ipv6_allowed",
+}
 
 
 @pytest.fixture(scope="module")

@@ -196,6 +196,33 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         {"signin_events_enabled": True, "signin_events_dead_letter_queue_arn": "signin-dlq"},
         ["signin_events_dead_letter_queue_arn must be an SQS queue ARN"],
     ),
+    "bad-unauthorized-mode": (
+        {"unauthorized_api_calls_mode": "cis_v4"},
+        ["unauthorized_api_calls_mode must be"],
+    ),
+    "excluded-event-source-not-a-service": (
+        {"unauthorized_api_calls_excluded_event_sources": ["S3"]},
+        ["unauthorized_api_calls_excluded_event_sources", "s3.amazonaws.com"],
+    ),
+    "excluded-principal-not-an-arn": (
+        {"unauthorized_api_calls_excluded_principal_arns": ['ci-deployer"']},
+        ["unauthorized_api_calls_excluded_principal_arns", "arn:aws:sts::*:assumed-role/ci-deployer/*"],
+    ),
+    "exclusions-with-the-cis-string": (
+        {
+            "unauthorized_api_calls_mode": "cis_v4_0_1",
+            "unauthorized_api_calls_excluded_event_sources": ["s3.amazonaws.com"],
+        },
+        ["apply to the tuned pattern only", "cis_v4_0_1"],
+    ),
+    "exclusions-past-1024-characters": (
+        {
+            "unauthorized_api_calls_excluded_principal_arns": [
+                f"arn:aws:iam::*:role/automation-role-number-{i:02d}" for i in range(20)
+            ]
+        },
+        ["The unauthorized_api_calls pattern is", "AWS allows at most 1024", "_principal_arns"],
+    ),
 }
 
 SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {

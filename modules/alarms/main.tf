@@ -17,7 +17,7 @@ locals {
       }
       actions = try(var.detections[key].alarm_actions, null) != null ? var.detections[key].alarm_actions : var.alarm_actions
       description = join(" ", [
-        "${local.catalog.detections[key].title}.",
+        "[${upper(local.catalog.detections[key].severity)}] ${local.catalog.detections[key].title}.",
         local.catalog.detections[key].description,
         "Metric filter ${f.name} on ${var.log_group_name}.",
         "Who, from where, with or without MFA - run in CloudWatch Logs Insights on ${var.log_group_name}:",

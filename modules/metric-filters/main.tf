@@ -43,14 +43,35 @@ locals {
   ##############################################################################
 
   mfa_mode = var.cis_exact ? "cis_sso" : var.console_login_without_mfa_mode
+  # The mode input of each detection that has catalog modes.
+  modes = {
+    console_login_without_mfa = local.mfa_mode
+    unauthorized_api_calls    = var.unauthorized_api_calls_mode
+  }
+
+  # Exclusion clauses for the patterns that carry the placeholder (unauthorized_api_calls'
+  # tuned form); the clause text comes from the catalog.
+  exclusion_placeholder = local.catalog.placeholders.exclusions
+  exclusion_templates   = local.catalog.exclusions.clause_templates
+  exclusion_clauses = join("", concat(
+    [for v in var.unauthorized_api_calls_excluded_event_sources : format(local.exclusion_templates.event_source, v)],
+    [for v in var.unauthorized_api_calls_excluded_principal_arns : format(local.exclusion_templates.principal_arn, v)],
+  ))
+  has_exclusions = length(local.exclusion_clauses) > 0
+  enabled = {
+    for key, d in local.catalog.detections : key => try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0
+  }
   resolved = {
     for key, d in local.catalog.detections : key => {
       metric_name = d.metric_name
-      enabled     = try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0
+      enabled     = local.enabled[key]
+      # A tuned pattern that leaves events to another detection (tuned_requires: root_usage
+      # leaves sts:AssumeRoot sessions to root_privileged_task) is used only while that
+      # detection is on; otherwise the wider pattern keeps reporting them.
       pattern_id = (
         var.cis_exact && can(d.patterns.security_hub) ? "security_hub" :
-        can(d.modes) ? d.modes[local.mfa_mode] :
-        can(d.patterns.tuned) ? "tuned" : "security_hub"
+        can(d.modes) ? d.modes[local.modes[key]] :
+        can(d.patterns.tuned) && try(local.enabled[d.tuned_requires], true) ? "tuned" : "security_hub"
       )
     }
   }
@@ -58,8 +79,10 @@ locals {
     for key, r in local.resolved : key => merge(r, {
       pattern = (
         try(var.detections[key].pattern, null) != null ? var.detections[key].pattern :
-        replace(local.catalog.detections[key].patterns[r.pattern_id], local.placeholder, local.allow_clauses)
+        replace(replace(local.catalog.detections[key].patterns[r.pattern_id], local.placeholder, local.allow_clauses), local.exclusion_placeholder, local.exclusion_clauses)
       )
+      # Whether the exclusion inputs apply to this pattern (they need its placeholder).
+      takes_exclusions = try(var.detections[key].pattern, null) == null && strcontains(local.catalog.detections[key].patterns[r.pattern_id], local.exclusion_placeholder)
     }) if r.enabled
   }
   regex_filters = length([for k, c in local.candidates : k if length(regexall("%[^%]*%", c.pattern)) > 0])
@@ -82,7 +105,12 @@ resource "aws_cloudwatch_log_metric_filter" "this" {
   lifecycle {
     precondition {
       condition     = length(each.value.pattern) <= 1024
-      error_message = "The ${each.key} pattern is ${length(each.value.pattern)} characters; AWS allows at most 1024. For allowed_source_cidrs: merge adjacent ranges into wider prefixes, or list fewer entries."
+      error_message = "The ${each.key} pattern is ${length(each.value.pattern)} characters; AWS allows at most 1024. For allowed_source_cidrs: merge adjacent ranges into wider prefixes, or list fewer entries. For unauthorized_api_calls_excluded_event_sources / _principal_arns: exclude fewer, or use wildcards (arn:aws:iam::*:role/ci-*)."
+    }
+
+    precondition {
+      condition     = each.key != "unauthorized_api_calls" || !local.has_exclusions || each.value.takes_exclusions
+      error_message = "unauthorized_api_calls_excluded_event_sources / _principal_arns apply to the tuned pattern only; this configuration uses ${try(var.detections[each.key].pattern, null) != null ? "a pattern override" : "the \"${each.value.pattern_id}\" pattern (cis_exact or unauthorized_api_calls_mode)"}, which must stay verbatim. Drop the exclusions or use unauthorized_api_calls_mode = \"tuned\" without cis_exact."
     }
 
     precondition {

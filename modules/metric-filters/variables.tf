@@ -62,3 +62,26 @@ variable "metric_default_value" {
   type        = number
   default     = null
 }
+
+variable "unauthorized_api_calls_mode" {
+  description = "Pattern of unauthorized_api_calls: \"tuned\" (denials except CloudWatch Logs delivery and S3 HeadBucket, minus the exclusions below) or \"cis_v4_0_1\" (the CIS AWS Foundations Benchmark v4.0.1 string, verbatim). cis_exact = true uses Security Hub's CloudWatch.2 string instead."
+  type        = string
+  default     = "tuned"
+
+  validation {
+    condition     = contains(["tuned", "cis_v4_0_1"], var.unauthorized_api_calls_mode)
+    error_message = "unauthorized_api_calls_mode must be \"tuned\" or \"cis_v4_0_1\"."
+  }
+}
+
+variable "unauthorized_api_calls_excluded_event_sources" {
+  description = "Event sources whose denials unauthorized_api_calls ignores (tuned pattern only), e.g. [\"s3.amazonaws.com\"]. Validated by the root module."
+  type        = list(string)
+  default     = []
+}
+
+variable "unauthorized_api_calls_excluded_principal_arns" {
+  description = "Principal ARN patterns ($.userIdentity.arn, * as wildcard) whose denials unauthorized_api_calls ignores (tuned pattern only). Validated by the root module."
+  type        = list(string)
+  default     = []
+}

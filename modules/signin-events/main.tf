@@ -41,13 +41,19 @@ locals {
   allow_wildcards = distinct(concat(module.allowlist.wildcards, module.allowlist.v4_enumerated))
 
   mfa_mode = var.cis_exact ? "cis_sso" : var.console_login_without_mfa_mode
+  enabled = {
+    for key, d in local.catalog.detections : key => try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0
+    if can(d.eventbridge)
+  }
   resolved = {
     for key, d in local.catalog.detections : key => {
-      enabled = try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0
+      enabled = local.enabled[key]
+      # As for the metric filters: a tuned pattern that leaves events to another rule
+      # (tuned_requires) is used only while that rule is on.
       pattern_id = (
         var.cis_exact && can(d.eventbridge.patterns.security_hub) ? "security_hub" :
         can(d.modes) ? d.modes[local.mfa_mode] :
-        can(d.eventbridge.patterns.tuned) ? "tuned" : "security_hub"
+        can(d.eventbridge.patterns.tuned) && try(local.enabled[d.tuned_requires], true) ? "tuned" : "security_hub"
       )
     } if can(d.eventbridge)
   }

@@ -58,7 +58,7 @@ variable "console_login_without_mfa_mode" {
 }
 
 variable "detections" {
-  description = "Per-detection switches keyed by catalog key, for the sign-in detections: console_login_unexpected_ip (on when the allowlist is non-empty), console_login_without_mfa, console_login_failures, root_usage (on by default)."
+  description = "Per-detection switches keyed by catalog key, for the sign-in detections: console_login_unexpected_ip (on when the allowlist is non-empty), console_login_without_mfa, console_login_failures, root_usage, root_privileged_task (on by default; while root_privileged_task is on, root_usage leaves sts:AssumeRoot root sessions to it)."
   type = map(object({
     enabled = optional(bool)
   }))

@@ -19,6 +19,7 @@ CATALOG_PATH = Path(__file__).resolve().parents[2] / "catalog" / "detections.jso
 class Detection:
     key: str
     title: str
+    severity: str
     description: str
     metric_name: str
     patterns: dict[str, str]
@@ -49,6 +50,7 @@ def detections(path: Path = CATALOG_PATH) -> dict[str, Detection]:
         key: Detection(
             key=key,
             title=d["title"],
+            severity=d["severity"],
             description=d["description"],
             metric_name=d["metric_name"],
             patterns=dict(d["patterns"]),

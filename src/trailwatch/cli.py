@@ -287,6 +287,36 @@ def _backtest(args: argparse.Namespace) -> int:
     return EXIT_SKIPPED if result.skipped else 0
 
 
+def _variants(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from trailwatch.backtest import archive_files
+    from trailwatch.catalog import load
+    from trailwatch.variants import compare
+
+    err = Console(stderr=True)
+    if args.detection not in load()["detections"]:
+        err.print(f"[bold red]error:[/] unknown detection {args.detection}")
+        return EXIT_USAGE
+    try:
+        files = archive_files(Path(p) for p in args.paths)
+    except FileNotFoundError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        return EXIT_USAGE
+    result = compare(args.detection, files, args.exclude_event_source, args.exclude_principal_arn)
+    doc = result.to_json()
+    if args.json:
+        print(json.dumps(doc, indent=2))
+        return 0
+    table = Table(title=f"{args.detection}: {doc['eventsScanned']} events scanned")
+    for col in ("variant", "matches", "removed vs Security Hub", "pattern"):
+        table.add_column(col, overflow="fold")
+    for v in doc["variants"]:
+        table.add_row(v["variant"], str(v["matches"]), str(v["removedVsSecurityHub"]), v["pattern"])
+    Console().print(table)
+    return 0
+
+
 def _cost(args: argparse.Namespace) -> int:
     from rich.table import Table
 
@@ -449,6 +479,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dump", metavar="DIR", help="write each document to DIR as JSON")
     p.set_defaults(func=_policies)
+
+    p = sub.add_parser(
+        "variants",
+        help="backtest every catalog variant of one detection over an archive, side by side",
+    )
+    p.add_argument("paths", nargs="+", help="CloudTrail archive files/folders or JSON Lines files")
+    p.add_argument("--detection", default="unauthorized_api_calls", help="catalog key")
+    p.add_argument("--exclude-event-source", action="append", default=[], help="as the module input")
+    p.add_argument("--exclude-principal-arn", action="append", default=[], help="as the module input")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_variants)
 
     p = sub.add_parser("docs", help="regenerate the inputs/outputs tables of every module README")
     p.add_argument("--check", action="store_true", help="only report stale READMEs (exit 1 if any)")

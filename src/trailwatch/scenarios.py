@@ -29,6 +29,8 @@ def corpus() -> dict[str, ev.Record]:
         "root_failure": ev.root_failure(ip=OUTSIDE),
         "saml_login": ev.saml_login(ip=OUTSIDE),
         "sso_login": ev.sso_login(ip=OUTSIDE),
+        "sso_login_allowed_ip": ev.sso_login(ip=INSIDE, user="kim"),
+        "saml_login_allowed_ip_v6": ev.saml_login(ip=INSIDE_V6, user="lee@example.com"),
         "check_mfa": ev.check_mfa(ip=OUTSIDE),
         "ipv6_allowed": ev.iam_user_login(mfa=True, ip=INSIDE_V6),
         "ipv6_unknown": ev.iam_user_login(mfa=True, ip=OUTSIDE_V6),
@@ -40,6 +42,12 @@ def corpus() -> dict[str, ev.Record]:
             invoked_by="cloudtrail.amazonaws.com",
             event_type="AwsServiceEvent",
         ),
+        # Centralized root access: the AssumeRoot call (management account) and what the
+        # short-term root session then does in the member account.
+        "assume_root_call": ev.assume_root_call(),
+        "root_session_delete_bucket_policy": ev.api_call(
+            "DeleteBucketPolicy", "s3.amazonaws.com", identity=ev.root_session_identity()
+        ),
         "access_denied": ev.api_call(
             "GetSecretValue", "secretsmanager.amazonaws.com", error_code="AccessDenied"
         ),
@@ -50,6 +58,12 @@ def corpus() -> dict[str, ev.Record]:
             "PutObject", "s3.amazonaws.com", error_code="AccessDenied", ip="delivery.logs.amazonaws.com"
         ),
         "denied_head_bucket": ev.api_call("HeadBucket", "s3.amazonaws.com", error_code="AccessDenied"),
+        "denied_ci_scanner": ev.api_call(
+            "DescribeVolumes",
+            "ec2.amazonaws.com",
+            error_code="AccessDenied",
+            identity=ev.iam_user("ci-scanner"),
+        ),
         "put_role_policy": ev.api_call("PutRolePolicy", "iam.amazonaws.com"),
         "stop_logging": ev.api_call("StopLogging", "cloudtrail.amazonaws.com"),
         "schedule_key_deletion": ev.api_call("ScheduleKeyDeletion", "kms.amazonaws.com"),

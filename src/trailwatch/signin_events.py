@@ -4,6 +4,13 @@ The shapes follow the AWS CloudTrail user guide's documented samples (see
 shared/reference/filter-patterns-and-signin-events.md): IAM user with and without MFA,
 failures, the unknown-user HIDDEN_DUE_TO_SECURITY_REASONS record, root with
 ``"MFAUsed": "YES"``, SAML federation, IAM Identity Center, CheckMfa, and IPv6 sources.
+
+Centralized root access (IAM User Guide, "Track privileged tasks in AWS CloudTrail"): the
+``AssumeRoot`` call in the management (or IAM delegated administrator) account, as the
+page's sample shows it, and an action of the short-term root session in the member
+account: ``userIdentity.type`` "Root" with ``sessionContext.assumedRoot`` "true" (the
+field the page and the CloudTrail userIdentity element describe), its access key the
+temporary one AssumeRoot returned.
 """
 
 from __future__ import annotations
@@ -210,6 +217,76 @@ def api_call(
         record["errorCode"] = error_code
         record["errorMessage"] = "User is not authorized to perform this operation"
     return record
+
+
+MANAGEMENT_ACCOUNT = "444455556666"
+MEMBER_ACCOUNT = ACCOUNT
+SESSION_KEY = "ASIAIOSFODNN7EXAMPLE"
+
+
+def assume_root_call(
+    *,
+    target: str = MEMBER_ACCOUNT,
+    task_policy: str = "S3UnlockBucketPolicy",
+    region: str = "us-west-2",
+    at: Any = None,
+) -> Record:
+    """The ``sts:AssumeRoot`` event in the calling (management) account, as documented."""
+    caller = MANAGEMENT_ACCOUNT
+    identity = {
+        "type": "AssumedRole",
+        "principalId": "AIDACKCEVSQ6C2EXAMPLE:JohnRole1",
+        "arn": f"arn:aws:sts::{caller}:assumed-role/John/JohnRole1",
+        "accountId": caller,
+        "accessKeyId": "ASIAI44QH8DHBEXAMPLE",
+        "sessionContext": {
+            "sessionIssuer": {
+                "type": "Role",
+                "principalId": "AIDACKCEVSQ6C2EXAMPLE",
+                "arn": f"arn:aws:iam::{caller}:role/John",
+                "accountId": caller,
+                "userName": "Admin2",
+            },
+            "webIdFederationData": {},
+            "attributes": {"creationDate": "2024-10-25T20:45:28Z", "mfaAuthenticated": "false"},
+            "assumedRoot": "true",
+        },
+    }
+    record = api_call("AssumeRoot", "sts.amazonaws.com", identity=identity, ip="192.0.2.1", at=at)
+    record.update(
+        {
+            "awsRegion": region,
+            "requestParameters": {
+                "targetPrincipal": target,
+                "taskPolicyArn": {"arn": f"arn:aws:iam::aws:policy/root-task/{task_policy}"},
+            },
+            "responseElements": {
+                "credentials": {
+                    "accessKeyId": SESSION_KEY,
+                    "sessionToken": "IQoJb3JpZ2luX2VjEXAMPLE",
+                    "expiration": "Oct 25, 2024, 9:07:11 PM",
+                }
+            },
+            "readOnly": True,
+            "recipientAccountId": caller,
+        }
+    )
+    return record
+
+
+def root_session_identity(account: str = MEMBER_ACCOUNT) -> dict[str, Any]:
+    """The member account's root, acting in a short-term session opened with AssumeRoot."""
+    return {
+        "type": "Root",
+        "principalId": account,
+        "arn": f"arn:aws:iam::{account}:root",
+        "accountId": account,
+        "accessKeyId": SESSION_KEY,
+        "sessionContext": {
+            "attributes": {"creationDate": "2024-10-25T20:52:11Z", "mfaAuthenticated": "false"},
+            "assumedRoot": "true",
+        },
+    }
 
 
 def root_identity() -> dict[str, Any]:
