@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from trailwatch.catalog import detections, load, placeholder
+from trailwatch.catalog import detections, fill, load
 from trailwatch.filterpattern import compile_pattern
 from trailwatch.terraform import REPO_ROOT
 
@@ -41,8 +41,8 @@ def test_keys_are_the_public_interface() -> None:
 def test_every_pattern_is_valid_for_aws() -> None:
     for key, det in detections().items():
         for mode, text in det.patterns.items():
-            concrete = text.replace(placeholder(), '($.sourceIPAddress != "192.0.2.1")').replace(
-                load()["placeholders"]["exclusions"], ' && ($.eventSource != "s3.amazonaws.com")'
+            concrete = fill(
+                text, '($.sourceIPAddress != "192.0.2.1")', ' && ($.eventSource != "s3.amazonaws.com")'
             )
             assert len(concrete) <= 1024, (key, mode)
             compile_pattern(concrete)  # raises InvalidPatternError like AWS would

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 import tftest
 
+from trailwatch.catalog import detections
 from trailwatch.emulator import Emulator
 from trailwatch.inventory import summarize
 from trailwatch.terraform import Stack, inline_stack, module_config, terraform_binary, terraform_env
@@ -95,8 +96,10 @@ def test_interrupted_apply_converges_without_duplicates(stack: Stack, emulator: 
     out = stack.outputs()
     group = str(out["log_group_name"])
     assert len(emulator.client("cloudtrail").describe_trails()["trailList"]) == 1
-    assert len(emulator.client("logs").describe_metric_filters(logGroupName=group)["metricFilters"]) == 16
-    assert len(emulator.client("cloudwatch").describe_alarms()["MetricAlarms"]) == 16
+    # Every catalog detection is on (the allowlist is set): one filter and one alarm each, no duplicates.
+    every = len(detections())
+    assert len(emulator.client("logs").describe_metric_filters(logGroupName=group)["metricFilters"]) == every
+    assert len(emulator.client("cloudwatch").describe_alarms()["MetricAlarms"]) == every
     assert len(emulator.client("logs").describe_log_groups()["logGroups"]) == 1
     assert len(emulator.client("sns").list_topics()["Topics"]) == 1
     assert len(emulator.client("iam").list_roles()["Roles"]) == 1

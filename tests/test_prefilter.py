@@ -26,7 +26,7 @@ def _catalog_filters() -> list[MetricFilterSpec]:
     out = []
     for d in catalog.detections().values():
         for mode, pattern in d.patterns.items():
-            text = pattern.replace(catalog.placeholder(), ALLOW)
+            text = catalog.fill(pattern, ALLOW)
             out.append(
                 MetricFilterSpec(f"{d.key}-{mode}", compile_pattern(text), f"{d.key}-{mode}", "T", "1")
             )

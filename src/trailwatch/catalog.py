@@ -65,3 +65,12 @@ def detections(path: Path = CATALOG_PATH) -> dict[str, Detection]:
 
 def placeholder() -> str:
     return str(load()["placeholders"]["allowlist"])
+
+
+def fill(pattern: str, allowlist_clauses: str, exclusion_clauses: str = "") -> str:
+    """A catalog pattern made concrete, as modules/metric-filters makes it: the allowlist
+    placeholder replaced by its clauses, the exclusion placeholder by its (possibly none)."""
+    placeholders = load()["placeholders"]
+    return pattern.replace(placeholders["allowlist"], allowlist_clauses).replace(
+        placeholders["exclusions"], exclusion_clauses
+    )
