@@ -127,3 +127,10 @@ def test_measured_active_hours_and_the_default_zero_comparison(
     assert on_match["monthly"] == pytest.approx(0.30 * (rates["logins"] + rates["denied"]) / 730, abs=0.01)
     assert doc["defaultZero"]["monthlyTotal"] == pytest.approx(2 * 0.30)
     assert doc["monthlyTotal"] < doc["defaultZero"]["monthlyTotal"]
+    assert doc["errors"] == []
+
+    # A file that cannot be read is said, not silently dropped from the measurement.
+    (archive / "partial.json.gz").write_bytes(b"not gzip at all")
+    assert main(["cost", "--plan", str(path), "--measure", str(archive), "--json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert [e["path"].endswith("partial.json.gz") for e in doc["errors"]] == [True]

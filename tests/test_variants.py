@@ -75,3 +75,17 @@ def test_cli_prints_json(archive: tuple[Path, list[ev.Record]], capsys: pytest.C
     doc = json.loads(capsys.readouterr().out)
     assert doc["detection"] == "unauthorized_api_calls"
     assert {v["variant"] for v in doc["variants"]} == {"tuned", EXCLUDED, "cis_v4_0_1", "security_hub"}
+
+
+def test_an_unreadable_file_is_reported_and_never_counted(
+    archive: tuple[Path, list[ev.Record]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, records = archive
+    bad = path.parent / "broken.json.gz"
+    bad.write_bytes(b"not gzip at all")
+    assert main(["variants", str(path), str(bad), "--json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["eventsScanned"] == len(records)
+    assert [e["path"] for e in doc["errors"]] == [str(bad)]
+    assert main(["variants", str(path), str(bad)]) == 2
+    assert "broken.json.gz" in capsys.readouterr().out

@@ -222,9 +222,20 @@ def _test_event_pattern(args: argparse.Namespace) -> int:
     return 0
 
 
+def _archive(paths: list[str]) -> list[Path] | None:
+    """The archive files under ``paths``, or None after saying which path does not exist."""
+    from trailwatch.backtest import archive_files
+
+    try:
+        return archive_files(Path(p) for p in paths)
+    except FileNotFoundError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc}")
+        return None
+
+
 def _backtest(args: argparse.Namespace) -> int:
     from trailwatch import report
-    from trailwatch.backtest import SkippedError, archive_files, backtest, detections_from_plan
+    from trailwatch.backtest import SkippedError, backtest, detections_from_plan
 
     err = Console(stderr=True)
     if bool(args.plan) == bool(args.log_group):
@@ -238,10 +249,8 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.from_log_group and not args.log_group:
         err.print("[bold red]error:[/] --from-log-group reads the log group named by --log-group")
         return EXIT_USAGE
-    try:
-        files = archive_files(Path(p) for p in args.paths)
-    except FileNotFoundError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+    files = _archive(args.paths)
+    if files is None:
         return EXIT_USAGE
     if args.plan:
         try:
@@ -290,37 +299,39 @@ def _backtest(args: argparse.Namespace) -> int:
 def _variants(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from trailwatch.backtest import archive_files
     from trailwatch.catalog import load
+    from trailwatch.report import render_skipped
     from trailwatch.variants import compare
 
     err = Console(stderr=True)
     if args.detection not in load()["detections"]:
         err.print(f"[bold red]error:[/] unknown detection {args.detection}")
         return EXIT_USAGE
-    try:
-        files = archive_files(Path(p) for p in args.paths)
-    except FileNotFoundError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+    files = _archive(args.paths)
+    if files is None:
         return EXIT_USAGE
     result = compare(args.detection, files, args.exclude_event_source, args.exclude_principal_arn)
     doc = result.to_json()
+    exit_code = EXIT_SKIPPED if result.skipped else 0
     if args.json:
         print(json.dumps(doc, indent=2))
-        return 0
+        return exit_code
     table = Table(title=f"{args.detection}: {doc['eventsScanned']} events scanned")
     for col in ("variant", "matches", "removed vs Security Hub", "pattern"):
         table.add_column(col, overflow="fold")
     for v in doc["variants"]:
         table.add_row(v["variant"], str(v["matches"]), str(v["removedVsSecurityHub"]), v["pattern"])
     Console().print(table)
-    return 0
+    if result.skipped:
+        render_skipped(result.skipped, Console())
+    return exit_code
 
 
 def _cost(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from trailwatch import cost
+    from trailwatch.archive import Skipped
 
     try:
         plan = json.loads(Path(args.plan).read_text())
@@ -333,15 +344,12 @@ def _cost(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     rates = None
     measured = ""
+    skipped: list[Skipped] = []
     if args.measure:
-        from trailwatch.backtest import archive_files
-
-        try:
-            files = archive_files(Path(p) for p in args.measure)
-        except FileNotFoundError as exc:
-            Console(stderr=True).print(f"[bold red]error:[/] {exc}")
+        files = _archive(args.measure)
+        if files is None:
             return EXIT_USAGE
-        rates, span = cost.measure(plan, files)
+        rates, span, skipped = cost.measure(plan, files)
         measured = f"active hours measured on {len(files)} file(s) spanning {span:.0f} h, scaled to a month"
     lines = cost.estimate(plan, args.events_per_day, args.avg_event_bytes, args.active_hours, rates)
     doc = cost.to_json(lines)
@@ -353,9 +361,12 @@ def _cost(args: argparse.Namespace) -> int:
             plan, args.events_per_day, args.avg_event_bytes, args.active_hours, rates, default_zero=True
         )
         doc["defaultZero"] = cost.to_json(zero)
+    if args.measure:
+        doc["errors"] = [s.to_json() for s in skipped]
+    exit_code = EXIT_SKIPPED if skipped else 0
     if args.json:
         print(json.dumps(doc, indent=2))
-        return 0
+        return exit_code
     table = Table(title=f"Monthly cost, {doc['region']}, prices as of {doc['pricesAsOf']}")
     table.add_column("item")
     table.add_column("quantity (this stack)", justify="right")
@@ -378,7 +389,11 @@ def _cost(args: argparse.Namespace) -> int:
     if measured:
         console.print(f"[dim]{measured}[/]")
     console.print(f"[dim]source: {doc['priceSource']}; free tier not subtracted[/]")
-    return 0
+    if skipped:
+        from trailwatch.report import render_skipped
+
+        render_skipped(skipped, console)
+    return exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:

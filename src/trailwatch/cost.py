@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trailwatch.backtest import _plan_resources
+from trailwatch.backtest import Skipped, _plan_resources
 
 PRICES_AS_OF = "2026-11-28"
 PRICE_SOURCE = "https://aws.amazon.com/cloudwatch/pricing/ (us-east-1)"
@@ -127,11 +127,12 @@ def to_json(lines: list[CostLine]) -> dict[str, Any]:
     }
 
 
-def measure(plan: dict[str, Any], files: list[Path]) -> tuple[dict[str, float], float]:
+def measure(plan: dict[str, Any], files: list[Path]) -> tuple[dict[str, float], float, list[Skipped]]:
     """Hours per month in which each metric of the plan would get a datapoint, measured by
     backtesting the plan over a CloudTrail archive and scaling its span to a month.
 
-    Returns (metric name -> active hours per month, span of the archive in hours).
+    Returns (metric name -> active hours per month, span of the archive in hours, the files
+    and records that could not be read and were not counted).
     """
     from trailwatch.backtest import HOUR_MS, backtest, detections_from_plan
 
@@ -145,4 +146,4 @@ def measure(plan: dict[str, Any], files: list[Path]) -> tuple[dict[str, float], 
         )
         for f in filters
     }
-    return rates, span_hours
+    return rates, span_hours, result.skipped

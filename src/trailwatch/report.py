@@ -14,7 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from trailwatch.archive import size_of
-from trailwatch.backtest import BacktestResult
+from trailwatch.backtest import BacktestResult, Skipped
 from trailwatch.filterpattern import Event
 
 
@@ -84,7 +84,7 @@ def render(result: BacktestResult, console: Console) -> None:
         )
     console.print(table)
     if result.skipped:
-        render_skipped(result, console)
+        render_skipped(result.skipped, console)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     console.print(f"[dim]report generated {stamp}[/]")
 
@@ -92,16 +92,16 @@ def render(result: BacktestResult, console: Console) -> None:
 SKIPPED_SHOWN = 20
 
 
-def render_skipped(result: BacktestResult, console: Console) -> None:
+def render_skipped(skipped: list[Skipped], console: Console) -> None:
     """The files and records that could not be read: never counted, always said."""
-    files = sum(1 for s in result.skipped if s.record is None)
-    records = len(result.skipped) - files
+    files = sum(1 for s in skipped if s.record is None)
+    records = len(skipped) - files
     console.print(
         f"[bold yellow]skipped:[/] {files:,} unreadable file(s) and {records:,} unreadable record(s), "
         "not counted as events"
     )
-    for s in result.skipped[:SKIPPED_SHOWN]:
+    for s in skipped[:SKIPPED_SHOWN]:
         # One line each, never folded: paths stay whole for copy and grep.
         console.print(f"  {s}", soft_wrap=True, markup=False, highlight=False)
-    if len(result.skipped) > SKIPPED_SHOWN:
-        console.print(f"... and {len(result.skipped) - SKIPPED_SHOWN:,} more (all in --json errors)")
+    if len(skipped) > SKIPPED_SHOWN:
+        console.print(f"... and {len(skipped) - SKIPPED_SHOWN:,} more (all in --json errors)")

@@ -11,11 +11,11 @@ as modules/metric-filters builds them in HCL.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trailwatch.backtest import backtest
+from trailwatch.backtest import Skipped, backtest
 from trailwatch.catalog import load
 from trailwatch.evaluate import MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
@@ -59,6 +59,8 @@ class VariantsResult:
     events_scanned: int
     #: (variant id, pattern, matches), in catalog order
     variants: list[tuple[str, str, int]]
+    #: files and records that could not be read (never counted)
+    skipped: list[Skipped] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         base = dict((v, n) for v, _, n in self.variants).get(BASELINE)
@@ -74,6 +76,7 @@ class VariantsResult:
                 }
                 for v, p, n in self.variants
             ],
+            "errors": [s.to_json() for s in self.skipped],
         }
 
 
@@ -96,4 +99,5 @@ def compare(
         detection=key,
         events_scanned=result.events_scanned,
         variants=[(v, p, matches[v]) for v, p in patterns.items()],
+        skipped=result.skipped,
     )
