@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from trailwatch.emulator import Emulator
+from trailwatch.planpolicies import Store
 from trailwatch.terraform import TerraformNotFound, terraform_binary, terraform_env
 
 TESTS_DIR = Path(__file__).parent
@@ -43,8 +44,16 @@ SLOWEST_FIRST = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slowest files first; tests marked ``after_lifecycles`` last of all, so that the example
+    lifecycles they read from have started (and hold their configs' locks) before them."""
     rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: keeps file order
+
+    def order(item: pytest.Item) -> int:
+        if item.get_closest_marker("after_lifecycles"):
+            return len(rank) + 1
+        return rank.get(item.path.name, len(rank))
+
+    items.sort(key=order)  # stable: keeps file order
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -85,3 +94,11 @@ def emulator(emulator_session: Emulator) -> Emulator:
     """The session's emulator with every service emptied."""
     emulator_session.reset()
     return emulator_session
+
+
+@pytest.fixture(scope="session")
+def collected_store(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Store:
+    """Plans and applied states of whole configs, shared by every xdist worker of this run
+    (the workers' temporary directories share one parent, fresh for each run)."""
+    base = tmp_path_factory.getbasetemp()
+    return Store((base if worker_id == "master" else base.parent) / "collected-configs")

@@ -15,6 +15,7 @@ import yaml
 
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.inventory import check, summarize
+from trailwatch.planpolicies import Store
 from trailwatch.signin_notifications import settings as signin_settings
 from trailwatch.terraform import REPO_ROOT, Stack
 
@@ -277,18 +278,22 @@ def _assert_nothing_left(emu: Emulator, fixtures: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_example_lifecycle(example: str, emulator: Emulator, terraform: str) -> None:
+def test_example_lifecycle(example: str, emulator: Emulator, terraform: str, collected_store: Store) -> None:
     inv = _inventory(example)
     fixtures = inv.get("fixtures") or {}
     extra = _setup_fixtures(emulator, fixtures)
     stack = Stack(example, emulator=emulator)
     try:
-        # 1. plan -> inventory
-        errors = check(summarize(stack.plan(save=True)), inv)
-        assert not errors, "plan differs from inventory:\n" + "\n".join(errors)
+        with collected_store.producing(example) as publish:
+            # 1. plan -> inventory
+            plan = dict(stack.plan(save=True))
+            errors = check(summarize(plan), inv)
+            assert not errors, "plan differs from inventory:\n" + "\n".join(errors)
 
-        # 2. apply exactly that plan -> outputs
-        stack.apply_saved_plan()
+            # 2. apply exactly that plan -> outputs; the plan and the applied state go to
+            # tests/test_service_calls.py, which would otherwise apply this example again
+            stack.apply_saved_plan()
+            publish(plan, stack.state())
         out = stack.outputs()
         exp = inv["expect"]
 

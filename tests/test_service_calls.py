@@ -10,8 +10,6 @@ The same documents are linted with parliament, as `make lint` does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import parliament
 import pytest
 
@@ -19,26 +17,31 @@ from trailwatch import planpolicies, policylint, servicecalls
 from trailwatch.emulator import Emulator
 from trailwatch.planpolicies import Collected
 
-# Each config is applied once (the session fixture below) and every test reads it: one xdist
-# worker runs them all, or each worker would apply every config again.
-pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("service-calls")]
+pytestmark = pytest.mark.emulator
 
 ROWS = servicecalls.load()
 CONFIGS = planpolicies.configs()
+#: The configs whose plan and state an example lifecycle publishes (tests/test_examples.py):
+#: their tests run after the lifecycles and read them. The root module's own config has no
+#: lifecycle test with these arguments, so its tests collect it, early.
+EXAMPLE_CONFIGS = [c for c in CONFIGS if c != planpolicies.ROOT_CONFIG]
+AFTER_LIFECYCLES = pytest.mark.after_lifecycles
+PER_CONFIG = [
+    pytest.param(c, marks=AFTER_LIFECYCLES) if c in EXAMPLE_CONFIGS else pytest.param(c) for c in CONFIGS
+]
 
 
 @pytest.fixture(scope="session")
-def collected(emulator_session: Emulator) -> Iterator[dict[str, Collected]]:
-    """Each config planned, applied and destroyed once; its plan and applied state kept."""
-    cache: dict[str, Collected] = {}
+def collected(emulator_session: Emulator, collected_store: planpolicies.Store) -> dict[str, Collected]:
+    """Each config's plan and applied state: published by its lifecycle test, or planned and
+    applied here once per run (the store's lock keeps two workers from doing it twice)."""
 
     class Lazy(dict[str, Collected]):
         def __missing__(self, config: str) -> Collected:
-            cache[config] = planpolicies.collect(config, emulator_session)
-            self[config] = cache[config]
-            return cache[config]
+            self[config] = collected_store.get(config, emulator_session)
+            return self[config]
 
-    yield Lazy()
+    return Lazy()
 
 
 def test_table_rows_name_real_actions_bindings_and_pages() -> None:
@@ -58,7 +61,7 @@ def test_rendered_table_is_current() -> None:
     )
 
 
-@pytest.mark.parametrize("config", CONFIGS)
+@pytest.mark.parametrize("config", PER_CONFIG)
 def test_every_planned_policy_is_the_applied_one(config: str, collected: dict[str, Collected]) -> None:
     c = collected[config]
     assert not planpolicies.compare(c.plan, c.state)
@@ -66,7 +69,7 @@ def test_every_planned_policy_is_the_applied_one(config: str, collected: dict[st
     assert {d.kind for d in docs} >= {"key policy", "topic policy"}, docs
 
 
-@pytest.mark.parametrize("config", CONFIGS)
+@pytest.mark.parametrize("config", PER_CONFIG)
 def test_every_service_call_is_allowed_with_its_documented_context(
     config: str, collected: dict[str, Collected]
 ) -> None:
@@ -76,11 +79,13 @@ def test_every_service_call_is_allowed_with_its_documented_context(
     assert not refused, f"{config}: AWS would refuse these calls:\n" + "\n".join(refused)
 
 
+@AFTER_LIFECYCLES
 def test_every_row_is_exercised_by_some_config(collected: dict[str, Collected]) -> None:
     seen = {r.row.id for config in CONFIGS for r in servicecalls.verify(collected[config].state, ROWS)}
     assert seen == {r.id for r in ROWS}, f"rows no config exercises: {sorted({r.id for r in ROWS} - seen)}"
 
 
+@AFTER_LIFECYCLES
 def test_parliament_finds_nothing_unsuppressed(collected: dict[str, Collected]) -> None:
     docs = [(config, d) for config in CONFIGS for d in planpolicies.iter_documents(collected[config])]
     report = policylint.lint(docs, policylint.load_suppressions())

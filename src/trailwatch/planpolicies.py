@@ -10,13 +10,20 @@ names the topic's ARN, a queue policy the queue's). So ``collect`` plans, applie
 emulator, reads ``terraform show -json`` of the state, and destroys: the state holds every
 document fully resolved, and ``compare`` proves that each one known at plan is the same
 document after apply and that no document of the plan is missing from the state.
+
+An example's lifecycle test (tests/test_examples.py) already plans and applies it, so it
+publishes its plan and state to a ``Store`` that every pytest-xdist worker shares; the
+service-call tests read them from there and collect a config themselves only when no
+lifecycle published it (a ``-k`` run, or a lifecycle that failed before its apply).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,10 +174,52 @@ def collect(config: str, emulator: Emulator) -> Collected:
     try:
         plan = dict(stack.plan())
         stack.apply()
-        state: dict[str, Any] = json.loads(stack.tf.execute_command("show", "-json", "-no-color").out)
+        state = stack.state()
     finally:
         stack.cleanup()
     return Collected(config, plan, state)
+
+
+class Store:
+    """Collected configs in a directory shared by every pytest-xdist worker of one run.
+
+    One lock file per config (``flock``): a lifecycle test holds it from before its plan until
+    it has published, so a reader waits for it rather than applying the same config again.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def _locked(self, config: str) -> Iterator[Path]:
+        with (self.directory / f"{config}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield self.directory / f"{config}.json"
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    @contextmanager
+    def producing(self, config: str) -> Iterator[Callable[[dict[str, Any], dict[str, Any]], None]]:
+        """Hold ``config``'s lock while the caller plans and applies it; the callable it
+        yields publishes the plan and the applied state."""
+        with self._locked(config) as path:
+
+            def publish(plan: dict[str, Any], state: dict[str, Any]) -> None:
+                path.write_text(json.dumps({"plan": plan, "state": state}))
+
+            yield publish
+
+    def get(self, config: str, emulator: Emulator) -> Collected:
+        """The published plan and state of ``config``, or collect (and publish) them now."""
+        with self._locked(config) as path:
+            if path.exists():
+                data = json.loads(path.read_text())
+                return Collected(config, data["plan"], data["state"])
+            found = collect(config, emulator)
+            path.write_text(json.dumps({"plan": found.plan, "state": found.state}))
+            return found
 
 
 def iter_documents(collected: Collected) -> Iterator[PolicyDoc]:

@@ -238,6 +238,11 @@ class Stack:
     def outputs(self) -> dict[str, object]:
         return dict(self.tf.output())
 
+    def state(self) -> dict[str, Any]:
+        """The applied state as ``terraform show -json`` gives it."""
+        found: dict[str, Any] = json.loads(self.tf.execute_command("show", "-json", "-no-color").out)
+        return found
+
     def pending_changes(self, tf_vars: dict[str, object] | None = None) -> dict[str, list[str]]:
         """Resource changes a fresh plan still wants (empty when the stack has converged)."""
         plan = self.plan(tf_vars)
