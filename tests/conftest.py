@@ -97,8 +97,9 @@ def emulator(emulator_session: Emulator) -> Emulator:
 
 
 @pytest.fixture(scope="session")
-def collected_store(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Store:
+def collected_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """Plans and applied states of whole configs, shared by every xdist worker of this run
     (the workers' temporary directories share one parent, fresh for each run)."""
     base = tmp_path_factory.getbasetemp()
-    return Store((base if worker_id == "master" else base.parent) / "collected-configs")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # unset without xdist, or with -n 0
+    return Store((base.parent if worker else base) / "collected-configs")

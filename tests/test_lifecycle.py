@@ -17,6 +17,7 @@ import tftest
 from trailwatch.catalog import detections
 from trailwatch.emulator import Emulator
 from trailwatch.inventory import summarize
+from trailwatch.planpolicies import ROOT_CONFIG, ROOT_MODULE_ARGS, Store
 from trailwatch.terraform import Stack, inline_stack, module_config, terraform_binary, terraform_env
 
 pytestmark = pytest.mark.emulator
@@ -29,6 +30,9 @@ ARGS: dict[str, object] = {
     "allowed_source_cidrs": ["203.0.113.10"],
     "alarm_email_addresses": ["soc@example.com"],
 }
+#: The shared applied stack: the root module with every optional path on.
+APPLIED_ARGS = ROOT_MODULE_ARGS
+APPLIED = str(APPLIED_ARGS["name_prefix"])
 
 
 @pytest.fixture
@@ -48,12 +52,19 @@ def _holds_resources(s: Stack) -> bool:
 
 
 @pytest.fixture(scope="module")
-def applied(emulator_session: Emulator, terraform: str) -> Iterator[Stack]:
+def applied(emulator_session: Emulator, terraform: str, collected_store: Store) -> Iterator[Stack]:
     """One applied stack for the tests below that start from "apply, then ...": each leaves it
-    converged (the replan, drift repaired) or destroyed (the bucket test, which runs last)."""
+    converged (the replan, drift repaired) or destroyed (the bucket test, which runs last).
+
+    It is the root module with every optional path on (planpolicies.ROOT_MODULE_ARGS): its
+    plan and applied state go to tests/test_service_calls.py, which would otherwise apply the
+    same config again."""
     emulator_session.reset()
-    s = inline_stack(ARGS, emulator=emulator_session, name="lifecycle")
-    s.apply()
+    s = inline_stack(APPLIED_ARGS, emulator=emulator_session, name="lifecycle")
+    with collected_store.producing(ROOT_CONFIG) as publish:
+        plan = dict(s.plan(save=True))
+        s.apply_saved_plan()
+        publish(plan, s.state())
     yield s
     if _holds_resources(s):
         with contextlib.suppress(tftest.TerraformTestError):
@@ -137,12 +148,12 @@ def test_drift_is_detected_by_plan_and_repaired_by_apply(applied: Stack, emulato
     group = str(out["log_group_name"])
 
     # Out-of-band changes: an alarm deleted, trail logging stopped, a filter pattern edited.
-    cw.delete_alarms(AlarmNames=["life-root_usage"])
+    cw.delete_alarms(AlarmNames=[f"{APPLIED}-root_usage"])
     ct.stop_logging(Name=str(out["trail_arn"]))
     (mfa,) = [
         f
         for f in logs.describe_metric_filters(logGroupName=group)["metricFilters"]
-        if f["filterName"] == "life-console_login_without_mfa"
+        if f["filterName"] == f"{APPLIED}-console_login_without_mfa"
     ]
     logs.put_metric_filter(
         logGroupName=group,
@@ -162,12 +173,12 @@ def test_drift_is_detected_by_plan_and_repaired_by_apply(applied: Stack, emulato
 
     stack.apply()
     assert stack.pending_changes() == {}
-    assert cw.describe_alarms(AlarmNames=["life-root_usage"])["MetricAlarms"]
+    assert cw.describe_alarms(AlarmNames=[f"{APPLIED}-root_usage"])["MetricAlarms"]
     assert ct.get_trail_status(Name=str(out["trail_arn"]))["IsLogging"] is True
     (fixed,) = [
         f
         for f in logs.describe_metric_filters(logGroupName=group)["metricFilters"]
-        if f["filterName"] == "life-console_login_without_mfa"
+        if f["filterName"] == f"{APPLIED}-console_login_without_mfa"
     ]
     assert fixed["filterPattern"] == out["metric_filters"]["console_login_without_mfa"]["pattern"]  # type: ignore[index]
 
@@ -177,7 +188,7 @@ def test_a_bucket_holding_logs_is_not_destroyed_unless_the_user_opts_in(
     applied: Stack, emulator_session: Emulator
 ) -> None:
     stack, emulator = applied, emulator_session
-    bucket = "life-cloudtrail-123456789012-us-east-1"
+    bucket = f"{APPLIED}-cloudtrail-123456789012-us-east-1"
     s3 = emulator.client("s3")
     # The bucket policy denies non-TLS requests (the emulator enforces it, and it speaks
     # plain HTTP): lift it to write a log file as CloudTrail would.
@@ -193,7 +204,7 @@ def test_a_bucket_holding_logs_is_not_destroyed_unless_the_user_opts_in(
     assert s3.head_bucket(Bucket=bucket)
 
     # Opting in: s3_bucket_force_destroy = true, applied, then destroy succeeds.
-    (stack.dir / "main.tf.json").write_text(module_config({**ARGS, "s3_bucket_force_destroy": True}))
+    (stack.dir / "main.tf.json").write_text(module_config({**APPLIED_ARGS, "s3_bucket_force_destroy": True}))
     stack.apply()
     stack.destroy()
     assert s3.list_buckets()["Buckets"] == []

@@ -21,14 +21,11 @@ pytestmark = pytest.mark.emulator
 
 ROWS = servicecalls.load()
 CONFIGS = planpolicies.configs()
-#: The configs whose plan and state an example lifecycle publishes (tests/test_examples.py):
-#: their tests run after the lifecycles and read them. The root module's own config has no
-#: lifecycle test with these arguments, so its tests collect it, early.
-EXAMPLE_CONFIGS = [c for c in CONFIGS if c != planpolicies.ROOT_CONFIG]
+#: Every config's plan and applied state is published by a test that applies it anyway (an
+#: example's lifecycle in tests/test_examples.py, the root module's shared applied stack in
+#: tests/test_lifecycle.py): these tests run after those and read them.
 AFTER_LIFECYCLES = pytest.mark.after_lifecycles
-PER_CONFIG = [
-    pytest.param(c, marks=AFTER_LIFECYCLES) if c in EXAMPLE_CONFIGS else pytest.param(c) for c in CONFIGS
-]
+PER_CONFIG = [pytest.param(c, marks=AFTER_LIFECYCLES) for c in CONFIGS]
 
 
 @pytest.fixture(scope="session")

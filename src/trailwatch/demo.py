@@ -234,11 +234,11 @@ def run(keep: bool = False, console: Console | None = None) -> int:
                 stack.init()
             console.print(":white_check_mark: terraform init")
             with console.status("terraform plan"):
-                plan = stack.plan()
+                plan = stack.plan(save=True)
             creates = [a for a, rc in plan.resource_changes.items() if "create" in rc["change"]["actions"]]
             console.print(f":white_check_mark: terraform plan: {len(creates)} resources to create")
             with console.status("terraform apply examples/minimal"):
-                stack.apply()
+                stack.apply_saved_plan()  # exactly the plan shown, without planning again
             console.print(":white_check_mark: terraform apply")
             outputs = stack.outputs()
             out_table = Table(title="Outputs")

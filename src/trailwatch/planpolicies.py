@@ -11,17 +11,17 @@ emulator, reads ``terraform show -json`` of the state, and destroys: the state h
 document fully resolved, and ``compare`` proves that each one known at plan is the same
 document after apply and that no document of the plan is missing from the state.
 
-An example's lifecycle test (tests/test_examples.py) already plans and applies it, so it
-publishes its plan and state to a ``Store`` that every pytest-xdist worker shares; the
-service-call tests read them from there and collect a config themselves only when no
-lifecycle published it (a ``-k`` run, or a lifecycle that failed before its apply).
+The suite already plans and applies every config (an example's lifecycle test, the root
+module's shared applied stack in tests/test_lifecycle.py), so those tests publish the plan
+and state to a ``Store`` that every pytest-xdist worker shares; the service-call tests read
+them from there and collect a config themselves only when nothing published it (a ``-k``
+run, or a test that failed before its apply).
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from trailwatch.emulator import Emulator
-from trailwatch.terraform import REPO_ROOT, Stack, module_config
+from trailwatch.terraform import REPO_ROOT, Stack, inline_stack
 
 #: The attributes that hold a policy document, per resource type, and what kind it is.
 POLICY_ATTRIBUTES: dict[str, dict[str, str]] = {
@@ -149,10 +149,7 @@ def _setup(emulator: Emulator, wanted: Mapping[str, Any]) -> None:
 def _stack(config: str, emulator: Emulator) -> Stack:
     if config != ROOT_CONFIG:
         return Stack(config, emulator=emulator)
-    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / "root"
-    src.mkdir()
-    (src / "main.tf.json").write_text(module_config(ROOT_MODULE_ARGS))
-    return Stack(src, emulator=emulator)
+    return inline_stack(ROOT_MODULE_ARGS, emulator=emulator, name="root")
 
 
 @dataclass(frozen=True)
