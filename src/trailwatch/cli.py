@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -233,9 +234,34 @@ def _archive(paths: list[str]) -> list[Path] | None:
         return None
 
 
+def _detections(args: argparse.Namespace, err: Console) -> tuple[list[Any], list[Any], Any] | None:
+    """The detections source: a plan, or a deployed log group (then also its logs client)."""
+    from trailwatch.backtest import detections_from_log_group, detections_from_plan
+
+    if args.plan:
+        try:
+            plan = json.loads(Path(args.plan).read_text())
+        except (OSError, ValueError) as exc:
+            err.print(f"[bold red]error:[/] cannot read the plan {args.plan}: {exc}")
+            return None
+        filters, alarms = detections_from_plan(plan)
+        if not filters:
+            err.print(f"[bold red]error:[/] {args.plan} plans no aws_cloudwatch_log_metric_filter")
+            return None
+        return filters, alarms, None
+    import boto3
+
+    logs, cloudwatch = boto3.client("logs"), boto3.client("cloudwatch")
+    filters, alarms = detections_from_log_group(logs, cloudwatch, args.log_group)
+    if not filters:
+        err.print(f"[bold red]error:[/] log group {args.log_group} has no metric filters")
+        return None
+    return filters, alarms, logs
+
+
 def _backtest(args: argparse.Namespace) -> int:
-    from trailwatch import report
-    from trailwatch.backtest import SkippedError, backtest, detections_from_plan
+    from trailwatch.backtest import SkippedError, backtest, report
+    from trailwatch.backtest.sources import log_group_events
 
     err = Console(stderr=True)
     if bool(args.plan) == bool(args.log_group):
@@ -252,28 +278,11 @@ def _backtest(args: argparse.Namespace) -> int:
     files = _archive(args.paths)
     if files is None:
         return EXIT_USAGE
-    if args.plan:
-        try:
-            plan = json.loads(Path(args.plan).read_text())
-        except (OSError, ValueError) as exc:
-            err.print(f"[bold red]error:[/] cannot read the plan {args.plan}: {exc}")
-            return EXIT_USAGE
-        filters, alarms = detections_from_plan(plan)
-        if not filters:
-            err.print(f"[bold red]error:[/] {args.plan} plans no aws_cloudwatch_log_metric_filter")
-            return EXIT_USAGE
-        log_events = None
-    else:
-        import boto3
-
-        from trailwatch.evaluate import specs_from_aws
-
-        logs, cloudwatch = boto3.client("logs"), boto3.client("cloudwatch")
-        filters, alarms = specs_from_aws(logs, cloudwatch, args.log_group)
-        if not filters:
-            err.print(f"[bold red]error:[/] log group {args.log_group} has no metric filters")
-            return EXIT_USAGE
-        log_events = report.log_group_events(logs, args.log_group) if args.from_log_group else None
+    detections = _detections(args, err)
+    if detections is None:
+        return EXIT_USAGE
+    filters, alarms, logs = detections
+    log_events = log_group_events(logs, args.log_group) if args.from_log_group else None
     try:
         with report.progress(files, enabled=not args.no_progress) as on_file:
             result = backtest(
@@ -299,8 +308,8 @@ def _backtest(args: argparse.Namespace) -> int:
 def _variants(args: argparse.Namespace) -> int:
     from rich.table import Table
 
+    from trailwatch.backtest.report import render_skipped
     from trailwatch.catalog import load
-    from trailwatch.report import render_skipped
     from trailwatch.variants import compare
 
     err = Console(stderr=True)
@@ -390,7 +399,7 @@ def _cost(args: argparse.Namespace) -> int:
         console.print(f"[dim]{measured}[/]")
     console.print(f"[dim]source: {doc['priceSource']}; free tier not subtracted[/]")
     if skipped:
-        from trailwatch.report import render_skipped
+        from trailwatch.backtest.report import render_skipped
 
         render_skipped(skipped, console)
     return exit_code
