@@ -223,6 +223,10 @@ class Evaluator:
             elif f.default_value is not None:
                 self.points[key][minute].append(float(f.default_value))
 
+    def datapoints(self) -> dict[tuple[str, str], dict[int, float]]:
+        """Each metric's published values summed per bucket start (ms)."""
+        return {k: {t: sum(v) for t, v in sorted(b.items()) if v} for k, b in self.points.items()}
+
     def add_all(self, events: Iterable[tuple[int, str | Event]]) -> None:
         for ts, msg in events:
             self.add(ts, msg)

@@ -33,6 +33,9 @@ class BacktestResult:
     span_ms: int = 0
     #: files and records that could not be read (never counted as events)
     skipped: list[Skipped] = field(default_factory=list)
+    #: (namespace, metric) -> bucket start (ms: a minute from the Python engine, an alarm
+    #: period from the SQL executors) -> sum of the values published in it
+    datapoints: dict[tuple[str, str], dict[int, float]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {

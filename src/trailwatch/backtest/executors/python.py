@@ -195,4 +195,5 @@ def backtest(
         active_hours={k: len({m // HOUR_MS for m in v}) for k, v in evaluator.points.items() if v},
         span_ms=(evaluator.last_ms - evaluator.first_ms) if evaluator.first_ms and evaluator.last_ms else 0,
         skipped=sorted(skipped, key=lambda s: (s.path, s.record or 0)),
+        datapoints=evaluator.datapoints(),
     )

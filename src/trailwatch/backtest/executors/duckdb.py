@@ -1,0 +1,103 @@
+"""The DuckDB executor: the Athena queries of ``trailwatch sql``, run locally by DuckDB.
+
+The queries are written once, in Athena's dialect (Trino), and transpiled with sqlglot to
+DuckDB's, so the SQL that runs here is the SQL Athena would run, translated by a tool, not
+a second hand-written copy. They read a view with the Athena table's columns and types
+(catalog/cloudtrail-table.json): the ``Records`` of each CloudTrail file, the JSON-body
+columns as the JSON text Athena's table holds, and ``timestamp`` (the date partition) from
+the file's S3 key layout (``.../CloudTrail/<region>/YYYY/MM/DD/...``).
+
+DuckDB reads a file whole or not at all: a file that does not parse is reported as skipped
+(the Python engine can also skip single records). JSON Lines inputs are not CloudTrail
+files and are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlglot
+
+from trailwatch import cloudtrail_table, sql
+from trailwatch.archive import Skipped
+from trailwatch.backtest.executors.counts import result_from_counts
+from trailwatch.backtest.result import BacktestResult, SkippedError
+from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
+
+VIEW = "cloudtrail"
+#: A CloudTrail file is one JSON object: let DuckDB read any size the Python engine reads.
+MAX_OBJECT_BYTES = 2**31 - 1
+
+
+def to_duckdb(trino: str) -> str:
+    """A Trino query in DuckDB's dialect."""
+    (out,) = sqlglot.transpile(trino, read="trino", write="duckdb")
+    return out
+
+
+def _read_json(files: Sequence[Path]) -> str:
+    table = cloudtrail_table.load()
+    record = "STRUCT(" + ", ".join(f'"{n}" {t.duckdb()}' for n, t in table.columns) + ")[]"
+    listed = ", ".join(sql._literal(str(f)) for f in files)
+    return (
+        f"read_json([{listed}], columns = {{'Records': {sql._literal(record)}}}, format = 'auto', "
+        f"maximum_object_size = {MAX_OBJECT_BYTES}, filename = true)"
+    )
+
+
+def view_sql(files: Sequence[Path]) -> str:
+    """CREATE VIEW of the Athena table's columns over these CloudTrail files."""
+    return (
+        f"CREATE OR REPLACE VIEW {VIEW} AS SELECT r.*, "
+        r"regexp_extract(filename, '/(\d{4}/\d{2}/\d{2})/[^/]*$', 1) AS "
+        "timestamp"
+        " "
+        f"FROM (SELECT unnest(Records) AS r, filename FROM {_read_json(files)})"
+    )
+
+
+def _readable(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> tuple[list[Path], list[Skipped]]:
+    """Split the files into those DuckDB reads and those it cannot (with its reason)."""
+    good: list[Path] = []
+    bad: list[Skipped] = []
+    for f in files:
+        try:
+            con.execute(f"SELECT count(*) FROM {_read_json([f])}").fetchall()
+            good.append(f)
+        except duckdb.Error as exc:
+            bad.append(Skipped(str(f), f"DuckDB cannot read it: {str(exc).splitlines()[0]}"))
+    return good, bad
+
+
+def backtest(
+    filters: list[MetricFilterSpec],
+    alarms: list[AlarmSpec],
+    files: list[Path],
+    where: Sequence[str] = (),
+    threads: int | None = None,
+    strict: bool = False,
+) -> BacktestResult:
+    """Run the filters' queries over ``files`` (UntranslatableError before reading anything
+    if a pattern has no exact SQL)."""
+    queries = sql.queries(filters, alarms, VIEW, where)
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    skipped: list[Skipped] = []
+    results: list[tuple[sql.Query, list[Any]]] = []
+    if files:
+        try:
+            con.execute(view_sql(files))
+            results = [(q, con.execute(to_duckdb(q.sql)).fetchall()) for q in queries]
+        except duckdb.Error:
+            files, skipped = _readable(con, files)
+            if skipped and strict:
+                raise SkippedError(skipped[0]) from None
+            results = []
+            if files:
+                con.execute(view_sql(files))
+                results = [(q, con.execute(to_duckdb(q.sql)).fetchall()) for q in queries]
+    return result_from_counts(filters, alarms, results, skipped)
