@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -259,9 +260,16 @@ def _detections(args: argparse.Namespace, err: Console) -> tuple[list[Any], list
     return filters, alarms, logs
 
 
+def _when(value: str) -> datetime:
+    """A --from/--to value: an ISO date or date-time, UTC unless it says otherwise."""
+    when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _backtest(args: argparse.Namespace) -> int:
-    from trailwatch.backtest import SkippedError, backtest, report
+    from trailwatch.backtest import SkippedError, report
     from trailwatch.backtest.sources import log_group_events
+    from trailwatch.sql import UntranslatableError, time_range
 
     err = Console(stderr=True)
     if bool(args.plan) == bool(args.log_group):
@@ -275,6 +283,12 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.from_log_group and not args.log_group:
         err.print("[bold red]error:[/] --from-log-group reads the log group named by --log-group")
         return EXIT_USAGE
+    if args.engine != "python" and args.from_log_group:
+        err.print("[bold red]error:[/] --from-log-group needs --engine python")
+        return EXIT_USAGE
+    if args.engine == "python" and (args.start or args.end):
+        err.print("[bold red]error:[/] --from/--to select events for --engine duckdb")
+        return EXIT_USAGE
     files = _archive(args.paths)
     if files is None:
         return EXIT_USAGE
@@ -282,27 +296,66 @@ def _backtest(args: argparse.Namespace) -> int:
     if detections is None:
         return EXIT_USAGE
     filters, alarms, logs = detections
-    log_events = log_group_events(logs, args.log_group) if args.from_log_group else None
     try:
-        with report.progress(files, enabled=not args.no_progress) as on_file:
-            result = backtest(
-                filters,
-                alarms,
-                files,
-                log_events=log_events,
-                prefilter=not args.no_prefilter,
-                progress=on_file,
-                workers=args.workers,
-                strict=args.strict,
+        if args.engine == "duckdb":
+            from trailwatch.backtest.executors import duckdb as duckdb_executor
+
+            where = time_range(args.start, args.end)
+            result = duckdb_executor.backtest(
+                filters, alarms, files, where, threads=args.workers, strict=args.strict
             )
+        else:
+            from trailwatch.backtest import backtest
+
+            log_events = log_group_events(logs, args.log_group) if args.from_log_group else None
+            with report.progress(files, enabled=not args.no_progress) as on_file:
+                result = backtest(
+                    filters,
+                    alarms,
+                    files,
+                    log_events=log_events,
+                    prefilter=not args.no_prefilter,
+                    progress=on_file,
+                    workers=args.workers,
+                    strict=args.strict,
+                )
     except SkippedError as exc:
         err.print(f"[bold red]error:[/] {exc} (--strict: stopped at the first unreadable file or record)")
         return EXIT_STRICT
+    except UntranslatableError as exc:
+        err.print(f"[bold red]error:[/] no exact SQL for {exc}", soft_wrap=True, highlight=False)
+        return EXIT_USAGE
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
         report.render(result, Console())
     return EXIT_SKIPPED if result.skipped else 0
+
+
+def _sql(args: argparse.Namespace) -> int:
+    from trailwatch import sql
+
+    err = Console(stderr=True)
+    try:
+        if args.catalog:
+            print(sql.catalog_predicates(), end="")
+            return 0
+        if bool(args.plan) == bool(args.log_group):
+            err.print(
+                "[bold red]error:[/] give detections with exactly one of --plan, --log-group or --catalog"
+            )
+            return EXIT_USAGE
+        detections = _detections(args, err)
+        if detections is None:
+            return EXIT_USAGE
+        filters, alarms, _ = detections
+        relation = f"{sql.identifier(args.database)}.{sql.identifier(args.table)}"
+        queries = sql.queries(filters, alarms, relation, sql.time_range(args.start, args.end))
+    except sql.UntranslatableError as exc:
+        err.print(f"[bold red]error:[/] no exact SQL for {exc}", soft_wrap=True, highlight=False)
+        return 1
+    print(sql.render(queries), end="")
+    return 0
 
 
 def _variants(args: argparse.Namespace) -> int:
@@ -405,6 +458,13 @@ def _cost(args: argparse.Namespace) -> int:
     return exit_code
 
 
+def _time_range_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--from", dest="start", type=_when, help="events at or after (ISO date or time, UTC by default)"
+    )
+    p.add_argument("--to", dest="end", type=_when, help="events before (ISO date or time, UTC by default)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trailwatch",
@@ -461,9 +521,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="stop with exit status 1 at the first unreadable file or record"
     )
     p.add_argument(
-        "--workers", type=int, default=None, help="processes scanning files (default: CPUs, big archives)"
+        "--workers",
+        type=int,
+        default=None,
+        help="processes scanning files (default: CPUs, big archives); DuckDB: its threads",
     )
+    p.add_argument(
+        "--engine",
+        choices=("python", "duckdb"),
+        default="python",
+        help="python: the filter-pattern engine (any input); duckdb: the Athena SQL of `trailwatch sql`, "
+        "run locally by DuckDB over CloudTrail files",
+    )
+    _time_range_arguments(p)
     p.set_defaults(func=_backtest)
+
+    p = sub.add_parser(
+        "sql",
+        help="the detections of a plan or log group as Athena (Trino) SQL over the CloudTrail table",
+        description="Compile each metric filter pattern to an Athena SQL predicate over the CloudTrail "
+        "table of modules/athena and print the queries that count matches per alarm period. A pattern "
+        "construct with no exact SQL equivalent is an error naming it (exit 1).",
+    )
+    p.add_argument("--plan", help="detections from a plan: the output of `terraform show -json PLANFILE`")
+    p.add_argument("--log-group", help="detections from a deployed log group (boto3 credential chain)")
+    p.add_argument(
+        "--catalog", action="store_true", help="the predicate of every catalog pattern in every mode"
+    )
+    p.add_argument("--database", default="trailwatch", help="the Glue database (default: trailwatch)")
+    p.add_argument("--table", default="cloudtrail", help="the CloudTrail table (default: cloudtrail)")
+    _time_range_arguments(p)
+    p.set_defaults(func=_sql)
 
     p = sub.add_parser("cost", help="monthly CloudWatch cost of what a plan deploys (us-east-1 prices)")
     p.add_argument("--plan", required=True, help="the output of `terraform show -json PLANFILE`")

@@ -94,6 +94,8 @@ def backtest(
             results = [(q, con.execute(to_duckdb(q.sql)).fetchall()) for q in queries]
         except duckdb.Error:
             files, skipped = _readable(con, files)
+            if not skipped:
+                raise  # every file reads: the error is the query's
             if skipped and strict:
                 raise SkippedError(skipped[0]) from None
             results = []
