@@ -275,6 +275,8 @@ def _backtest(args: argparse.Namespace) -> int:
     if bool(args.plan) == bool(args.log_group):
         err.print("[bold red]error:[/] give detections with exactly one of --plan or --log-group")
         return EXIT_USAGE
+    if args.athena:
+        return _backtest_athena(args, err)
     if not args.paths and not args.from_log_group:
         err.print(
             "[bold red]error:[/] give CloudTrail archive files/folders, JSON Lines files, or --from-log-group"
@@ -287,7 +289,7 @@ def _backtest(args: argparse.Namespace) -> int:
         err.print("[bold red]error:[/] --from-log-group needs --engine python")
         return EXIT_USAGE
     if args.engine == "python" and (args.start or args.end):
-        err.print("[bold red]error:[/] --from/--to select events for --engine duckdb")
+        err.print("[bold red]error:[/] --from/--to select events for --engine duckdb or --athena")
         return EXIT_USAGE
     files = _archive(args.paths)
     if files is None:
@@ -330,6 +332,60 @@ def _backtest(args: argparse.Namespace) -> int:
     else:
         report.render(result, Console())
     return EXIT_SKIPPED if result.skipped else 0
+
+
+def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
+    """backtest --athena: the detections' queries run by Athena over the trail's bucket."""
+    import boto3
+
+    from trailwatch.backtest import report
+    from trailwatch.backtest.executors import athena as athena_executor
+    from trailwatch.sql import UntranslatableError, time_range
+
+    if args.paths or args.from_log_group or args.engine != "python":
+        err.print(
+            "[bold red]error:[/] --athena reads the Athena table: give no paths, --from-log-group or --engine"
+        )
+        return EXIT_USAGE
+    detections = _detections(args, err)
+    if detections is None:
+        return EXIT_USAGE
+    filters, alarms, _ = detections
+    client = boto3.client("athena")
+    try:
+        with err.status("athena: submitting", spinner="dots") as status:
+
+            def on_status(i: int, n: int, state: str, scanned: int) -> None:
+                if not args.no_progress:
+                    status.update(f"athena: query {i}/{n} {state}, {scanned / 2**30:,.2f} GiB scanned")
+
+            result, run = athena_executor.backtest(
+                filters,
+                alarms,
+                client,
+                args.workgroup,
+                args.database,
+                args.table,
+                time_range(args.start, args.end),
+                on_status=on_status,
+            )
+    except UntranslatableError as exc:
+        err.print(f"[bold red]error:[/] no exact SQL for {exc}", soft_wrap=True, highlight=False)
+        return EXIT_USAGE
+    except athena_executor.AthenaQueryFailed as exc:
+        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True, highlight=False)
+        return EXIT_SERVICE_ERROR
+    if args.json:
+        print(json.dumps({**result.to_json(), "athena": run.to_json()}, indent=2))
+        return 0
+    console = Console()
+    report.render(result, console)
+    console.print(
+        f"athena: {len(run.queries)} quer{'y' if len(run.queries) == 1 else 'ies'} in workgroup "
+        f"{run.workgroup}, {run.bytes_scanned:,} bytes scanned, about ${run.price_usd:.4f} "
+        f"({athena_executor.USD_PER_TB:g} USD per TB, 10 MB minimum per query)"
+    )
+    return 0
 
 
 def _sql(args: argparse.Namespace) -> int:
@@ -534,6 +590,18 @@ def build_parser() -> argparse.ArgumentParser:
         "run locally by DuckDB over CloudTrail files",
     )
     _time_range_arguments(p)
+    p.add_argument(
+        "--athena",
+        action="store_true",
+        help="run the detections' SQL on Amazon Athena over the trail's bucket (modules/athena)",
+    )
+    p.add_argument("--workgroup", default="trailwatch", help="--athena: the workgroup (default: trailwatch)")
+    p.add_argument(
+        "--database", default="trailwatch", help="--athena: the Glue database (default: trailwatch)"
+    )
+    p.add_argument(
+        "--table", default="cloudtrail", help="--athena: the CloudTrail table (default: cloudtrail)"
+    )
     p.set_defaults(func=_backtest)
 
     p = sub.add_parser(

@@ -304,12 +304,14 @@ def _metric_value(f: MetricFilterSpec) -> None:
 
 def time_range(start: datetime | None, end: datetime | None) -> list[str]:
     """WHERE conditions for [start, end): on eventTime, and on the date partition
-    (``timestamp``, the S3 key's delivery date: a day earlier than ``start`` too, since a
-    file is delivered after the events it holds)."""
+    (``timestamp``, the day the S3 object was delivered). A file "can contain records
+    written at any point before" its delivery (CloudTrail User Guide, "CloudTrail log file
+    examples"), so none before ``start``'s day holds a wanted event; the upper bound allows
+    one day of delivery delay past ``end``."""
     out = []
     if start is not None:
         out.append(f"eventtime >= {_literal(start.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}")
-        day = (start.astimezone(UTC) - timedelta(days=1)).strftime("%Y/%m/%d")
+        day = start.astimezone(UTC).strftime("%Y/%m/%d")
         out.append(f'"timestamp" >= {_literal(day)}')
     if end is not None:
         out.append(f"eventtime < {_literal(end.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}")
