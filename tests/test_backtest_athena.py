@@ -73,7 +73,7 @@ def _plan() -> dict[str, Any]:
     return {"planned_values": {"root_module": {"resources": resources}}}
 
 
-def _seed(emulator: Emulator, results: list[list[list[Any]]]) -> None:
+def _seed(emulator: Emulator, results: list[list[tuple[Any, ...]]]) -> None:
     """Queue one Athena result per query: a header row, then the rows, as strings."""
     header = ["period_start", "events", "first_event_time", "last_event_time"]
     body = {
