@@ -288,18 +288,54 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.engine != "python" and args.from_log_group:
         err.print("[bold red]error:[/] --from-log-group needs --engine python")
         return EXIT_USAGE
-    if args.engine == "python" and (args.start or args.end):
-        err.print("[bold red]error:[/] --from/--to select events for --engine duckdb or --athena")
+    remote = [p for p in args.paths if p.startswith("s3://")]
+    if args.engine == "python" and (args.start or args.end) and not remote:
+        err.print(
+            "[bold red]error:[/] --from/--to select events for --engine duckdb or --athena, and the day "
+            "folders of s3:// paths"
+        )
         return EXIT_USAGE
-    files = _archive(args.paths)
+    if remote and args.engine != "python":
+        err.print("[bold red]error:[/] s3:// paths are read by --engine python (or query them with --athena)")
+        return EXIT_USAGE
+    files: list[Any] | None = _archive([p for p in args.paths if not p.startswith("s3://")])
     if files is None:
         return EXIT_USAGE
+    if remote:
+        import boto3
+
+        from trailwatch.backtest import s3
+
+        client = boto3.client("s3")
+        for url in remote:
+            found = s3.list_archive(client, url, args.start, args.end, args.account, args.region)
+            err.print(f"{url}: {len(found):,} objects, {sum(o.size for o in found):,} bytes", highlight=False)
+            files += found
     detections = _detections(args, err)
     if detections is None:
         return EXIT_USAGE
     filters, alarms, logs = detections
     try:
-        if args.engine == "duckdb":
+        if remote:
+            from trailwatch.backtest import backtest
+            from trailwatch.backtest.s3 import Prefetcher
+
+            # Objects stream through memory: downloads run in parallel threads ahead of the
+            # scan, which runs in this process (worker processes would read local paths).
+            with (
+                Prefetcher([f for f in files if not isinstance(f, Path)]),
+                report.progress(files, enabled=not args.no_progress) as on_file,
+            ):
+                result = backtest(
+                    filters,
+                    alarms,
+                    files,
+                    prefilter=not args.no_prefilter,
+                    progress=on_file,
+                    workers=1,
+                    strict=args.strict,
+                )
+        elif args.engine == "duckdb":
             from trailwatch.backtest.executors import duckdb as duckdb_executor
 
             where = time_range(args.start, args.end)
@@ -565,7 +601,10 @@ def build_parser() -> argparse.ArgumentParser:
         "stopped at the first one; 252 for a usage error.",
     )
     p.add_argument(
-        "paths", nargs="*", help="CloudTrail S3 archive files or folders (.json.gz/.json), or JSON Lines"
+        "paths",
+        nargs="*",
+        help="CloudTrail S3 archive files or folders (.json.gz/.json), JSON Lines, or s3://bucket/prefix "
+        "(listed by the CloudTrail key layout, streamed)",
     )
     p.add_argument("--plan", help="detections from a plan: the output of `terraform show -json PLANFILE`")
     p.add_argument("--log-group", help="detections from a deployed log group (boto3 credential chain)")
@@ -590,6 +629,15 @@ def build_parser() -> argparse.ArgumentParser:
         "run locally by DuckDB over CloudTrail files",
     )
     _time_range_arguments(p)
+    p.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        help="s3:// paths: only this account's folders (repeat; organization trails)",
+    )
+    p.add_argument(
+        "--region", action="append", default=[], help="s3:// paths: only this region's folders (repeat)"
+    )
     p.add_argument(
         "--athena",
         action="store_true",

@@ -20,6 +20,7 @@ from trailwatch.filterpattern import Event
 
 @contextlib.contextmanager
 def progress(files: list[Path], enabled: bool = True) -> Iterator[Callable[[Path, int], None] | None]:
+    """A progress bar over the files (or S3 objects): bytes, and files done of all."""
     if not enabled or not files:
         yield None
         return
@@ -28,14 +29,18 @@ def progress(files: list[Path], enabled: bool = True) -> Iterator[Callable[[Path
         TextColumn("[bold]backtest"),
         BarColumn(),
         DownloadColumn(),
+        TextColumn("{task.fields[done]:,}/{task.fields[count]:,} files"),
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task("files", total=total)
+        task = bar.add_task("files", total=total, done=0, count=len(files))
+        done = 0
 
         def advance(path: Path, _size: int) -> None:
-            bar.advance(task, size_of(path))
+            nonlocal done
+            done += 1
+            bar.update(task, advance=size_of(path), done=done)
 
         yield advance
 
