@@ -146,7 +146,7 @@ def test_backtest_athena_on_the_emulator(
     expected = [q.sql for q in sql.queries(filters, alarms, '"db"."ct"', where)]
     athena = emulator.client("athena")
     ids = doc["athena"]["queryExecutionIds"]
-    assert len(ids) == len(expected) == 2  # one query per alarm period (60 s, 300 s)
+    assert len(ids) == len(expected) == 1  # one scan for both alarm periods (60 s, 300 s)
     for execution_id, query in zip(ids, expected, strict=True):
         ex = athena.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
         assert ex["Query"] == query
@@ -159,7 +159,7 @@ def test_backtest_athena_on_the_emulator(
     assert {k: v for k, v in doc.items() if k != "athena"} == json.loads(capsys.readouterr().out)
     assert doc["filters"][0]["matches"] > 0
     assert doc["athena"]["workgroup"] == "tw" and doc["athena"]["bytesScanned"] == 0
-    assert doc["athena"]["priceUsd"] == round(2 * MIN_BILLED_BYTES * USD_PER_TB / TB, 6)
+    assert doc["athena"]["priceUsd"] == round(MIN_BILLED_BYTES * USD_PER_TB / TB, 6)
 
 
 def test_backtest_athena_refuses_paths(tmp_path: Path) -> None:

@@ -196,7 +196,7 @@ def test_sql_prints_a_plans_queries(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "-- m0: tw-root" in out
     assert "count_if(useridentity.type = 'Root') AS m0" in out
     assert 'FROM "db"."ct"' in out
-    assert "eventtime >= '2026-11-02T00:00:00Z'" in out and "\"timestamp\" >= '2026/11/01'" in out
+    assert "eventtime >= '2026-11-02T00:00:00Z'" in out and "\"timestamp\" >= '2026/11/02'" in out
 
 
 def test_sql_refuses_an_untranslatable_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -37,7 +37,6 @@ CloudWatch's semantics, and what SQL gives for them:
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -280,7 +279,7 @@ def predicate(pattern: str, table: cloudtrail_table.Table | None = None) -> str:
 
 @dataclass(frozen=True)
 class Query:
-    #: bucket length (s): the gcd of the periods of the alarms reading these filters' metrics
+    #: bucket length (s): the gcd of the periods of the alarms reading the filters' metrics
     period: int
     filters: tuple[MetricFilterSpec, ...]
     sql: str
@@ -327,29 +326,29 @@ def queries(
     where: Sequence[str] = (),
     table: cloudtrail_table.Table | None = None,
 ) -> list[Query]:
-    """One query per distinct bucket length, counting every filter of that length."""
-    groups: dict[int, list[MetricFilterSpec]] = defaultdict(list)
+    """The query counting every filter's matches per bucket: the gcd of the filters' alarm
+    periods, so that each alarm's periods are whole buckets. One query, so Athena scans (and
+    bills) the archive once however many periods the alarms use."""
     for f in filters:
         _metric_value(f)
-        groups[filter_period(f, alarms)].append(f)
-    out = []
-    for period, group in sorted(groups.items()):
-        counts = [f"  count_if({predicate(f.pattern.text, table)}) AS m{i}" for i, f in enumerate(group)]
-        lines = [
-            "SELECT",
-            f"  CAST(floor(to_unixtime(try(from_iso8601_timestamp(eventtime))) / {period}) AS bigint)"
-            f" * {period} AS period_start,",
-            "  count(*) AS events,",
-            "  min(eventtime) AS first_event_time,",
-            "  max(eventtime) AS last_event_time,",
-            ",\n".join(counts),
-            f"FROM {relation}",
-        ]
-        if where:
-            lines.append("WHERE " + "\n  AND ".join(where))
-        lines += ["GROUP BY 1", "ORDER BY 1"]
-        out.append(Query(period, tuple(group), "\n".join(lines)))
-    return out
+    if not filters:
+        return []
+    period = math.gcd(*(filter_period(f, alarms) for f in filters))
+    counts = [f"  count_if({predicate(f.pattern.text, table)}) AS m{i}" for i, f in enumerate(filters)]
+    lines = [
+        "SELECT",
+        f"  CAST(floor(to_unixtime(try(from_iso8601_timestamp(eventtime))) / {period}) AS bigint)"
+        f" * {period} AS period_start,",
+        "  count(*) AS events,",
+        "  min(eventtime) AS first_event_time,",
+        "  max(eventtime) AS last_event_time,",
+        ",\n".join(counts),
+        f"FROM {relation}",
+    ]
+    if where:
+        lines.append("WHERE " + "\n  AND ".join(where))
+    lines += ["GROUP BY 1", "ORDER BY 1"]
+    return [Query(period, tuple(filters), "\n".join(lines))]
 
 
 def render(qs: Sequence[Query]) -> str:

@@ -48,7 +48,7 @@ def engine_table(
         )
         python_s = float(r["backtest"])  # type: ignore[arg-type]
         gz = int(r["gz"])  # type: ignore[call-overload]
-        # Athena scans the compressed objects, once per query (one query per alarm period).
+        # Athena scans the compressed objects once per query (one query for every period).
         scanned = gz * n_queries
         price = sum(billed_bytes(gz) for _ in range(n_queries)) * USD_PER_TB / TB
         table.add_row(
