@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
+import fake_plans
 from trailwatch import sql, synthetic
 from trailwatch.backtest.executors import duckdb as duckdb_executor
 from trailwatch.backtest.executors.athena import MIN_BILLED_BYTES, TB, USD_PER_TB
@@ -29,48 +30,20 @@ pytestmark = pytest.mark.emulator
 
 
 def _plan() -> dict[str, Any]:
-    def metric_filter(name: str, pattern: str, metric: str) -> dict[str, Any]:
-        return {
-            "type": "aws_cloudwatch_log_metric_filter",
-            "values": {
-                "name": name,
-                "pattern": pattern,
-                "metric_transformation": [{"name": metric, "namespace": "TW", "value": "1"}],
-            },
-        }
-
-    def alarm(name: str, metric: str, period: int, threshold: int) -> dict[str, Any]:
-        return {
-            "type": "aws_cloudwatch_metric_alarm",
-            "values": {
-                "alarm_name": name,
-                "metric_name": metric,
-                "namespace": "TW",
-                "statistic": "Sum",
-                "period": period,
-                "evaluation_periods": 1,
-                "datapoints_to_alarm": 1,
-                "threshold": threshold,
-                "comparison_operator": "GreaterThanOrEqualToThreshold",
-                "treat_missing_data": "notBreaching",
-            },
-        }
-
-    resources = [
-        metric_filter(
+    return fake_plans.plan(
+        fake_plans.metric_filter(
             "denied",
             '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
             "Denied",
         ),
-        metric_filter(
+        fake_plans.metric_filter(
             "signin",
             '{ $.eventName = "ConsoleLogin" && $.responseElements.ConsoleLogin = "Success" }',
             "Signin",
         ),
-        alarm("denied", "Denied", 60, 1),
-        alarm("signin", "Signin", 300, 1),
-    ]
-    return {"planned_values": {"root_module": {"resources": resources}}}
+        fake_plans.alarm("denied", "Denied", period=60),
+        fake_plans.alarm("signin", "Signin", period=300),
+    )
 
 
 def _seed(emulator: Emulator, results: list[list[tuple[Any, ...]]]) -> None:

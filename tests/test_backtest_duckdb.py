@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import fake_plans
 from trailwatch import scenarios, sql, synthetic
 from trailwatch.backtest.executors import duckdb as duckdb_executor
 from trailwatch.backtest.executors import python as python_executor
@@ -96,39 +97,11 @@ def test_equal_on_the_scenario_corpus(tmp_path: Path) -> None:
 
 def test_the_cli_engine_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = synthetic.write_archive(tmp_path / "a", 3000, per_file=1500, days=1)
-    plan = {
-        "planned_values": {
-            "root_module": {
-                "resources": [
-                    {
-                        "type": "aws_cloudwatch_log_metric_filter",
-                        "values": {
-                            "name": "denied",
-                            "pattern": '{ $.errorCode = "AccessDenied*" }',
-                            "metric_transformation": [{"name": "Denied", "namespace": "TW", "value": "1"}],
-                        },
-                    },
-                    {
-                        "type": "aws_cloudwatch_metric_alarm",
-                        "values": {
-                            "alarm_name": "denied",
-                            "metric_name": "Denied",
-                            "namespace": "TW",
-                            "statistic": "Sum",
-                            "period": 300,
-                            "evaluation_periods": 1,
-                            "datapoints_to_alarm": 1,
-                            "threshold": 1,
-                            "comparison_operator": "GreaterThanOrEqualToThreshold",
-                            "treat_missing_data": "notBreaching",
-                        },
-                    },
-                ]
-            }
-        }
-    }
-    plan_path = tmp_path / "plan.json"
-    plan_path.write_text(json.dumps(plan))
+    plan_path = fake_plans.write(
+        tmp_path / "plan.json",
+        fake_plans.metric_filter("denied", '{ $.errorCode = "AccessDenied*" }', "Denied"),
+        fake_plans.alarm("denied", "Denied", period=300),
+    )
     docs = {}
     for engine in ("python", "duckdb"):
         rc = main(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import fake_plans
 from trailwatch import synthetic
 from trailwatch.backtest import s3
 from trailwatch.cli import main
@@ -20,22 +21,11 @@ pytestmark = pytest.mark.emulator
 
 ORG = "o-exampleorg1"
 BUCKET = "trail-archive"
+DENIED = '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }'
 
 
 def _plan(tmp_path: Path) -> Path:
-    resources = [
-        {
-            "type": "aws_cloudwatch_log_metric_filter",
-            "values": {
-                "name": "denied",
-                "pattern": '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
-                "metric_transformation": [{"name": "Denied", "namespace": "TW", "value": "1"}],
-            },
-        }
-    ]
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps({"planned_values": {"root_module": {"resources": resources}}}))
-    return path
+    return fake_plans.write(tmp_path / "plan.json", fake_plans.metric_filter("denied", DENIED, "Denied"))
 
 
 @pytest.fixture

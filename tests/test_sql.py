@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import fake_plans
 from trailwatch import sql
 from trailwatch.backtest.executors import duckdb as duckdb_executor
 from trailwatch.backtest.executors import python as python_executor
@@ -170,26 +171,10 @@ def test_duckdb_gives_the_engines_verdict_on_every_hostile_record(tmp_path: Path
 
 
 def test_sql_prints_a_plans_queries(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    plan = {
-        "planned_values": {
-            "root_module": {
-                "resources": [
-                    {
-                        "type": "aws_cloudwatch_log_metric_filter",
-                        "values": {
-                            "name": "tw-root",
-                            "pattern": '{ $.userIdentity.type = "Root" }',
-                            "metric_transformation": [
-                                {"name": "RootUsage", "namespace": "TW", "value": "1", "default_value": None}
-                            ],
-                        },
-                    }
-                ]
-            }
-        }
-    }
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps(plan))
+    path = fake_plans.write(
+        tmp_path / "plan.json",
+        fake_plans.metric_filter("tw-root", '{ $.userIdentity.type = "Root" }', "RootUsage"),
+    )
     rc = main(["sql", "--plan", str(path), "--database", "db", "--table", "ct", "--from", "2026-11-02"])
     out = capsys.readouterr().out
     assert rc == 0
@@ -200,23 +185,8 @@ def test_sql_prints_a_plans_queries(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_sql_refuses_an_untranslatable_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    plan = {
-        "planned_values": {
-            "root_module": {
-                "resources": [
-                    {
-                        "type": "aws_cloudwatch_log_metric_filter",
-                        "values": {
-                            "name": "tw-x",
-                            "pattern": '{ $.resources[0].arn = "x" }',
-                            "metric_transformation": [{"name": "X", "namespace": "TW", "value": "1"}],
-                        },
-                    }
-                ]
-            }
-        }
-    }
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps(plan))
+    path = fake_plans.write(
+        tmp_path / "plan.json", fake_plans.metric_filter("tw-x", '{ $.resources[0].arn = "x" }')
+    )
     assert main(["sql", "--plan", str(path)]) == 1
     assert "$.resources[0].arn: array index selectors do not translate" in capsys.readouterr().err
