@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trailwatch.archive import Skipped
-from trailwatch.evaluate import AlarmResult
+from trailwatch.evaluate import AlarmResult, Evaluator
 from trailwatch.filterpattern import Event
 
 HOUR_MS = 3_600_000
@@ -36,6 +36,27 @@ class BacktestResult:
     #: (namespace, metric) -> bucket start (ms: a minute from the Python engine, an alarm
     #: period from the SQL executors) -> sum of the values published in it
     datapoints: dict[tuple[str, str], dict[int, float]] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        evaluator: Evaluator,
+        events_scanned: int,
+        alarm_samples: dict[str, list[Event]],
+        skipped: list[Skipped],
+    ) -> BacktestResult:
+        """The result of a filled Evaluator (every executor ends here)."""
+        first, last = evaluator.first_ms, evaluator.last_ms
+        return cls(
+            events_scanned=events_scanned,
+            filters=[(f.name, evaluator.filter_results[f.name].matches) for f in evaluator.filters],
+            alarms=evaluator.alarm_results(),
+            alarm_samples=alarm_samples,
+            active_hours={k: len({m // HOUR_MS for m in v}) for k, v in evaluator.points.items() if v},
+            span_ms=(last - first) if first and last else 0,
+            skipped=sorted(skipped, key=lambda s: (s.path, s.record or 0)),
+            datapoints=evaluator.datapoints(),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from trailwatch.archive import Skipped
-from trailwatch.backtest.result import HOUR_MS, BacktestResult
+from trailwatch.backtest.result import BacktestResult
 from trailwatch.evaluate import AlarmSpec, Evaluator, MetricFilterSpec
 from trailwatch.sql import Query
 
@@ -62,13 +62,4 @@ def result_from_counts(
                     evaluator.points[key][bucket].extend([float(f.default_value)] * (int(n) - m))
         # Every query counts every event of the range: take the count once.
         events = counted if events is None else events
-    return BacktestResult(
-        events_scanned=events or 0,
-        filters=[(f.name, evaluator.filter_results[f.name].matches) for f in filters],
-        alarms=evaluator.alarm_results(),
-        alarm_samples={a.name: [] for a in alarms},
-        active_hours={k: len({m // HOUR_MS for m in v}) for k, v in evaluator.points.items() if v},
-        span_ms=(evaluator.last_ms - evaluator.first_ms) if evaluator.first_ms and evaluator.last_ms else 0,
-        skipped=sorted(skipped, key=lambda s: (s.path, s.record or 0)),
-        datapoints=evaluator.datapoints(),
-    )
+    return BacktestResult.of(evaluator, events or 0, {a.name: [] for a in alarms}, list(skipped))

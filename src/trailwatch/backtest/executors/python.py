@@ -23,7 +23,7 @@ from typing import Any
 
 from trailwatch import archive
 from trailwatch.archive import Skipped
-from trailwatch.backtest.result import HOUR_MS, BacktestResult, SkippedError
+from trailwatch.backtest.result import BacktestResult, SkippedError
 from trailwatch.evaluate import AlarmSpec, Evaluator, MetricFilterSpec
 from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.prefilter import Prefilter
@@ -187,13 +187,4 @@ def backtest(
     alarm_samples = {}
     for a in alarms:
         alarm_samples[a.name] = [e for k in sorted(a.metric_keys, key=str) for e in by_metric.get(k, [])]
-    return BacktestResult(
-        events_scanned=scanned,
-        filters=[(f.name, evaluator.filter_results[f.name].matches) for f in filters],
-        alarms=evaluator.alarm_results(),
-        alarm_samples=alarm_samples,
-        active_hours={k: len({m // HOUR_MS for m in v}) for k, v in evaluator.points.items() if v},
-        span_ms=(evaluator.last_ms - evaluator.first_ms) if evaluator.first_ms and evaluator.last_ms else 0,
-        skipped=sorted(skipped, key=lambda s: (s.path, s.record or 0)),
-        datapoints=evaluator.datapoints(),
-    )
+    return BacktestResult.of(evaluator, scanned, alarm_samples, skipped)
