@@ -16,7 +16,7 @@ import fake_plans
 from trailwatch import scenarios, sql, synthetic
 from trailwatch.backtest.executors import duckdb as duckdb_executor
 from trailwatch.backtest.executors import python as python_executor
-from trailwatch.backtest.result import BacktestResult
+from trailwatch.backtest.result import BacktestResult, SkippedError
 from trailwatch.cli import main
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
@@ -139,3 +139,16 @@ def test_the_cli_engine_option(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert rc == 0
     assert json.loads(capsys.readouterr().out)["eventsScanned"] == 0
     assert main(["backtest", "--plan", str(plan_path), str(first), "--from", "2026-11-01"]) == 252
+
+
+def test_a_file_duckdb_cannot_read_is_reported_not_counted(tmp_path: Path) -> None:
+    files = synthetic.write_archive(tmp_path, 2000, per_file=1000, days=1)
+    broken = files[0].parent / "broken.json.gz"
+    broken.write_bytes(gzip.compress(b'{"Records": [{"eventName": "X"}, '))  # truncated JSON
+    filters, alarms = _detections()
+    result = duckdb_executor.backtest(filters, alarms, [*files, broken])
+    assert [s.path for s in result.skipped] == [str(broken)]
+    assert result.events_scanned == 2000
+    assert result.filters == duckdb_executor.backtest(filters, alarms, files).filters
+    with pytest.raises(SkippedError):
+        duckdb_executor.backtest(filters, alarms, [*files, broken], strict=True)
