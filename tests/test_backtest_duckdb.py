@@ -95,6 +95,10 @@ def test_equal_on_the_scenario_corpus(tmp_path: Path) -> None:
     assert sum(1 for _, m in engine.filters if m) >= 20
 
 
+def args_of(plan: Path, archive: Path) -> list[str]:
+    return ["backtest", "--plan", str(plan), str(archive), "--json", "--no-progress"]
+
+
 def test_the_cli_engine_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = synthetic.write_archive(tmp_path / "a", 3000, per_file=1500, days=1)
     plan_path = fake_plans.write(
@@ -139,6 +143,22 @@ def test_the_cli_engine_option(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert rc == 0
     assert json.loads(capsys.readouterr().out)["eventsScanned"] == 0
     assert main(["backtest", "--plan", str(plan_path), str(first), "--from", "2026-11-01"]) == 252
+    # --account/--region select the partitions the S3 key layout gives the view.
+    for account, expected in (("111122223333", docs["python"]["eventsScanned"]), ("444455556666", 0)):
+        rc = main(
+            [
+                *args_of(plan_path, tmp_path / "a"),
+                "--engine",
+                "duckdb",
+                "--account",
+                account,
+                "--region",
+                "us-east-1",
+            ]
+        )
+        assert rc == 0
+        assert json.loads(capsys.readouterr().out)["eventsScanned"] == expected
+    assert main([*args_of(plan_path, tmp_path / "a"), "--account", "111122223333"]) == 252
 
 
 def test_a_file_duckdb_cannot_read_is_reported_not_counted(tmp_path: Path) -> None:

@@ -269,7 +269,7 @@ def _when(value: str) -> datetime:
 def _backtest(args: argparse.Namespace) -> int:
     from trailwatch.backtest import SkippedError, report
     from trailwatch.backtest.sources import log_group_events
-    from trailwatch.sql import UntranslatableError, time_range
+    from trailwatch.sql import UntranslatableError, partitions, time_range
 
     err = Console(stderr=True)
     if bool(args.plan) == bool(args.log_group):
@@ -289,10 +289,10 @@ def _backtest(args: argparse.Namespace) -> int:
         err.print("[bold red]error:[/] --from-log-group needs --engine python")
         return EXIT_USAGE
     remote = [p for p in args.paths if p.startswith("s3://")]
-    if args.engine == "python" and (args.start or args.end) and not remote:
+    if args.engine == "python" and (args.start or args.end or args.account or args.region) and not remote:
         err.print(
-            "[bold red]error:[/] --from/--to select events for --engine duckdb or --athena, and the day "
-            "folders of s3:// paths"
+            "[bold red]error:[/] --from/--to/--account/--region select events for --engine duckdb or "
+            "--athena, and the folders of s3:// paths"
         )
         return EXIT_USAGE
     if remote and args.engine != "python":
@@ -338,7 +338,7 @@ def _backtest(args: argparse.Namespace) -> int:
         elif args.engine == "duckdb":
             from trailwatch.backtest.executors import duckdb as duckdb_executor
 
-            where = time_range(args.start, args.end)
+            where = time_range(args.start, args.end) + partitions(args.account, args.region)
             result = duckdb_executor.backtest(
                 filters, alarms, files, where, threads=args.workers, strict=args.strict
             )
@@ -376,7 +376,7 @@ def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
 
     from trailwatch.backtest import report
     from trailwatch.backtest.executors import athena as athena_executor
-    from trailwatch.sql import UntranslatableError, time_range
+    from trailwatch.sql import UntranslatableError, partitions, time_range
 
     if args.paths or args.from_log_group or args.engine != "python":
         err.print(
@@ -402,7 +402,7 @@ def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
                 args.workgroup,
                 args.database,
                 args.table,
-                time_range(args.start, args.end),
+                time_range(args.start, args.end) + partitions(args.account, args.region),
                 on_status=on_status,
             )
     except UntranslatableError as exc:
@@ -442,7 +442,8 @@ def _sql(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         filters, alarms, _ = detections
         relation = f"{sql.identifier(args.database)}.{sql.identifier(args.table)}"
-        queries = sql.queries(filters, alarms, relation, sql.time_range(args.start, args.end))
+        where = sql.time_range(args.start, args.end) + sql.partitions(args.account, args.region)
+        queries = sql.queries(filters, alarms, relation, where)
     except sql.UntranslatableError as exc:
         err.print(f"[bold red]error:[/] no exact SQL for {exc}", soft_wrap=True, highlight=False)
         return 1
@@ -633,7 +634,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--account",
         action="append",
         default=[],
-        help="s3:// paths: only this account's folders (repeat; organization trails)",
+        help="only this account's events: s3:// folders, the account partition for --athena and "
+        "--engine duckdb (repeat; organization trails)",
     )
     p.add_argument(
         "--region", action="append", default=[], help="s3:// paths: only this region's folders (repeat)"
@@ -667,6 +669,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database", default="trailwatch", help="the Glue database (default: trailwatch)")
     p.add_argument("--table", default="cloudtrail", help="the CloudTrail table (default: cloudtrail)")
     _time_range_arguments(p)
+    p.add_argument("--account", action="append", default=[], help="only this account's partition (repeat)")
+    p.add_argument("--region", action="append", default=[], help="only this region's partition (repeat)")
     p.set_defaults(func=_sql)
 
     p = sub.add_parser("cost", help="monthly CloudWatch cost of what a plan deploys (us-east-1 prices)")

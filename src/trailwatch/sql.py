@@ -301,6 +301,15 @@ def _metric_value(f: MetricFilterSpec) -> None:
         ) from None
 
 
+def partitions(accounts: Sequence[str] = (), regions: Sequence[str] = ()) -> list[str]:
+    """WHERE conditions on the account and region partitions (none: all projected)."""
+    out = []
+    for column, values in (("account", accounts), ("region", regions)):
+        if values:
+            out.append(f"{column} IN ({', '.join(_literal(v) for v in values)})")
+    return out
+
+
 def time_range(start: datetime | None, end: datetime | None) -> list[str]:
     """WHERE conditions for [start, end): on eventTime, and on the date partition
     (``timestamp``, the day the S3 object was delivered). A file "can contain records

@@ -5,7 +5,8 @@ DuckDB's, so the SQL that runs here is the SQL Athena would run, translated by a
 a second hand-written copy. They read a view with the Athena table's columns and types
 (catalog/cloudtrail-table.json): the ``Records`` of each CloudTrail file, the JSON-body
 columns as the JSON text Athena's table holds, and ``timestamp`` (the date partition) from
-the file's S3 key layout (``.../CloudTrail/<region>/YYYY/MM/DD/...``).
+the file's S3 key layout (``.../AWSLogs/[<org>/]<account>/CloudTrail/<region>/YYYY/MM/DD/...``),
+as are ``account`` and ``region``.
 
 DuckDB reads a file whole or not at all: a file that does not parse is reported as skipped
 (the Python engine can also skip single records). JSON Lines inputs are not CloudTrail
@@ -49,12 +50,15 @@ def _read_json(files: Sequence[Path]) -> str:
 
 
 def view_sql(files: Sequence[Path]) -> str:
-    """CREATE VIEW of the Athena table's columns over these CloudTrail files."""
+    """CREATE VIEW of the Athena table's columns over these CloudTrail files, with its
+    partition columns (account, region, timestamp) taken from the S3 key layout."""
+    layout = r"/AWSLogs/(o-[a-z0-9]+/)?([0-9]{12})/CloudTrail/([^/]+)/([0-9]{4}/[0-9]{2}/[0-9]{2})/[^/]*$"
+    partitions = ", ".join(
+        f"regexp_extract(filename, {sql._literal(layout)}, {group}) AS {sql.identifier(name)}"
+        for name, group in (("account", 2), ("region", 3), ("timestamp", 4))
+    )
     return (
-        f"CREATE OR REPLACE VIEW {VIEW} AS SELECT r.*, "
-        r"regexp_extract(filename, '/(\d{4}/\d{2}/\d{2})/[^/]*$', 1) AS "
-        "timestamp"
-        " "
+        f"CREATE OR REPLACE VIEW {VIEW} AS SELECT r.*, {partitions} "
         f"FROM (SELECT unnest(Records) AS r, filename FROM {_read_json(files)})"
     )
 
