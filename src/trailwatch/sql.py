@@ -21,11 +21,13 @@ CloudWatch's semantics, and what SQL gives for them:
   told apart from that and are refused.
 - A selector into a JSON-body column (``requestParameters``, ``responseElements``,
   ``additionalEventData``, ...: STRING columns holding the object's JSON text) reads
-  ``json_extract``: its JSON text tells a string (``"..."``) from a number, a boolean, null,
-  an object or an array, so ``=``/``!=`` with strings, ``IS NULL/TRUE/FALSE``, ``NOT EXISTS``
-  and numbers keep CloudWatch's typing. A string value that could match a number's text, a
-  ``%regex%`` on a JSON-body field (CloudWatch also searches numbers' text) and ``IS NULL``
-  (CloudWatch also matches an array holding null) are refused.
+  ``json_extract``: its JSON text tells a string (``"..."``) from a number, a boolean, an
+  object or an array, so ``=``/``!=`` with strings, ``IS TRUE/FALSE`` and numbers keep
+  CloudWatch's typing; ``NOT EXISTS`` is ``json_exists`` in strict mode (a key holding null
+  exists; Trino's ``json_extract`` gives SQL NULL for a JSON null, so it cannot say). A
+  string value that could match a number's text, a ``%regex%`` on a JSON-body field
+  (CloudWatch also searches numbers' text) and ``IS NULL`` (CloudWatch also matches an array
+  holding null, and Trino's SQL NULL hides a JSON null) are refused.
 - ``*`` wildcards are ``LIKE`` with ``%`` (``%``, ``_`` and ``\\`` escaped); ``%regex%`` is
   ``regexp_like`` (a search, as CloudWatch's); numbers compare as doubles, and a number
   literal is accepted only when it is exactly the double it denotes and below 2^53 (then
@@ -204,7 +206,12 @@ def _unary(target: _Typed | _JsonField, check: str, construct: str) -> str:
             "field cannot be told apart"
         )
     if check == "NOT EXISTS":
-        return f"{target.json} IS NULL"
+        # Not json_extract(...) IS NULL: Trino's json_extract gives SQL NULL for a JSON null
+        # too. json_exists in strict mode finds a key holding null, and (unlike lax mode)
+        # never looks into an array for a key, as CloudWatch never does; a NULL column (the
+        # body absent or null) has no key at all.
+        column = target.column.lower()
+        return f"({column} IS NULL OR NOT json_exists({column}, {_literal('strict ' + target.path)}))"
     if check == "IS NULL":
         raise UntranslatableError(
             f"{construct}: IS NULL on a JSON-body field (CloudWatch also matches an array holding null)"

@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 import sqlglot
+from sqlglot import exp
 
 from trailwatch import cloudtrail_table, sql
 from trailwatch.archive import Skipped
@@ -34,9 +35,16 @@ MAX_OBJECT_BYTES = 2**31 - 1
 
 
 def to_duckdb(trino: str) -> str:
-    """A Trino query in DuckDB's dialect."""
-    (out,) = sqlglot.transpile(trino, read="trino", write="duckdb")
-    return out
+    """A Trino query in DuckDB's dialect. sqlglot keeps ``json_exists`` as it is; DuckDB's
+    takes a plain path, which already means what Trino's ``strict`` mode does (no array
+    unwrapping), so the mode word is dropped."""
+    tree = sqlglot.parse_one(trino, read="trino")
+    for node in tree.find_all(exp.Anonymous):
+        if node.name.lower() == "json_exists":
+            path = node.expressions[1]
+            if isinstance(path, exp.Literal) and path.this.startswith("strict $"):
+                path.replace(exp.Literal.string(path.this[len("strict ") :]))
+    return tree.sql(dialect="duckdb")
 
 
 def _read_json(files: Sequence[Path]) -> str:
