@@ -9,8 +9,8 @@ the file's S3 key layout (``.../AWSLogs/[<org>/]<account>/CloudTrail/<region>/YY
 as are ``account`` and ``region``.
 
 DuckDB reads a file whole or not at all: a file that does not parse is reported as skipped
-(the Python engine can also skip single records). JSON Lines inputs are not CloudTrail
-files and are refused.
+(the Python engine can also skip single records). A JSON Lines file is not a CloudTrail
+file: it is reported so too (the Python engine reads them).
 """
 
 from __future__ import annotations
