@@ -166,8 +166,11 @@ def test_a_file_duckdb_cannot_read_is_reported_not_counted(tmp_path: Path) -> No
     broken = files[0].parent / "broken.json.gz"
     broken.write_bytes(gzip.compress(b'{"Records": [{"eventName": "X"}, '))  # truncated JSON
     filters, alarms = _detections()
-    result = duckdb_executor.backtest(filters, alarms, [*files, broken])
-    assert [s.path for s in result.skipped] == [str(broken)]
+    lines = tmp_path / "events.jsonl"  # JSON Lines: the Python engine's input, not a CloudTrail file
+    lines.write_text('{"eventName": "ConsoleLogin", "eventTime": "2026-11-01T00:00:00Z"}\n')
+    result = duckdb_executor.backtest(filters, alarms, [*files, broken, lines])
+    assert sorted(s.path for s in result.skipped) == sorted([str(broken), str(lines)])
+    assert "not a CloudTrail file" in next(s.reason for s in result.skipped if s.path == str(lines))
     assert result.events_scanned == 2000
     assert result.filters == duckdb_executor.backtest(filters, alarms, files).filters
     with pytest.raises(SkippedError):

@@ -15,6 +15,7 @@ file: it is reported so too (the Python engine reads them).
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import sqlglot
 from sqlglot import exp
 
 from trailwatch import cloudtrail_table, sql
-from trailwatch.archive import Skipped
+from trailwatch.archive import _CLOUDTRAIL_HEAD, Skipped
 from trailwatch.backtest.executors.counts import result_from_counts
 from trailwatch.backtest.result import BacktestResult, SkippedError
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
@@ -71,6 +72,29 @@ def view_sql(files: Sequence[Path]) -> str:
     )
 
 
+def _cloudtrail_files(files: Sequence[Path]) -> tuple[list[Path], list[Skipped]]:
+    """Split off the files that do not start as a CloudTrail file does (``{"Records":``, the
+    test the Python engine's reader makes): DuckDB would read them as no records at all."""
+    good: list[Path] = []
+    bad: list[Skipped] = []
+    for f in files:
+        try:
+            with gzip.open(f) if f.name.endswith(".gz") else f.open("rb") as fh:
+                head = fh.read(4096)
+        except (OSError, EOFError, ValueError) as exc:
+            bad.append(Skipped(str(f), f"cannot read: {exc}"))
+            continue
+        if _CLOUDTRAIL_HEAD.match(head):
+            good.append(f)
+        else:
+            bad.append(
+                Skipped(
+                    str(f), 'not a CloudTrail file ({"Records": [...]}): the DuckDB engine reads only those'
+                )
+            )
+    return good, bad
+
+
 def _readable(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> tuple[list[Path], list[Skipped]]:
     """Split the files into those DuckDB reads and those it cannot (with its reason)."""
     good: list[Path] = []
@@ -98,18 +122,21 @@ def backtest(
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    skipped: list[Skipped] = []
+    files, skipped = _cloudtrail_files(files)
+    if skipped and strict:
+        raise SkippedError(skipped[0])
     results: list[tuple[sql.Query, list[Any]]] = []
     if files:
         try:
             con.execute(view_sql(files))
             results = [(q, con.execute(to_duckdb(q.sql)).fetchall()) for q in queries]
         except duckdb.Error:
-            files, skipped = _readable(con, files)
-            if not skipped:
+            files, unreadable = _readable(con, files)
+            if not unreadable:
                 raise  # every file reads: the error is the query's
-            if skipped and strict:
-                raise SkippedError(skipped[0]) from None
+            if strict:
+                raise SkippedError(unreadable[0]) from None
+            skipped += unreadable
             results = []
             if files:
                 con.execute(view_sql(files))
