@@ -237,6 +237,12 @@ resource "aws_athena_workgroup" "this" {
     publish_cloudwatch_metrics_enabled = true
     bytes_scanned_cutoff_per_query     = var.bytes_scanned_cutoff_per_query
 
+    # trailwatch sql writes Trino SQL (json_exists, count_if, regexp_like, ...): Amazon Athena
+    # User Guide, "Athena engine version 3 functions" (based on Trino).
+    engine_version {
+      selected_engine_version = "Athena engine version 3"
+    }
+
     result_configuration {
       # The name, not the resource id: the location is known at plan time.
       output_location = "s3://${var.results_bucket_name}/"
