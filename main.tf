@@ -248,3 +248,32 @@ module "signin_events" {
   dead_letter_queue_arn          = var.signin_events_dead_letter_queue_arn
   tags                           = var.tags
 }
+
+################################################################################
+# 8. Athena (optional): the detections as SQL over the trail's own bucket
+#    (trailwatch backtest --athena). Kept in its own block.
+################################################################################
+
+module "athena" {
+  source = "./modules/athena"
+  count  = var.athena_enabled ? 1 : 0
+
+  name = var.athena_name
+  # The created archive, or in bring-your-own-bucket mode the bucket named by s3_bucket_name.
+  s3_bucket_name  = local.s3_bucket_name
+  s3_key_prefix   = var.s3_key_prefix
+  organization_id = var.is_organization_trail ? var.organization_id : null
+  account_ids     = length(var.athena_account_ids) > 0 ? var.athena_account_ids : [coalesce(var.organization_management_account_id, local.account_id)]
+  regions         = length(var.athena_regions) > 0 ? var.athena_regions : [local.region]
+
+  projection_start_date          = var.athena_projection_start_date
+  results_bucket_name            = coalesce(var.athena_results_bucket_name, "${var.name_prefix}-athena-results-${local.account_id}-${local.region}")
+  results_expiration_days        = var.athena_results_expiration_days
+  results_bucket_force_destroy   = var.athena_results_bucket_force_destroy
+  bytes_scanned_cutoff_per_query = var.athena_bytes_scanned_cutoff_per_query
+
+  tags = var.tags
+
+  # The table reads the archive the trail writes: create it after the bucket exists.
+  depends_on = [module.trail]
+}

@@ -79,3 +79,13 @@ output "signin_event_patterns" {
   description = "key => event pattern (JSON) of each EventBridge sign-in rule, known at plan time ({} unless signin_events_enabled)."
   value       = try(module.signin_events[0].event_patterns, {})
 }
+
+output "athena" {
+  description = "The Athena database, table, workgroup and results bucket for `trailwatch backtest --athena` (null unless athena_enabled)."
+  value = var.athena_enabled ? {
+    database       = module.athena[0].database_name
+    table          = module.athena[0].table_name
+    workgroup      = module.athena[0].workgroup_name
+    results_bucket = module.athena[0].results_bucket_name
+  } : null
+}

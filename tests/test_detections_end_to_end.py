@@ -18,9 +18,10 @@ import pytest
 from moto.events.models import EventPattern as MotoEventPattern
 
 from trailwatch import signin_events as ev
+from trailwatch.backtest.sources import detections_from_log_group
 from trailwatch.catalog import detections
 from trailwatch.emulator import ACCOUNT_ID, Emulator
-from trailwatch.evaluate import Evaluator, specs_from_aws
+from trailwatch.evaluate import Evaluator
 from trailwatch.eventpattern import EventPattern
 from trailwatch.signin_notifications import envelope, is_signin_record
 from trailwatch.terraform import Stack, inline_stack
@@ -66,7 +67,9 @@ def test_deployed_filters_are_within_every_aws_limit(
     deployed: tuple[Emulator, Stack, dict[str, object]],
 ) -> None:
     emu, _, out = deployed
-    filters, alarms = specs_from_aws(emu.client("logs"), emu.client("cloudwatch"), str(out["log_group_name"]))
+    filters, alarms = detections_from_log_group(
+        emu.client("logs"), emu.client("cloudwatch"), str(out["log_group_name"])
+    )
     assert len(filters) == len(detections()) <= 100
     assert all(len(f.pattern.text) <= 1024 for f in filters)
     assert all(f.pattern.regex_count <= 2 for f in filters)
@@ -122,7 +125,7 @@ def test_replayed_signins_fire_exactly_the_intended_alarms(
     # Read the events back from the emulator, as CloudTrail would have delivered them.
     stored = logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)["events"]
     assert len(stored) == len(records)
-    filters, alarms = specs_from_aws(logs, emu.client("cloudwatch"), group)
+    filters, alarms = detections_from_log_group(logs, emu.client("cloudwatch"), group)
     evaluator = Evaluator(filters, alarms)
     evaluator.add_all((e["timestamp"], e["message"]) for e in stored)
     fired = {r.name.removeprefix("e2e-") for r in evaluator.alarm_results() if r.would_alarm}

@@ -38,6 +38,19 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         ["log_retention_days must be", "365"],
     ),
     "bad-name-prefix": ({"name_prefix": "Bad_Prefix"}, ["name_prefix must be"]),
+    "athena-name-not-a-glue-name": ({"athena_name": "Trail-Watch"}, ["athena_name must be 1-128 lower-case"]),
+    "athena-cutoff-below-athenas-minimum": (
+        {"athena_bytes_scanned_cutoff_per_query": 1000},
+        ["athena_bytes_scanned_cutoff_per_query must be", "10485760"],
+    ),
+    "athena-region-not-a-region": (
+        {"athena_regions": ["us-east"]},
+        ["athena_regions must be AWS region names"],
+    ),
+    "athena-projection-date-format": (
+        {"athena_projection_start_date": "2024-01-01"},
+        ["athena_projection_start_date must be a date written yyyy/MM/dd"],
+    ),
     "name-prefix-too-short-for-a-trail": ({"name_prefix": "ab"}, ["name_prefix must be 3-24"]),
     # 25 characters: the default bucket name would pass S3's 63 in ap-southeast-2.
     "name-prefix-over-24": ({"name_prefix": "a" * 25}, ["name_prefix must be 3-24", "63 characters"]),

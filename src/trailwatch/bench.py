@@ -257,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
             f"largest file {int(r['largest_file']) / 1e6:.1f} MB gzip"  # type: ignore[call-overload]
         )
     console.print("all targets met" if met else "[bold]some targets NOT met[/]")
+    from trailwatch.backtest.bench_engines import engine_table
+
+    console.print(engine_table(runs, archives, plan, trailwatch))
     return 0
 
 

@@ -6,7 +6,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -233,14 +235,48 @@ def _archive(paths: list[str]) -> list[Path] | None:
         return None
 
 
+def _detections(args: argparse.Namespace, err: Console) -> tuple[list[Any], list[Any], Any] | None:
+    """The detections source: a plan, or a deployed log group (then also its logs client)."""
+    from trailwatch.backtest import detections_from_log_group, detections_from_plan
+
+    if args.plan:
+        try:
+            plan = json.loads(Path(args.plan).read_text())
+        except (OSError, ValueError) as exc:
+            err.print(f"[bold red]error:[/] cannot read the plan {args.plan}: {exc}")
+            return None
+        filters, alarms = detections_from_plan(plan)
+        if not filters:
+            err.print(f"[bold red]error:[/] {args.plan} plans no aws_cloudwatch_log_metric_filter")
+            return None
+        return filters, alarms, None
+    import boto3
+
+    logs, cloudwatch = boto3.client("logs"), boto3.client("cloudwatch")
+    filters, alarms = detections_from_log_group(logs, cloudwatch, args.log_group)
+    if not filters:
+        err.print(f"[bold red]error:[/] log group {args.log_group} has no metric filters")
+        return None
+    return filters, alarms, logs
+
+
+def _when(value: str) -> datetime:
+    """A --from/--to value: an ISO date or date-time, UTC unless it says otherwise."""
+    when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _backtest(args: argparse.Namespace) -> int:
-    from trailwatch import report
-    from trailwatch.backtest import SkippedError, backtest, detections_from_plan
+    from trailwatch.backtest import SkippedError, report
+    from trailwatch.backtest.sources import log_group_events
+    from trailwatch.sql import UntranslatableError, partitions, time_range
 
     err = Console(stderr=True)
     if bool(args.plan) == bool(args.log_group):
         err.print("[bold red]error:[/] give detections with exactly one of --plan or --log-group")
         return EXIT_USAGE
+    if args.athena:
+        return _backtest_athena(args, err)
     if not args.paths and not args.from_log_group:
         err.print(
             "[bold red]error:[/] give CloudTrail archive files/folders, JSON Lines files, or --from-log-group"
@@ -249,46 +285,84 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.from_log_group and not args.log_group:
         err.print("[bold red]error:[/] --from-log-group reads the log group named by --log-group")
         return EXIT_USAGE
-    files = _archive(args.paths)
+    if args.engine != "python" and args.from_log_group:
+        err.print("[bold red]error:[/] --from-log-group needs --engine python")
+        return EXIT_USAGE
+    remote = [p for p in args.paths if p.startswith("s3://")]
+    if args.engine == "python" and (args.start or args.end or args.account or args.region) and not remote:
+        err.print(
+            "[bold red]error:[/] --from/--to/--account/--region select events for --engine duckdb or "
+            "--athena, and the folders of s3:// paths"
+        )
+        return EXIT_USAGE
+    if remote and args.engine != "python":
+        err.print("[bold red]error:[/] s3:// paths are read by --engine python (or query them with --athena)")
+        return EXIT_USAGE
+    files: list[Any] | None = _archive([p for p in args.paths if not p.startswith("s3://")])
     if files is None:
         return EXIT_USAGE
-    if args.plan:
-        try:
-            plan = json.loads(Path(args.plan).read_text())
-        except (OSError, ValueError) as exc:
-            err.print(f"[bold red]error:[/] cannot read the plan {args.plan}: {exc}")
-            return EXIT_USAGE
-        filters, alarms = detections_from_plan(plan)
-        if not filters:
-            err.print(f"[bold red]error:[/] {args.plan} plans no aws_cloudwatch_log_metric_filter")
-            return EXIT_USAGE
-        log_events = None
-    else:
+    if remote:
         import boto3
 
-        from trailwatch.evaluate import specs_from_aws
+        from trailwatch.backtest import s3
 
-        logs, cloudwatch = boto3.client("logs"), boto3.client("cloudwatch")
-        filters, alarms = specs_from_aws(logs, cloudwatch, args.log_group)
-        if not filters:
-            err.print(f"[bold red]error:[/] log group {args.log_group} has no metric filters")
-            return EXIT_USAGE
-        log_events = report.log_group_events(logs, args.log_group) if args.from_log_group else None
+        client = boto3.client("s3")
+        for url in remote:
+            found = s3.list_archive(client, url, args.start, args.end, args.account, args.region)
+            err.print(f"{url}: {len(found):,} objects, {sum(o.size for o in found):,} bytes", highlight=False)
+            files += found
+    detections = _detections(args, err)
+    if detections is None:
+        return EXIT_USAGE
+    filters, alarms, logs = detections
     try:
-        with report.progress(files, enabled=not args.no_progress) as on_file:
-            result = backtest(
-                filters,
-                alarms,
-                files,
-                log_events=log_events,
-                prefilter=not args.no_prefilter,
-                progress=on_file,
-                workers=args.workers,
-                strict=args.strict,
+        if remote:
+            from trailwatch.backtest import backtest
+            from trailwatch.backtest.s3 import Prefetcher
+
+            # Objects stream through memory: downloads run in parallel threads ahead of the
+            # scan, which runs in this process (worker processes would read local paths).
+            with (
+                Prefetcher([f for f in files if not isinstance(f, Path)]),
+                report.progress(files, enabled=not args.no_progress) as on_file,
+            ):
+                result = backtest(
+                    filters,
+                    alarms,
+                    files,
+                    prefilter=not args.no_prefilter,
+                    progress=on_file,
+                    workers=1,
+                    strict=args.strict,
+                )
+        elif args.engine == "duckdb":
+            from trailwatch.backtest.executors import duckdb as duckdb_executor
+
+            where = time_range(args.start, args.end) + partitions(args.account, args.region)
+            result = duckdb_executor.backtest(
+                filters, alarms, files, where, threads=args.workers, strict=args.strict
             )
+        else:
+            from trailwatch.backtest import backtest
+
+            log_events = log_group_events(logs, args.log_group) if args.from_log_group else None
+            with report.progress(files, enabled=not args.no_progress) as on_file:
+                result = backtest(
+                    filters,
+                    alarms,
+                    files,
+                    log_events=log_events,
+                    prefilter=not args.no_prefilter,
+                    progress=on_file,
+                    workers=args.workers,
+                    strict=args.strict,
+                )
     except SkippedError as exc:
         err.print(f"[bold red]error:[/] {exc} (--strict: stopped at the first unreadable file or record)")
         return EXIT_STRICT
+    except UntranslatableError as exc:
+        err.print(f"[bold red]error:[/] no exact SQL for {exc}", soft_wrap=True, highlight=False)
+        return EXIT_USAGE
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
@@ -296,11 +370,92 @@ def _backtest(args: argparse.Namespace) -> int:
     return EXIT_SKIPPED if result.skipped else 0
 
 
+def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
+    """backtest --athena: the detections' queries run by Athena over the trail's bucket."""
+    import boto3
+
+    from trailwatch.backtest import report
+    from trailwatch.backtest.executors import athena as athena_executor
+    from trailwatch.sql import UntranslatableError, partitions, time_range
+
+    if args.paths or args.from_log_group or args.engine != "python":
+        err.print(
+            "[bold red]error:[/] --athena reads the Athena table: give no paths, --from-log-group or --engine"
+        )
+        return EXIT_USAGE
+    detections = _detections(args, err)
+    if detections is None:
+        return EXIT_USAGE
+    filters, alarms, _ = detections
+    client = boto3.client("athena")
+    try:
+        with err.status("athena: submitting", spinner="dots") as status:
+
+            def on_status(i: int, n: int, state: str, scanned: int) -> None:
+                if not args.no_progress:
+                    status.update(f"athena: query {i}/{n} {state}, {scanned / 2**30:,.2f} GiB scanned")
+
+            result, run = athena_executor.backtest(
+                filters,
+                alarms,
+                client,
+                args.workgroup,
+                args.database,
+                args.table,
+                time_range(args.start, args.end) + partitions(args.account, args.region),
+                on_status=on_status,
+            )
+    except UntranslatableError as exc:
+        err.print(f"[bold red]error:[/] no exact SQL for {exc}", soft_wrap=True, highlight=False)
+        return EXIT_USAGE
+    except athena_executor.AthenaQueryFailed as exc:
+        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True, highlight=False)
+        return EXIT_SERVICE_ERROR
+    if args.json:
+        print(json.dumps({**result.to_json(), "athena": run.to_json()}, indent=2))
+        return 0
+    console = Console()
+    report.render(result, console)
+    console.print(
+        f"athena: {len(run.queries)} quer{'y' if len(run.queries) == 1 else 'ies'} in workgroup "
+        f"{run.workgroup}, {run.bytes_scanned:,} bytes scanned, about ${run.price_usd:.4f} "
+        f"({athena_executor.USD_PER_TB:g} USD per TB, 10 MB minimum per query)"
+    )
+    return 0
+
+
+def _sql(args: argparse.Namespace) -> int:
+    from trailwatch import sql
+
+    err = Console(stderr=True)
+    try:
+        if args.catalog:
+            print(sql.catalog_predicates(), end="")
+            return 0
+        if bool(args.plan) == bool(args.log_group):
+            err.print(
+                "[bold red]error:[/] give detections with exactly one of --plan, --log-group or --catalog"
+            )
+            return EXIT_USAGE
+        detections = _detections(args, err)
+        if detections is None:
+            return EXIT_USAGE
+        filters, alarms, _ = detections
+        relation = f"{sql.identifier(args.database)}.{sql.identifier(args.table)}"
+        where = sql.time_range(args.start, args.end) + sql.partitions(args.account, args.region)
+        queries = sql.queries(filters, alarms, relation, where)
+    except sql.UntranslatableError as exc:
+        err.print(f"[bold red]error:[/] no exact SQL for {exc}", soft_wrap=True, highlight=False)
+        return 1
+    print(sql.render(queries), end="")
+    return 0
+
+
 def _variants(args: argparse.Namespace) -> int:
     from rich.table import Table
 
+    from trailwatch.backtest.report import render_skipped
     from trailwatch.catalog import load
-    from trailwatch.report import render_skipped
     from trailwatch.variants import compare
 
     err = Console(stderr=True)
@@ -390,10 +545,17 @@ def _cost(args: argparse.Namespace) -> int:
         console.print(f"[dim]{measured}[/]")
     console.print(f"[dim]source: {doc['priceSource']}; free tier not subtracted[/]")
     if skipped:
-        from trailwatch.report import render_skipped
+        from trailwatch.backtest.report import render_skipped
 
         render_skipped(skipped, console)
     return exit_code
+
+
+def _time_range_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--from", dest="start", type=_when, help="events at or after (ISO date or time, UTC by default)"
+    )
+    p.add_argument("--to", dest="end", type=_when, help="events before (ISO date or time, UTC by default)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -440,7 +602,10 @@ def build_parser() -> argparse.ArgumentParser:
         "stopped at the first one; 252 for a usage error.",
     )
     p.add_argument(
-        "paths", nargs="*", help="CloudTrail S3 archive files or folders (.json.gz/.json), or JSON Lines"
+        "paths",
+        nargs="*",
+        help="CloudTrail S3 archive files or folders (.json.gz/.json), JSON Lines, or s3://bucket/prefix "
+        "(listed by the CloudTrail key layout, streamed)",
     )
     p.add_argument("--plan", help="detections from a plan: the output of `terraform show -json PLANFILE`")
     p.add_argument("--log-group", help="detections from a deployed log group (boto3 credential chain)")
@@ -452,9 +617,61 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="stop with exit status 1 at the first unreadable file or record"
     )
     p.add_argument(
-        "--workers", type=int, default=None, help="processes scanning files (default: CPUs, big archives)"
+        "--workers",
+        type=int,
+        default=None,
+        help="processes scanning files (default: CPUs, big archives); DuckDB: its threads",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("python", "duckdb"),
+        default="python",
+        help="python: the filter-pattern engine (any input); duckdb: the Athena SQL of `trailwatch sql`, "
+        "run locally by DuckDB over CloudTrail files",
+    )
+    _time_range_arguments(p)
+    p.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        help="only this account's events: s3:// folders, the account partition for --athena and "
+        "--engine duckdb (repeat; organization trails)",
+    )
+    p.add_argument(
+        "--region", action="append", default=[], help="s3:// paths: only this region's folders (repeat)"
+    )
+    p.add_argument(
+        "--athena",
+        action="store_true",
+        help="run the detections' SQL on Amazon Athena over the trail's bucket (modules/athena)",
+    )
+    p.add_argument("--workgroup", default="trailwatch", help="--athena: the workgroup (default: trailwatch)")
+    p.add_argument(
+        "--database", default="trailwatch", help="--athena: the Glue database (default: trailwatch)"
+    )
+    p.add_argument(
+        "--table", default="cloudtrail", help="--athena: the CloudTrail table (default: cloudtrail)"
     )
     p.set_defaults(func=_backtest)
+
+    p = sub.add_parser(
+        "sql",
+        help="the detections of a plan or log group as Athena (Trino) SQL over the CloudTrail table",
+        description="Compile each metric filter pattern to an Athena SQL predicate over the CloudTrail "
+        "table of modules/athena and print the queries that count matches per alarm period. A pattern "
+        "construct with no exact SQL equivalent is an error naming it (exit 1).",
+    )
+    p.add_argument("--plan", help="detections from a plan: the output of `terraform show -json PLANFILE`")
+    p.add_argument("--log-group", help="detections from a deployed log group (boto3 credential chain)")
+    p.add_argument(
+        "--catalog", action="store_true", help="the predicate of every catalog pattern in every mode"
+    )
+    p.add_argument("--database", default="trailwatch", help="the Glue database (default: trailwatch)")
+    p.add_argument("--table", default="cloudtrail", help="the CloudTrail table (default: cloudtrail)")
+    _time_range_arguments(p)
+    p.add_argument("--account", action="append", default=[], help="only this account's partition (repeat)")
+    p.add_argument("--region", action="append", default=[], help="only this region's partition (repeat)")
+    p.set_defaults(func=_sql)
 
     p = sub.add_parser("cost", help="monthly CloudWatch cost of what a plan deploys (us-east-1 prices)")
     p.add_argument("--plan", required=True, help="the output of `terraform show -json PLANFILE`")

@@ -19,10 +19,11 @@ from rich.console import Console
 from rich.table import Table
 
 from trailwatch import signin_events as ev
+from trailwatch.backtest.report import describe
+from trailwatch.backtest.sources import detections_from_log_group
 from trailwatch.emulator import ACCOUNT_ID, Emulator
-from trailwatch.evaluate import AlarmResult, Evaluator, specs_from_aws
+from trailwatch.evaluate import AlarmResult, Evaluator
 from trailwatch.filterpattern import Event
-from trailwatch.report import describe
 from trailwatch.terraform import Stack, terraform_binary, topic_feed_config
 
 ALLOWED_IP = "203.0.113.10"  # examples/minimal's allowlist
@@ -103,7 +104,7 @@ def replay(emu: Emulator, outputs: dict[str, Any], console: Console) -> list[Ala
     console.print(f":white_check_mark: wrote {len(events)} sign-in records to {group} / {stream}")
 
     # moto stores filters and alarms but never evaluates them: the engine does.
-    filters, alarm_specs = specs_from_aws(logs, emu.client("cloudwatch"), group)
+    filters, alarm_specs = detections_from_log_group(logs, emu.client("cloudwatch"), group)
     stored = logs.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True)["events"]
     evaluator = Evaluator(filters, alarm_specs)
     evaluator.add_all((e["timestamp"], e["message"]) for e in stored)

@@ -19,9 +19,11 @@ DEFAULT_REGION = "us-east-1"
 
 #: Every AWS service the module (and its examples) talks to.
 SERVICES = (
+    "athena",
     "cloudtrail",
     "cloudwatch",
     "events",
+    "glue",
     "iam",
     "kms",
     "logs",

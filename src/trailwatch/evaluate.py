@@ -223,6 +223,10 @@ class Evaluator:
             elif f.default_value is not None:
                 self.points[key][minute].append(float(f.default_value))
 
+    def datapoints(self) -> dict[tuple[str, str], dict[int, float]]:
+        """Each metric's published values summed per bucket start (ms)."""
+        return {k: {t: sum(v) for t, v in sorted(b.items()) if v} for k, b in self.points.items()}
+
     def add_all(self, events: Iterable[tuple[int, str | Event]]) -> None:
         for ts, msg in events:
             self.add(ts, msg)
@@ -305,21 +309,3 @@ def _eval_expression(expr: str, by_id: dict[str, dict[int, float]]) -> dict[int,
         if present:
             out[t] = total
     return out
-
-
-def specs_from_aws(
-    logs: Any, cloudwatch: Any, log_group: str
-) -> tuple[list[MetricFilterSpec], list[AlarmSpec]]:
-    """The metric filters of a log group and the alarms on their metrics, read with boto3
-    (paginated); works against AWS or the emulator alike."""
-    filters: list[MetricFilterSpec] = []
-    for page in logs.get_paginator("describe_metric_filters").paginate(logGroupName=log_group):
-        filters.extend(MetricFilterSpec.from_api(f) for f in page["metricFilters"])
-    metrics = {(f.namespace, f.metric_name) for f in filters}
-    alarms: list[AlarmSpec] = []
-    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"]):
-        for a in page["MetricAlarms"]:
-            spec = AlarmSpec.from_api(a)
-            if spec.metric_keys & metrics:
-                alarms.append(spec)
-    return filters, alarms

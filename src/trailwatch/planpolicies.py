@@ -53,6 +53,9 @@ ROOT_MODULE_ARGS: dict[str, object] = {
     "signin_events_enabled": True,
     "allowed_source_cidrs": ["203.0.113.10"],
     "alarm_email_addresses": ["security@example.com"],
+    # modules/athena: its results bucket policy joins the documents checked and linted.
+    "athena_enabled": True,
+    "athena_results_bucket_force_destroy": True,
 }
 
 

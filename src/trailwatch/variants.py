@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trailwatch.backtest import Skipped, backtest
+from trailwatch.archive import Skipped
+from trailwatch.backtest import backtest
 from trailwatch.catalog import load
 from trailwatch.evaluate import MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern

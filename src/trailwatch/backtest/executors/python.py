@@ -1,9 +1,7 @@
-"""`trailwatch backtest`: replay CloudTrail history through deployed (or planned) detections.
+"""The Python executor: the filter-pattern engine over archive files and log events.
 
-Detections come from a Terraform plan (``terraform show -json``) or from a deployed log
-group (boto3, standard credential chain; ``AWS_ENDPOINT_URL`` reaches the emulator).
 Events come from CloudTrail S3 archive files (``.json.gz``/``.json`` with ``{"Records":
-[...]}``), JSON Lines, or the log group itself.
+[...]}``), JSON Lines, or a log group's events (``trailwatch.backtest.sources``).
 
 Files are read by ``trailwatch.archive`` (a file or record that cannot be read is reported,
 never counted: see ``BacktestResult.skipped``), and only the records that
@@ -18,86 +16,21 @@ import contextlib
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from trailwatch import archive
-from trailwatch.archive import Skipped, archive_files
-from trailwatch.evaluate import AlarmResult, AlarmSpec, Evaluator, MetricFilterSpec
+from trailwatch.archive import Skipped
+from trailwatch.backtest.result import BacktestResult, SkippedError
+from trailwatch.evaluate import AlarmSpec, Evaluator, MetricFilterSpec
 from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.prefilter import Prefilter
 
-__all__ = ["BacktestResult", "Skipped", "SkippedError", "archive_files", "backtest", "detections_from_plan"]
+__all__ = ["backtest", "scan_file"]
 
 _EVENT_TIME = re.compile(rb'"eventTime"\s*:\s*"([^"]+)"')
-HOUR_MS = 3_600_000
-
-
-# --------------------------------------------------------------------------------------
-# Detections from a plan
-# --------------------------------------------------------------------------------------
-
-
-def _plan_resources(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    queue = [plan.get("planned_values", {}).get("root_module", {})]
-    while queue:
-        mod = queue.pop()
-        yield from mod.get("resources", [])
-        queue.extend(mod.get("child_modules", []))
-
-
-def detections_from_plan(plan: dict[str, Any]) -> tuple[list[MetricFilterSpec], list[AlarmSpec]]:
-    """Metric filters and alarms that a ``terraform show -json`` plan would deploy."""
-    filters: list[MetricFilterSpec] = []
-    alarms: list[AlarmSpec] = []
-    for res in _plan_resources(plan):
-        v = res.get("values") or {}
-        if res.get("type") == "aws_cloudwatch_log_metric_filter":
-            (t,) = v["metric_transformation"]
-            filters.append(
-                MetricFilterSpec(
-                    name=v["name"],
-                    pattern=compile_pattern(v.get("pattern") or ""),
-                    metric_name=t["name"],
-                    namespace=t["namespace"],
-                    metric_value=str(t["value"]),
-                    default_value=None if t.get("default_value") in (None, "") else float(t["default_value"]),
-                )
-            )
-        elif res.get("type") == "aws_cloudwatch_metric_alarm":
-            metrics = []
-            for q in v.get("metric_query") or []:
-                m: dict[str, Any] = {"Id": q["id"], "ReturnData": bool(q.get("return_data"))}
-                if q.get("expression"):
-                    m["Expression"] = q["expression"]
-                for ms in q.get("metric") or []:
-                    m["MetricStat"] = {
-                        "Metric": {"Namespace": ms["namespace"], "MetricName": ms["metric_name"]},
-                        "Period": ms["period"],
-                        "Stat": ms["stat"],
-                    }
-                metrics.append(m)
-            alarms.append(
-                AlarmSpec.from_api(
-                    {
-                        "AlarmName": v["alarm_name"],
-                        "MetricName": v.get("metric_name") or None,
-                        "Namespace": v.get("namespace") or None,
-                        "Statistic": v.get("statistic") or None,
-                        "Period": v.get("period") or None,
-                        "EvaluationPeriods": v["evaluation_periods"],
-                        "DatapointsToAlarm": v.get("datapoints_to_alarm"),
-                        "Threshold": v["threshold"],
-                        "ComparisonOperator": v["comparison_operator"],
-                        "TreatMissingData": v.get("treat_missing_data"),
-                        "Metrics": metrics,
-                    }
-                )
-            )
-    return filters, alarms
 
 
 # --------------------------------------------------------------------------------------
@@ -114,14 +47,6 @@ def _timestamp_ms(event: Event, fallback: int) -> int:
         except ValueError:
             pass
     return fallback
-
-
-class SkippedError(Exception):
-    """Raised with ``strict=True`` at the first file or record that cannot be read."""
-
-    def __init__(self, skipped: Skipped) -> None:
-        super().__init__(str(skipped))
-        self.skipped = skipped
 
 
 def scan_file(
@@ -148,37 +73,6 @@ def scan_file(
         evaluator.add(_timestamp_ms(event, 0), event)
     # Records the prefilter did not select were read too: the total counts every record.
     return records.total, len(data), records.skipped
-
-
-@dataclass
-class BacktestResult:
-    events_scanned: int
-    filters: list[tuple[str, int]]
-    alarms: list[AlarmResult]
-    #: alarm name -> sample events matched by the filters feeding its metric(s)
-    alarm_samples: dict[str, list[Event]]
-    #: (namespace, metric) -> number of distinct hours in which the metric got a datapoint
-    active_hours: dict[tuple[str, str], int] = field(default_factory=dict)
-    #: time between the earliest and the latest event scanned (ms)
-    span_ms: int = 0
-    #: files and records that could not be read (never counted as events)
-    skipped: list[Skipped] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "eventsScanned": self.events_scanned,
-            "errors": [s.to_json() for s in self.skipped],
-            "filters": [{"filterName": n, "matches": m} for n, m in self.filters],
-            "alarms": [
-                {
-                    "alarmName": a.name,
-                    "wouldAlarm": a.would_alarm,
-                    "firstAlarmTime": a.first_alarm_time,
-                    "matches": a.matches,
-                }
-                for a in self.alarms
-            ],
-        }
 
 
 # --------------------------------------------------------------------------------------
@@ -293,12 +187,4 @@ def backtest(
     alarm_samples = {}
     for a in alarms:
         alarm_samples[a.name] = [e for k in sorted(a.metric_keys, key=str) for e in by_metric.get(k, [])]
-    return BacktestResult(
-        events_scanned=scanned,
-        filters=[(f.name, evaluator.filter_results[f.name].matches) for f in filters],
-        alarms=evaluator.alarm_results(),
-        alarm_samples=alarm_samples,
-        active_hours={k: len({m // HOUR_MS for m in v}) for k, v in evaluator.points.items() if v},
-        span_ms=(evaluator.last_ms - evaluator.first_ms) if evaluator.first_ms and evaluator.last_ms else 0,
-        skipped=sorted(skipped, key=lambda s: (s.path, s.record or 0)),
-    )
+    return BacktestResult.of(evaluator, scanned, alarm_samples, skipped)

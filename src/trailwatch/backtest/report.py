@@ -1,4 +1,5 @@
-"""Rich output for backtest: progress over big archives, and the alarm report."""
+"""Rich output for backtest: progress over big archives, and the alarm report. It renders
+what an executor returned; it reads nothing from AWS."""
 
 from __future__ import annotations
 
@@ -7,19 +8,19 @@ import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from trailwatch.archive import size_of
-from trailwatch.backtest import BacktestResult, Skipped
+from trailwatch.archive import Skipped, size_of
+from trailwatch.backtest.result import BacktestResult
 from trailwatch.filterpattern import Event
 
 
 @contextlib.contextmanager
 def progress(files: list[Path], enabled: bool = True) -> Iterator[Callable[[Path, int], None] | None]:
+    """A progress bar over the files (or S3 objects): bytes, and files done of all."""
     if not enabled or not files:
         yield None
         return
@@ -28,22 +29,20 @@ def progress(files: list[Path], enabled: bool = True) -> Iterator[Callable[[Path
         TextColumn("[bold]backtest"),
         BarColumn(),
         DownloadColumn(),
+        TextColumn("{task.fields[done]:,}/{task.fields[count]:,} files"),
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task("files", total=total)
+        task = bar.add_task("files", total=total, done=0, count=len(files))
+        done = 0
 
         def advance(path: Path, _size: int) -> None:
-            bar.advance(task, size_of(path))
+            nonlocal done
+            done += 1
+            bar.update(task, advance=size_of(path), done=done)
 
         yield advance
-
-
-def log_group_events(logs: Any, group: str) -> Iterator[tuple[int, str]]:
-    for page in logs.get_paginator("filter_log_events").paginate(logGroupName=group):
-        for e in page["events"]:
-            yield int(e["timestamp"]), str(e["message"])
 
 
 def describe(event: Event) -> tuple[str, str, str, str, str]:
