@@ -274,6 +274,8 @@ module "athena" {
 
   tags = var.tags
 
-  # The table reads the archive the trail writes: create it after the bucket exists.
-  depends_on = [module.trail]
+  # No depends_on on module.trail: Glue stores the table's S3 location without reading it
+  # (queries read the archive, not the create call), and a module-level depends_on would
+  # defer this module's data sources whenever the trail has a pending change, so a drift
+  # check that finds a stopped trail would also report the results bucket policy as changed.
 }
