@@ -130,10 +130,7 @@ def scan_file(
     """Feed one file's records to the evaluator: (records read, bytes read, skipped)."""
     try:
         data = archive.read(path)
-        if prefilter is None:
-            records = archive.records(data, str(path), None)
-        else:
-            records = archive.records(data, str(path), prefilter.positions, prefilter.indices)
+        records = archive.records(data, str(path), None if prefilter is None else prefilter.positions)
     except archive.Unreadable as exc:
         return 0, 0, [Skipped(str(path), str(exc))]
     # The first and last event times bound the span the file covers, skipped records included.
@@ -143,7 +140,10 @@ def scan_file(
             with contextlib.suppress(ValueError):
                 when = datetime.fromisoformat(m.group(1).decode().replace("Z", "+00:00"))
                 evaluator.observe(int(when.timestamp() * 1000))
+    wants = None if prefilter is None else prefilter.wants
     for raw in records.selected:
+        if wants is not None and not wants(raw):
+            continue
         event = Event(raw.decode("utf-8"))
         evaluator.add(_timestamp_ms(event, 0), event)
     # Records the prefilter did not select were read too: the total counts every record.
@@ -197,6 +197,7 @@ def _filter_defs(filters: list[MetricFilterSpec]) -> list[FilterDef]:
 
 
 def _worker_init(defs: list[FilterDef], prefilter: bool) -> None:
+    archive.retain_freed_memory()
     filters = [MetricFilterSpec(n, compile_pattern(p), m, ns, v, d) for n, p, m, ns, v, d in defs]
     _WORKER["filters"] = filters
     _WORKER["prefilter"] = Prefilter.for_filters(filters) if prefilter else None
@@ -278,6 +279,7 @@ def backtest(
                 account(Path(done), size, total, skips)
                 _merge(evaluator, state)
     else:
+        archive.retain_freed_memory()
         pre = Prefilter.for_filters(filters) if prefilter else None
         for path in files:
             total, size, skips = scan_file(path, evaluator, pre)
