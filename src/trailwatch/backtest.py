@@ -140,12 +140,13 @@ def scan_file(
             with contextlib.suppress(ValueError):
                 when = datetime.fromisoformat(m.group(1).decode().replace("Z", "+00:00"))
                 evaluator.observe(int(when.timestamp() * 1000))
-    wants = None if prefilter is None else prefilter.wants
     for raw in records.selected:
-        if wants is not None and not wants(raw):
+        # Only the filters whose hint holds for the record are evaluated on it.
+        only = None if prefilter is None else prefilter.candidates(raw)
+        if only is not None and not only:
             continue
         event = Event(raw.decode("utf-8"))
-        evaluator.add(_timestamp_ms(event, 0), event)
+        evaluator.add(_timestamp_ms(event, 0), event, only)
     # Records the prefilter did not select were read too: the total counts every record.
     return records.total, len(data), records.skipped
 

@@ -11,7 +11,7 @@ Two stages, each a necessary condition for the next:
 1. **Text** (``positions``): one Hyperscan pass over a file's whole decompressed text finds
    every ``"eventName" ws : ws "N"`` with a wanted name N, every anchor, every plain literal,
    and every JSON escape ``\\u``/``\\/``; the records holding a hit are the candidates.
-2. **Record** (``wants``): msgspec decodes only the fields on the conditions' key paths of a
+2. **Record** (``candidates``): msgspec decodes only the fields on the conditions' key paths of a
    candidate record and tests them exactly (``_Probe``): ``eventName`` in the wanted names,
    the value at an anchor's path a string that the pattern's value globs (the engine's own
    ``_glob``). Strings are decoded, so escapes need no special case there. A record whose
@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import hyperscan
@@ -152,34 +152,47 @@ def hint_of(pattern: fp.FilterPattern) -> fp.Hint:
     )
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 @dataclass
 class Prefilter:
     event_names: frozenset[str]
     literals: frozenset[bytes]
     anchors: frozenset[Anchor] = frozenset()
-    #: (key path, pattern value) of each anchor, for the probe
-    paths: frozenset[tuple[tuple[str, ...], str]] = frozenset()
+    #: Each condition, (kind, value) as in a hint (an anchor's value: its key path and the
+    #: pattern's value), -> the names of the filters whose hint holds it.
+    owners: dict[tuple[str, Any], frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def for_filters(cls, filters: list[MetricFilterSpec]) -> Prefilter | None:
         names: set[str] = set()
         literals: set[bytes] = set()
         anchors: set[Anchor] = set()
-        paths: set[tuple[tuple[str, ...], str]] = set()
+        owners: dict[tuple[str, Any], set[str]] = {}
         for f in filters:
             hint = hint_of(f.pattern)
             if hint is None or f.default_value is not None:
                 return None
             for kind, value in hint:
+                condition: tuple[str, Any]
                 if kind == "eventName":
                     names.add(value)
+                    condition = (kind, value)
                 elif kind == "anchor":
                     keys, glob = json.loads(value)
                     anchors.add(Anchor.of(keys[-1], glob))
-                    paths.add((tuple(keys), glob))
+                    condition = (kind, (tuple(keys), glob))
                 else:
                     literals.add(value.encode())
-        return cls(frozenset(names), frozenset(literals), frozenset(anchors), frozenset(paths))
+                    condition = (kind, value.encode())
+                owners.setdefault(condition, set()).add(f.name)
+        return cls(
+            frozenset(names),
+            frozenset(literals),
+            frozenset(anchors),
+            {c: frozenset(n) for c, n in owners.items()},
+        )
 
     def __post_init__(self) -> None:
         patterns: list[bytes] = []
@@ -198,7 +211,9 @@ class Prefilter:
             flags=[hyperscan.HS_FLAG_DOTALL] * len(patterns),
         )
         self._scratch = hyperscan.Scratch(self._database)
-        self._probe = _Probe.build(self.event_names, self.paths)
+        self._everyone = frozenset().union(*self.owners.values())
+        self._decoded = any(kind != "literal" for kind, _ in self.owners)
+        self._probe = _Probe.build(self.owners)
 
     def positions(self, data: bytes) -> list[int] | None:
         """Offsets in ``data`` inside every record that could match (and some that can't),
@@ -213,13 +228,19 @@ class Prefilter:
         )
         return ends
 
-    def wants(self, record: bytes) -> bool:
-        """Could some filter match this candidate record (the record stage)?"""
-        if self.literals and (
-            any(lit in record for lit in self.literals) or b"\\u" in record or b"\\/" in record
-        ):
-            return True
-        return self._probe is None or self._probe.holds(record)
+    def candidates(self, record: bytes) -> frozenset[str]:
+        """The record stage: the names of the filters whose hint holds for this record
+        (every filter's when it cannot tell); empty: no filter can match it."""
+        found: set[str] = set()
+        if self.literals:
+            escaped = b"\\u" in record or b"\\/" in record
+            for lit in self.literals:
+                if escaped or lit in record:
+                    found |= self.owners[("literal", lit)]
+        if self._decoded:
+            held = None if self._probe is None else self._probe.holds(record)
+            found |= self._everyone if held is None else held
+        return frozenset(found)
 
 
 class _Probe:
@@ -233,18 +254,24 @@ class _Probe:
     """
 
     def __init__(
-        self, decoder: msgspec.json.Decoder[Any], conditions: list[tuple[list[str], Callable[[str], bool]]]
+        self,
+        decoder: msgspec.json.Decoder[Any],
+        conditions: list[tuple[list[str], Callable[[str], frozenset[str]]]],
     ) -> None:
         self.decoder = decoder
+        #: (attributes along the key path, value -> the filters it satisfies)
         self.conditions = conditions
 
     @classmethod
-    def build(cls, names: frozenset[str], paths: frozenset[tuple[tuple[str, ...], str]]) -> _Probe | None:
-        wanted: list[tuple[tuple[str, ...], Callable[[str], bool]]] = []
-        if names:
-            wanted.append((("eventName",), names.__contains__))
-        for keys, value in sorted(paths):
-            wanted.append((keys, fp._glob(value)))
+    def build(cls, owners: dict[tuple[str, Any], frozenset[str]]) -> _Probe | None:
+        wanted: list[tuple[tuple[str, ...], Callable[[str], frozenset[str]]]] = []
+        by_name = {value: names for (kind, value), names in owners.items() if kind == "eventName"}
+        if by_name:
+            wanted.append((("eventName",), lambda v: by_name.get(v, _NONE)))
+        for (kind, value), names in sorted(owners.items(), key=str):
+            if kind == "anchor":
+                keys, glob = value
+                wanted.append((keys, _owned_if(fp._glob(glob), names)))
         if not wanted:
             return None
         tree: dict[str, Any] = {}
@@ -262,21 +289,26 @@ class _Probe:
         conditions = [(fields[keys], test) for keys, test in wanted]
         return cls(msgspec.json.Decoder(record), conditions)
 
-    def holds(self, record: bytes) -> bool:
-        """Does some condition hold for the record (True when it cannot tell)?"""
+    def holds(self, record: bytes) -> frozenset[str] | None:
+        """The filters whose conditions hold for the record (None when it cannot tell)."""
         try:
             doc = self.decoder.decode(record)
         except msgspec.DecodeError:
-            return True
-        for attrs, test in self.conditions:
+            return None
+        found: frozenset[str] = _NONE
+        for attrs, owners in self.conditions:
             value = doc
             for attr in attrs:
                 value = getattr(value, attr)
                 if value is None:
                     break
-            if type(value) is str and test(value):
-                return True
-        return False
+            if type(value) is str:
+                found = found | owners(value)
+        return found
+
+
+def _owned_if(test: Callable[[str], bool], names: frozenset[str]) -> Callable[[str], frozenset[str]]:
+    return lambda value: names if test(value) else _NONE
 
 
 def _struct(
