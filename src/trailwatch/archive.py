@@ -2,7 +2,9 @@
 
 A file is read whole (one file per worker at a time: memory is bounded by the largest file,
 not by the archive), decompressed when it starts with the gzip magic number (ISA-L, see
-DEVELOPERS.md), and then read as one of:
+DEVELOPERS.md: a one-member file, as CloudTrail writes them, in one call that must consume
+the file exactly; anything else by ``igzip``, which reads every member and says what is
+wrong), and then read as one of:
 
 - a CloudTrail file, ``{"Records": [...]}``: the whole document is validated by msgspec
   (JSON syntax and shape; numbers are not converted, so the engine keeps its own number
@@ -18,7 +20,9 @@ is not UTF-8) becomes a ``Skipped`` entry and the rest of the file is read.
 Record boundaries come from msgspec, not from searching the text: in the compact form that
 CloudTrail writes (one ``,`` between records), the byte offset of each record follows from
 the lengths of the records before it, which lets a prefilter's hit positions in the raw
-buffer be mapped to exactly the records that contain them.
+buffer be mapped to exactly the records that contain them. The validating decode is the
+only pass that parses the whole file; a file not written compactly has every record
+selected (the prefilter's record stage still tests each).
 """
 
 from __future__ import annotations

@@ -204,7 +204,8 @@ def _worker_init(defs: list[FilterDef], prefilter: bool) -> None:
     _WORKER["prefilter"] = Prefilter.for_filters(filters) if prefilter else None
 
 
-def _worker_scan(path: str) -> tuple[str, int, int, list[Skipped], dict[str, Any]]:
+def _worker_scan(job: tuple[int, str]) -> tuple[int, int, int, list[Skipped], dict[str, Any]]:
+    index, path = job
     filters: list[MetricFilterSpec] = _WORKER["filters"]
     evaluator = Evaluator(filters, [], precheck=False)
     total, size, skipped = scan_file(Path(path), evaluator, _WORKER["prefilter"])
@@ -216,7 +217,7 @@ def _worker_scan(path: str) -> tuple[str, int, int, list[Skipped], dict[str, Any
         "metric_matches": dict(evaluator.metric_matches),
         "span": (evaluator.first_ms, evaluator.last_ms),
     }
-    return path, size, total, skipped, state
+    return index, size, total, skipped, state
 
 
 def _merge(evaluator: Evaluator, state: dict[str, Any]) -> None:
@@ -275,10 +276,18 @@ def backtest(
         ctx = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         )
+        # The largest files first, so that no large file is left for one worker at the end;
+        # states are merged in the files' order, so samples do not depend on the workers.
+        sizes = [archive.size_of(f) for f in files]
+        largest_first = sorted(enumerate(map(str, files)), key=lambda job: -sizes[job[0]])
+        states: list[dict[str, Any] | None] = [None] * len(files)
         with ctx.Pool(workers, initializer=_worker_init, initargs=(_filter_defs(filters), prefilter)) as pool:
-            for done, size, total, skips, state in pool.imap_unordered(_worker_scan, [str(f) for f in files]):
-                account(Path(done), size, total, skips)
-                _merge(evaluator, state)
+            for i, size, total, skips, state in pool.imap_unordered(_worker_scan, largest_first):
+                account(files[i], size, total, skips)
+                states[i] = state
+        for merged in states:
+            if merged is not None:
+                _merge(evaluator, merged)
     else:
         archive.retain_freed_memory()
         pre = Prefilter.for_filters(filters) if prefilter else None
