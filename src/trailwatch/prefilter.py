@@ -11,12 +11,15 @@ Two stages, each a necessary condition for the next:
 1. **Text** (``positions``): one Hyperscan pass over a file's whole decompressed text finds
    every ``"eventName" ws : ws "N"`` with a wanted name N, every anchor, every plain literal,
    and every JSON escape ``\\u``/``\\/``; the records holding a hit are the candidates.
-2. **Record** (``candidates``): msgspec decodes only the fields on the conditions' key paths of a
-   candidate record and tests them exactly (``_Probe``): ``eventName`` in the wanted names,
-   the value at an anchor's path a string that the pattern's value globs (the engine's own
-   ``_glob``). Strings are decoded, so escapes need no special case there. A record whose
-   path leads through something that is not an object fails the decode and is kept; a
-   plain literal is tested on the record's text (a record holding an escape is kept).
+2. **Record** (``candidates``): msgspec decodes only the fields on the conditions' key
+   paths of a candidate record and tests them exactly (``_Probe``): ``eventName`` in the
+   wanted names, the value at an anchor's path a string that the pattern's value globs
+   (the engine's own ``_glob``). Strings are decoded, so escapes need no special case
+   there. A plain literal is tested on the record's text (a record holding an escape keeps
+   it). The result names the filters one of whose conditions holds: only those are
+   evaluated on the record, and a record with none is not parsed at all. A record whose
+   path leads through something that is not an object fails the decode: every filter is
+   evaluated on it.
 
 Why an anchor is a necessary condition. For ``$.a.b.K = "V"`` (no wildcard selector, a
 string value, ``L`` its longest ``*``-free fragment, as ``FilterPattern.hint`` picks it: at
@@ -39,8 +42,8 @@ Why the record stage is a necessary condition: it tests the hint itself (the top
 ``eventName`` is one of the names; the value at the path is a string ``V`` globs) on the
 same document the engine parses (msgspec and the engine's ``json.loads`` agree on strings,
 escapes and duplicate keys: the last one wins), and keeps the record whenever it cannot
-decode the fields. Every filter's hint is a disjunction of such conditions, so a record
-for which none holds matches no filter.
+decode the fields. Every filter's hint is a disjunction of such conditions, so a filter
+none of whose conditions holds for a record does not match it.
 
 The anchors come from the pattern's own parse: a subclass of the engine's JSON parser
 that, for a comparison whose hint the engine gives as a literal, replaces it with the
