@@ -291,6 +291,23 @@ def test_strict_stops_at_the_first_skip(capsys: pytest.CaptureFixture[str], tmp_
     assert caught.value.skipped.path == str(bad)
 
 
+def test_gzip_members_and_padding_are_read_whole(tmp_path: Path) -> None:
+    # One member is read in one call; several members (as `cat a.gz b.gz` makes) and zero
+    # padding after the member go the slower way, and every record is still read.
+    body = json.dumps({"Records": _records()}, separators=(",", ":")).encode()
+    one = tmp_path / "one.json.gz"
+    one.write_bytes(gzip.compress(body))
+    split = tmp_path / "members.json.gz"
+    split.write_bytes(gzip.compress(body[:100]) + gzip.compress(body[100:]))
+    padded = tmp_path / "padded.json.gz"
+    padded.write_bytes(gzip.compress(body) + b"\0" * 64)
+    filters, alarms = detections_from_plan(json.loads(_plan(tmp_path).read_text()))
+    for path in (one, split, padded):
+        result = backtest(filters, alarms, [path])
+        assert (result.events_scanned, result.skipped) == (3, []), path
+        assert dict(result.filters) == {"root": 1, "denied": 1}
+
+
 def test_whitespace_and_pretty_printed_cloudtrail_files_read_exactly(tmp_path: Path) -> None:
     recs = _records()
     compact = tmp_path / "compact.json"

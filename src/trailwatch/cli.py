@@ -12,8 +12,6 @@ from typing import Any
 
 from rich.console import Console
 
-from trailwatch.terraform import TerraformNotFound
-
 
 def _demo(args: argparse.Namespace) -> int:
     from trailwatch import demo
@@ -733,7 +731,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         rc: int = args.func(args)
-    except TerraformNotFound as exc:
+    except Exception as exc:
+        # trailwatch.terraform (moto, boto3, tftest: about 0.4 s) is imported only by the
+        # commands that drive Terraform; only they can raise TerraformNotFound.
+        terraform = sys.modules.get("trailwatch.terraform")
+        if terraform is None or not isinstance(exc, terraform.TerraformNotFound):
+            raise
         Console(stderr=True).print(f"[bold red]error:[/] {exc}")
         return 2
     return rc

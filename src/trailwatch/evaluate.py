@@ -20,7 +20,7 @@ from __future__ import annotations
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -198,14 +198,18 @@ class Evaluator:
         self.first_ms = timestamp_ms if self.first_ms is None else min(self.first_ms, timestamp_ms)
         self.last_ms = timestamp_ms if self.last_ms is None else max(self.last_ms, timestamp_ms)
 
-    def add(self, timestamp_ms: int, message: str | Event) -> None:
+    def add(self, timestamp_ms: int, message: str | Event, only: Collection[str] | None = None) -> None:
+        """Count one event; ``only``: the names of the filters that can match it (a caller's
+        necessary condition, e.g. the backtest prefilter's), the others are not tried."""
         event = message if isinstance(message, Event) else Event(message)
         self.events_scanned += 1
         self.observe(timestamp_ms)
         minute = timestamp_ms - timestamp_ms % MINUTE_MS
         for f in self.filters:
             key = (f.namespace, f.metric_name)
-            if self.precheck:
+            if only is not None and f.name not in only:
+                candidate = False
+            elif self.precheck:
                 candidate = f.pattern.could_match(event)
             else:
                 names = self._names[f.name]

@@ -3,9 +3,23 @@
 Every compiled pattern carries a necessary condition (``FilterPattern.hint``): an exact
 ``eventName`` or a literal that must appear in the raw text. For JSON patterns the
 prefilter sharpens each literal into an *anchor*: the literal in its JSON key context.
-Only records holding a wanted ``eventName`` or an anchor are parsed and evaluated in full.
 A filter without a hint, or with a default value (which publishes for every event), turns
 the prefilter off.
+
+Two stages, each a necessary condition for the next:
+
+1. **Text** (``positions``): one Hyperscan pass over a file's whole decompressed text finds
+   every ``"eventName" ws : ws "N"`` with a wanted name N, every anchor, every plain literal,
+   and every JSON escape ``\\u``/``\\/``; the records holding a hit are the candidates.
+2. **Record** (``candidates``): msgspec decodes only the fields on the conditions' key
+   paths of a candidate record and tests them exactly (``_Probe``): ``eventName`` in the
+   wanted names, the value at an anchor's path a string that the pattern's value globs
+   (the engine's own ``_glob``). Strings are decoded, so escapes need no special case
+   there. A plain literal is tested on the record's text (a record holding an escape keeps
+   it). The result names the filters one of whose conditions holds: only those are
+   evaluated on the record, and a record with none is not parsed at all. A record whose
+   path leads through something that is not an object fails the decode: every filter is
+   evaluated on it.
 
 Why an anchor is a necessary condition. For ``$.a.b.K = "V"`` (no wildcard selector, a
 string value, ``L`` its longest ``*``-free fragment, as ``FilterPattern.hint`` picks it: at
@@ -17,19 +31,19 @@ cannot hold ``L``). So the record's text holds a member ``"K" ws : ws "s"`` whos
 when none after it ends with ``L``. JSON writes a key or a string either literally (what
 ``json.dumps`` writes: ``\\"`` and ``\\\\`` are the only ways to write a quote or a
 backslash besides ``\\u``) or with ``\\u`` escapes, or ``\\/`` for a slash: every record
-that holds ``\\u`` or ``\\/`` is evaluated in full. ``ws`` is any run of JSON whitespace, so
-records written with spaces, tabs or new lines around the colon are found too.
+that holds ``\\u`` or ``\\/`` is a candidate. ``ws`` is any run of JSON whitespace, so
+records written with spaces, tabs or new lines around the colon are found too. The text
+pattern of an anchor is exactly that member: the key, ``ws : ws``, the opening quote, then
+(when ``V`` has a ``*`` before ``L``) any string content (characters other than a quote or
+a backslash, or a backslash and any character), ``L``, and the closing quote when ``V``
+has no ``*`` after ``L``. The same holds for ``eventName``, whose value must equal a name.
 
-The check walks back from each occurrence of ``L``: to the nearest unescaped quote (the
-opening quote of the string that holds ``L``, when ``L`` is in a string), over whitespace
-to the colon, over whitespace to the key. Any doubt (an odd run of backslashes, the start
-of the buffer) keeps the record.
-
-For a CloudTrail file the prefilter first tries a *probe* (``_Probe``): msgspec decodes only
-the fields on the anchors' key paths and ``eventName``, and each record is tested exactly
-(the wanted names; a string the pattern's value globs). This costs less than the text
-passes; when the probe cannot tell (a path through a non-object, or patterns with plain
-literals), the text passes above decide.
+Why the record stage is a necessary condition: it tests the hint itself (the top-level
+``eventName`` is one of the names; the value at the path is a string ``V`` globs) on the
+same document the engine parses (msgspec and the engine's ``json.loads`` agree on strings,
+escapes and duplicate keys: the last one wins), and keeps the record whenever it cannot
+decode the fields. Every filter's hint is a disjunction of such conditions, so a filter
+none of whose conditions holds for a record does not match it.
 
 The anchors come from the pattern's own parse: a subclass of the engine's JSON parser
 that, for a comparison whose hint the engine gives as a literal, replaces it with the
@@ -40,22 +54,25 @@ checks full and prefiltered results are equal on hostile records and whitespace 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+import hyperscan
 import msgspec
 
 from trailwatch import filterpattern as fp
 from trailwatch.evaluate import MetricFilterSpec
 
-_WS = b" \t\n\r"
-_QUOTE = ord('"')
-_BACKSLASH = ord("\\")
-_COLON = ord(":")
+#: JSON whitespace, the colon, JSON whitespace (Hyperscan syntax).
+_WS_COLON_WS = rb"[ \t\n\r]*:[ \t\n\r]*"
+#: What a JSON string holds before a literal: characters other than a quote or a
+#: backslash, and escape pairs.
+_STRING_CONTENT = rb'(?:[^"\\]|\\.)*'
 #: The only ways JSON can write a key or a literal other than literally (see above).
-_ESCAPE = re.compile(rb"\\[u/]")
+_ESCAPE = rb"\\[u/]"
+#: Hyperscan scans at most 4 GiB in one block.
+_BLOCK_LIMIT = 2**32 - 1
 
 
 @dataclass(frozen=True)
@@ -82,43 +99,21 @@ class Anchor:
             at_end=exact or (not at_start and value.endswith(literal)),
         )
 
-    def holds_at(self, data: bytes, p: int) -> bool:
-        """Could the occurrence of the literal at ``p`` be (part of) the key's string value?"""
-        if self.at_end:
-            end = p + len(self.literal)
-            if end >= len(data) or data[end] != _QUOTE:
-                return False
-        if self.at_start:
-            q = p - 1
-            if q < 0 or data[q] != _QUOTE or _escaped(data, q):
-                return False
-        else:
-            q = p
-            while True:
-                q = data.rfind(b'"', 0, q)
-                if q < 0:
-                    return True  # no opening quote in view: keep the record
-                if not _escaped(data, q):
-                    break
-        # Over whitespace to the colon, over whitespace to the key's closing quote.
-        i = q - 1
-        while i >= 0 and data[i] in _WS:
-            i -= 1
-        if i < 0 or data[i] != _COLON:
-            return False
-        i -= 1
-        while i >= 0 and data[i] in _WS:
-            i -= 1
-        start = i + 1 - len(self.key)
-        return start >= 0 and data.startswith(self.key, start) and not _escaped(data, start)
+    def pattern(self) -> bytes:
+        """The Hyperscan pattern of the member (see the module docstring)."""
+        return (
+            _exact(self.key)
+            + _WS_COLON_WS
+            + b'"'
+            + (b"" if self.at_start else _STRING_CONTENT)
+            + _exact(self.literal)
+            + (b'"' if self.at_end else b"")
+        )
 
 
-def _escaped(data: bytes, i: int) -> bool:
-    """Is the quote at ``i`` escaped (preceded by an odd run of backslashes)?"""
-    n = 0
-    while i - n - 1 >= 0 and data[i - n - 1] == _BACKSLASH:
-        n += 1
-    return n % 2 == 1
+def _exact(text: bytes) -> bytes:
+    """A Hyperscan pattern matching exactly ``text`` (every byte as a hex escape)."""
+    return b"".join(b"\\x%02x" % c for c in text)
 
 
 class _AnchoringParser(fp._JsonParser):
@@ -160,102 +155,128 @@ def hint_of(pattern: fp.FilterPattern) -> fp.Hint:
     )
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 @dataclass
 class Prefilter:
     event_names: frozenset[str]
     literals: frozenset[bytes]
     anchors: frozenset[Anchor] = frozenset()
-    #: (key path, pattern value) of each anchor, for the probe
-    paths: frozenset[tuple[tuple[str, ...], str]] = frozenset()
+    #: Each condition, (kind, value) as in a hint (an anchor's value: its key path and the
+    #: pattern's value), -> the names of the filters whose hint holds it.
+    owners: dict[tuple[str, Any], frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def for_filters(cls, filters: list[MetricFilterSpec]) -> Prefilter | None:
         names: set[str] = set()
         literals: set[bytes] = set()
         anchors: set[Anchor] = set()
-        paths: set[tuple[tuple[str, ...], str]] = set()
+        owners: dict[tuple[str, Any], set[str]] = {}
         for f in filters:
             hint = hint_of(f.pattern)
             if hint is None or f.default_value is not None:
                 return None
             for kind, value in hint:
+                condition: tuple[str, Any]
                 if kind == "eventName":
                     names.add(value)
+                    condition = (kind, value)
                 elif kind == "anchor":
                     keys, glob = json.loads(value)
                     anchors.add(Anchor.of(keys[-1], glob))
-                    paths.add((tuple(keys), glob))
+                    condition = (kind, (tuple(keys), glob))
                 else:
                     literals.add(value.encode())
-        return cls(frozenset(names), frozenset(literals), frozenset(anchors), frozenset(paths))
+                    condition = (kind, value.encode())
+                owners.setdefault(condition, set()).add(f.name)
+        return cls(
+            frozenset(names),
+            frozenset(literals),
+            frozenset(anchors),
+            {c: frozenset(n) for c, n in owners.items()},
+        )
 
     def __post_init__(self) -> None:
-        self._probe = None if self.literals else _Probe.build(self.event_names, self.paths)
-        names = sorted(n.encode() for n in self.event_names)
-        self._names = re.compile(rb'"eventName"\s*:\s*"' + _trie(names) + rb'"') if names else None
-        # Each anchor's literal is searched with the quotes its sides require: longer
-        # needles, fewer hits.
-        self._needles: dict[bytes, list[Anchor]] = {}
-        for a in sorted(self.anchors, key=lambda a: (a.literal, a.key)):
-            needle = (b'"' if a.at_start else b"") + a.literal + (b'"' if a.at_end else b"")
-            self._needles.setdefault(needle, []).append(a)
+        patterns: list[bytes] = []
+        if self.event_names:
+            names = sorted(json.dumps(n, ensure_ascii=False)[1:-1].encode() for n in self.event_names)
+            alternatives = b"|".join(_exact(n) for n in names)
+            patterns.append(_exact(b'"eventName"') + _WS_COLON_WS + b'"(?:' + alternatives + b')"')
+        patterns.extend(a.pattern() for a in sorted(self.anchors, key=lambda a: (a.key, a.literal)))
+        patterns.extend(_exact(lit) for lit in sorted(self.literals))
+        patterns.append(_ESCAPE)
+        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._database.compile(
+            expressions=patterns,
+            ids=list(range(len(patterns))),
+            elements=len(patterns),
+            flags=[hyperscan.HS_FLAG_DOTALL] * len(patterns),
+        )
+        self._scratch = hyperscan.Scratch(self._database)
+        self._everyone = frozenset().union(*self.owners.values())
+        self._decoded = any(kind != "literal" for kind, _ in self.owners)
+        self._probe = _Probe.build(self.owners)
 
-    def indices(self, data: bytes, count: int) -> list[int] | None:
-        """The indices of the records of a CloudTrail file that could match, from its
-        decoded fields (see ``_Probe``); None when the probe cannot tell (no probe for these
-        patterns, or a field of an unexpected type): then ``positions`` decide."""
-        if self._probe is None:
+    def positions(self, data: bytes) -> list[int] | None:
+        """Offsets in ``data`` inside every record that could match (and some that can't),
+        in one pass; None when the text is too long for one Hyperscan block (then every
+        record is a candidate)."""
+        if len(data) > _BLOCK_LIMIT:
             return None
-        return self._probe.indices(data, count)
+        ends: list[int] = []
+        # A match ends inside the record that holds it: its last byte is at ``end - 1``.
+        self._database.scan(
+            data, match_event_handler=lambda _i, _s, end, _f, _c: ends.append(end - 1), scratch=self._scratch
+        )
+        return ends
 
-    def positions(self, data: bytes) -> Iterator[int]:
-        """Offsets in ``data`` inside every record that could match (and some that can't)."""
-        if self._names is not None:
-            for m in self._names.finditer(data):
-                yield m.start()
-        for needle, anchors in self._needles.items():
-            skip = 1 if needle[0] == _QUOTE and anchors[0].at_start else 0
-            i = data.find(needle)
-            while i >= 0:
-                if any(a.holds_at(data, i + skip) for a in anchors):
-                    yield i
-                i = data.find(needle, i + 1)
-        for literal in sorted(self.literals):
-            i = data.find(literal)
-            while i >= 0:
-                yield i
-                i = data.find(literal, i + 1)
-        # JSON may escape a character as \uXXXX (or a slash as \/): such records are always
-        # evaluated. (One memchr for a backslash first: most buffers have none.)
-        if b"\\" in data:
-            for m in _ESCAPE.finditer(data):
-                yield m.start()
+    def candidates(self, record: bytes) -> frozenset[str]:
+        """The record stage: the names of the filters whose hint holds for this record
+        (every filter's when it cannot tell); empty: no filter can match it."""
+        found: set[str] = set()
+        if self.literals:
+            escaped = b"\\u" in record or b"\\/" in record
+            for lit in self.literals:
+                if escaped or lit in record:
+                    found |= self.owners[("literal", lit)]
+        if self._decoded:
+            held = None if self._probe is None else self._probe.holds(record)
+            found |= self._everyone if held is None else held
+        return frozenset(found)
 
 
 class _Probe:
-    """Decode only the fields the prefilter needs, with msgspec, and test them exactly.
+    """Decode only the fields the conditions need, with msgspec, and test them exactly.
 
-    Each condition is a key path with the pattern's value: ``eventName`` in the wanted
-    names, or ``$.a.b.K`` a string that the pattern's value globs (the engine's own
-    ``_equals`` for strings; a number never holds the literal, see the module docstring).
-    Strings are decoded, so escapes need no special case. Duplicate keys keep the last
-    value, as the engine's parser does. A record whose path leads through something that
-    is not an object (or null) fails the decode: then the caller falls back to positions.
+    Each condition is a key path with a test: ``eventName`` in the wanted names, or
+    ``$.a.b.K`` a string that the pattern's value globs (the engine's own ``_glob``; a
+    number never holds the literal, see the module docstring). Duplicate keys keep the
+    last value, as the engine's parser does. A record whose path leads through something
+    that is not an object (or null), or that cannot be decoded, is kept.
     """
 
     def __init__(
-        self, decoder: msgspec.json.Decoder[Any], conditions: list[tuple[list[str], Callable[[str], bool]]]
+        self,
+        decoder: msgspec.json.Decoder[Any],
+        conditions: list[tuple[list[str], Callable[[str], frozenset[str]]]],
     ) -> None:
         self.decoder = decoder
+        #: (attributes along the key path, value -> the filters it satisfies)
         self.conditions = conditions
 
     @classmethod
-    def build(cls, names: frozenset[str], paths: frozenset[tuple[tuple[str, ...], str]]) -> _Probe | None:
-        wanted: list[tuple[tuple[str, ...], Callable[[str], bool]]] = []
-        if names:
-            wanted.append((("eventName",), names.__contains__))
-        for keys, value in sorted(paths):
-            wanted.append((keys, fp._glob(value)))
+    def build(cls, owners: dict[tuple[str, Any], frozenset[str]]) -> _Probe | None:
+        wanted: list[tuple[tuple[str, ...], Callable[[str], frozenset[str]]]] = []
+        by_name = {value: names for (kind, value), names in owners.items() if kind == "eventName"}
+        if by_name:
+            wanted.append((("eventName",), lambda v: by_name.get(v, _NONE)))
+        for (kind, value), names in sorted(owners.items(), key=str):
+            if kind == "anchor":
+                keys, glob = value
+                wanted.append((keys, _owned_if(fp._glob(glob), names)))
+        if not wanted:
+            return None
         tree: dict[str, Any] = {}
         for keys, _ in wanted:
             node = tree
@@ -268,25 +289,29 @@ class _Probe:
             node[keys[-1]] = None
         fields: dict[tuple[str, ...], list[str]] = {}
         record = _struct(tree, "ProbeRecord", (), fields)
-        trail = msgspec.defstruct("ProbeTrail", [("Records", list[record])])  # type: ignore[valid-type]
         conditions = [(fields[keys], test) for keys, test in wanted]
-        return cls(msgspec.json.Decoder(trail), conditions)
+        return cls(msgspec.json.Decoder(record), conditions)
 
-    def indices(self, data: bytes, count: int) -> list[int] | None:
+    def holds(self, record: bytes) -> frozenset[str] | None:
+        """The filters whose conditions hold for the record (None when it cannot tell)."""
         try:
-            records = self.decoder.decode(data).Records
+            doc = self.decoder.decode(record)
         except msgspec.DecodeError:
             return None
-        if len(records) != count:
-            return None
-        chosen: set[int] = set()
-        for attrs, test in self.conditions:
-            # Column by column: the leaf values of every record, then the test on each.
-            values: list[Any] = records
+        found: frozenset[str] = _NONE
+        for attrs, owners in self.conditions:
+            value = doc
             for attr in attrs:
-                values = [None if v is None else getattr(v, attr) for v in values]
-            chosen.update(i for i, v in enumerate(values) if type(v) is str and test(v))
-        return sorted(chosen)
+                value = getattr(value, attr)
+                if value is None:
+                    break
+            if type(value) is str:
+                found = found | owners(value)
+        return found
+
+
+def _owned_if(test: Callable[[str], bool], names: frozenset[str]) -> Callable[[str], frozenset[str]]:
+    return lambda value: names if test(value) else _NONE
 
 
 def _struct(
@@ -308,23 +333,6 @@ def _struct(
             for keys, attrs in inner.items():
                 fields[(*path, key, *keys)] = [attr, *attrs]
     return msgspec.defstruct(name, spec, rename=rename)
-
-
-def _trie(words: list[bytes]) -> bytes:
-    """A regex matching exactly ``words``, common prefixes factored (fewer branches to try
-    at each ``"eventName"`` than a flat alternation)."""
-    root: dict[int, Any] = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[-1] = {}
-
-    def render(node: dict[int, Any]) -> bytes:
-        alts = [b"" if ch < 0 else re.escape(bytes([ch])) + render(sub) for ch, sub in sorted(node.items())]
-        return alts[0] if len(alts) == 1 else b"(?:" + b"|".join(alts) + b")"
-
-    return render(root)
 
 
 def describe(prefilter: Prefilter | None) -> dict[str, Any]:

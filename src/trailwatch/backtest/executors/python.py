@@ -55,10 +55,7 @@ def scan_file(
     """Feed one file's records to the evaluator: (records read, bytes read, skipped)."""
     try:
         data = archive.read(path)
-        if prefilter is None:
-            records = archive.records(data, str(path), None)
-        else:
-            records = archive.records(data, str(path), prefilter.positions, prefilter.indices)
+        records = archive.records(data, str(path), None if prefilter is None else prefilter.positions)
     except archive.Unreadable as exc:
         return 0, 0, [Skipped(str(path), str(exc))]
     # The first and last event times bound the span the file covers, skipped records included.
@@ -69,8 +66,12 @@ def scan_file(
                 when = datetime.fromisoformat(m.group(1).decode().replace("Z", "+00:00"))
                 evaluator.observe(int(when.timestamp() * 1000))
     for raw in records.selected:
+        # Only the filters whose hint holds for the record are evaluated on it.
+        only = None if prefilter is None else prefilter.candidates(raw)
+        if only is not None and not only:
+            continue
         event = Event(raw.decode("utf-8"))
-        evaluator.add(_timestamp_ms(event, 0), event)
+        evaluator.add(_timestamp_ms(event, 0), event, only)
     # Records the prefilter did not select were read too: the total counts every record.
     return records.total, len(data), records.skipped
 
@@ -91,12 +92,14 @@ def _filter_defs(filters: list[MetricFilterSpec]) -> list[FilterDef]:
 
 
 def _worker_init(defs: list[FilterDef], prefilter: bool) -> None:
+    archive.retain_freed_memory()
     filters = [MetricFilterSpec(n, compile_pattern(p), m, ns, v, d) for n, p, m, ns, v, d in defs]
     _WORKER["filters"] = filters
     _WORKER["prefilter"] = Prefilter.for_filters(filters) if prefilter else None
 
 
-def _worker_scan(path: str) -> tuple[str, int, int, list[Skipped], dict[str, Any]]:
+def _worker_scan(job: tuple[int, str]) -> tuple[int, int, int, list[Skipped], dict[str, Any]]:
+    index, path = job
     filters: list[MetricFilterSpec] = _WORKER["filters"]
     evaluator = Evaluator(filters, [], precheck=False)
     total, size, skipped = scan_file(Path(path), evaluator, _WORKER["prefilter"])
@@ -108,7 +111,7 @@ def _worker_scan(path: str) -> tuple[str, int, int, list[Skipped], dict[str, Any
         "metric_matches": dict(evaluator.metric_matches),
         "span": (evaluator.first_ms, evaluator.last_ms),
     }
-    return path, size, total, skipped, state
+    return index, size, total, skipped, state
 
 
 def _merge(evaluator: Evaluator, state: dict[str, Any]) -> None:
@@ -167,11 +170,20 @@ def backtest(
         ctx = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         )
+        # The largest files first, so that no large file is left for one worker at the end;
+        # states are merged in the files' order, so samples do not depend on the workers.
+        sizes = [archive.size_of(f) for f in files]
+        largest_first = sorted(enumerate(map(str, files)), key=lambda job: -sizes[job[0]])
+        states: list[dict[str, Any] | None] = [None] * len(files)
         with ctx.Pool(workers, initializer=_worker_init, initargs=(_filter_defs(filters), prefilter)) as pool:
-            for done, size, total, skips, state in pool.imap_unordered(_worker_scan, [str(f) for f in files]):
-                account(Path(done), size, total, skips)
-                _merge(evaluator, state)
+            for i, size, total, skips, state in pool.imap_unordered(_worker_scan, largest_first):
+                account(files[i], size, total, skips)
+                states[i] = state
+        for merged in states:
+            if merged is not None:
+                _merge(evaluator, merged)
     else:
+        archive.retain_freed_memory()
         pre = Prefilter.for_filters(filters) if prefilter else None
         for path in files:
             total, size, skips = scan_file(path, evaluator, pre)
