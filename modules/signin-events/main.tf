@@ -107,17 +107,31 @@ resource "aws_cloudwatch_event_rule" "this" {
   }
 }
 
-resource "aws_cloudwatch_event_target" "sns" {
-  for_each = local.rules
+# One target per destination topic: sns_topic_arn, or the detection's route (var.routes).
+# The first keeps the address <key> and target ID "sns"; further ones are <key>#<n>, "sns-<n>".
+locals {
+  targets = merge([
+    for key, r in local.rules : {
+      for i, arn in(contains(keys(var.routes), key) ? var.routes[key] : [var.sns_topic_arn]) : (i == 0 ? key : "${key}#${i}") => {
+        rule      = key
+        target_id = i == 0 ? "sns" : "sns-${i}"
+        arn       = arn
+      }
+    }
+  ]...)
+}
 
-  rule           = aws_cloudwatch_event_rule.this[each.key].name
+resource "aws_cloudwatch_event_target" "sns" {
+  for_each = local.targets
+
+  rule           = aws_cloudwatch_event_rule.this[each.value.rule].name
   event_bus_name = var.event_bus_name
-  target_id      = "sns"
-  arn            = var.sns_topic_arn
+  target_id      = each.value.target_id
+  arn            = each.value.arn
 
   input_transformer {
     input_paths    = local.se.input_paths
-    input_template = local.templates[each.key]
+    input_template = local.templates[each.value.rule]
   }
 
   dynamic "dead_letter_config" {

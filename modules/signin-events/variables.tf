@@ -114,3 +114,19 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "routes" {
+  description = "Per-detection destinations (severity routing, issue 13): detection key => SNS topic ARNs in this provider's region (1-5; EventBridge takes 5 targets per rule) that receive that detection's notifications instead of sns_topic_arn. Detections not listed notify sns_topic_arn. Each topic's policy and key must let events.amazonaws.com publish."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, arns in var.routes : length(arns) >= 1 && length(arns) <= 5 && alltrue([for a in arns : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])])
+    error_message = "routes: each detection needs 1-5 SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>)."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for k, arns in var.routes : [for a in arns : try(split(":", a)[3] == data.aws_region.current.name, true)]]))
+    error_message = "routes: ${join(", ", flatten([for k, arns in var.routes : [for a in arns : "${k}: ${a}" if try(split(":", a)[3] != data.aws_region.current.name, false)]]))} is in another region than this provider (${data.aws_region.current.name}): EventBridge delivers to SNS only in its own region."
+  }
+}

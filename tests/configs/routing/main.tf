@@ -1,0 +1,87 @@
+# A consumer of the module with severity routing (tests/test_routing.py): critical alerts go
+# to a second topic (a pager's, say) instead of the module's topic; everything else stays on
+# the module's topic. One SQS queue is subscribed (raw) to each topic to see what it sends.
+# Bring-your-own log group (the test creates it first), so no trail or keys are created.
+
+provider "aws" {
+  region = "us-east-1"
+}
+
+variable "log_group_name" {
+  description = "Existing log group the detections read."
+  type        = string
+}
+
+data "aws_caller_identity" "current" {}
+
+resource "aws_sns_topic" "pager" {
+  name = "tw-routing-pager"
+}
+
+# Lets this account's alarms and sign-in rules publish, as the module's own topic policy does.
+resource "aws_sns_topic_policy" "pager" {
+  arn = aws_sns_topic.pager.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [for svc in ["cloudwatch.amazonaws.com", "events.amazonaws.com"] : {
+      Effect    = "Allow"
+      Principal = { Service = svc }
+      Action    = "sns:Publish"
+      Resource  = aws_sns_topic.pager.arn
+      Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+    }]
+  })
+}
+
+module "trailwatch" {
+  source = "../../"
+
+  name_prefix             = "tw-routing"
+  create_trail            = false
+  existing_log_group_name = var.log_group_name
+  create_sns_kms_key      = false
+  allowed_source_cidrs    = ["203.0.113.0/24"]
+  signin_events_enabled   = true
+
+  notification_routes = {
+    critical = { topic_arns = [aws_sns_topic.pager.arn] }
+  }
+}
+
+resource "aws_sqs_queue" "default" {
+  name = "tw-routing-default"
+}
+
+resource "aws_sqs_queue" "pager" {
+  name = "tw-routing-pager"
+}
+
+resource "aws_sns_topic_subscription" "default" {
+  topic_arn            = module.trailwatch.sns_topic_arn
+  protocol             = "sqs"
+  endpoint             = aws_sqs_queue.default.arn
+  raw_message_delivery = true
+}
+
+resource "aws_sns_topic_subscription" "pager" {
+  topic_arn            = aws_sns_topic.pager.arn
+  protocol             = "sqs"
+  endpoint             = aws_sqs_queue.pager.arn
+  raw_message_delivery = true
+}
+
+output "default_topic_arn" {
+  value = module.trailwatch.sns_topic_arn
+}
+
+output "pager_topic_arn" {
+  value = aws_sns_topic.pager.arn
+}
+
+output "default_queue_url" {
+  value = aws_sqs_queue.default.url
+}
+
+output "pager_queue_url" {
+  value = aws_sqs_queue.pager.url
+}

@@ -1,0 +1,153 @@
+"""Severity routing (issue 13) on a consumer config of its own, on an emulator of its own:
+critical detections go to a second topic, every other one to the module's topic, and the
+SQS queue subscribed to each topic receives exactly its alerts.
+
+What the emulator does here:
+- Sign-in notifications are delivered end to end: PutEvents -> moto's rule matching -> the
+  SNS-target shim (trailwatch.moto_shims, which renders the input transformer) -> each
+  target's topic -> moto's SNS-to-SQS delivery.
+- moto's SetAlarmState only records the state: it neither invokes the alarm's actions nor
+  emits an EventBridge event (moto/cloudwatch/models.py, ``update_state``). So the test
+  reads each alarm's actions back as AWS stores them, then stands in for CloudWatch: for the
+  alarms it sets to ALARM it publishes to exactly the stored actions, and checks which queue
+  receives what.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trailwatch.catalog import detections
+from trailwatch.emulator import Emulator
+from trailwatch.scenarios import corpus
+from trailwatch.signin_notifications import patterns
+from trailwatch.terraform import Stack
+
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("routing")]
+
+CONFIG = Path(__file__).parent / "configs" / "routing"
+LOG_GROUP = "/test/routing/cloudtrail"
+PREFIX = "tw-routing"
+
+
+@pytest.fixture(scope="module")
+def routed(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, Any]]:
+    # The worker's emulator, emptied: only this consumer config's stack is in it. (moto's
+    # backends are per process, so a second in-process server would share them anyway.)
+    emu = emulator_session
+    emu.reset()
+    emu.client("logs").create_log_group(logGroupName=LOG_GROUP)
+    stack = Stack(CONFIG, emulator=emu)
+    tf_vars: dict[str, object] = {"log_group_name": LOG_GROUP}
+    try:
+        stack.apply(tf_vars)
+        code, out = stack.drift_check(tf_vars)
+        assert code == 0, out
+        yield {"emu": emu, "out": stack.outputs()}
+    finally:
+        stack.destroy(tf_vars)
+        stack.cleanup()
+
+
+def _drain(emu: Emulator, url: str) -> list[str]:
+    sqs = emu.client("sqs")
+    bodies: list[str] = []
+    while got := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+        "Messages", []
+    ):
+        for m in got:
+            bodies.append(m["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return bodies
+
+
+def test_each_alarm_notifies_its_severitys_topic(routed: dict[str, Any]) -> None:
+    emu: Emulator = routed["emu"]
+    out = routed["out"]
+    cw = emu.client("cloudwatch")
+    alarms = {a["AlarmName"]: a for a in cw.describe_alarms(AlarmNamePrefix=f"{PREFIX}-")["MetricAlarms"]}
+    catalog = detections()
+    assert alarms, "no alarms applied"
+    for name, alarm in alarms.items():
+        key = name.removeprefix(f"{PREFIX}-")
+        want = out["pager_topic_arn"] if catalog[key].severity == "critical" else out["default_topic_arn"]
+        assert alarm["AlarmActions"] == [want], (key, catalog[key].severity)
+    assert {
+        n.removeprefix(f"{PREFIX}-")
+        for n, a in alarms.items()
+        if a["AlarmActions"] == [out["pager_topic_arn"]]
+    } == {k for k, d in catalog.items() if d.severity == "critical"}
+
+    # Stand in for CloudWatch (moto does not act on a state change): a critical and a
+    # medium alarm go to ALARM and each notifies its stored actions.
+    sns = emu.client("sns")
+    fired = {"root_usage": "critical", "nacl_changes": "medium"}
+    for key, severity in fired.items():
+        assert catalog[key].severity == severity
+        name = f"{PREFIX}-{key}"
+        cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="test")
+        for action in alarms[name]["AlarmActions"]:
+            sns.publish(TopicArn=action, Message=json.dumps({"AlarmName": name, "NewStateValue": "ALARM"}))
+    pager = [json.loads(b)["AlarmName"] for b in _drain(emu, out["pager_queue_url"])]
+    default = [json.loads(b)["AlarmName"] for b in _drain(emu, out["default_queue_url"])]
+    assert pager == [f"{PREFIX}-root_usage"]
+    assert default == [f"{PREFIX}-nacl_changes"]
+
+
+def _put(emu: Emulator, record: dict[str, Any]) -> None:
+    entries = emu.client("events").put_events(
+        Entries=[
+            {
+                "Source": "aws.signin",
+                "DetailType": "AWS Console Sign In via CloudTrail",
+                "Detail": json.dumps(record),
+            }
+        ]
+    )
+    assert entries["FailedEntryCount"] == 0, entries
+
+
+def _reasons(bodies: list[str]) -> list[tuple[str, str]]:
+    """(event ID, why) of each rendered sign-in message."""
+    out = []
+    for body in bodies:
+        lines = body.splitlines()
+        event_id = (
+            next(line for line in lines if line.startswith('"Event ID: '))
+            .removeprefix('"Event ID: ')
+            .rstrip('"')
+        )
+        out.append((event_id, lines[0].split("flagged, ", 1)[1].rstrip('"')))
+    return sorted(out)
+
+
+def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> None:
+    emu: Emulator = routed["emu"]
+    out = routed["out"]
+    _drain(emu, out["pager_queue_url"])
+    _drain(emu, out["default_queue_url"])
+    c = corpus()
+    why = {key: eb["why"] for key, eb in patterns().items()}
+    # root_usage (critical) and console_login_without_mfa (high) for the first; the
+    # allowlist (critical) for the second; console_login_failures (medium) for the third.
+    sent = ("root_no_mfa_allowed_ip", "iam_mfa_unknown_ip", "iam_failure")
+    for name in sent:
+        _put(emu, c[name])
+    eid = {name: c[name]["eventID"] for name in sent}
+    assert _reasons(_drain(emu, out["pager_queue_url"])) == sorted(
+        [
+            (eid["root_no_mfa_allowed_ip"], why["root_usage"]),
+            (eid["iam_mfa_unknown_ip"], why["console_login_unexpected_ip"]),
+        ]
+    )
+    assert _reasons(_drain(emu, out["default_queue_url"])) == sorted(
+        [
+            (eid["root_no_mfa_allowed_ip"], why["console_login_without_mfa"]),
+            (eid["iam_failure"], why["console_login_failures"]),
+        ]
+    )
