@@ -1,6 +1,7 @@
-"""Severity routing (issue 13) on a consumer config of its own, on an emulator of its own:
-critical detections go to a second topic, every other one to the module's topic, and the
-SQS queue subscribed to each topic receives exactly its alerts.
+"""Severity routing (issue 13) on a consumer config of its own (tests/configs/routing):
+critical detections go to a second topic, every other one to the module's topic, every one
+also to a chat topic; the SQS queue subscribed to each topic receives exactly its alerts,
+the chat topic's sign-in notifications as custom notifications.
 
 What the emulator does here:
 - Sign-in notifications are delivered end to end: PutEvents -> moto's rule matching -> the
@@ -25,7 +26,7 @@ import pytest
 from trailwatch.catalog import detections
 from trailwatch.emulator import Emulator
 from trailwatch.scenarios import corpus
-from trailwatch.signin_notifications import patterns
+from trailwatch.signin_notifications import chat_template_for, patterns
 from trailwatch.terraform import Stack
 
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("routing")]
@@ -76,12 +77,15 @@ def test_each_alarm_notifies_its_severitys_topic(routed: dict[str, Any]) -> None
     for name, alarm in alarms.items():
         key = name.removeprefix(f"{PREFIX}-")
         want = out["pager_topic_arn"] if catalog[key].severity == "critical" else out["default_topic_arn"]
-        assert alarm["AlarmActions"] == [want], (key, catalog[key].severity)
-    assert {
-        n.removeprefix(f"{PREFIX}-")
-        for n, a in alarms.items()
-        if a["AlarmActions"] == [out["pager_topic_arn"]]
-    } == {k for k, d in catalog.items() if d.severity == "critical"}
+        # CloudWatch keeps actions as a set: order is not part of the answer.
+        assert sorted(alarm["AlarmActions"]) == sorted([want, out["chat_topic_arn"]]), (
+            key,
+            catalog[key].severity,
+        )
+    paged = {
+        n.removeprefix(f"{PREFIX}-") for n, a in alarms.items() if out["pager_topic_arn"] in a["AlarmActions"]
+    }
+    assert paged == {k for k, d in catalog.items() if d.severity == "critical"}
 
     # Stand in for CloudWatch (moto does not act on a state change): a critical and a
     # medium alarm go to ALARM and each notifies its stored actions.
@@ -95,8 +99,10 @@ def test_each_alarm_notifies_its_severitys_topic(routed: dict[str, Any]) -> None
             sns.publish(TopicArn=action, Message=json.dumps({"AlarmName": name, "NewStateValue": "ALARM"}))
     pager = [json.loads(b)["AlarmName"] for b in _drain(emu, out["pager_queue_url"])]
     default = [json.loads(b)["AlarmName"] for b in _drain(emu, out["default_queue_url"])]
+    chat = sorted(json.loads(b)["AlarmName"] for b in _drain(emu, out["chat_queue_url"]))
     assert pager == [f"{PREFIX}-root_usage"]
     assert default == [f"{PREFIX}-nacl_changes"]
+    assert chat == [f"{PREFIX}-nacl_changes", f"{PREFIX}-root_usage"]
 
 
 def _put(emu: Emulator, record: dict[str, Any]) -> None:
@@ -129,8 +135,8 @@ def _reasons(bodies: list[str]) -> list[tuple[str, str]]:
 def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> None:
     emu: Emulator = routed["emu"]
     out = routed["out"]
-    _drain(emu, out["pager_queue_url"])
-    _drain(emu, out["default_queue_url"])
+    for queue in ("pager_queue_url", "default_queue_url", "chat_queue_url"):
+        _drain(emu, out[queue])
     c = corpus()
     why = {key: eb["why"] for key, eb in patterns().items()}
     # root_usage (critical) and console_login_without_mfa (high) for the first; the
@@ -150,4 +156,37 @@ def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> 
             (eid["root_no_mfa_allowed_ip"], why["console_login_without_mfa"]),
             (eid["iam_failure"], why["console_login_failures"]),
         ]
+    )
+
+    # The chat topic: every one of the four, as a custom notification (title and markdown
+    # description) carrying the same facts.
+    chat = [json.loads(b) for b in _drain(emu, out["chat_queue_url"])]
+    severity = {k: d.severity.upper() for k, d in detections().items()}
+    got = sorted((n["id"], n["content"]["title"]) for n in chat)
+    want = sorted(
+        (eid[name], f"[{severity[key]}] trailwatch: ConsoleLogin flagged, {why[key]}")
+        for name, key in (
+            ("root_no_mfa_allowed_ip", "root_usage"),
+            ("iam_mfa_unknown_ip", "console_login_unexpected_ip"),
+            ("root_no_mfa_allowed_ip", "console_login_without_mfa"),
+            ("iam_failure", "console_login_failures"),
+        )
+    )
+    assert got == want
+    for n in chat:
+        assert (n["version"], n["source"], n["content"]["textType"]) == ("1.0", "custom", "client-markdown")
+        record = next(c[name] for name in sent if c[name]["eventID"] == n["id"])
+        description = n["content"]["description"]
+        for fact in (record["sourceIPAddress"], record["awsRegion"], record["eventTime"], record["eventID"]):
+            assert fact in description, (fact, description)
+        assert f"*MFA used:* {record.get('additionalEventData', {}).get('MFAUsed', '')}" in description
+
+    # The deployed chat target carries exactly the template the renderer above used.
+    rule = f"{PREFIX}-signin-root-usage"
+    targets = {t["Id"]: t for t in emu.client("events").list_targets_by_rule(Rule=rule)["Targets"]}
+    assert set(targets) == {"sns", "chat-0"}
+    assert targets["sns"]["Arn"] == out["pager_topic_arn"]
+    assert targets["chat-0"]["Arn"] == out["chat_topic_arn"]
+    assert targets["chat-0"]["InputTransformer"]["InputTemplate"] == chat_template_for(
+        why["root_usage"], "critical"
     )

@@ -285,7 +285,7 @@ SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     "route-in-another-region": (
         {
             "sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t",
-            "routes": {"root_usage": ["arn:aws:sns:eu-west-1:123456789012:pager"]},
+            "routes": {"root_usage": {"topic_arns": ["arn:aws:sns:eu-west-1:123456789012:pager"]}},
         },
         ["root_usage: arn:aws:sns:eu-west-1:123456789012:pager is in another region than this provider"],
     ),

@@ -1,6 +1,7 @@
 # A consumer of the module with severity routing (tests/test_routing.py): critical alerts go
 # to a second topic (a pager's, say) instead of the module's topic; everything else stays on
-# the module's topic. One SQS queue is subscribed (raw) to each topic to see what it sends.
+# the module's topic; every alert also reaches a chat topic (the one chat channels subscribe
+# to). One SQS queue is subscribed (raw) to each topic to see what it sends.
 # Bring-your-own log group (the test creates it first), so no trail or keys are created.
 
 provider "aws" {
@@ -18,16 +19,22 @@ resource "aws_sns_topic" "pager" {
   name = "tw-routing-pager"
 }
 
+resource "aws_sns_topic" "chat" {
+  name = "tw-routing-chat"
+}
+
 # Lets this account's alarms and sign-in rules publish, as the module's own topic policy does.
-resource "aws_sns_topic_policy" "pager" {
-  arn = aws_sns_topic.pager.arn
+resource "aws_sns_topic_policy" "routed" {
+  for_each = { pager = aws_sns_topic.pager.arn, chat = aws_sns_topic.chat.arn }
+
+  arn = each.value
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [for svc in ["cloudwatch.amazonaws.com", "events.amazonaws.com"] : {
       Effect    = "Allow"
       Principal = { Service = svc }
       Action    = "sns:Publish"
-      Resource  = aws_sns_topic.pager.arn
+      Resource  = each.value
       Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
     }]
   })
@@ -43,8 +50,9 @@ module "trailwatch" {
   allowed_source_cidrs    = ["203.0.113.0/24"]
   signin_events_enabled   = true
 
+  chat_topic_arns = [aws_sns_topic.chat.arn]
   notification_routes = {
-    critical = { topic_arns = [aws_sns_topic.pager.arn] }
+    critical = { topic_arns = [aws_sns_topic.pager.arn], chat_topic_arns = [aws_sns_topic.chat.arn] }
   }
 }
 
@@ -54,6 +62,10 @@ resource "aws_sqs_queue" "default" {
 
 resource "aws_sqs_queue" "pager" {
   name = "tw-routing-pager"
+}
+
+resource "aws_sqs_queue" "chat" {
+  name = "tw-routing-chat"
 }
 
 resource "aws_sns_topic_subscription" "default" {
@@ -68,6 +80,21 @@ resource "aws_sns_topic_subscription" "pager" {
   protocol             = "sqs"
   endpoint             = aws_sqs_queue.pager.arn
   raw_message_delivery = true
+}
+
+resource "aws_sns_topic_subscription" "chat" {
+  topic_arn            = aws_sns_topic.chat.arn
+  protocol             = "sqs"
+  endpoint             = aws_sqs_queue.chat.arn
+  raw_message_delivery = true
+}
+
+output "chat_topic_arn" {
+  value = aws_sns_topic.chat.arn
+}
+
+output "chat_queue_url" {
+  value = aws_sqs_queue.chat.url
 }
 
 output "default_topic_arn" {
