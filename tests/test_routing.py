@@ -26,7 +26,7 @@ import pytest
 from trailwatch.catalog import detections
 from trailwatch.emulator import Emulator
 from trailwatch.scenarios import corpus
-from trailwatch.signin_notifications import chat_template_for, patterns
+from trailwatch.signin_notifications import chat_template_for, flagged, patterns
 from trailwatch.terraform import Stack
 
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("routing")]
@@ -76,14 +76,20 @@ def test_each_alarm_notifies_its_severitys_topic(routed: dict[str, Any]) -> None
     assert alarms, "no alarms applied"
     for name, alarm in alarms.items():
         key = name.removeprefix(f"{PREFIX}-")
-        want = out["pager_topic_arn"] if catalog[key].severity == "critical" else out["default_topic_arn"]
+        want = (
+            out["topic_arns"]["pager"]
+            if catalog[key].severity == "critical"
+            else out["topic_arns"]["default"]
+        )
         # CloudWatch keeps actions as a set: order is not part of the answer.
-        assert sorted(alarm["AlarmActions"]) == sorted([want, out["chat_topic_arn"]]), (
+        assert sorted(alarm["AlarmActions"]) == sorted([want, out["topic_arns"]["chat"]]), (
             key,
             catalog[key].severity,
         )
     paged = {
-        n.removeprefix(f"{PREFIX}-") for n, a in alarms.items() if out["pager_topic_arn"] in a["AlarmActions"]
+        n.removeprefix(f"{PREFIX}-")
+        for n, a in alarms.items()
+        if out["topic_arns"]["pager"] in a["AlarmActions"]
     }
     assert paged == {k for k, d in catalog.items() if d.severity == "critical"}
 
@@ -97,9 +103,9 @@ def test_each_alarm_notifies_its_severitys_topic(routed: dict[str, Any]) -> None
         cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="test")
         for action in alarms[name]["AlarmActions"]:
             sns.publish(TopicArn=action, Message=json.dumps({"AlarmName": name, "NewStateValue": "ALARM"}))
-    pager = [json.loads(b)["AlarmName"] for b in _drain(emu, out["pager_queue_url"])]
-    default = [json.loads(b)["AlarmName"] for b in _drain(emu, out["default_queue_url"])]
-    chat = sorted(json.loads(b)["AlarmName"] for b in _drain(emu, out["chat_queue_url"]))
+    pager = [json.loads(b)["AlarmName"] for b in _drain(emu, out["queue_urls"]["pager"])]
+    default = [json.loads(b)["AlarmName"] for b in _drain(emu, out["queue_urls"]["default"])]
+    chat = sorted(json.loads(b)["AlarmName"] for b in _drain(emu, out["queue_urls"]["chat"]))
     assert pager == [f"{PREFIX}-root_usage"]
     assert default == [f"{PREFIX}-nacl_changes"]
     assert chat == [f"{PREFIX}-nacl_changes", f"{PREFIX}-root_usage"]
@@ -120,23 +126,14 @@ def _put(emu: Emulator, record: dict[str, Any]) -> None:
 
 def _reasons(bodies: list[str]) -> list[tuple[str, str]]:
     """(event ID, why) of each rendered sign-in message."""
-    out = []
-    for body in bodies:
-        lines = body.splitlines()
-        event_id = (
-            next(line for line in lines if line.startswith('"Event ID: '))
-            .removeprefix('"Event ID: ')
-            .rstrip('"')
-        )
-        out.append((event_id, lines[0].split("flagged, ", 1)[1].rstrip('"')))
-    return sorted(out)
+    return sorted(flagged(body) for body in bodies)
 
 
 def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> None:
     emu: Emulator = routed["emu"]
     out = routed["out"]
-    for queue in ("pager_queue_url", "default_queue_url", "chat_queue_url"):
-        _drain(emu, out[queue])
+    for url in out["queue_urls"].values():
+        _drain(emu, url)
     c = corpus()
     why = {key: eb["why"] for key, eb in patterns().items()}
     # root_usage (critical) and console_login_without_mfa (high) for the first; the
@@ -145,13 +142,13 @@ def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> 
     for name in sent:
         _put(emu, c[name])
     eid = {name: c[name]["eventID"] for name in sent}
-    assert _reasons(_drain(emu, out["pager_queue_url"])) == sorted(
+    assert _reasons(_drain(emu, out["queue_urls"]["pager"])) == sorted(
         [
             (eid["root_no_mfa_allowed_ip"], why["root_usage"]),
             (eid["iam_mfa_unknown_ip"], why["console_login_unexpected_ip"]),
         ]
     )
-    assert _reasons(_drain(emu, out["default_queue_url"])) == sorted(
+    assert _reasons(_drain(emu, out["queue_urls"]["default"])) == sorted(
         [
             (eid["root_no_mfa_allowed_ip"], why["console_login_without_mfa"]),
             (eid["iam_failure"], why["console_login_failures"]),
@@ -160,7 +157,7 @@ def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> 
 
     # The chat topic: every one of the four, as a custom notification (title and markdown
     # description) carrying the same facts.
-    chat = [json.loads(b) for b in _drain(emu, out["chat_queue_url"])]
+    chat = [json.loads(b) for b in _drain(emu, out["queue_urls"]["chat"])]
     severity = {k: d.severity.upper() for k, d in detections().items()}
     got = sorted((n["id"], n["content"]["title"]) for n in chat)
     want = sorted(
@@ -185,8 +182,8 @@ def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> 
     rule = f"{PREFIX}-signin-root-usage"
     targets = {t["Id"]: t for t in emu.client("events").list_targets_by_rule(Rule=rule)["Targets"]}
     assert set(targets) == {"sns", "chat-0"}
-    assert targets["sns"]["Arn"] == out["pager_topic_arn"]
-    assert targets["chat-0"]["Arn"] == out["chat_topic_arn"]
+    assert targets["sns"]["Arn"] == out["topic_arns"]["pager"]
+    assert targets["chat-0"]["Arn"] == out["topic_arns"]["chat"]
     assert targets["chat-0"]["InputTransformer"]["InputTemplate"] == chat_template_for(
         why["root_usage"], "critical"
     )

@@ -68,6 +68,13 @@ def render(template: str, input_paths: dict[str, str], event: dict[str, Any]) ->
     return _PLACEHOLDER.sub(fill, template)
 
 
+def flagged(message: str) -> tuple[str, str]:
+    """(event ID, reason) of a rendered text message: what a test reads back from a queue."""
+    lines = message.splitlines()
+    event_id = next(line for line in lines if line.startswith('"Event ID: ')).removeprefix('"Event ID: ')
+    return event_id.rstrip('"'), lines[0].split("flagged, ", 1)[1].rstrip('"')
+
+
 def template_for(why: str) -> str:
     """The input template of a rule whose reason is ``why`` (as modules/signin-events builds it)."""
     s = settings()

@@ -56,59 +56,33 @@ module "trailwatch" {
   }
 }
 
-resource "aws_sqs_queue" "default" {
-  name = "tw-routing-default"
+locals {
+  topics = {
+    default = module.trailwatch.sns_topic_arn
+    pager   = aws_sns_topic.pager.arn
+    chat    = aws_sns_topic.chat.arn
+  }
 }
 
-resource "aws_sqs_queue" "pager" {
-  name = "tw-routing-pager"
+resource "aws_sqs_queue" "feed" {
+  for_each = toset(keys(local.topics))
+
+  name = "tw-routing-${each.key}"
 }
 
-resource "aws_sqs_queue" "chat" {
-  name = "tw-routing-chat"
-}
+resource "aws_sns_topic_subscription" "feed" {
+  for_each = toset(keys(local.topics))
 
-resource "aws_sns_topic_subscription" "default" {
-  topic_arn            = module.trailwatch.sns_topic_arn
+  topic_arn            = local.topics[each.key]
   protocol             = "sqs"
-  endpoint             = aws_sqs_queue.default.arn
+  endpoint             = aws_sqs_queue.feed[each.key].arn
   raw_message_delivery = true
 }
 
-resource "aws_sns_topic_subscription" "pager" {
-  topic_arn            = aws_sns_topic.pager.arn
-  protocol             = "sqs"
-  endpoint             = aws_sqs_queue.pager.arn
-  raw_message_delivery = true
+output "topic_arns" {
+  value = local.topics
 }
 
-resource "aws_sns_topic_subscription" "chat" {
-  topic_arn            = aws_sns_topic.chat.arn
-  protocol             = "sqs"
-  endpoint             = aws_sqs_queue.chat.arn
-  raw_message_delivery = true
-}
-
-output "chat_topic_arn" {
-  value = aws_sns_topic.chat.arn
-}
-
-output "chat_queue_url" {
-  value = aws_sqs_queue.chat.url
-}
-
-output "default_topic_arn" {
-  value = module.trailwatch.sns_topic_arn
-}
-
-output "pager_topic_arn" {
-  value = aws_sns_topic.pager.arn
-}
-
-output "default_queue_url" {
-  value = aws_sqs_queue.default.url
-}
-
-output "pager_queue_url" {
-  value = aws_sqs_queue.pager.url
+output "queue_urls" {
+  value = { for k, q in aws_sqs_queue.feed : k => q.url }
 }
