@@ -241,6 +241,18 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         {"notification_routes": {"high": {"topic_arns": ["https://events.pagerduty.com/x"]}}},
         ["not an SNS topic ARN", "high: https://events.pagerduty.com/x"],
     ),
+    "chat-topic-in-another-region": (
+        {"chat_topic_arns": ["arn:aws:sns:eu-west-1:123456789012:chat"]},
+        ["chat_topic_arns: at most 4 topics", "in another region: arn:aws:sns:eu-west-1:123456789012:chat"],
+    ),
+    "chat-topic-not-a-topic": (
+        {"chat_topic_arns": ["https://hooks.slack.com/services/x"]},
+        ["chat_topic_arns: not an SNS topic ARN: https://hooks.slack.com/services/x"],
+    ),
+    "route-chat-topic-in-another-region": (
+        {"notification_routes": {"high": {"chat_topic_arns": ["arn:aws:sns:eu-west-1:123456789012:chat"]}}},
+        ["high: arn:aws:sns:eu-west-1:123456789012:chat is in another region than the alarms"],
+    ),
     "route-without-destination": (
         {"notification_routes": {"medium": {"topic_arns": []}}},
         ["each route needs 1-5 destinations"],
