@@ -197,17 +197,19 @@ module "alarms" {
   name_prefix    = var.name_prefix
   filters        = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace } }
   log_group_name = local.log_group_name
-  alarm_actions  = concat([module.notifications.topic_arn], var.alarm_actions)
+  alarm_actions  = concat([module.notifications.topic_arn], var.chat_topic_arns, var.alarm_actions)
   ok_actions     = concat(var.notify_on_ok ? [module.notifications.topic_arn] : [], var.ok_actions)
+  # A routed detection (notification_routes, section 8 below) notifies its route's topics
+  # instead of the module's topic; its own detections[*].alarm_actions still wins.
   detections = {
-    for k, d in var.detections : k => {
-      threshold           = d.threshold
-      period              = d.period
-      evaluation_periods  = d.evaluation_periods
-      datapoints_to_alarm = d.datapoints_to_alarm
-      treat_missing_data  = d.treat_missing_data
-      statistic           = d.statistic
-      alarm_actions       = d.alarm_actions
+    for k in setunion(keys(var.detections), keys(local.routed_topics)) : k => {
+      threshold           = try(var.detections[k].threshold, null)
+      period              = try(var.detections[k].period, null)
+      evaluation_periods  = try(var.detections[k].evaluation_periods, null)
+      datapoints_to_alarm = try(var.detections[k].datapoints_to_alarm, null)
+      treat_missing_data  = try(var.detections[k].treat_missing_data, null)
+      statistic           = try(var.detections[k].statistic, null)
+      alarm_actions       = try(var.detections[k].alarm_actions, null) != null ? var.detections[k].alarm_actions : try(concat(local.routed_topics[k].text, local.routed_topics[k].chat, var.alarm_actions), null)
     }
   }
   tags = var.tags
@@ -241,6 +243,8 @@ module "signin_events" {
 
   name_prefix                    = var.name_prefix
   sns_topic_arn                  = module.notifications.topic_arn
+  routes                         = { for k, t in local.routed_topics : k => { topic_arns = t.text, chat_topic_arns = t.chat } if contains(local.signin_keys, k) }
+  chat_topic_arns                = var.chat_topic_arns
   allowed_source_cidrs           = var.allowed_source_cidrs
   cis_exact                      = var.cis_exact
   console_login_without_mfa_mode = var.console_login_without_mfa_mode
@@ -278,4 +282,24 @@ module "athena" {
   # (queries read the archive, not the create call), and a module-level depends_on would
   # defer this module's data sources whenever the trail has a pending change, so a drift
   # check that finds a stopped trail would also report the results bucket policy as changed.
+}
+
+################################################################################
+# 9. Severity routing (issue 13): which topics each detection's alerts go to
+################################################################################
+
+locals {
+  # Each detection with a route (its own key's, else its severity's) -> its topics. A
+  # detection without one notifies the module's topic, as before.
+  routed_topics = {
+    # No distinct(): the topic ARNs are unknown until apply, and the sign-in targets are
+    # keyed by position, so each route's length must be known at plan.
+    for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k => {
+      text = concat(
+        var.notification_routes[contains(keys(var.notification_routes), k) ? k : d.severity].keep_default_topic ? [module.notifications.topic_arn] : [],
+        var.notification_routes[contains(keys(var.notification_routes), k) ? k : d.severity].topic_arns,
+      )
+      chat = var.notification_routes[contains(keys(var.notification_routes), k) ? k : d.severity].chat_topic_arns
+    } if contains(keys(var.notification_routes), k) || contains(keys(var.notification_routes), d.severity)
+  }
 }

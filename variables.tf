@@ -544,3 +544,54 @@ variable "athena_bytes_scanned_cutoff_per_query" {
     error_message = "athena_bytes_scanned_cutoff_per_query must be a whole number of bytes, at least 10485760 (10 MB, Athena's minimum)."
   }
 }
+
+################################################################################
+# Severity routing (issue 13)
+################################################################################
+
+variable "notification_routes" {
+  description = "Where alerts go, by severity (critical, high, medium, low: each detection's catalog severity) or by detection key (catalog/detections.json; a detection's own route wins over its severity's). Each route lists SNS topic ARNs in the alarms' region: topic_arns for people and pagers (an https endpoint or a team's email subscribes to the topic; sign-in notifications arrive as readable text), chat_topic_arns for topics that chat channels subscribe to (sign-in notifications arrive as chat custom notifications; see chat_topic_arns), and whether the module's topic keeps receiving those alerts too (keep_default_topic, default false). Alarms and their real-time sign-in notifications follow the same route. {} (default): every alert goes to the module's one topic. A detection's own detections[*].alarm_actions still replaces its alarm actions. Each topic's policy and key must admit cloudwatch.amazonaws.com (and events.amazonaws.com for sign-in notifications), as for sns_topic_arn."
+  type = map(object({
+    topic_arns         = optional(list(string), [])
+    chat_topic_arns    = optional(list(string), [])
+    keep_default_topic = optional(bool, false)
+  }))
+  default = {}
+
+  validation {
+    condition     = length(setsubtract(keys(var.notification_routes), concat(jsondecode(file("${path.module}/catalog/detections.json")).severities.levels, keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)))) == 0
+    error_message = "notification_routes: unknown severity or detection key ${join(", ", setsubtract(keys(var.notification_routes), concat(jsondecode(file("${path.module}/catalog/detections.json")).severities.levels, keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))))}. Severities: ${join(", ", jsondecode(file("${path.module}/catalog/detections.json")).severities.levels)}; detection keys: ${join(", ", keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))}."
+  }
+
+  validation {
+    condition     = alltrue([for k, r in var.notification_routes : alltrue([for a in concat(r.topic_arns, r.chat_topic_arns) : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])])
+    error_message = "notification_routes: not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>): ${join(", ", flatten([for k, r in var.notification_routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : "${k}: ${a}" if !can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))]]))}. Subscribe a pager's https endpoint or a chat channel to a topic and route to the topic."
+  }
+
+  # CloudWatch alarm actions and EventBridge SNS targets must be in the alarm's (rule's) region.
+  validation {
+    condition     = alltrue(flatten([for k, r in var.notification_routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : try(split(":", a)[3] == data.aws_region.current.name, true)]]))
+    error_message = "notification_routes: ${join(", ", flatten([for k, r in var.notification_routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : "${k}: ${a}" if try(split(":", a)[3] != data.aws_region.current.name, false)]]))} is in another region than the alarms (${data.aws_region.current.name}): CloudWatch alarms and EventBridge rules notify SNS topics in their own region only."
+  }
+
+  validation {
+    condition     = alltrue([for k, r in var.notification_routes : length(r.topic_arns) + length(r.chat_topic_arns) + (r.keep_default_topic ? 1 : 0) >= 1 && length(r.topic_arns) + length(r.chat_topic_arns) + (r.keep_default_topic ? 1 : 0) <= 5])
+    error_message = "notification_routes: each route needs 1-5 destinations in all (topic_arns and chat_topic_arns, plus the module's topic with keep_default_topic = true): an EventBridge rule takes at most 5 targets, and an empty route would silence its alerts; to silence a detection set detections.<key>.enabled = false."
+  }
+}
+
+variable "chat_topic_arns" {
+  description = "SNS topics (in the alarms' region) that chat channels (Amazon Q Developer in chat applications, Slack or Microsoft Teams) subscribe to: every alert without a notification_routes entry goes there as well as to the module's topic. Alarms render natively in chat; sign-in notifications arrive as chat custom notifications (a title and a markdown description: who, IP, MFA, region, time, why, event ID) instead of the text that email gets, which chat would show raw. Each topic's policy and key must admit cloudwatch.amazonaws.com and events.amazonaws.com."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.chat_topic_arns : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])
+    error_message = "chat_topic_arns: not an SNS topic ARN: ${join(", ", [for a in var.chat_topic_arns : a if !can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])}."
+  }
+
+  validation {
+    condition     = alltrue([for a in var.chat_topic_arns : try(split(":", a)[3] == data.aws_region.current.name, true)]) && length(var.chat_topic_arns) <= 4
+    error_message = "chat_topic_arns: at most 4 topics (with the module's topic, 5: the most an alarm or an EventBridge rule notifies), each in the alarms' region (${data.aws_region.current.name}); in another region: ${join(", ", [for a in var.chat_topic_arns : a if try(split(":", a)[3] != data.aws_region.current.name, false)])}."
+  }
+}

@@ -26,7 +26,14 @@ from trailwatch import signin_events as ev
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.eventpattern import EventPattern
 from trailwatch.scenarios import ALLOWLIST, OUTSIDE, corpus
-from trailwatch.signin_notifications import envelope, is_signin_record, patterns, settings, template_for
+from trailwatch.signin_notifications import (
+    envelope,
+    flagged,
+    is_signin_record,
+    patterns,
+    settings,
+    template_for,
+)
 from trailwatch.terraform import Stack, topic_feed_config
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
@@ -163,17 +170,7 @@ def test_rules_targets_and_transformers_are_created(deployed: dict[str, Any]) ->
 
 def _flagged(bodies: list[str]) -> set[tuple[str, str]]:
     """(event ID, reason) of each rendered message."""
-    out = set()
-    for body in bodies:
-        lines = body.splitlines()
-        event_id = (
-            next(line for line in lines if line.startswith('"Event ID: '))
-            .removeprefix('"Event ID: ')
-            .rstrip('"')
-        )
-        reason = lines[0].split("flagged, ", 1)[1].rstrip('"')
-        out.add((event_id, reason))
-    return out
+    return {flagged(body) for body in bodies}
 
 
 def test_signin_events_reach_sqs_exactly_when_flagged(deployed: dict[str, Any]) -> None:

@@ -236,6 +236,40 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         },
         ["The unauthorized_api_calls pattern is", "AWS allows at most 1024", "_principal_arns"],
     ),
+    "route-unknown-severity": (
+        {"notification_routes": {"severe": {"topic_arns": ["arn:aws:sns:us-east-1:123456789012:pager"]}}},
+        ["notification_routes: unknown severity or detection key severe", "Severities: critical, high"],
+    ),
+    "route-unknown-detection": (
+        {"notification_routes": {"root_use": {"topic_arns": ["arn:aws:sns:us-east-1:123456789012:pager"]}}},
+        ["unknown severity or detection key root_use", "detection keys: cloudtrail_changes, config_changes"],
+    ),
+    "route-topic-in-another-region": (
+        {"notification_routes": {"critical": {"topic_arns": ["arn:aws:sns:eu-west-1:123456789012:pager"]}}},
+        [
+            "critical: arn:aws:sns:eu-west-1:123456789012:pager is in another region than the alarms (us-east-1)"
+        ],
+    ),
+    "route-not-a-topic": (
+        {"notification_routes": {"high": {"topic_arns": ["https://events.pagerduty.com/x"]}}},
+        ["not an SNS topic ARN", "high: https://events.pagerduty.com/x"],
+    ),
+    "chat-topic-in-another-region": (
+        {"chat_topic_arns": ["arn:aws:sns:eu-west-1:123456789012:chat"]},
+        ["chat_topic_arns: at most 4 topics", "in another region: arn:aws:sns:eu-west-1:123456789012:chat"],
+    ),
+    "chat-topic-not-a-topic": (
+        {"chat_topic_arns": ["https://hooks.slack.com/services/x"]},
+        ["chat_topic_arns: not an SNS topic ARN: https://hooks.slack.com/services/x"],
+    ),
+    "route-chat-topic-in-another-region": (
+        {"notification_routes": {"high": {"chat_topic_arns": ["arn:aws:sns:eu-west-1:123456789012:chat"]}}},
+        ["high: arn:aws:sns:eu-west-1:123456789012:chat is in another region than the alarms"],
+    ),
+    "route-without-destination": (
+        {"notification_routes": {"medium": {"topic_arns": []}}},
+        ["each route needs 1-5 destinations"],
+    ),
 }
 
 SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
@@ -272,6 +306,13 @@ SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
             "allowed_source_cidrs": ["2001:db8:ab00::/56"],
         },
         ["IPv6 prefixes must be /128 or a multiple of 16 bits", "2001:db8:ab00::/56"],
+    ),
+    "route-in-another-region": (
+        {
+            "sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t",
+            "routes": {"root_usage": {"topic_arns": ["arn:aws:sns:eu-west-1:123456789012:pager"]}},
+        },
+        ["root_usage: arn:aws:sns:eu-west-1:123456789012:pager is in another region than this provider"],
     ),
     "pattern-quota-out-of-range": (
         {"sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t", "event_pattern_max_length": 8192},

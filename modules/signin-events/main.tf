@@ -73,6 +73,16 @@ locals {
     for key, r in local.rules : key => join("\n", [for line in local.se.input_template_lines : format("\"%s\"", replace(line, local.se.why_placeholder, r.why))])
   }
   forward_pattern = jsonencode(local.se.envelope)
+
+  # The chat form (custom notification JSON): jsonencode() escapes < and > as \u003c and
+  # \u003e, which would hide the <placeholders> from EventBridge, so they are put back.
+  chat_json = replace(replace(jsonencode(local.se.chat_notification.template), "\\u003c", "<"), "\\u003e", ">")
+  chat_templates = {
+    for key, r in local.rules : key => replace(
+      replace(local.chat_json, local.se.why_placeholder, trimsuffix(trimprefix(jsonencode(r.why), "\""), "\"")),
+      local.se.chat_notification.severity_placeholder, upper(local.catalog.detections[key].severity),
+    )
+  }
 }
 
 resource "aws_cloudwatch_event_rule" "this" {
@@ -96,6 +106,11 @@ resource "aws_cloudwatch_event_rule" "this" {
     }
 
     precondition {
+      condition     = length(local.text_topics[each.key]) + length(local.chat_topics[each.key]) <= 5
+      error_message = "${each.key}: ${length(local.text_topics[each.key]) + length(local.chat_topics[each.key])} destination topics; an EventBridge rule takes at most 5 targets."
+    }
+
+    precondition {
       condition     = each.key != "console_login_unexpected_ip" || length(local.allow_wildcards) > 0
       error_message = "console_login_unexpected_ip needs allowed_source_cidrs: with an empty allowlist every sign-in would be outside it."
     }
@@ -107,17 +122,34 @@ resource "aws_cloudwatch_event_rule" "this" {
   }
 }
 
-resource "aws_cloudwatch_event_target" "sns" {
-  for_each = local.rules
+# One target per destination topic: sns_topic_arn, or the detection's route (var.routes),
+# with the text message; then one per chat topic with the custom notification. The first
+# keeps the address <key> and target ID "sns"; further ones are <key>#<n> ("sns-<n>") and
+# <key>#chat<n> ("chat-<n>").
+locals {
+  text_topics = { for key, r in local.rules : key => contains(keys(var.routes), key) ? var.routes[key].topic_arns : [var.sns_topic_arn] }
+  chat_topics = { for key, r in local.rules : key => contains(keys(var.routes), key) ? var.routes[key].chat_topic_arns : var.chat_topic_arns }
+  targets = merge(concat(
+    [for key, arns in local.text_topics : {
+      for i, arn in arns : (i == 0 ? key : "${key}#${i}") => { rule = key, target_id = i == 0 ? "sns" : "sns-${i}", arn = arn, template = local.templates[key] }
+    }],
+    [for key, arns in local.chat_topics : {
+      for i, arn in arns : "${key}#chat${i}" => { rule = key, target_id = "chat-${i}", arn = arn, template = local.chat_templates[key] }
+    }],
+  )...)
+}
 
-  rule           = aws_cloudwatch_event_rule.this[each.key].name
+resource "aws_cloudwatch_event_target" "sns" {
+  for_each = local.targets
+
+  rule           = aws_cloudwatch_event_rule.this[each.value.rule].name
   event_bus_name = var.event_bus_name
-  target_id      = "sns"
-  arn            = var.sns_topic_arn
+  target_id      = each.value.target_id
+  arn            = each.value.arn
 
   input_transformer {
     input_paths    = local.se.input_paths
-    input_template = local.templates[each.key]
+    input_template = each.value.template
   }
 
   dynamic "dead_letter_config" {

@@ -114,3 +114,33 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "routes" {
+  description = "Per-detection destinations (severity routing): detection key => {topic_arns, chat_topic_arns}, SNS topics in this provider's region that receive that detection's notifications instead of sns_topic_arn and chat_topic_arns: topic_arns get the readable text (email, pagers), chat_topic_arns the custom notification JSON that chat channels render. 1-5 topics in all per detection (EventBridge takes 5 targets per rule). Detections not listed notify sns_topic_arn and chat_topic_arns. Each topic's policy and key must let events.amazonaws.com publish."
+  type = map(object({
+    topic_arns      = list(string)
+    chat_topic_arns = optional(list(string), [])
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for k, r in var.routes : length(r.topic_arns) + length(r.chat_topic_arns) >= 1 && alltrue([for a in concat(r.topic_arns, r.chat_topic_arns) : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])])
+    error_message = "routes: each detection needs at least one SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for k, r in var.routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : try(split(":", a)[3] == data.aws_region.current.name, true)]]))
+    error_message = "routes: ${join(", ", flatten([for k, r in var.routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : "${k}: ${a}" if try(split(":", a)[3] != data.aws_region.current.name, false)]]))} is in another region than this provider (${data.aws_region.current.name}): EventBridge delivers to SNS only in its own region."
+  }
+}
+
+variable "chat_topic_arns" {
+  description = "SNS topics in this provider's region that chat channels (Amazon Q Developer in chat applications, Slack or Microsoft Teams) subscribe to: every detection not in routes also notifies them, as a custom notification (a title and a markdown description) rather than the text, which chat shows raw. Each topic's policy and key must let events.amazonaws.com publish."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.chat_topic_arns : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])
+    error_message = "chat_topic_arns: each entry must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)."
+  }
+}

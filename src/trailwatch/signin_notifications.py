@@ -6,6 +6,8 @@
   as EventBridge does for a text template whose lines are JSON strings: each ``<name>`` is
   replaced by the value at its JSON path (strings JSON-escaped inside the quotes), a path
   that resolves to nothing gives an empty string, and each line's quotes are kept.
+* :func:`chat_template_for` is the same message for chat channels: a custom notification
+  (Amazon Q Developer in chat applications) that EventBridge fills like the text.
 * :func:`patterns` reads the catalog's EventBridge patterns (the same file HCL reads).
 """
 
@@ -66,10 +68,27 @@ def render(template: str, input_paths: dict[str, str], event: dict[str, Any]) ->
     return _PLACEHOLDER.sub(fill, template)
 
 
+def flagged(message: str) -> tuple[str, str]:
+    """(event ID, reason) of a rendered text message: what a test reads back from a queue."""
+    lines = message.splitlines()
+    event_id = next(line for line in lines if line.startswith('"Event ID: ')).removeprefix('"Event ID: ')
+    return event_id.rstrip('"'), lines[0].split("flagged, ", 1)[1].rstrip('"')
+
+
 def template_for(why: str) -> str:
     """The input template of a rule whose reason is ``why`` (as modules/signin-events builds it)."""
     s = settings()
     return "\n".join(f'"{line.replace(s["why_placeholder"], why)}"' for line in s["input_template_lines"])
+
+
+def chat_template_for(why: str, severity: str) -> str:
+    """The chat channels' input template of a rule (custom notification JSON), as
+    modules/signin-events builds it: the catalog's template as Terraform's jsonencode writes
+    it (keys sorted, compact), with the reason and the upper-case severity filled in."""
+    chat = settings()["chat_notification"]
+    text = json.dumps(chat["template"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = text.replace(settings()["why_placeholder"], json.dumps(why)[1:-1])
+    return text.replace(chat["severity_placeholder"], severity.upper())
 
 
 def patterns() -> dict[str, dict[str, Any]]:

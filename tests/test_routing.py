@@ -1,0 +1,189 @@
+"""Severity routing (issue 13) on a consumer config of its own (tests/configs/routing):
+critical detections go to a second topic, every other one to the module's topic, every one
+also to a chat topic; the SQS queue subscribed to each topic receives exactly its alerts,
+the chat topic's sign-in notifications as custom notifications.
+
+What the emulator does here:
+- Sign-in notifications are delivered end to end: PutEvents -> moto's rule matching -> the
+  SNS-target shim (trailwatch.moto_shims, which renders the input transformer) -> each
+  target's topic -> moto's SNS-to-SQS delivery.
+- moto's SetAlarmState only records the state: it neither invokes the alarm's actions nor
+  emits an EventBridge event (moto/cloudwatch/models.py, ``update_state``). So the test
+  reads each alarm's actions back as AWS stores them, then stands in for CloudWatch: for the
+  alarms it sets to ALARM it publishes to exactly the stored actions, and checks which queue
+  receives what.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trailwatch.catalog import detections
+from trailwatch.emulator import Emulator
+from trailwatch.scenarios import corpus
+from trailwatch.signin_notifications import chat_template_for, flagged, patterns
+from trailwatch.terraform import Stack
+
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("routing")]
+
+CONFIG = Path(__file__).parent / "configs" / "routing"
+LOG_GROUP = "/test/routing/cloudtrail"
+PREFIX = "tw-routing"
+
+
+@pytest.fixture(scope="module")
+def routed(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, Any]]:
+    # The worker's emulator, emptied: only this consumer config's stack is in it. (moto's
+    # backends are per process, so a second in-process server would share them anyway.)
+    emu = emulator_session
+    emu.reset()
+    emu.client("logs").create_log_group(logGroupName=LOG_GROUP)
+    stack = Stack(CONFIG, emulator=emu)
+    tf_vars: dict[str, object] = {"log_group_name": LOG_GROUP}
+    try:
+        stack.apply(tf_vars)
+        code, out = stack.drift_check(tf_vars)
+        assert code == 0, out
+        yield {"emu": emu, "out": stack.outputs()}
+    finally:
+        stack.destroy(tf_vars)
+        stack.cleanup()
+
+
+def _drain(emu: Emulator, url: str) -> list[str]:
+    sqs = emu.client("sqs")
+    bodies: list[str] = []
+    while got := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+        "Messages", []
+    ):
+        for m in got:
+            bodies.append(m["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return bodies
+
+
+def test_each_alarm_notifies_its_severitys_topic(routed: dict[str, Any]) -> None:
+    emu: Emulator = routed["emu"]
+    out = routed["out"]
+    cw = emu.client("cloudwatch")
+    alarms = {a["AlarmName"]: a for a in cw.describe_alarms(AlarmNamePrefix=f"{PREFIX}-")["MetricAlarms"]}
+    catalog = detections()
+    assert alarms, "no alarms applied"
+    for name, alarm in alarms.items():
+        key = name.removeprefix(f"{PREFIX}-")
+        want = (
+            out["topic_arns"]["pager"]
+            if catalog[key].severity == "critical"
+            else out["topic_arns"]["default"]
+        )
+        # CloudWatch keeps actions as a set: order is not part of the answer.
+        assert sorted(alarm["AlarmActions"]) == sorted([want, out["topic_arns"]["chat"]]), (
+            key,
+            catalog[key].severity,
+        )
+    paged = {
+        n.removeprefix(f"{PREFIX}-")
+        for n, a in alarms.items()
+        if out["topic_arns"]["pager"] in a["AlarmActions"]
+    }
+    assert paged == {k for k, d in catalog.items() if d.severity == "critical"}
+
+    # Stand in for CloudWatch (moto does not act on a state change): a critical and a
+    # medium alarm go to ALARM and each notifies its stored actions.
+    sns = emu.client("sns")
+    fired = {"root_usage": "critical", "nacl_changes": "medium"}
+    for key, severity in fired.items():
+        assert catalog[key].severity == severity
+        name = f"{PREFIX}-{key}"
+        cw.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="test")
+        for action in alarms[name]["AlarmActions"]:
+            sns.publish(TopicArn=action, Message=json.dumps({"AlarmName": name, "NewStateValue": "ALARM"}))
+    pager = [json.loads(b)["AlarmName"] for b in _drain(emu, out["queue_urls"]["pager"])]
+    default = [json.loads(b)["AlarmName"] for b in _drain(emu, out["queue_urls"]["default"])]
+    chat = sorted(json.loads(b)["AlarmName"] for b in _drain(emu, out["queue_urls"]["chat"]))
+    assert pager == [f"{PREFIX}-root_usage"]
+    assert default == [f"{PREFIX}-nacl_changes"]
+    assert chat == [f"{PREFIX}-nacl_changes", f"{PREFIX}-root_usage"]
+
+
+def _put(emu: Emulator, record: dict[str, Any]) -> None:
+    entries = emu.client("events").put_events(
+        Entries=[
+            {
+                "Source": "aws.signin",
+                "DetailType": "AWS Console Sign In via CloudTrail",
+                "Detail": json.dumps(record),
+            }
+        ]
+    )
+    assert entries["FailedEntryCount"] == 0, entries
+
+
+def _reasons(bodies: list[str]) -> list[tuple[str, str]]:
+    """(event ID, why) of each rendered sign-in message."""
+    return sorted(flagged(body) for body in bodies)
+
+
+def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> None:
+    emu: Emulator = routed["emu"]
+    out = routed["out"]
+    for url in out["queue_urls"].values():
+        _drain(emu, url)
+    c = corpus()
+    why = {key: eb["why"] for key, eb in patterns().items()}
+    # root_usage (critical) and console_login_without_mfa (high) for the first; the
+    # allowlist (critical) for the second; console_login_failures (medium) for the third.
+    sent = ("root_no_mfa_allowed_ip", "iam_mfa_unknown_ip", "iam_failure")
+    for name in sent:
+        _put(emu, c[name])
+    eid = {name: c[name]["eventID"] for name in sent}
+    assert _reasons(_drain(emu, out["queue_urls"]["pager"])) == sorted(
+        [
+            (eid["root_no_mfa_allowed_ip"], why["root_usage"]),
+            (eid["iam_mfa_unknown_ip"], why["console_login_unexpected_ip"]),
+        ]
+    )
+    assert _reasons(_drain(emu, out["queue_urls"]["default"])) == sorted(
+        [
+            (eid["root_no_mfa_allowed_ip"], why["console_login_without_mfa"]),
+            (eid["iam_failure"], why["console_login_failures"]),
+        ]
+    )
+
+    # The chat topic: every one of the four, as a custom notification (title and markdown
+    # description) carrying the same facts.
+    chat = [json.loads(b) for b in _drain(emu, out["queue_urls"]["chat"])]
+    severity = {k: d.severity.upper() for k, d in detections().items()}
+    got = sorted((n["id"], n["content"]["title"]) for n in chat)
+    want = sorted(
+        (eid[name], f"[{severity[key]}] trailwatch: ConsoleLogin flagged, {why[key]}")
+        for name, key in (
+            ("root_no_mfa_allowed_ip", "root_usage"),
+            ("iam_mfa_unknown_ip", "console_login_unexpected_ip"),
+            ("root_no_mfa_allowed_ip", "console_login_without_mfa"),
+            ("iam_failure", "console_login_failures"),
+        )
+    )
+    assert got == want
+    for n in chat:
+        assert (n["version"], n["source"], n["content"]["textType"]) == ("1.0", "custom", "client-markdown")
+        record = next(c[name] for name in sent if c[name]["eventID"] == n["id"])
+        description = n["content"]["description"]
+        for fact in (record["sourceIPAddress"], record["awsRegion"], record["eventTime"], record["eventID"]):
+            assert fact in description, (fact, description)
+        assert f"*MFA used:* {record.get('additionalEventData', {}).get('MFAUsed', '')}" in description
+
+    # The deployed chat target carries exactly the template the renderer above used.
+    rule = f"{PREFIX}-signin-root-usage"
+    targets = {t["Id"]: t for t in emu.client("events").list_targets_by_rule(Rule=rule)["Targets"]}
+    assert set(targets) == {"sns", "chat-0"}
+    assert targets["sns"]["Arn"] == out["topic_arns"]["pager"]
+    assert targets["chat-0"]["Arn"] == out["topic_arns"]["chat"]
+    assert targets["chat-0"]["InputTransformer"]["InputTemplate"] == chat_template_for(
+        why["root_usage"], "critical"
+    )
