@@ -474,13 +474,20 @@ variable "athena_name" {
 }
 
 variable "athena_account_ids" {
-  description = "Accounts whose logs the table projects. Empty: the trail's owner only. For an organization trail, list the member accounts to query."
+  description = "Accounts whose logs the table projects. Empty: the trail's owner only (refused for an organization trail, whose member accounts must be listed)."
   type        = list(string)
   default     = []
 
   validation {
     condition     = alltrue([for a in var.athena_account_ids : can(regex("^[0-9]{12}$", a))])
     error_message = "athena_account_ids must be 12-digit AWS account IDs."
+  }
+
+  # An organization trail writes every member account's logs under its own account folder:
+  # projecting the owner's account alone would make every backtest silently miss the others.
+  validation {
+    condition     = !(var.athena_enabled && var.is_organization_trail) || length(var.athena_account_ids) > 0
+    error_message = "athena_enabled with is_organization_trail needs athena_account_ids: the member accounts whose logs the table projects (for example [for a in data.aws_organizations_organization.this.accounts : a.id], as examples/organization-trail reads its organization)."
   }
 }
 

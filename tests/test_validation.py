@@ -47,6 +47,10 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         {"athena_regions": ["us-east"]},
         ["athena_regions must be AWS region names"],
     ),
+    "athena-org-trail-without-accounts": (
+        {"is_organization_trail": True, "organization_id": "o-abcdefghij", "athena_enabled": True},
+        ["athena_enabled with is_organization_trail needs athena_account_ids"],
+    ),
     "athena-projection-date-format": (
         {"athena_projection_start_date": "2024-01-01"},
         ["athena_projection_start_date must be a date written yyyy/MM/dd"],
