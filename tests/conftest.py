@@ -9,25 +9,35 @@ worker starts one of them last.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import tftest
 
 from trailwatch.emulator import Emulator
-from trailwatch.planpolicies import Store
-from trailwatch.terraform import TerraformNotFound, terraform_binary, terraform_env
+from trailwatch.planpolicies import ROOT_CONFIG, ROOT_MODULE_ARGS, Store
+from trailwatch.terraform import Stack, TerraformNotFound, inline_stack, terraform_binary, terraform_env
 
 TESTS_DIR = Path(__file__).parent
+
+#: The tests that use `root_applied` run in this xdist group: one worker, in collection order.
+ROOT_APPLIED = pytest.mark.xdist_group("root-applied")
 
 #: Test files in the order their tests start: the longest first (a whole example lifecycle
 #: or the demo takes a minute; a pure-Python test, milliseconds). Files not listed follow.
 SLOWEST_FIRST = (
     "test_service_calls.py",
     "test_examples.py",
+    # root-applied: the read-only tests of test_athena_module.py first, test_lifecycle.py's
+    # last (its bucket test destroys the stack)
+    "test_athena_module.py",
     "test_lifecycle.py",
     "test_demo.py",
     "test_validation.py",
@@ -103,3 +113,28 @@ def collected_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     base = tmp_path_factory.getbasetemp()
     worker = os.environ.get("PYTEST_XDIST_WORKER")  # unset without xdist, or with -n 0
     return Store((base.parent if worker else base) / "collected-configs")
+
+
+@dataclass(frozen=True)
+class RootApplied:
+    stack: Stack
+    plan: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def root_applied(emulator_session: Emulator, terraform: str, collected_store: Store) -> Iterator[RootApplied]:
+    """The root module with every optional path on (planpolicies.ROOT_MODULE_ARGS), applied
+    once for the tests of the ``root-applied`` group (tests/test_athena_module.py, then
+    tests/test_lifecycle.py's "apply, then ..." tests, its bucket test last since it destroys
+    it). Its plan and applied state also go to tests/test_service_calls.py."""
+    emulator_session.reset()
+    stack = inline_stack(ROOT_MODULE_ARGS, emulator=emulator_session, name="root")
+    with collected_store.producing(ROOT_CONFIG) as publish:
+        plan = dict(stack.plan(save=True))
+        stack.apply_saved_plan()
+        publish(plan, stack.state())
+    yield RootApplied(stack, plan)
+    if stack.holds_resources():
+        with contextlib.suppress(tftest.TerraformTestError):
+            stack.destroy()
+    stack.cleanup()

@@ -1,47 +1,35 @@
-"""modules/athena on the emulator, through the root module (athena_enabled): plan -> the
-inventory, apply, the Glue table and workgroup read back as Athena needs them, a drift check
-with nothing to do, destroy; and checkov over the module."""
+"""modules/athena on the emulator, through the root module (athena_enabled): the shared applied
+root stack's plan (tests/conftest.py `root_applied`) -> the inventory, the Glue table and
+workgroup read back as Athena needs them, a drift check with nothing to do (its destroy is
+tests/test_lifecycle.py's bucket test); and checkov over the module."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from conftest import ROOT_APPLIED, RootApplied
 from trailwatch import cloudtrail_table
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.inventory import check, summarize
-from trailwatch.terraform import REPO_ROOT, Stack, inline_stack
+from trailwatch.planpolicies import ROOT_MODULE_ARGS
+from trailwatch.terraform import REPO_ROOT, Stack
 
-pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("athena")]
+pytestmark = [pytest.mark.emulator, ROOT_APPLIED]
 
 INVENTORY = Path(__file__).parent / "inventories" / "athena.yaml"
-ARGS: dict[str, object] = {
-    "name_prefix": "twa",
-    "allowed_source_cidrs": ["203.0.113.0/24"],
-    "athena_enabled": True,
-    "athena_regions": ["us-east-1", "eu-west-1"],
-    "athena_bytes_scanned_cutoff_per_query": 53687091200,
-    "athena_results_bucket_force_destroy": True,
-    "s3_bucket_force_destroy": True,
-}
+#: The shared applied root stack (tests/conftest.py): the root module with every optional
+#: path on, athena included (planpolicies.ROOT_MODULE_ARGS).
+PREFIX = str(ROOT_MODULE_ARGS["name_prefix"])
 
 
-@pytest.fixture(scope="module")
-def applied(emulator_session: Emulator, terraform: str) -> Iterator[tuple[Emulator, Stack, dict[str, Any]]]:
-    emulator_session.reset()
-    stack = inline_stack(ARGS, emulator=emulator_session, name="athena")
-    try:
-        plan = stack.plan(save=True)
-        stack.apply_saved_plan()
-        yield emulator_session, stack, dict(plan)
-    finally:
-        stack.destroy()
-        stack.cleanup()
+@pytest.fixture
+def applied(root_applied: RootApplied, emulator_session: Emulator) -> tuple[Emulator, Stack, dict[str, Any]]:
+    return emulator_session, root_applied.stack, root_applied.plan
 
 
 def test_plan_matches_the_inventory(applied: tuple[Emulator, Stack, dict[str, Any]]) -> None:
@@ -65,7 +53,7 @@ def test_the_table_is_the_catalog_table_with_partition_projection(
     assert sd["InputFormat"] == expected["input_format"]
     assert [k["Name"] for k in table["PartitionKeys"]] == ["account", "region", "timestamp"]
     params = table["Parameters"]
-    bucket = f"twa-cloudtrail-{ACCOUNT_ID}-us-east-1"
+    bucket = f"{PREFIX}-cloudtrail-{ACCOUNT_ID}-us-east-1"
     assert params["projection.enabled"] == "true"
     assert params["projection.account.values"] == ACCOUNT_ID
     assert params["projection.region.values"] == "us-east-1,eu-west-1"
@@ -82,7 +70,7 @@ def test_the_workgroup_enforces_encrypted_results_and_the_cost_guard(
     emu, _, _ = applied
     wg = emu.client("athena").get_work_group(WorkGroup="trailwatch")["WorkGroup"]
     conf = wg["Configuration"]
-    results = f"twa-athena-results-{ACCOUNT_ID}-us-east-1"
+    results = f"{PREFIX}-athena-results-{ACCOUNT_ID}-us-east-1"
     assert conf["EnforceWorkGroupConfiguration"] is True
     assert conf["BytesScannedCutoffPerQuery"] == 53687091200
     assert conf["ResultConfiguration"]["OutputLocation"] == f"s3://{results}/"

@@ -4,7 +4,6 @@ converges, and the log archive is not destroyed by accident."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -14,16 +13,17 @@ from collections.abc import Iterator
 import pytest
 import tftest
 
+from conftest import ROOT_APPLIED, RootApplied
 from trailwatch.catalog import detections
 from trailwatch.emulator import Emulator
 from trailwatch.inventory import summarize
-from trailwatch.planpolicies import ROOT_CONFIG, ROOT_MODULE_ARGS, Store
+from trailwatch.planpolicies import ROOT_MODULE_ARGS
 from trailwatch.terraform import Stack, inline_stack, module_config, terraform_binary, terraform_env
 
 pytestmark = pytest.mark.emulator
 
 #: The tests that share `applied` run in one xdist worker, in file order.
-SHARED = pytest.mark.xdist_group("lifecycle-applied")
+SHARED = ROOT_APPLIED
 
 ARGS: dict[str, object] = {
     "name_prefix": "life",
@@ -40,36 +40,18 @@ def stack(emulator: Emulator, terraform: str) -> Iterator[Stack]:
     """A stack of its own on an emptied emulator, not applied yet."""
     s = inline_stack(ARGS, emulator=emulator, name="lifecycle")
     yield s
-    if _holds_resources(s):  # a test may only have planned it, or destroyed it already
+    if s.holds_resources():  # a test may only have planned it, or destroyed it already
         with contextlib.suppress(tftest.TerraformTestError):
             s.destroy()
     s.cleanup()
 
 
-def _holds_resources(s: Stack) -> bool:
-    state = s.dir / "terraform.tfstate"
-    return state.exists() and bool(json.loads(state.read_text()).get("resources"))
-
-
-@pytest.fixture(scope="module")
-def applied(emulator_session: Emulator, terraform: str, collected_store: Store) -> Iterator[Stack]:
-    """One applied stack for the tests below that start from "apply, then ...": each leaves it
-    converged (the replan, drift repaired) or destroyed (the bucket test, which runs last).
-
-    It is the root module with every optional path on (planpolicies.ROOT_MODULE_ARGS): its
-    plan and applied state go to tests/test_service_calls.py, which would otherwise apply the
-    same config again."""
-    emulator_session.reset()
-    s = inline_stack(APPLIED_ARGS, emulator=emulator_session, name="lifecycle")
-    with collected_store.producing(ROOT_CONFIG) as publish:
-        plan = dict(s.plan(save=True))
-        s.apply_saved_plan()
-        publish(plan, s.state())
-    yield s
-    if _holds_resources(s):
-        with contextlib.suppress(tftest.TerraformTestError):
-            s.destroy()
-    s.cleanup()
+@pytest.fixture
+def applied(root_applied: RootApplied) -> Stack:
+    """The session's shared applied root stack (tests/conftest.py): the tests below start from
+    "apply, then ..." and leave it converged (the replan, drift repaired) or destroyed (the
+    bucket test, which runs last)."""
+    return root_applied.stack
 
 
 # The tests with a stack of their own (on an emptied emulator) come first; then the ones

@@ -53,9 +53,12 @@ ROOT_MODULE_ARGS: dict[str, object] = {
     "signin_events_enabled": True,
     "allowed_source_cidrs": ["203.0.113.10"],
     "alarm_email_addresses": ["security@example.com"],
-    # modules/athena: its results bucket policy joins the documents checked and linted.
+    # modules/athena: its results bucket policy joins the documents checked and linted
+    # (and tests/test_athena_module.py reads this stack back: two regions, a cost guard).
     "athena_enabled": True,
     "athena_results_bucket_force_destroy": True,
+    "athena_regions": ["us-east-1", "eu-west-1"],
+    "athena_bytes_scanned_cutoff_per_query": 53687091200,
 }
 
 

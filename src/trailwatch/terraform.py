@@ -238,6 +238,11 @@ class Stack:
     def outputs(self) -> dict[str, object]:
         return dict(self.tf.output())
 
+    def holds_resources(self) -> bool:
+        """Whether the local state names any resource (planned only, or destroyed: no)."""
+        state = self.dir / "terraform.tfstate"
+        return state.exists() and bool(json.loads(state.read_text()).get("resources"))
+
     def state(self) -> dict[str, Any]:
         """The applied state as ``terraform show -json`` gives it."""
         found: dict[str, Any] = json.loads(self.tf.execute_command("show", "-json", "-no-color").out)
