@@ -323,3 +323,17 @@ def test_whitespace_and_pretty_printed_cloudtrail_files_read_exactly(tmp_path: P
             assert result.events_scanned == 3
             assert result.skipped == []
             assert dict(result.filters) == {"root": 1, "denied": 1}
+
+
+def test_an_error_keeps_a_long_path_whole(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Error lines are not wrapped at the terminal's width (80 columns when not a terminal):
+    # a path longer than that stays on one line, so a script or a reader can copy it.
+    deep = tmp_path / ("d" * 90)
+    deep.mkdir()
+    bad = deep / "bad.json"
+    bad.write_text('{"Records": [')
+    rc, _, err = _run(
+        capsys, "backtest", "--plan", str(_plan(tmp_path)), str(bad), "--json", "--no-progress", "--strict"
+    )
+    assert rc == 1
+    assert f"{bad}: invalid JSON" in err

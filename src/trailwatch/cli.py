@@ -13,6 +13,12 @@ from typing import Any
 from rich.console import Console
 
 
+def _stderr() -> Console:
+    """Errors and warnings: never wrapped at the terminal's width, so that a path or an
+    ARN in a message stays whole (scripts and tests search the text for it)."""
+    return Console(stderr=True, soft_wrap=True)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from trailwatch import demo
 
@@ -229,7 +235,7 @@ def _archive(paths: list[str]) -> list[Path] | None:
     try:
         return archive_files(Path(p) for p in paths)
     except FileNotFoundError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}")
+        _stderr().print(f"[bold red]error:[/] {exc}")
         return None
 
 
@@ -269,7 +275,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from trailwatch.backtest.sources import log_group_events
     from trailwatch.sql import UntranslatableError, partitions, time_range
 
-    err = Console(stderr=True)
+    err = _stderr()
     if bool(args.plan) == bool(args.log_group):
         err.print("[bold red]error:[/] give detections with exactly one of --plan or --log-group")
         return EXIT_USAGE
@@ -425,7 +431,7 @@ def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
 def _sql(args: argparse.Namespace) -> int:
     from trailwatch import sql
 
-    err = Console(stderr=True)
+    err = _stderr()
     try:
         if args.catalog:
             print(sql.catalog_predicates(), end="")
@@ -456,7 +462,7 @@ def _variants(args: argparse.Namespace) -> int:
     from trailwatch.catalog import load
     from trailwatch.variants import compare
 
-    err = Console(stderr=True)
+    err = _stderr()
     if args.detection not in load()["detections"]:
         err.print(f"[bold red]error:[/] unknown detection {args.detection}")
         return EXIT_USAGE
@@ -489,11 +495,11 @@ def _cost(args: argparse.Namespace) -> int:
     try:
         plan = json.loads(Path(args.plan).read_text())
     except (OSError, ValueError) as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] cannot read the plan {args.plan}: {exc}")
+        _stderr().print(f"[bold red]error:[/] cannot read the plan {args.plan}: {exc}")
         return EXIT_USAGE
     for name in ("events_per_day", "avg_event_bytes", "active_hours"):
         if getattr(args, name) < 0:
-            Console(stderr=True).print(f"[bold red]error:[/] --{name.replace('_', '-')} must be >= 0")
+            _stderr().print(f"[bold red]error:[/] --{name.replace('_', '-')} must be >= 0")
             return EXIT_USAGE
     rates = None
     measured = ""
@@ -737,7 +743,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         terraform = sys.modules.get("trailwatch.terraform")
         if terraform is None or not isinstance(exc, terraform.TerraformNotFound):
             raise
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}")
+        _stderr().print(f"[bold red]error:[/] {exc}")
         return 2
     return rc
 
