@@ -21,11 +21,17 @@ from typing import Any
 import pytest
 import tftest
 
+from trailwatch import providerserver
 from trailwatch.emulator import Emulator
 from trailwatch.planpolicies import ROOT_CONFIG, ROOT_MODULE_ARGS, Store
 from trailwatch.terraform import Stack, TerraformNotFound, inline_stack, terraform_binary, terraform_env
 
 TESTS_DIR = Path(__file__).parent
+
+# Each worker's Terraform commands attach to one long-lived AWS provider process per emulator
+# instead of starting the provider two or three times per command (src/trailwatch/providerserver.py).
+# Set at import, in the controller and in every worker, before any Terraform runs.
+os.environ.setdefault(providerserver.ENABLE_VAR, "1")
 
 #: The tests that use `root_applied` run in this xdist group: one worker, in collection order.
 ROOT_APPLIED = pytest.mark.xdist_group("root-applied")

@@ -22,6 +22,7 @@ from typing import Any
 
 import tftest
 
+from trailwatch import providerserver
 from trailwatch.emulator import Emulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -71,10 +72,14 @@ def cache_root() -> Path:
     return Path(base) / "trailwatch"
 
 
+def plugin_cache_dir() -> Path:
+    return Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or cache_root() / "terraform-plugin-cache")
+
+
 def cli_config() -> Path:
     """Write (idempotently) and return the Terraform CLI config file the harness uses."""
     root = cache_root()
-    plugin_cache = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or root / "terraform-plugin-cache")
+    plugin_cache = plugin_cache_dir()
     plugin_cache.mkdir(parents=True, exist_ok=True)
     mirror = provider_mirror()
     lines = [
@@ -114,7 +119,10 @@ def cli_config() -> Path:
 GO_GC_PERCENT = "400"
 
 
-def terraform_env(emulator: Emulator | None = None) -> dict[str, str]:
+def terraform_env(emulator: Emulator | None = None, config_dir: Path | None = None) -> dict[str, str]:
+    """The harness's environment for Terraform; with an emulator and the staged root config
+    it will run in, Terraform attaches to the worker's shared provider process when the config
+    has a single aws provider block and the harness enabled it (see providerserver)."""
     env = {
         "TF_CLI_CONFIG_FILE": str(cli_config()),
         "TF_IN_AUTOMATION": "1",
@@ -123,7 +131,17 @@ def terraform_env(emulator: Emulator | None = None) -> dict[str, str]:
     }
     if emulator is not None:
         env.update(emulator.env())
+        if config_dir is not None and not provider_aliases(config_dir):
+            binary = providerserver.provider_binary(
+                [p for p in (provider_mirror(), plugin_cache_dir()) if p is not None]
+            )
+            env.update(providerserver.reattach_env(emulator.endpoint, binary, {**os.environ, **env}))
     return env
+
+
+def _detached(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without the shared provider process (for ``terraform init``)."""
+    return {k: v for k, v in env.items() if k != "TF_REATTACH_PROVIDERS"}
 
 
 def provider_aliases(config_dir: Path) -> tuple[str, ...]:
@@ -182,7 +200,9 @@ def stage(
 
 def terraform_test(config_dir: Path, emulator: Emulator | None = None) -> tftest.TerraformTest:
     """A tftest handle on a staged config, with the harness environment."""
-    return tftest.TerraformTest(str(config_dir), binary=terraform_binary(), env=terraform_env(emulator))
+    return tftest.TerraformTest(
+        str(config_dir), binary=terraform_binary(), env=terraform_env(emulator, config_dir)
+    )
 
 
 #: The plan file ``Stack.plan(save=True)`` writes in the staged config.
@@ -201,11 +221,19 @@ class Stack:
     ) -> None:
         self.dir = stage(config, workdir=workdir, emulator=emulator, extra_files=extra_files)
         self.tf = terraform_test(self.dir, emulator)
-        self.env = terraform_env(emulator)
+        self.env = terraform_env(emulator, self.dir)
         self._initialized = False
 
     def init(self) -> str:
-        out: str = self.tf.setup(upgrade=False, cleanup_on_exit=False)
+        # Never attached to the shared provider process: Terraform installs and locks an
+        # attached provider as "unmanaged" (not at all), and then a command run without it
+        # (the interrupted-apply test's own apply) would find no provider.
+        attached = self.tf.env
+        self.tf.env = _detached(attached)
+        try:
+            out: str = self.tf.setup(upgrade=False, cleanup_on_exit=False)
+        finally:
+            self.tf.env = attached
         self._initialized = True
         return out
 
@@ -375,10 +403,14 @@ def plan_refusals(
         for name, (source, args) in cases.items():
             run = {"command": "plan", "module": {"source": source}, "variables": dict(args)}
             (config / f"{name}.tftest.json").write_text(json.dumps({"run": {"plan": run}}, indent=2))
-        env = {**os.environ, **terraform_env(emulator)}
+        env = {**os.environ, **terraform_env(emulator, config)}
         binary = terraform_binary()
         init = subprocess.run(
-            [binary, "init", "-input=false", "-no-color"], cwd=config, env=env, capture_output=True, text=True
+            [binary, "init", "-input=false", "-no-color"],
+            cwd=config,
+            env=_detached(env),
+            capture_output=True,
+            text=True,
         )
         if init.returncode != 0:
             raise RuntimeError(f"terraform init failed:\n{init.stdout}\n{init.stderr}")
