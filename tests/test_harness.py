@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from trailwatch import terraform as tfh
-from trailwatch.emulator import SERVICES, Emulator
+from trailwatch.emulator import Emulator
 
 
 def test_missing_terraform_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,13 +42,21 @@ def test_cli_config_without_mirror_keeps_the_registry_path(
     assert "plugin_cache_dir" in text
 
 
-def test_provider_override_points_every_service_at_the_emulator() -> None:
+def test_every_service_of_every_provider_block_reaches_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The endpoint is the environment's (AWS_ENDPOINT_URL, for every service and alias), not
+    # an `endpoints` block, which the provider re-validates at about 3 CPU-s per command. A
+    # service-specific variable in the caller's environment would win: it is overridden too.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "https://s3.us-east-1.amazonaws.com")
+    monkeypatch.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
     emu = Emulator(port=4566)
+    env = emu.env()
+    assert env["AWS_ENDPOINT_URL"] == env["AWS_ENDPOINT_URL_S3"] == "http://127.0.0.1:4566"
+    assert env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] == "false"
+    assert tfh.terraform_env(emu)["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"
     text = emu.provider_override(("us_east_2",))
     assert text.count('provider "aws" {') == 2
     assert 'alias = "us_east_2"' in text
-    for svc in SERVICES:
-        assert f"{svc} " in text and "http://127.0.0.1:4566" in text
+    assert "endpoints" not in text and "amazonaws.com" not in text
     for flag in ("skip_credentials_validation", "skip_metadata_api_check", "skip_requesting_account_id"):
         assert f"{flag} = true" in " ".join(text.split())
     assert "s3_use_path_style           = true" in text
