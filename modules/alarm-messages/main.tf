@@ -116,15 +116,16 @@ resource "aws_iam_role" "machine" {
 
 data "aws_iam_policy_document" "machine" {
   # The optimized integration "arn:aws:states:::sns:publish" calls sns:Publish with the
-  # role ("Publish messages to an Amazon SNS topic with Step Functions", IAM policies).
+  # role ("Publish messages to an Amazon SNS topic with Step Functions"; the statement is
+  # the static-resource one of "IAM policies for Amazon SNS", Step Functions Developer Guide).
   statement {
     sid       = "PublishToTheDestinations"
     actions   = ["sns:Publish"]
     resources = local.topic_arns
   }
 
-  # Encrypted topics: SNS asks KMS for a data key on the publisher's behalf ("Data
-  # encryption with Amazon SNS" / key management page: the publisher needs
+  # Encrypted topics: SNS asks KMS for a data key on the publisher's behalf (Amazon SNS
+  # Developer Guide, "Key management": a publisher to an encrypted topic needs
   # kms:GenerateDataKey* and kms:Decrypt on the topic's key). The keys are not known here
   # (a routed topic brings its own), so Resource "*" is scoped to calls SNS makes
   # (kms:ViaService, "AWS KMS condition keys") for these topics (SNS's encryption context

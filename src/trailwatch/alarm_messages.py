@@ -40,7 +40,9 @@ def render(expression: str, event: dict[str, Any] | list[dict[str, Any]]) -> lis
     frame.bind("states", {"input": event})
     result = expr.evaluate(None, frame)
     if not isinstance(result, list):
-        raise TypeError(f"the Render state must output a list (the Map state's items), got {type(result).__name__}")
+        raise TypeError(
+            f"the Render state must output a list (the Map state's items), got {type(result).__name__}"
+        )
     return [dict(r) for r in result]
 
 
@@ -72,7 +74,7 @@ def _parse_detail(text: str) -> dict[str, str | list[str]]:
     while pos < len(body):
         m = re.match(r"([A-Za-z]+)~", body[pos:])
         if not m:
-            raise ValueError(f"expected a key at {body[pos:pos + 30]!r}")
+            raise ValueError(f"expected a key at {body[pos : pos + 30]!r}")
         key = m.group(1)
         pos += m.end()
         if body.startswith("(", pos):

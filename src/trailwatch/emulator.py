@@ -30,6 +30,7 @@ SERVICES = (
     "organizations",
     "s3",
     "sns",
+    "sfn",
     "sqs",
     "sts",
 )
