@@ -345,18 +345,8 @@ def delivery_role_logs(row: Row, d: Deployed) -> Iterator[Call]:
         org_id = _organization_id(d, trail)
         if org_id:
             streams.append(f"{org_id}_{MEMBER_ACCOUNT}_CloudTrail_{region}")
-        grant, boundaries, problem = d.role_policies(role)
         for stream in streams:
-            for action in row.actions:
-                yield Call(
-                    row,
-                    f"{stream} {action}",
-                    Request(role.values["arn"], action, f"{group}:log-stream:{stream}", _context(row, {})),
-                    grant,
-                    boundaries,
-                    attached=True,
-                    problem=problem if problem else (None if grant else "the delivery role has no policy"),
-                )
+            yield from _role_calls(row, d, role, stream, f"{group}:log-stream:{stream}", {})
 
 
 @binding
