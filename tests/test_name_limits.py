@@ -38,6 +38,7 @@ LIMITS: dict[tuple[str, str], int] = {
     ("aws_cloudwatch_log_group", "name"): 512,
     ("aws_cloudwatch_log_metric_filter", "name"): 512,
     ("aws_cloudwatch_metric_alarm", "alarm_name"): 255,
+    ("aws_sfn_state_machine", "name"): 80,
 }
 METRIC_NAME_LIMIT = 255
 
@@ -56,6 +57,7 @@ def _config() -> str:
   organization_management_account_id = "{MANAGEMENT_ACCOUNT}"
   allowed_source_cidrs               = ["203.0.113.10"]
   signin_events_enabled              = true
+  alarm_messages_enabled             = true
 }}
 """)
     blocks += [

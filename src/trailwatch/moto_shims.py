@@ -30,12 +30,17 @@ fails once moto behaves correctly: that is the signal to delete the shim.
   is a JSON object whose StartAt names one of its States. It does not validate the Amazon
   States Language (moto's CreateStateMachine does not either); the alarm-messages JSONata is
   evaluated by tests/test_alarm_messages.py instead. Remove once moto implements the call.
+- Step Functions ``ListStateMachineVersions`` is not implemented either (500), and the
+  provider reads it after every create and refresh. The shim lists the versions moto keeps
+  for the state machine (none unless one was published), newest first as AWS does. Remove
+  with the one above.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.athena.models import AthenaBackend
@@ -50,8 +55,10 @@ from trailwatch.signin_notifications import render
 
 _ORIGINALS: dict[str, Callable[..., Any]] = {}
 
-#: Whether moto itself answers ValidateStateMachineDefinition (read before the shim is on).
+#: Whether moto itself answers ValidateStateMachineDefinition and ListStateMachineVersions
+#: (read before the shims are on).
 MOTO_VALIDATES_DEFINITIONS = hasattr(StepFunctionResponse, "validate_state_machine_definition")
+MOTO_LISTS_VERSIONS = hasattr(StepFunctionResponse, "list_state_machine_versions")
 
 
 def original_delete_trail() -> Callable[..., Any]:
@@ -156,6 +163,23 @@ def _validate_state_machine_definition(self: StepFunctionResponse) -> str:
     )
 
 
+def _epoch(when: datetime) -> float:
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+
+
+def _list_state_machine_versions(self: StepFunctionResponse) -> str:
+    machine = self.stepfunction_backend.describe_state_machine(self._get_param("stateMachineArn"))
+    versions = sorted(machine.versions.values(), key=lambda v: v.version, reverse=True)
+    return json.dumps(
+        {
+            "stateMachineVersions": [
+                {"stateMachineVersionArn": v.arn, "creationDate": v.creation_date.timestamp()}
+                for v in versions
+            ]
+        }
+    )
+
+
 def apply() -> None:
     """Install every shim (idempotent)."""
     if "delete_trail" not in _ORIGINALS:
@@ -172,3 +196,5 @@ def apply() -> None:
         AthenaBackend.list_tags_for_resource = _list_athena_tags  # type: ignore[method-assign]
     if not MOTO_VALIDATES_DEFINITIONS:
         StepFunctionResponse.validate_state_machine_definition = _validate_state_machine_definition  # type: ignore[attr-defined]
+    if not MOTO_LISTS_VERSIONS:
+        StepFunctionResponse.list_state_machine_versions = _list_state_machine_versions  # type: ignore[attr-defined]
