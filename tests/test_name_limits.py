@@ -156,7 +156,9 @@ def test_a_delegated_administrators_organization_trail_is_named_for_the_manageme
     assert stmts["CloudTrailDescribeKey"]["Condition"]["StringEquals"]["aws:SourceArn"] == trail_arn
 
     delivery = next(
-        json.loads(a["policy"]) for a in by_type["aws_iam_role_policy"] if "logs:PutLogEvents" in a["policy"]
+        json.loads(a["policy"])
+        for a in by_type["aws_iam_role_policy"]
+        if "logs:PutLogEvents" in a.get("policy", "")
     )
     (stmt,) = delivery["Statement"]
     group = f"arn:aws:logs:{HOME}:123456789012:log-group:/aws/cloudtrail/{PREFIX}"

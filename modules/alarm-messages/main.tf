@@ -176,8 +176,10 @@ resource "aws_cloudwatch_event_rule" "this" {
   event_pattern = jsonencode({
     source        = ["aws.cloudwatch"]
     "detail-type" = ["CloudWatch Alarm State Change"]
-    resources     = [for a in var.alarms : a.arn]
-    detail        = { state = { value = ["ALARM"] } }
+    # Built from the names (an alarm's ARN is fixed by its name), so that an alarm deleted
+    # out of band and recreated by the next apply does not make the pattern unknown at plan.
+    resources = [for a in var.alarms : "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${a.name}"]
+    detail    = { state = { value = ["ALARM"] } }
   })
   tags = var.tags
 }

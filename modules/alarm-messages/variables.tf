@@ -4,10 +4,9 @@ variable "name_prefix" {
 }
 
 variable "alarms" {
-  description = "The detection alarms, as output by modules/alarms: key => {name, arn, period, evaluation_periods, statistic, insights_queries = {events, by_account}}."
+  description = "The detection alarms, as output by modules/alarms: key => {name, period, evaluation_periods, statistic, insights_queries = {events, by_account}}."
   type = map(object({
     name               = string
-    arn                = string
     period             = number
     evaluation_periods = number
     statistic          = string
