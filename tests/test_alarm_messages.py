@@ -29,7 +29,12 @@ import pytest
 
 from conftest import ROOT_APPLIED, RootApplied
 from trailwatch import catalog
-from trailwatch.alarm_messages import decode_insights_link, render, render_expression
+from trailwatch.alarm_messages import (
+    alarm_state_change_event,
+    decode_insights_link,
+    render,
+    render_expression,
+)
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.eventpattern import matches
 from trailwatch.planpolicies import ROOT_MODULE_ARGS
@@ -66,69 +71,6 @@ def _detection_alarms(deployed: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: a for name, a in deployed["alarms"].items() if name.removeprefix(f"{PREFIX}-") in keys}
 
 
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}+0000"
-
-
-def alarm_event(alarm: dict[str, Any], matched: list[float], changed: datetime) -> dict[str, Any]:
-    """A single metric alarm's state change to ALARM as CloudWatch sends it to EventBridge
-    ("Alarm events and EventBridge"): reasonData is a JSON string with the evaluated datapoints
-    (newest first), their period and the threshold."""
-    period = alarm["Period"]
-    newest = changed.replace(second=0, microsecond=0) - timedelta(seconds=period)
-    stamps = [newest - timedelta(seconds=period * i) for i in range(len(matched))]
-    reason_data = {
-        "version": "1.0",
-        "queryDate": _iso(changed),
-        "startDate": _iso(stamps[-1]),
-        "statistic": alarm["Statistic"],
-        "period": period,
-        "recentDatapoints": matched,
-        "threshold": alarm["Threshold"],
-        "evaluatedDatapoints": [
-            {"timestamp": _iso(t), "sampleCount": v, "value": v} for t, v in zip(stamps, matched, strict=True)
-        ],
-    }
-    return {
-        "version": "0",
-        "id": "c4c1c1c9-6542-e61b-6ef0-8c4d36933a92",
-        "detail-type": "CloudWatch Alarm State Change",
-        "source": "aws.cloudwatch",
-        "account": ACCOUNT_ID,
-        "time": changed.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": REGION,
-        "resources": [alarm["AlarmArn"]],
-        "detail": {
-            "alarmName": alarm["AlarmName"],
-            "state": {
-                "value": "ALARM",
-                "reason": f"Threshold Crossed: {len(matched)} datapoint(s) were greater than or equal to the threshold ({alarm['Threshold']}).",
-                "reasonData": json.dumps(reason_data),
-                "timestamp": _iso(changed),
-            },
-            "previousState": {"value": "OK", "reason": "", "timestamp": _iso(changed - timedelta(hours=1))},
-            "configuration": {
-                "description": alarm.get("AlarmDescription", ""),
-                "metrics": [
-                    {
-                        "id": "m1",
-                        "metricStat": {
-                            "metric": {
-                                "namespace": alarm["Namespace"],
-                                "name": alarm["MetricName"],
-                                "dimensions": {},
-                            },
-                            "period": period,
-                            "stat": alarm["Statistic"],
-                        },
-                        "returnData": True,
-                    }
-                ],
-            },
-        },
-    }
-
-
 def _query(key: str, name: str) -> str:
     raw = catalog.load()
     q = raw["insights_queries"]
@@ -151,13 +93,13 @@ def test_the_rule_starts_the_state_machine_on_each_detection_alarm_going_to_alar
     alarms = _detection_alarms(deployed)
     assert len(alarms) == len([k for k in catalog.detections() if f"{PREFIX}-{k}" in deployed["alarms"]]) > 10
     for alarm in alarms.values():
-        event = alarm_event(alarm, [1.0], changed)
+        event = alarm_state_change_event(alarm, [1.0], changed, ACCOUNT_ID, REGION)
         assert matches(pattern, event), alarm["AlarmName"]
         event["detail"]["state"]["value"] = "OK"
         assert not matches(pattern, event), alarm["AlarmName"]
     # Not the failure alarm of the state machine itself.
     failed = deployed["alarms"][f"{NAME}-failed"]
-    assert not matches(pattern, alarm_event(failed, [1.0], changed))
+    assert not matches(pattern, alarm_state_change_event(failed, [1.0], changed, ACCOUNT_ID, REGION))
 
 
 def test_the_state_machine_is_express_jsonata_and_publishes_with_the_optimized_sns_integration(
@@ -188,7 +130,7 @@ def test_every_detection_renders_a_message_with_a_link_to_its_query_over_the_win
         key = name.removeprefix(f"{PREFIX}-")
         d = detections[key]
         matched = [2.0, 3.0] if alarm["EvaluationPeriods"] >= 2 else [5.0]
-        event = alarm_event(alarm, matched, changed)
+        event = alarm_state_change_event(alarm, matched, changed, ACCOUNT_ID, REGION)
         [message] = render(expression, event)
         assert message["TopicArn"] == topic
         assert len(message["Subject"]) <= 100 and "\n" not in message["Subject"]
@@ -217,7 +159,7 @@ def test_without_datapoints_the_window_is_anchored_on_the_state_change_and_says_
     expression = render_expression(deployed["machine"]["definition"])
     alarm = deployed["alarms"][f"{PREFIX}-root_usage"]
     changed = datetime(2026, 11, 28, 20, 1, 5, 125000, tzinfo=UTC)
-    event = alarm_event(alarm, [1.0], changed)
+    event = alarm_state_change_event(alarm, [1.0], changed, ACCOUNT_ID, REGION)
     del event["detail"]["state"]["reasonData"]
     [message] = render(expression, event)
     width = alarm["Period"] * alarm["EvaluationPeriods"]
@@ -234,7 +176,12 @@ def test_an_organization_trail_adds_a_link_counting_matches_per_account(deployed
     org = expression.replace('"organization_trail":false', '"organization_trail":true')
     assert org != expression
     alarm = deployed["alarms"][f"{PREFIX}-root_usage"]
-    [message] = render(org, alarm_event(alarm, [4.0], datetime(2026, 11, 28, 20, 1, 5, tzinfo=UTC)))
+    [message] = render(
+        org,
+        alarm_state_change_event(
+            alarm, [4.0], datetime(2026, 11, 28, 20, 1, 5, tzinfo=UTC), ACCOUNT_ID, REGION
+        ),
+    )
     queries = [decode_insights_link(u).query for u in URL.findall(message["Message"])]
     assert queries == [_query("root_usage", "events"), _query("root_usage", "by_account")]
     assert "by recipientAccountId" in queries[1]
@@ -252,7 +199,12 @@ def test_chat_topics_get_the_custom_notification_json(deployed: dict[str, Any]) 
     )
     assert moved != expression
     alarm = deployed["alarms"][f"{PREFIX}-root_usage"]
-    [message] = render(moved, alarm_event(alarm, [2.0], datetime(2026, 11, 28, 20, 1, 5, tzinfo=UTC)))
+    [message] = render(
+        moved,
+        alarm_state_change_event(
+            alarm, [2.0], datetime(2026, 11, 28, 20, 1, 5, tzinfo=UTC), ACCOUNT_ID, REGION
+        ),
+    )
     assert message["TopicArn"] == chat
     body = json.loads(message["Message"])
     assert body["version"] == "1.0" and body["source"] == "custom"

@@ -7,7 +7,9 @@ implementation), binding ``$states.input`` to the event and registering ``$parse
 Functions documents it ("Transforming data with JSONata in Step Functions": JSONata 2.0.6, no
 ``$eval``, ``$parse`` deserializes a JSON string). Nothing here builds a link: the encoding
 exists once, in the JSONata; :func:`decode_insights_link` only inverts it, so a test can check
-what the console will be given.
+what the console will be given. :func:`alarm_state_change_event` builds the event CloudWatch
+sends to EventBridge (Amazon CloudWatch User Guide, "Alarm events and EventBridge"), which moto
+never emits.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
@@ -117,3 +119,73 @@ def decode_insights_link(url: str) -> InsightsLink:
         query=str(detail["editorString"]),
         log_groups=list(groups) if isinstance(groups, list) else [groups],
     )
+
+
+def _iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}+0000"
+
+
+def alarm_state_change_event(
+    alarm: dict[str, Any], matched: list[float], changed: datetime, account: str, region: str
+) -> dict[str, Any]:
+    """A single metric alarm's state change to ALARM as CloudWatch sends it to EventBridge
+    ("Alarm events and EventBridge"): reasonData is a JSON string with the evaluated datapoints
+    (newest first), their period and the threshold. ``alarm`` is the alarm as DescribeAlarms
+    returns it; ``matched`` the datapoint values, newest first, one per period before the
+    state change."""
+    period = alarm["Period"]
+    newest = changed.replace(second=0, microsecond=0) - timedelta(seconds=period)
+    stamps = [newest - timedelta(seconds=period * i) for i in range(len(matched))]
+    reason_data = {
+        "version": "1.0",
+        "queryDate": _iso(changed),
+        "startDate": _iso(stamps[-1]),
+        "statistic": alarm["Statistic"],
+        "period": period,
+        "recentDatapoints": matched,
+        "threshold": alarm["Threshold"],
+        "evaluatedDatapoints": [
+            {"timestamp": _iso(t), "sampleCount": v, "value": v} for t, v in zip(stamps, matched, strict=True)
+        ],
+    }
+    return {
+        "version": "0",
+        "id": "c4c1c1c9-6542-e61b-6ef0-8c4d36933a92",
+        "detail-type": "CloudWatch Alarm State Change",
+        "source": "aws.cloudwatch",
+        "account": account,
+        "time": changed.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [alarm["AlarmArn"]],
+        "detail": {
+            "alarmName": alarm["AlarmName"],
+            "state": {
+                "value": "ALARM",
+                "reason": (
+                    f"Threshold Crossed: {len(matched)} datapoint(s) were greater than or equal"
+                    f" to the threshold ({alarm['Threshold']})."
+                ),
+                "reasonData": json.dumps(reason_data),
+                "timestamp": _iso(changed),
+            },
+            "previousState": {"value": "OK", "reason": "", "timestamp": _iso(changed - timedelta(hours=1))},
+            "configuration": {
+                "description": alarm.get("AlarmDescription", ""),
+                "metrics": [
+                    {
+                        "id": "m1",
+                        "metricStat": {
+                            "metric": {
+                                "namespace": alarm["Namespace"],
+                                "name": alarm["MetricName"],
+                                "dimensions": {},
+                            },
+                            "period": period,
+                            "stat": alarm["Statistic"],
+                        },
+                        "returnData": True,
+                    }
+                ],
+            },
+        },
+    }
