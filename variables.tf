@@ -198,13 +198,13 @@ variable "delivery_role_name" {
 }
 
 variable "delivery_role_path" {
-  description = "IAM path of the delivery role."
+  description = "IAM path of the delivery role (and of the alarm-messages roles, when alarm_messages_enabled)."
   type        = string
   default     = "/"
 }
 
 variable "permissions_boundary_arn" {
-  description = "Permissions boundary for the delivery role."
+  description = "Permissions boundary for the delivery role (and for the alarm-messages roles, when alarm_messages_enabled)."
   type        = string
   default     = null
 }

@@ -25,6 +25,11 @@ variable "destinations" {
     topic_arns      = list(string)
     chat_topic_arns = list(string)
   }))
+
+  validation {
+    condition     = sum(concat([0], [for d in var.destinations : length(d.topic_arns) + length(d.chat_topic_arns)])) > 0
+    error_message = "destinations: no detection has an SNS topic to send its alarm message to (a detection whose own alarm_actions name no SNS topic gets none); route at least one to a topic, or leave alarm messages off."
+  }
 }
 
 variable "log_group_name" {
