@@ -53,6 +53,11 @@ data "aws_caller_identity" "current" {
     }
 
     precondition {
+      condition     = var.alarm_raw_notifications || var.alarm_messages_enabled
+      error_message = "alarm_raw_notifications = false needs alarm_messages_enabled = true: otherwise an alarm would notify nobody but alarm_actions."
+    }
+
+    precondition {
       condition     = !(var.log_group_encryption == "trail" && var.existing_log_group_name == null && !(var.create_trail && var.create_kms_key))
       error_message = "log_group_encryption = \"trail\" shares the key the module creates for the trail: it needs create_trail = true and create_kms_key = true. Choose \"dedicated\" or \"existing\" otherwise."
     }
@@ -197,8 +202,10 @@ module "alarms" {
   name_prefix    = var.name_prefix
   filters        = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace } }
   log_group_name = local.log_group_name
-  alarm_actions  = concat([module.notifications.topic_arn], var.chat_topic_arns, var.alarm_actions)
-  ok_actions     = concat(var.notify_on_ok ? [module.notifications.topic_arn] : [], var.ok_actions)
+  # alarm_raw_notifications = false leaves the readable alarm messages (section 10) alone
+  # on the module's, chat and routed topics.
+  alarm_actions = concat(var.alarm_raw_notifications ? concat([module.notifications.topic_arn], var.chat_topic_arns) : [], var.alarm_actions)
+  ok_actions    = concat(var.notify_on_ok ? [module.notifications.topic_arn] : [], var.ok_actions)
   # A routed detection (notification_routes, section 8 below) notifies its route's topics
   # instead of the module's topic; its own detections[*].alarm_actions still wins.
   detections = {
@@ -209,7 +216,7 @@ module "alarms" {
       datapoints_to_alarm = try(var.detections[k].datapoints_to_alarm, null)
       treat_missing_data  = try(var.detections[k].treat_missing_data, null)
       statistic           = try(var.detections[k].statistic, null)
-      alarm_actions       = try(var.detections[k].alarm_actions, null) != null ? var.detections[k].alarm_actions : try(concat(local.routed_topics[k].text, local.routed_topics[k].chat, var.alarm_actions), null)
+      alarm_actions       = try(var.detections[k].alarm_actions, null) != null ? var.detections[k].alarm_actions : contains(keys(local.routed_topics), k) ? concat(var.alarm_raw_notifications ? concat(local.routed_topics[k].text, local.routed_topics[k].chat) : [], var.alarm_actions) : null
     }
   }
   tags = var.tags
@@ -302,4 +309,33 @@ locals {
       chat = var.notification_routes[contains(keys(var.notification_routes), k) ? k : d.severity].chat_topic_arns
     } if contains(keys(var.notification_routes), k) || contains(keys(var.notification_routes), d.severity)
   }
+}
+
+################################################################################
+# 10. Alarm messages (issue 13): a readable message, with Logs Insights links, when an
+#     alarm goes to ALARM; to the same destinations as the alarm
+################################################################################
+
+module "alarm_messages" {
+  source = "./modules/alarm-messages"
+  count  = var.alarm_messages_enabled ? 1 : 0
+
+  name_prefix    = var.name_prefix
+  alarms         = module.alarms.alarms
+  log_group_name = local.log_group_name
+  # A detection's destinations, as its alarm's: its own alarm_actions' SNS topics, else its
+  # route, else the module's topic (text) and chat_topic_arns (chat).
+  destinations = {
+    for k in keys(module.alarms.alarms) : k => (
+      try(var.detections[k].alarm_actions, null) != null ? { topic_arns = [for a in var.detections[k].alarm_actions : a if can(regex("^arn:[^:]+:sns:", a))], chat_topic_arns = [] } :
+      contains(keys(local.routed_topics), k) ? { topic_arns = local.routed_topics[k].text, chat_topic_arns = local.routed_topics[k].chat } :
+      { topic_arns = [module.notifications.topic_arn], chat_topic_arns = var.chat_topic_arns }
+    )
+  }
+  organization_trail       = coalesce(var.alarm_messages_by_account, var.is_organization_trail)
+  link_margin_seconds      = var.alarm_messages_link_margin_seconds
+  failure_alarm_actions    = [module.notifications.topic_arn]
+  role_path                = var.delivery_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = var.tags
 }

@@ -57,7 +57,7 @@ output "metric_filters" {
 
 output "alarms" {
   description = "key => {name, arn} of every alarm."
-  value       = module.alarms.alarms
+  value       = { for k, a in module.alarms.alarms : k => { name = a.name, arn = a.arn } }
 }
 
 output "allowlist_clauses" {
@@ -88,4 +88,9 @@ output "athena" {
     workgroup      = module.athena[0].workgroup_name
     results_bucket = module.athena[0].results_bucket_name
   } : null
+}
+
+output "alarm_messages_state_machine_arn" {
+  description = "ARN of the state machine that sends the readable alarm messages (null unless alarm_messages_enabled)."
+  value       = try(module.alarm_messages[0].state_machine_arn, null)
 }

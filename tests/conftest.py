@@ -44,6 +44,7 @@ SLOWEST_FIRST = (
     # root-applied: the read-only tests of test_athena_module.py first, test_lifecycle.py's
     # last (its bucket test destroys the stack)
     "test_athena_module.py",
+    "test_alarm_messages.py",
     "test_lifecycle.py",
     "test_demo.py",
     "test_validation.py",

@@ -6,6 +6,8 @@ src/trailwatch/moto_shims.py and this test.
 
 from __future__ import annotations
 
+import json
+
 from moto.cloudtrail.models import CloudTrailBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.logs.metric_filters import MetricFilters
@@ -116,3 +118,36 @@ def test_moto_still_misses_a_workgroup_by_an_arn_without_account() -> None:
     assert moto_shims._list_athena_tags(backend, "arn:aws:athena:us-east-1::workgroup/shim-probe") == {
         "Tags": []
     }
+
+
+def test_moto_still_cannot_validate_a_state_machine_definition_or_list_its_versions() -> None:
+    assert not moto_shims.MOTO_VALIDATES_DEFINITIONS, (
+        "moto now answers ValidateStateMachineDefinition: remove the Step Functions shim"
+    )
+    assert not moto_shims.MOTO_LISTS_VERSIONS, "moto now answers ListStateMachineVersions: remove that shim"
+
+
+def test_the_definition_shim_answers_ok_and_fail(emulator: Emulator) -> None:
+    sfn = emulator.client("stepfunctions")
+    ok = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+    assert sfn.validate_state_machine_definition(definition=json.dumps(ok))["result"] == "OK"
+    bad = sfn.validate_state_machine_definition(definition=json.dumps({"StartAt": "B", "States": {}}))
+    assert bad["result"] == "FAIL" and bad["diagnostics"][0]["location"] == "/StartAt"
+    assert sfn.validate_state_machine_definition(definition="{")["result"] == "FAIL"
+
+
+def test_the_versions_shim_lists_published_versions_newest_first(emulator: Emulator) -> None:
+    iam = emulator.client("iam")
+    role = iam.create_role(
+        RoleName="shim-sfn", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"})
+    )
+    sfn = emulator.client("stepfunctions")
+    ok = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    arn = sfn.create_state_machine(name="shim-sfn", definition=ok, roleArn=role["Role"]["Arn"])[
+        "stateMachineArn"
+    ]
+    assert sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"] == []
+    sfn.update_state_machine(stateMachineArn=arn, definition=ok, publish=True)
+    sfn.update_state_machine(stateMachineArn=arn, definition=ok, publish=True)
+    listed = sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"]
+    assert [v["stateMachineVersionArn"] for v in listed] == [f"{arn}:2", f"{arn}:1"]

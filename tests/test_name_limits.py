@@ -38,6 +38,7 @@ LIMITS: dict[tuple[str, str], int] = {
     ("aws_cloudwatch_log_group", "name"): 512,
     ("aws_cloudwatch_log_metric_filter", "name"): 512,
     ("aws_cloudwatch_metric_alarm", "alarm_name"): 255,
+    ("aws_sfn_state_machine", "name"): 80,
 }
 METRIC_NAME_LIMIT = 255
 
@@ -56,6 +57,7 @@ def _config() -> str:
   organization_management_account_id = "{MANAGEMENT_ACCOUNT}"
   allowed_source_cidrs               = ["203.0.113.10"]
   signin_events_enabled              = true
+  alarm_messages_enabled             = true
 }}
 """)
     blocks += [
@@ -154,7 +156,9 @@ def test_a_delegated_administrators_organization_trail_is_named_for_the_manageme
     assert stmts["CloudTrailDescribeKey"]["Condition"]["StringEquals"]["aws:SourceArn"] == trail_arn
 
     delivery = next(
-        json.loads(a["policy"]) for a in by_type["aws_iam_role_policy"] if "logs:PutLogEvents" in a["policy"]
+        json.loads(a["policy"])
+        for a in by_type["aws_iam_role_policy"]
+        if "logs:PutLogEvents" in a.get("policy", "")
     )
     (stmt,) = delivery["Statement"]
     group = f"arn:aws:logs:{HOME}:123456789012:log-group:/aws/cloudtrail/{PREFIX}"

@@ -1,7 +1,10 @@
 """Severity routing (issue 13) on a consumer config of its own (tests/configs/routing):
 critical detections go to a second topic, every other one to the module's topic, every one
 also to a chat topic; the SQS queue subscribed to each topic receives exactly its alerts,
-the chat topic's sign-in notifications as custom notifications.
+the chat topic's sign-in notifications as custom notifications. Alarm messages
+(modules/alarm-messages) follow the same routes: the deployed state machine's Render
+expression, evaluated for a critical and a medium alarm's documented state-change event
+(tests/test_alarm_messages.py), publishes each message to exactly its route's topics.
 
 What the emulator does here:
 - Sign-in notifications are delivered end to end: PutEvents -> moto's rule matching -> the
@@ -18,13 +21,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from trailwatch.alarm_messages import alarm_state_change_event, render, render_expression
 from trailwatch.catalog import detections
-from trailwatch.emulator import Emulator
+from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.scenarios import corpus
 from trailwatch.signin_notifications import chat_template_for, flagged, patterns
 from trailwatch.terraform import Stack
@@ -71,8 +76,11 @@ def test_each_alarm_notifies_its_severitys_topic(routed: dict[str, Any]) -> None
     emu: Emulator = routed["emu"]
     out = routed["out"]
     cw = emu.client("cloudwatch")
-    alarms = {a["AlarmName"]: a for a in cw.describe_alarms(AlarmNamePrefix=f"{PREFIX}-")["MetricAlarms"]}
     catalog = detections()
+    every = {a["AlarmName"]: a for a in cw.describe_alarms(AlarmNamePrefix=f"{PREFIX}-")["MetricAlarms"]}
+    # The alarm-messages state machine's own failure alarm goes to the module's topic only.
+    assert every.pop(f"{PREFIX}-alarm-messages-failed")["AlarmActions"] == [out["topic_arns"]["default"]]
+    alarms = every
     assert alarms, "no alarms applied"
     for name, alarm in alarms.items():
         key = name.removeprefix(f"{PREFIX}-")
@@ -187,3 +195,37 @@ def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> 
     assert targets["chat-0"]["InputTransformer"]["InputTemplate"] == chat_template_for(
         why["root_usage"], "critical"
     )
+
+
+def test_alarm_messages_follow_the_same_routes(routed: dict[str, Any]) -> None:
+    """Step Functions does not run on the emulator: the test evaluates the deployed Render
+    expression and publishes each request it makes, standing in for the sns:publish task."""
+    emu: Emulator = routed["emu"]
+    out = routed["out"]
+    sfn = emu.client("stepfunctions")
+    [machine] = [
+        m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == f"{PREFIX}-alarm-messages"
+    ]
+    expression = render_expression(
+        sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["definition"]
+    )
+    cw, sns = emu.client("cloudwatch"), emu.client("sns")
+    for key in ("root_usage", "nacl_changes"):
+        [alarm] = cw.describe_alarms(AlarmNames=[f"{PREFIX}-{key}"])["MetricAlarms"]
+        for request in render(
+            expression,
+            alarm_state_change_event(
+                alarm, [2.0], datetime(2026, 11, 28, 20, 1, 5, tzinfo=UTC), ACCOUNT_ID, "us-east-1"
+            ),
+        ):
+            sns.publish(**request)
+    pager = _drain(emu, out["queue_urls"]["pager"])
+    default = _drain(emu, out["queue_urls"]["default"])
+    chat = [json.loads(b) for b in _drain(emu, out["queue_urls"]["chat"])]
+    assert [b.splitlines()[0] for b in pager] == ["[CRITICAL] Root user activity: 2 matching event(s)"]
+    assert [b.splitlines()[0] for b in default] == ["[MEDIUM] Network ACL changes: 2 matching event(s)"]
+    assert sorted(c["content"]["title"] for c in chat) == [
+        "[CRITICAL] Root user activity: 2 matching event(s)",
+        "[MEDIUM] Network ACL changes: 2 matching event(s)",
+    ]
+    assert all(c["version"] == "1.0" and c["source"] == "custom" for c in chat)

@@ -38,6 +38,14 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         ["log_retention_days must be", "365"],
     ),
     "bad-name-prefix": ({"name_prefix": "Bad_Prefix"}, ["name_prefix must be"]),
+    "raw-alarm-notifications-off-without-alarm-messages": (
+        {"alarm_raw_notifications": False},
+        ["alarm_raw_notifications = false needs alarm_messages_enabled = true"],
+    ),
+    "alarm-message-link-margin-not-whole-seconds": (
+        {"alarm_messages_enabled": True, "alarm_messages_link_margin_seconds": 1.5},
+        ["alarm_messages_link_margin_seconds: a whole number of seconds"],
+    ),
     "athena-name-not-a-glue-name": ({"athena_name": "Trail-Watch"}, ["athena_name must be 1-128 lower-case"]),
     "athena-cutoff-below-athenas-minimum": (
         {"athena_bytes_scanned_cutoff_per_query": 1000},

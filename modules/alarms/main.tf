@@ -3,7 +3,16 @@
 locals {
   catalog  = jsondecode(file("${path.module}/../../catalog/detections.json"))
   defaults = local.catalog.alarm_defaults
+  queries  = local.catalog.insights_queries
   fields   = join(", ", local.catalog.insights_fields)
+
+  # Each detection's Logs Insights queries (catalog insights_queries filled in): the events
+  # query goes into the alarm description; modules/alarm-messages links to both.
+  insights_queries = {
+    for key in keys(var.filters) : key => {
+      for name in ["events", "by_account"] : name => replace(replace(local.queries[name], local.queries.fields_placeholder, local.fields), local.queries.filter_placeholder, local.catalog.detections[key].insights_filter)
+    }
+  }
 
   alarms = {
     for key, f in var.filters : key => {
@@ -21,7 +30,7 @@ locals {
         local.catalog.detections[key].description,
         "Metric filter ${f.name} on ${var.log_group_name}.",
         "Who, from where, with or without MFA - run in CloudWatch Logs Insights on ${var.log_group_name}:",
-        "fields ${local.fields} | filter ${local.catalog.detections[key].insights_filter} | sort @timestamp desc | limit 50",
+        local.insights_queries[key].events,
       ])
     }
   }

@@ -1,4 +1,13 @@
 output "alarms" {
-  description = "key => {name, arn} of every alarm."
-  value       = { for key, a in aws_cloudwatch_metric_alarm.this : key => { name = a.alarm_name, arn = a.arn } }
+  description = "key => {name, arn, period, evaluation_periods, statistic, insights_queries = {events, by_account}} of every alarm."
+  value = {
+    for key, a in aws_cloudwatch_metric_alarm.this : key => {
+      name               = a.alarm_name
+      arn                = a.arn
+      period             = a.period
+      evaluation_periods = a.evaluation_periods
+      statistic          = a.statistic
+      insights_queries   = local.insights_queries[key]
+    }
+  }
 }

@@ -23,12 +23,24 @@ fails once moto behaves correctly: that is the signal to delete the shim.
   the caller's account) answers "Does Not Exist". The shim answers for an existing
   workgroup by name. Remove once moto resolves such ARNs, or the harness requests the
   account ID.
+- Step Functions ``ValidateStateMachineDefinition`` is not implemented (moto <= 5.2.5 answers
+  500): the AWS provider calls it for every ``aws_sfn_state_machine`` whose definition is
+  known at plan and retries the 500 for minutes. The shim answers as AWS does in form
+  ("result" OK or FAIL, "diagnostics"), judging only what moto itself needs: the definition
+  is a JSON object whose StartAt names one of its States. It does not validate the Amazon
+  States Language (moto's CreateStateMachine does not either); the alarm-messages JSONata is
+  evaluated by tests/test_alarm_messages.py instead. Remove once moto implements the call.
+- Step Functions ``ListStateMachineVersions`` is not implemented either (500), and the
+  provider reads it after every create and refresh. The shim lists the versions moto keeps
+  for the state machine (none unless one was published), newest first as AWS does. Remove
+  with the one above.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.athena.models import AthenaBackend
@@ -36,11 +48,17 @@ from moto.cloudtrail.models import CloudTrailBackend
 from moto.events.models import Rule
 from moto.logs.metric_filters import MetricFilters
 from moto.sns.models import sns_backends
+from moto.stepfunctions.responses import StepFunctionResponse
 from moto.utilities.arns import parse_arn
 
 from trailwatch.signin_notifications import render
 
 _ORIGINALS: dict[str, Callable[..., Any]] = {}
+
+#: Whether moto itself answers ValidateStateMachineDefinition and ListStateMachineVersions
+#: (read before the shims are on).
+MOTO_VALIDATES_DEFINITIONS = hasattr(StepFunctionResponse, "validate_state_machine_definition")
+MOTO_LISTS_VERSIONS = hasattr(StepFunctionResponse, "list_state_machine_versions")
 
 
 def original_delete_trail() -> Callable[..., Any]:
@@ -123,6 +141,45 @@ def _list_athena_tags(self: AthenaBackend, resource_arn: str) -> dict[str, Any] 
     return original_list_athena_tags()(self, own) or {"Tags": []}
 
 
+def _validate_state_machine_definition(self: StepFunctionResponse) -> str:
+    diagnostics: list[dict[str, str]] = []
+    try:
+        definition = json.loads(self._get_param("definition") or "")
+    except ValueError as err:
+        diagnostics.append({"severity": "ERROR", "code": "INVALID_JSON_DESCRIPTION", "message": str(err)})
+    else:
+        states = definition.get("States") if isinstance(definition, dict) else None
+        if not isinstance(states, dict) or definition.get("StartAt") not in states:
+            diagnostics.append(
+                {
+                    "severity": "ERROR",
+                    "code": "SCHEMA_VALIDATION_FAILED",
+                    "message": "StartAt must name one of the definition's States",
+                    "location": "/StartAt",
+                }
+            )
+    return json.dumps(
+        {"result": "FAIL" if diagnostics else "OK", "diagnostics": diagnostics, "truncated": False}
+    )
+
+
+def _epoch(when: datetime) -> float:
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+
+
+def _list_state_machine_versions(self: StepFunctionResponse) -> str:
+    machine = self.stepfunction_backend.describe_state_machine(self._get_param("stateMachineArn"))
+    versions = sorted(machine.versions.values(), key=lambda v: v.version, reverse=True)
+    return json.dumps(
+        {
+            "stateMachineVersions": [
+                {"stateMachineVersionArn": v.arn, "creationDate": v.creation_date.timestamp()}
+                for v in versions
+            ]
+        }
+    )
+
+
 def apply() -> None:
     """Install every shim (idempotent)."""
     if "delete_trail" not in _ORIGINALS:
@@ -137,3 +194,7 @@ def apply() -> None:
     if "athena_tags" not in _ORIGINALS:
         _ORIGINALS["athena_tags"] = AthenaBackend.list_tags_for_resource
         AthenaBackend.list_tags_for_resource = _list_athena_tags  # type: ignore[method-assign]
+    if not MOTO_VALIDATES_DEFINITIONS:
+        StepFunctionResponse.validate_state_machine_definition = _validate_state_machine_definition  # type: ignore[attr-defined]
+    if not MOTO_LISTS_VERSIONS:
+        StepFunctionResponse.list_state_machine_versions = _list_state_machine_versions  # type: ignore[attr-defined]

@@ -59,6 +59,9 @@ ROOT_MODULE_ARGS: dict[str, object] = {
     "athena_results_bucket_force_destroy": True,
     "athena_regions": ["us-east-1", "eu-west-1"],
     "athena_bytes_scanned_cutoff_per_query": 53687091200,
+    # modules/alarm-messages: the rule, the state machine and their roles (tests/test_alarm_messages.py
+    # renders every detection's message from the definition read back).
+    "alarm_messages_enabled": True,
 }
 
 

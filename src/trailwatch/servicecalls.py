@@ -16,8 +16,9 @@ from typing import Any
 
 import yaml
 
+from trailwatch.alarm_messages import render_expression
 from trailwatch.planpolicies import Resource, policies, resources
-from trailwatch.policycheck import Decision, Request, evaluate_all
+from trailwatch.policycheck import Decision, Request, evaluate, evaluate_all
 from trailwatch.terraform import REPO_ROOT
 
 TABLE = REPO_ROOT / "docs" / "service-calls.yaml"
@@ -344,18 +345,8 @@ def delivery_role_logs(row: Row, d: Deployed) -> Iterator[Call]:
         org_id = _organization_id(d, trail)
         if org_id:
             streams.append(f"{org_id}_{MEMBER_ACCOUNT}_CloudTrail_{region}")
-        grant, boundaries, problem = d.role_policies(role)
         for stream in streams:
-            for action in row.actions:
-                yield Call(
-                    row,
-                    f"{stream} {action}",
-                    Request(role.values["arn"], action, f"{group}:log-stream:{stream}", _context(row, {})),
-                    grant,
-                    boundaries,
-                    attached=True,
-                    problem=problem if problem else (None if grant else "the delivery role has no policy"),
-                )
+            yield from _role_calls(row, d, role, stream, f"{group}:log-stream:{stream}", {})
 
 
 @binding
@@ -463,15 +454,20 @@ def rule_topic_key(row: Row, d: Deployed) -> Iterator[Call]:
     return _publish_encrypted(row, d, "rule", sends_source=False)
 
 
-def _forwarders(d: Deployed) -> Iterator[tuple[Resource, Resource, Resource | None]]:
+def _role_targets(d: Deployed, service: str) -> Iterator[tuple[Resource, Resource, Resource | None]]:
+    """(rule, target, role) for the targets with a role whose ARN is of ``service`` (events: a
+    forwarding bus; states: the alarm-messages state machine)."""
     for rule, target in _rule_targets(d):
-        if target.values.get("role_arn"):
+        if target.values.get("role_arn") and target.values["arn"].split(":")[2] == service:
             yield rule, target, d.role(target.values["role_arn"])
 
 
-@binding
-def forward_role_trust(row: Row, d: Deployed) -> Iterator[Call]:
-    for rule, target, role in _forwarders(d):
+def _forwarders(d: Deployed) -> Iterator[tuple[Resource, Resource, Resource | None]]:
+    return _role_targets(d, "events")
+
+
+def _assume_from_rule(row: Row, d: Deployed, service: str) -> Iterator[Call]:
+    for rule, target, role in _role_targets(d, service):
         ctx = _source(rule.values["arn"])
         role_arn = target.values["role_arn"]
         yield from _calls(
@@ -481,26 +477,119 @@ def forward_role_trust(row: Row, d: Deployed) -> Iterator[Call]:
             role_arn,
             ctx,
             d.doc(role),
-            "the forward role is not in the stack",
+            "the target role is not in the stack",
         )
+
+
+def _role_calls(
+    row: Row, d: Deployed, role: Resource | None, label: str, resource: str, context: Mapping[str, str]
+) -> Iterator[Call]:
+    """The row's actions by a role of the stack on a resource, judged by its identity policies
+    and permissions boundary."""
+    if role is None:
+        return
+    grant, boundaries, problem = d.role_policies(role)
+    for action in row.actions:
+        yield Call(
+            row,
+            f"{label} {action}",
+            Request(role.values["arn"], action, resource, _context(row, context)),
+            grant,
+            boundaries,
+            attached=True,
+            problem=problem if problem else (None if grant else "the role has no policy"),
+        )
+
+
+@binding
+def forward_role_trust(row: Row, d: Deployed) -> Iterator[Call]:
+    return _assume_from_rule(row, d, "events")
 
 
 @binding
 def forward_role_put_events(row: Row, d: Deployed) -> Iterator[Call]:
     for rule, target, role in _forwarders(d):
-        if role is None:
-            continue
-        grant, boundaries, problem = d.role_policies(role)
-        for action in row.actions:
-            yield Call(
-                row,
-                f"{rule.values['name']} -> {target.values['arn']} {action}",
-                Request(role.values["arn"], action, target.values["arn"], _context(row, {})),
-                grant,
-                boundaries,
-                attached=True,
-                problem=problem if problem else (None if grant else "the forward role has no policy"),
-            )
+        yield from _role_calls(
+            row, d, role, f"{rule.values['name']} -> {target.values['arn']}", target.values["arn"], {}
+        )
+
+
+@binding
+def messages_target_trust(row: Row, d: Deployed) -> Iterator[Call]:
+    return _assume_from_rule(row, d, "states")
+
+
+@binding
+def messages_start_execution(row: Row, d: Deployed) -> Iterator[Call]:
+    for rule, target, role in _role_targets(d, "states"):
+        yield from _role_calls(
+            row, d, role, f"{rule.values['name']} -> {target.values['arn']}", target.values["arn"], {}
+        )
+
+
+def _machines(d: Deployed) -> Iterator[tuple[Resource, Resource | None, list[str]]]:
+    """(state machine, its role, the destination topics of its Render state's table)."""
+    for machine in d.of_type("aws_sfn_state_machine"):
+        expression = render_expression(machine.values["definition"])
+        table = json.loads(expression[expression.index(":=") + 2 : expression.index(";\n")])
+        topics = sorted(
+            {t for entry in table.values() for t in (*entry["topics"]["text"], *entry["topics"]["chat"])}
+        )
+        yield machine, d.role(machine.values["role_arn"]), topics
+
+
+@binding
+def messages_machine_trust(row: Row, d: Deployed) -> Iterator[Call]:
+    for machine, role, _ in _machines(d):
+        arn = machine.values["role_arn"]
+        yield from _calls(
+            row,
+            f"{machine.values['name']} assumes {arn}",
+            _service(row),
+            arn,
+            {},
+            d.doc(role),
+            "the role is not in the stack",
+        )
+
+
+@binding
+def messages_publish(row: Row, d: Deployed) -> Iterator[Call]:
+    for machine, role, topics in _machines(d):
+        for topic in topics:
+            for call in _role_calls(row, d, role, f"{machine.values['name']} -> {topic}", topic, {}):
+                policy = d.topic_policy(topic)
+                if policy and evaluate(policy, call.request).denied_by:
+                    call.problem = f"the topic policy of {topic} denies it"
+                yield call
+
+
+@binding
+def messages_publish_key(row: Row, d: Deployed) -> Iterator[Call]:
+    topics = {t.values["arn"]: t for t in d.of_type("aws_sns_topic")}
+    for machine, role, arns in _machines(d):
+        for arn in arns:
+            key = topics[arn].values.get("kms_master_key_id") if arn in topics else None
+            if not key:
+                continue
+            ctx = {
+                "kms:ViaService": f"sns.{_region(arn)}.amazonaws.com",
+                "kms:EncryptionContext:aws:sns:topicArn": arn,
+            }
+            for call in _role_calls(row, d, role, f"{machine.values['name']} -> {arn} key {key}", key, ctx):
+                # Same account: the key policy must let IAM policies grant the key (a statement
+                # allowing the account principal), or the role's policy is not consulted.
+                policy = d.key_policy(key)
+                account = Request(
+                    f"arn:aws:iam::{_account(key)}:root", call.request.action, key, call.request.context
+                )
+                if policy is None:
+                    call.problem = "the topic key's policy is not in the stack"
+                elif not evaluate(policy, account).allowed_by:
+                    call.problem = (
+                        f"the key policy of {key} does not let IAM policies grant {call.request.action}"
+                    )
+                yield call
 
 
 @binding

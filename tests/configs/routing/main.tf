@@ -3,6 +3,7 @@
 # the module's topic; every alert also reaches a chat topic (the one chat channels subscribe
 # to). One SQS queue is subscribed (raw) to each topic to see what it sends.
 # Bring-your-own log group (the test creates it first), so no trail or keys are created.
+# Alarm messages are on: they follow the same routes as the alarms.
 
 provider "aws" {
   region = "us-east-1"
@@ -49,6 +50,7 @@ module "trailwatch" {
   create_sns_kms_key      = false
   allowed_source_cidrs    = ["203.0.113.0/24"]
   signin_events_enabled   = true
+  alarm_messages_enabled  = true
 
   chat_topic_arns = [aws_sns_topic.chat.arn]
   notification_routes = {

@@ -1,0 +1,259 @@
+# Alarm messages (issue 13, parts 3 and 4): when a detection's alarm goes to ALARM, one
+# readable message per destination instead of CloudWatch's generic alarm notification.
+#
+# EventBridge rule on this module's alarms' "CloudWatch Alarm State Change" events (state
+# ALARM) -> an EXPRESS Step Functions state machine (QueryLanguage JSONata) that parses the
+# event's reasonData, computes the evaluation window, sums the matched events, builds the
+# CloudWatch Logs Insights console links and publishes (optimized SNS integration) the text
+# message to each text topic and the custom-notification JSON to each chat topic. Why not an
+# input transformer alone: it cannot parse reasonData (a JSON string), subtract times or
+# URL-encode, so its link could only be "relative to now" (see the README).
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  catalog    = jsondecode(file("${path.module}/../../catalog/detections.json"))
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+  name       = "${var.name_prefix}-alarm-messages"
+
+  # The console's host for the links, by partition.
+  console = {
+    aws        = "https://${local.region}.console.aws.amazon.com"
+    aws-us-gov = "https://console.amazonaws-us-gov.com"
+    aws-cn     = "https://console.amazonaws.cn"
+  }[local.partition]
+
+  # What the state machine knows of each alarm, keyed by alarm name (the event's
+  # detail.alarmName): the catalog's texts, the Logs Insights queries, the window and the
+  # destinations.
+  detections = {
+    for key, a in var.alarms : a.name => {
+      key                 = key
+      title               = local.catalog.detections[key].title
+      severity            = local.catalog.detections[key].severity
+      description         = local.catalog.detections[key].description
+      why                 = local.catalog.detections[key].why_it_matters
+      queries             = a.insights_queries
+      log_group           = var.log_group_name
+      console             = local.console
+      period              = a.period
+      evaluation_periods  = a.evaluation_periods
+      statistic           = a.statistic
+      organization_trail  = var.organization_trail
+      link_margin_seconds = var.link_margin_seconds
+      topics              = { text = var.destinations[key].topic_arns, chat = var.destinations[key].chat_topic_arns }
+    }
+  }
+
+  topic_arns = distinct(flatten([for d in var.destinations : concat(d.topic_arns, d.chat_topic_arns)]))
+
+  definition = jsonencode({
+    Comment       = "trailwatch: a readable message for each detection alarm that goes to ALARM (modules/alarm-messages)"
+    QueryLanguage = "JSONata"
+    StartAt       = "Render"
+    States = {
+      Render = {
+        Type   = "Pass"
+        Output = "{% (\n$detections := ${jsonencode(local.detections)};\n${trimspace(file("${path.module}/message.jsonata"))}\n) %}"
+        Next   = "Publish"
+      }
+      Publish = {
+        Type  = "Map"
+        Items = "{% $states.input %}"
+        ItemProcessor = {
+          ProcessorConfig = { Mode = "INLINE" }
+          StartAt         = "Send"
+          States = {
+            Send = {
+              Type     = "Task"
+              Resource = "arn:${local.partition}:states:::sns:publish"
+              Arguments = {
+                TopicArn = "{% $states.input.TopicArn %}"
+                Subject  = "{% $states.input.Subject %}"
+                Message  = "{% $states.input.Message %}"
+              }
+              Retry = [{ ErrorEquals = ["States.ALL"], IntervalSeconds = 2, MaxAttempts = 3, BackoffRate = 2 }]
+              End   = true
+            }
+          }
+        }
+        End = true
+      }
+    }
+  })
+}
+
+################################################################################
+# The state machine and its role (publishes to the destination topics)
+################################################################################
+
+# Trust: states.amazonaws.com. No aws:SourceArn / aws:SourceAccount condition: the Step
+# Functions pages read ("How AWS Step Functions works with IAM", "Transforming data with
+# JSONata in Step Functions") document no source keys on the role assumption, and a
+# condition on a key the service does not send would fail every execution. The role can be
+# given to a state machine only by a principal of this account with iam:PassRole on it.
+data "aws_iam_policy_document" "machine_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "machine" {
+  name                 = "${local.name}-machine"
+  path                 = var.role_path
+  assume_role_policy   = data.aws_iam_policy_document.machine_trust.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+data "aws_iam_policy_document" "machine" {
+  # The optimized integration "arn:aws:states:::sns:publish" calls sns:Publish with the
+  # role ("Publish messages to an Amazon SNS topic with Step Functions"; the statement is
+  # the static-resource one of "IAM policies for Amazon SNS", Step Functions Developer Guide).
+  statement {
+    sid       = "PublishToTheDestinations"
+    actions   = ["sns:Publish"]
+    resources = local.topic_arns
+  }
+
+  # Encrypted topics: SNS asks KMS for a data key on the publisher's behalf (Amazon SNS
+  # Developer Guide, "Key management": a publisher to an encrypted topic needs
+  # kms:GenerateDataKey* and kms:Decrypt on the topic's key). The keys are not known here
+  # (a routed topic brings its own), so Resource "*" is scoped to calls SNS makes
+  # (kms:ViaService, "AWS KMS condition keys") for these topics (SNS's encryption context
+  # aws:sns:topicArn, as in the key policies of modules/notifications). The key's policy
+  # must let IAM policies grant it (the module's own topic key does: AccountAdministration).
+  statement {
+    sid       = "UseTheTopicKeysThroughSns"
+    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["sns.${local.region}.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:aws:sns:topicArn"
+      values   = local.topic_arns
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "machine" {
+  name   = "publish-alarm-messages"
+  role   = aws_iam_role.machine.id
+  policy = data.aws_iam_policy_document.machine.json
+}
+
+resource "aws_sfn_state_machine" "this" {
+  #checkov:skip=CKV_AWS_285:Execution logging would need the role to manage log deliveries on "*" (logs:CreateLogDelivery...); a failed execution raises the ExecutionsFailed alarm below instead
+  #checkov:skip=CKV_AWS_284:X-Ray tracing of a two-state message renderer adds cost and no security value
+  name       = local.name
+  type       = "EXPRESS"
+  role_arn   = aws_iam_role.machine.arn
+  definition = local.definition
+  tags       = var.tags
+}
+
+################################################################################
+# The rule on this module's alarms and its target role
+################################################################################
+
+resource "aws_cloudwatch_event_rule" "this" {
+  name        = local.name
+  description = "trailwatch: detection alarms that go to ALARM -> ${local.name} (readable messages)"
+  # Alarm events and EventBridge (Amazon CloudWatch User Guide): source aws.cloudwatch,
+  # detail-type "CloudWatch Alarm State Change", resources [the alarm ARN], detail.state.value.
+  event_pattern = jsonencode({
+    source        = ["aws.cloudwatch"]
+    "detail-type" = ["CloudWatch Alarm State Change"]
+    # Built from the names (an alarm's ARN is fixed by its name), so that an alarm deleted
+    # out of band and recreated by the next apply does not make the pattern unknown at plan.
+    resources = [for a in var.alarms : "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${a.name}"]
+    detail    = { state = { value = ["ALARM"] } }
+  })
+  tags = var.tags
+}
+
+# Trust: events.amazonaws.com, scoped with aws:SourceArn (this rule) and aws:SourceAccount,
+# which EventBridge sends when it assumes a target's role ("Using IAM policy conditions in
+# Amazon EventBridge"), as for modules/signin-events' forward role.
+data "aws_iam_policy_document" "target_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${local.name}"]
+    }
+  }
+}
+
+resource "aws_iam_role" "target" {
+  name                 = "${local.name}-start"
+  path                 = var.role_path
+  assume_role_policy   = data.aws_iam_policy_document.target_trust.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+# "Step Functions state machine target" (Amazon EventBridge User Guide): the rule's role
+# needs states:StartExecution on the state machine.
+data "aws_iam_policy_document" "target" {
+  statement {
+    sid       = "StartTheMessageStateMachine"
+    actions   = ["states:StartExecution"]
+    resources = [aws_sfn_state_machine.this.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "target" {
+  name   = "start-alarm-messages"
+  role   = aws_iam_role.target.id
+  policy = data.aws_iam_policy_document.target.json
+}
+
+resource "aws_cloudwatch_event_target" "this" {
+  rule      = aws_cloudwatch_event_rule.this.name
+  target_id = "alarm-messages"
+  arn       = aws_sfn_state_machine.this.arn
+  role_arn  = aws_iam_role.target.arn
+}
+
+################################################################################
+# A failed execution is itself an alarm (on the raw alarm path, to the failure topics)
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "failed" {
+  alarm_name          = "${local.name}-failed"
+  alarm_description   = "trailwatch: a readable alarm message could not be rendered or published (${local.name} ExecutionsFailed); the detection's raw alarm notification, if on, still went out. Check the state machine's executions."
+  namespace           = "AWS/States"
+  metric_name         = "ExecutionsFailed"
+  dimensions          = { StateMachineArn = aws_sfn_state_machine.this.arn }
+  statistic           = "Sum"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  period              = 60
+  evaluation_periods  = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.failure_alarm_actions
+  tags                = var.tags
+}

@@ -1,0 +1,79 @@
+variable "name_prefix" {
+  description = "Prefix of the rule, state machine, roles and failure alarm: <name_prefix>-alarm-messages."
+  type        = string
+}
+
+variable "alarms" {
+  description = "The detection alarms, as output by modules/alarms: key => {name, period, evaluation_periods, statistic, insights_queries = {events, by_account}}."
+  type = map(object({
+    name               = string
+    period             = number
+    evaluation_periods = number
+    statistic          = string
+    insights_queries   = object({ events = string, by_account = string })
+  }))
+
+  validation {
+    condition     = length(var.alarms) > 0
+    error_message = "alarms: at least one detection alarm is needed for alarm messages."
+  }
+}
+
+variable "destinations" {
+  description = "Per detection key (every key of alarms): topic_arns receive the readable text message, chat_topic_arns the chat custom-notification JSON."
+  type = map(object({
+    topic_arns      = list(string)
+    chat_topic_arns = list(string)
+  }))
+
+  validation {
+    condition     = sum(concat([0], [for d in var.destinations : length(d.topic_arns) + length(d.chat_topic_arns)])) > 0
+    error_message = "destinations: no detection has an SNS topic to send its alarm message to (a detection whose own alarm_actions name no SNS topic gets none); route at least one to a topic, or leave alarm messages off."
+  }
+}
+
+variable "log_group_name" {
+  description = "The log group the detections' metric filters read: the Logs Insights links query it."
+  type        = string
+}
+
+variable "organization_trail" {
+  description = "The log group receives an organization trail: add a link whose query counts the matches per member account (recipientAccountId)."
+  type        = bool
+  default     = false
+}
+
+variable "link_margin_seconds" {
+  description = "Seconds added before and after the alarm's evaluation window in the Logs Insights links (CloudTrail delivers events to the log group minutes after they happen)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.link_margin_seconds >= 0 && var.link_margin_seconds <= 86400 && floor(var.link_margin_seconds) == var.link_margin_seconds
+    error_message = "link_margin_seconds: a whole number of seconds from 0 to 86400."
+  }
+}
+
+variable "failure_alarm_actions" {
+  description = "Actions (SNS topic ARNs) of the alarm on the state machine's failed executions."
+  type        = list(string)
+  default     = []
+}
+
+variable "role_path" {
+  description = "IAM path of the two roles."
+  type        = string
+  default     = "/"
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for the two roles."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags for every resource the module creates."
+  type        = map(string)
+  default     = {}
+}
