@@ -127,19 +127,16 @@ data "aws_iam_policy_document" "machine" {
   # Encrypted topics: SNS asks KMS for a data key on the publisher's behalf (Amazon SNS
   # Developer Guide, "Key management": a publisher to an encrypted topic needs
   # kms:GenerateDataKey* and kms:Decrypt on the topic's key). The keys are not known here
-  # (a routed topic brings its own), so Resource "*" is scoped to calls SNS makes
-  # (kms:ViaService, "AWS KMS condition keys") for these topics (SNS's encryption context
-  # aws:sns:topicArn, as in the key policies of modules/notifications). The key's policy
-  # must let IAM policies grant it (the module's own topic key does: AccountAdministration).
+  # (a routed topic brings its own), so Resource "*" is scoped to SNS's use of a key for
+  # these topics: SNS's encryption context aws:sns:topicArn, as in the key policies of
+  # modules/notifications. No kms:ViaService condition: no page in reach confirms that SNS's
+  # calls on a publisher's behalf carry it, and a key the call lacks would refuse every
+  # publish. The key's policy must let IAM policies grant it (the module's own topic key
+  # does: AccountAdministration).
   statement {
     sid       = "UseTheTopicKeysThroughSns"
     actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
     resources = ["*"]
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["sns.${local.region}.amazonaws.com"]
-    }
     condition {
       test     = "StringEquals"
       variable = "kms:EncryptionContext:aws:sns:topicArn"

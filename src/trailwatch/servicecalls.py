@@ -572,10 +572,7 @@ def messages_publish_key(row: Row, d: Deployed) -> Iterator[Call]:
             key = topics[arn].values.get("kms_master_key_id") if arn in topics else None
             if not key:
                 continue
-            ctx = {
-                "kms:ViaService": f"sns.{_region(arn)}.amazonaws.com",
-                "kms:EncryptionContext:aws:sns:topicArn": arn,
-            }
+            ctx = {"kms:EncryptionContext:aws:sns:topicArn": arn}
             for call in _role_calls(row, d, role, f"{machine.values['name']} -> {arn} key {key}", key, ctx):
                 # Same account: the key policy must let IAM policies grant the key (a statement
                 # allowing the account principal), or the role's policy is not consulted.
