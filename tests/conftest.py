@@ -39,13 +39,14 @@ ROOT_APPLIED = pytest.mark.xdist_group("root-applied")
 #: Test files in the order their tests start: the longest first (a whole example lifecycle
 #: or the demo takes a minute; a pure-Python test, milliseconds). Files not listed follow.
 SLOWEST_FIRST = (
-    "test_service_calls.py",
-    "test_examples.py",
-    # root-applied: the read-only tests of test_athena_module.py first, test_lifecycle.py's
-    # last (its bucket test destroys the stack)
+    # root-applied first: one worker runs that group's tests one after another (about four
+    # minutes), so it starts at once or it is the run's tail. The read-only tests of
+    # test_athena_module.py first, test_lifecycle.py's last (its bucket test destroys the stack).
     "test_athena_module.py",
     "test_alarm_messages.py",
     "test_lifecycle.py",
+    "test_service_calls.py",
+    "test_examples.py",
     "test_demo.py",
     "test_validation.py",
     "test_detections_end_to_end.py",
