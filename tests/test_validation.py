@@ -1,8 +1,8 @@
 """Bad input is refused at `terraform plan`, with a message naming the variable and the
 fix, and nothing is created.
 
-A case is data: add it to CASES (the root module) or SUBMODULE_CASES (modules/signin-events
-on its own). Every case is planned by `terraform test` as a test file of its own, the cases
+A case is data: add it to CASES (the root module), SUBMODULE_CASES (modules/signin-events
+on its own) or ALARM_MESSAGES_CASES (modules/alarm-messages on its own). Every case is planned by `terraform test` as a test file of its own, the cases
 spread over a few `terraform test` processes (one per pytest-xdist group), and each case
 still passes or fails on its own with its own messages.
 """
@@ -333,8 +333,24 @@ SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
 }
 
 
+#: modules/alarm-messages on its own: what the root module never passes it, refused anyway.
+_ALARM = {"name": "tw-root_usage", "period": 300, "evaluation_periods": 1, "statistic": "Sum"}
+_QUERIES = {"events": "fields @timestamp | limit 20", "by_account": "stats count(*) by recipientAccountId"}
+ALARM_MESSAGES_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
+    "no-destination-at-all": (
+        {
+            "name_prefix": "tw",
+            "log_group_name": "/aws/cloudtrail/tw",
+            "alarms": {"root_usage": {**_ALARM, "insights_queries": _QUERIES}},
+            "destinations": {"root_usage": {"topic_arns": [], "chat_topic_arns": []}},
+        },
+        ["destinations: no detection has an SNS topic to send its alarm message to"],
+    ),
+}
+
 ROOT_MODULE = "../../"
 SIGNIN_EVENTS_MODULE = "../../modules/signin-events"
+ALARM_MESSAGES_MODULE = "../../modules/alarm-messages"
 
 #: Every case as (module source, arguments, expected fragments), keyed by a file-safe name.
 ALL_CASES: dict[str, tuple[str, dict[str, object], list[str]]] = {
@@ -342,6 +358,10 @@ ALL_CASES: dict[str, tuple[str, dict[str, object], list[str]]] = {
     **{
         f"signin-events-{k}": (SIGNIN_EVENTS_MODULE, args, expected)
         for k, (args, expected) in SUBMODULE_CASES.items()
+    },
+    **{
+        f"alarm-messages-{k}": (ALARM_MESSAGES_MODULE, args, expected)
+        for k, (args, expected) in ALARM_MESSAGES_CASES.items()
     },
 }
 
@@ -409,3 +429,9 @@ def test_bad_input_fails_at_plan(case: str, refusals: Callable[[str], Refused]) 
 def test_signin_events_submodule_refuses_bad_input(case: str, refusals: Callable[[str], Refused]) -> None:
     """modules/signin-events on its own, as a caller deploys it per region."""
     _assert_refused(refusals(f"signin-events-{case}"), SUBMODULE_CASES[case][1])
+
+
+@pytest.mark.parametrize("case", _params("alarm-messages-", ALARM_MESSAGES_CASES))
+def test_alarm_messages_submodule_refuses_bad_input(case: str, refusals: Callable[[str], Refused]) -> None:
+    """modules/alarm-messages on its own: a call with no topic for any message."""
+    _assert_refused(refusals(f"alarm-messages-{case}"), ALARM_MESSAGES_CASES[case][1])
