@@ -16,11 +16,13 @@ locals {
 ################################################################################
 # The chat topic: the same topic, key and policy as the module's own topic
 # (modules/notifications): cloudwatch.amazonaws.com and events.amazonaws.com publish and
-# use the key. The chat service needs nothing on the key or the topic policy: SNS
-# decrypts a message before delivering it to an HTTPS endpoint ("Encryption at rest",
-# Amazon SNS Developer Guide), and the subscription is made by the channel configuration
-# through the service-linked role ("Using service-linked roles for Amazon Q Developer in
-# chat applications").
+# use the key. Nothing is added for the chat service: the channel configuration subscribes
+# through the service-linked role ("Amazon Q Developer in chat applications Service-linked
+# role for performing operations on Amazon SNS topics and CloudWatch Logs"), and SNS
+# decrypts before delivering to a subscriber ("Amazon SNS data encryption" covers SSE; the
+# exact sentence was not found in the stored pages). NOT CONFIRMED: a third-party report
+# (nozaq/terraform-aws-secure-baseline#229) says the chat service did not deliver from
+# encrypted topics; re-check on real AWS, or set create_kms_key = false for this topic.
 ################################################################################
 
 module "topic" {
@@ -39,10 +41,13 @@ module "topic" {
 # Channel role: what the chat service may do in the account on the channel's behalf.
 ################################################################################
 
-# "Understanding permissions for Amazon Q Developer in chat applications" (channel IAM
-# roles): a channel role is a role the service assumes, trusting chatbot.amazonaws.com.
-# No condition: the service documents no aws:SourceArn / aws:SourceAccount on this
-# AssumeRole, and a condition on a key the service does not send would deny it.
+# The channel role is "a user-defined role that AWS Chatbot assumes. This is not the
+# service-linked role" (API reference, "SlackChannelConfiguration"): trust
+# chatbot.amazonaws.com. No condition: none of the pages found ("Identity-based IAM policies
+# for Amazon Q Developer", "IAM resource-level permissions for Amazon Q Developer")
+# documents aws:SourceArn / aws:SourceAccount on this AssumeRole, and a condition on a key
+# the service does not send would deny it. The AWS page giving the trust document itself
+# was not in the stored docs: re-check on real AWS.
 data "aws_iam_policy_document" "trust" {
   statement {
     sid     = "AmazonQDeveloperInChatApplications"
