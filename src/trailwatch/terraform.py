@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -210,7 +210,15 @@ SAVED_PLAN = "trailwatch.tfplan"
 
 
 class Stack:
-    """One staged root config, driven through tftest: init, plan, apply, destroy."""
+    """One staged root config, driven through tftest: init, plan, apply, destroy.
+
+    ``tf_vars`` are passed to every command (a call's own ``tf_vars`` add to them).
+    ``skip_types`` names resource types the emulator has no service for (the chat
+    configurations): plans still show them, and are what inventories check, but apply, the
+    drift check and ``apply()`` are limited with ``-target`` to every other resource of the
+    full plan (Terraform adds each target's dependencies itself). Nothing depends on a
+    skipped resource but outputs, so the applied rest is what AWS would hold without them.
+    """
 
     def __init__(
         self,
@@ -218,10 +226,15 @@ class Stack:
         emulator: Emulator | None = None,
         workdir: Path | None = None,
         extra_files: dict[str, str] | None = None,
+        tf_vars: Mapping[str, object] | None = None,
+        skip_types: Collection[str] = (),
     ) -> None:
         self.dir = stage(config, workdir=workdir, emulator=emulator, extra_files=extra_files)
         self.tf = terraform_test(self.dir, emulator)
         self.env = terraform_env(emulator, self.dir)
+        self.tf_vars = dict(tf_vars or {})
+        self.skip_types = frozenset(skip_types)
+        self._targets: list[str] | None = None
         self._initialized = False
 
     def init(self) -> str:
@@ -237,22 +250,53 @@ class Stack:
         self._initialized = True
         return out
 
+    def _vars(self, tf_vars: Mapping[str, object] | None) -> dict[str, object] | None:
+        merged = {**self.tf_vars, **(tf_vars or {})}
+        return merged or None
+
+    def _remember_targets(self, plan: tftest.TerraformPlanOutput) -> None:
+        if self.skip_types:
+            self._targets = sorted(
+                rc["address"]
+                for rc in plan._raw.get("resource_changes", [])
+                if rc["mode"] == "managed" and rc["type"] not in self.skip_types
+            )
+
+    def targets(self, tf_vars: Mapping[str, object] | None = None) -> list[str] | None:
+        """The ``-target`` list (None: everything), from the last full plan or a new one."""
+        if self.skip_types and self._targets is None:
+            self.plan(tf_vars)
+        return self._targets
+
     def plan(
-        self, tf_vars: dict[str, object] | None = None, save: bool = False
+        self, tf_vars: Mapping[str, object] | None = None, save: bool = False
     ) -> tftest.TerraformPlanOutput:
-        """The plan (``terraform show -json``); ``save=True`` keeps it for ``apply_saved_plan``."""
+        """The full plan (``terraform show -json``); ``save=True`` keeps a plan for
+        ``apply_saved_plan``: this one, or with ``skip_types``, the targeted plan of the rest."""
         if not self._initialized:
             self.init()
-        if not save:
-            return self.tf.plan(output=True, tf_vars=tf_vars)
-        self.tf.execute_command(
-            "plan", "-input=false", "-no-color", f"-out={SAVED_PLAN}", *tftest.parse_args(tf_vars=tf_vars)
-        )
+        merged = self._vars(tf_vars)
+        if not save or self.skip_types:
+            plan = self.tf.plan(output=True, tf_vars=merged)
+            self._remember_targets(plan)
+            if save:
+                self._save_plan(merged, self._targets)
+            return plan
+        self._save_plan(merged, None)
         out = self.tf.execute_command("show", "-no-color", "-json", SAVED_PLAN).out
         return tftest.TerraformPlanOutput(json.loads(out))
 
+    def _save_plan(self, tf_vars: dict[str, object] | None, targets: list[str] | None) -> None:
+        self.tf.execute_command(
+            "plan",
+            "-input=false",
+            "-no-color",
+            f"-out={SAVED_PLAN}",
+            *tftest.parse_args(tf_vars=tf_vars, targets=targets),
+        )
+
     def apply_saved_plan(self) -> str:
-        """Apply exactly the plan ``plan(save=True)`` showed, without planning again."""
+        """Apply exactly the plan ``plan(save=True)`` saved, without planning again."""
         out: str = self.tf.execute_command("apply", "-input=false", "-no-color", SAVED_PLAN).out
         (self.dir / SAVED_PLAN).unlink()
         return out
@@ -260,7 +304,7 @@ class Stack:
     def apply(self, tf_vars: dict[str, object] | None = None) -> str:
         if not self._initialized:
             self.init()
-        out: str = self.tf.apply(tf_vars=tf_vars)
+        out: str = self.tf.apply(tf_vars=self._vars(tf_vars), targets=self.targets(tf_vars))
         return out
 
     def outputs(self) -> dict[str, object]:
@@ -277,23 +321,26 @@ class Stack:
         return found
 
     def pending_changes(self, tf_vars: dict[str, object] | None = None) -> dict[str, list[str]]:
-        """Resource changes a fresh plan still wants (empty when the stack has converged)."""
+        """Resource changes a fresh plan still wants (empty when the stack has converged),
+        skipped types aside."""
         plan = self.plan(tf_vars)
         return {
             addr: rc["change"]["actions"]
             for addr, rc in plan.resource_changes.items()
-            if rc["change"]["actions"] not in (["no-op"], ["read"])
+            if rc["change"]["actions"] not in (["no-op"], ["read"]) and rc["type"] not in self.skip_types
         }
 
     def drift_check(self, tf_vars: dict[str, object] | None = None) -> tuple[int, str]:
         """``terraform plan -detailed-exitcode``, as scheduled drift checks run it: the exit
         code (0 nothing to do, 2 changes pending, a data source read during apply included)
-        and the plan's text. Raises on 1, an error."""
+        and the plan's text. Raises on 1, an error. With ``skip_types``, limited to the
+        applied targets."""
         if not self._initialized:
             self.init()
         args = [terraform_binary(), "plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"]
-        for name, value in (tf_vars or {}).items():
+        for name, value in (self._vars(tf_vars) or {}).items():
             args += ["-var", f"{name}={value if isinstance(value, str) else json.dumps(value)}"]
+        args += [f"-target={t}" for t in self.targets(tf_vars) or ()]
         proc = subprocess.run(
             args, cwd=self.dir, env={**os.environ, **self.env}, capture_output=True, text=True, check=False
         )
@@ -308,7 +355,7 @@ class Stack:
         names. Every stack the harness destroys was just applied or refreshed by a plan, and
         no test changes a resource out of band without repairing it (the drift test applies
         again). The delete calls are the same ones a refreshing destroy sends."""
-        out: str = self.tf.destroy(tf_vars=tf_vars, refresh=False)
+        out: str = self.tf.destroy(tf_vars=self._vars(tf_vars), refresh=False)
         return out
 
     def cleanup(self) -> None:
