@@ -672,7 +672,7 @@ variable "chat_teams_channels" {
   default = {}
 
   validation {
-    condition     = alltrue([for k, c in var.chat_teams_channels : can(regex("^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$", c.tenant_id)) && can(regex("^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$", c.team_id)) && can(regex("%3[aA].*%40", c.channel_id))])
+    condition     = alltrue([for k, c in var.chat_teams_channels : can(regex("^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$", c.tenant_id)) && can(regex("^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$", c.team_id)) && can(regex("^[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*$", c.channel_id))])
     error_message = "chat_teams_channels: tenant_id and team_id must be GUIDs (the channel link's tenantId and groupId) and channel_id the URL-encoded channel ID from the link (19%3a...%40thread.tacv2)."
   }
 }

@@ -22,7 +22,9 @@ locals {
 # decrypts before delivering to a subscriber ("Amazon SNS data encryption" covers SSE; the
 # exact sentence was not found in the stored pages). NOT CONFIRMED: a third-party report
 # (nozaq/terraform-aws-secure-baseline#229) says the chat service did not deliver from
-# encrypted topics; re-check on real AWS, or set create_kms_key = false for this topic.
+# encrypted topics; another ("When Encryption Breaks Your Slack Notifications") traced the
+# same silence to CloudWatch lacking the key, with a manual publish reaching Slack: this key
+# grants CloudWatch. Re-check on real AWS, or set create_kms_key = false for this topic.
 ################################################################################
 
 module "topic" {
