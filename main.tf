@@ -205,7 +205,7 @@ module "alarms" {
   source = "./modules/alarms"
 
   name_prefix    = var.name_prefix
-  filters        = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace } }
+  filters        = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace, pattern = f.pattern } }
   log_group_name = local.log_group_name
   # alarm_raw_notifications = false leaves the readable alarm messages (section 10) alone
   # on the module's, chat and routed topics.
