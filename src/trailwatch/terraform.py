@@ -209,6 +209,17 @@ def terraform_test(config_dir: Path, emulator: Emulator | None = None) -> tftest
 SAVED_PLAN = "trailwatch.tfplan"
 
 
+def instance_address(resource: Mapping[str, Any], key: int | str | None) -> str:
+    """A state resource instance's address, as Terraform writes it (``module.a[0].x.y["k"]``)."""
+    name = f"{'data.' if resource['mode'] == 'data' else ''}{resource['type']}.{resource['name']}"
+    address = f"{resource['module']}.{name}" if resource.get("module") else name
+    if key is None:
+        return address
+    return (
+        f"{address}[{key}]" if isinstance(key, int) else f"{address}[{json.dumps(key, ensure_ascii=False)}]"
+    )
+
+
 class Stack:
     """One staged root config, driven through tftest: init, plan, apply, destroy.
 
@@ -307,18 +318,44 @@ class Stack:
         out: str = self.tf.apply(tf_vars=self._vars(tf_vars), targets=self.targets(tf_vars))
         return out
 
+    def _state_file(self) -> dict[str, Any]:
+        path = self.dir / "terraform.tfstate"
+        found: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+        return found
+
     def outputs(self) -> dict[str, object]:
-        return dict(self.tf.output())
+        """The root module's output values, as ``terraform output -json`` gives them, read from
+        the local state file (no Terraform process: the values are stored there as JSON)."""
+        return {k: v["value"] for k, v in (self._state_file().get("outputs") or {}).items()}
 
     def holds_resources(self) -> bool:
         """Whether the local state names any resource (planned only, or destroyed: no)."""
-        state = self.dir / "terraform.tfstate"
-        return state.exists() and bool(json.loads(state.read_text()).get("resources"))
+        return bool(self._state_file().get("resources"))
 
     def state(self) -> dict[str, Any]:
-        """The applied state as ``terraform show -json`` gives it."""
-        found: dict[str, Any] = json.loads(self.tf.execute_command("show", "-json", "-no-color").out)
-        return found
+        """The applied state in ``terraform show -json``'s shape (``values.root_module``, each
+        resource instance's address, mode, type, name, index and values), read from the local
+        state file: ``show`` would start Terraform and load the provider schema (about 3
+        CPU-s here) only to print the same attribute values. Every instance is listed in
+        ``root_module.resources`` under its full address; deposed instances are left out, as
+        ``show`` leaves them out of ``values``. tests/test_lifecycle.py checks it against
+        ``terraform show -json``."""
+        resources = []
+        for res in self._state_file().get("resources") or []:
+            for inst in res.get("instances") or []:
+                if inst.get("deposed"):
+                    continue
+                resources.append(
+                    {
+                        "address": instance_address(res, inst.get("index_key")),
+                        "mode": res["mode"],
+                        "type": res["type"],
+                        "name": res["name"],
+                        "index": inst.get("index_key"),
+                        "values": inst.get("attributes") or {},
+                    }
+                )
+        return {"values": {"root_module": {"resources": resources}}}
 
     def pending_changes(self, tf_vars: dict[str, object] | None = None) -> dict[str, list[str]]:
         """Resource changes a fresh plan still wants (empty when the stack has converged),
