@@ -58,6 +58,11 @@ data "aws_caller_identity" "current" {
     }
 
     precondition {
+      condition     = !var.chat_enabled || length(var.chat_topic_arns) <= 3
+      error_message = "chat_enabled adds the chat topic to chat_topic_arns: with it, at most 3 more chat_topic_arns (5 actions per alarm and 5 targets per sign-in rule, the module's topic included)."
+    }
+
+    precondition {
       condition     = !(var.log_group_encryption == "trail" && var.existing_log_group_name == null && !(var.create_trail && var.create_kms_key))
       error_message = "log_group_encryption = \"trail\" shares the key the module creates for the trail: it needs create_trail = true and create_kms_key = true. Choose \"dedicated\" or \"existing\" otherwise."
     }
@@ -200,11 +205,11 @@ module "alarms" {
   source = "./modules/alarms"
 
   name_prefix    = var.name_prefix
-  filters        = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace } }
+  filters        = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace, pattern = f.pattern } }
   log_group_name = local.log_group_name
   # alarm_raw_notifications = false leaves the readable alarm messages (section 10) alone
   # on the module's, chat and routed topics.
-  alarm_actions = concat(var.alarm_raw_notifications ? concat([module.notifications.topic_arn], var.chat_topic_arns) : [], var.alarm_actions)
+  alarm_actions = concat(var.alarm_raw_notifications ? concat([module.notifications.topic_arn], local.chat_topic_arns) : [], var.alarm_actions)
   ok_actions    = concat(var.notify_on_ok ? [module.notifications.topic_arn] : [], var.ok_actions)
   # A routed detection (notification_routes, section 8 below) notifies its route's topics
   # instead of the module's topic; its own detections[*].alarm_actions still wins.
@@ -251,7 +256,7 @@ module "signin_events" {
   name_prefix                    = var.name_prefix
   sns_topic_arn                  = module.notifications.topic_arn
   routes                         = { for k, t in local.routed_topics : k => { topic_arns = t.text, chat_topic_arns = t.chat } if contains(local.signin_keys, k) }
-  chat_topic_arns                = var.chat_topic_arns
+  chat_topic_arns                = local.chat_topic_arns
   allowed_source_cidrs           = var.allowed_source_cidrs
   cis_exact                      = var.cis_exact
   console_login_without_mfa_mode = var.console_login_without_mfa_mode
@@ -329,7 +334,7 @@ module "alarm_messages" {
     for k in keys(module.alarms.alarms) : k => (
       try(var.detections[k].alarm_actions, null) != null ? { topic_arns = [for a in var.detections[k].alarm_actions : a if can(regex("^arn:[^:]+:sns:", a))], chat_topic_arns = [] } :
       contains(keys(local.routed_topics), k) ? { topic_arns = local.routed_topics[k].text, chat_topic_arns = local.routed_topics[k].chat } :
-      { topic_arns = [module.notifications.topic_arn], chat_topic_arns = var.chat_topic_arns }
+      { topic_arns = [module.notifications.topic_arn], chat_topic_arns = local.chat_topic_arns }
     )
   }
   organization_trail       = coalesce(var.alarm_messages_by_account, var.is_organization_trail)
@@ -338,4 +343,33 @@ module "alarm_messages" {
   role_path                = var.delivery_role_path
   permissions_boundary_arn = var.permissions_boundary_arn
   tags                     = var.tags
+}
+
+################################################################################
+# 11. Chat channels (optional): a chat topic and the Slack / Teams channel
+#     configurations of Amazon Q Developer in chat applications subscribed to it. The
+#     topic joins chat_topic_arns, so unrouted alerts reach it (alarms natively, sign-in
+#     notifications as custom notifications).
+################################################################################
+
+module "chat" {
+  source = "./modules/chat"
+  count  = var.chat_enabled ? 1 : 0
+
+  name                            = "${var.name_prefix}-chat"
+  create_kms_key                  = var.create_sns_kms_key
+  kms_key_arn                     = var.sns_kms_key_arn
+  kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
+  eventbridge_rule_arns           = var.signin_events_enabled ? [module.signin_events[0].rule_arn_pattern] : []
+  slack_channels                  = var.chat_slack_channels
+  teams_channels                  = var.chat_teams_channels
+  guardrail_policy_arns           = var.chat_guardrail_policy_arns
+  channel_role_policy_arns        = var.chat_channel_role_policy_arns
+  logging_level                   = var.chat_logging_level
+  permissions_boundary_arn        = var.permissions_boundary_arn
+  tags                            = var.tags
+}
+
+locals {
+  chat_topic_arns = concat(var.chat_topic_arns, var.chat_enabled ? [module.chat[0].topic_arn] : [])
 }

@@ -94,3 +94,13 @@ output "alarm_messages_state_machine_arn" {
   description = "ARN of the state machine that sends the readable alarm messages (null unless alarm_messages_enabled)."
   value       = try(module.alarm_messages[0].state_machine_arn, null)
 }
+
+output "chat_topic_arn" {
+  description = "ARN of the chat topic the Slack / Teams channel configurations subscribe to (null unless chat_enabled)."
+  value       = var.chat_enabled ? module.chat[0].topic_arn : null
+}
+
+output "chat_channel_configuration_arns" {
+  description = "{slack = key => ARN, teams = key => ARN} of the chat channel configurations ({} unless chat_enabled)."
+  value       = var.chat_enabled ? { slack = module.chat[0].slack_channel_configuration_arns, teams = module.chat[0].teams_channel_configuration_arns } : {}
+}

@@ -32,6 +32,8 @@ from trailwatch import catalog
 from trailwatch.alarm_messages import (
     alarm_state_change_event,
     decode_insights_link,
+    decode_pattern_link,
+    is_insights_link,
     render,
     render_expression,
 )
@@ -63,7 +65,28 @@ def deployed(root_applied: RootApplied, emulator_session: Emulator) -> dict[str,
         for page in cw.get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"{PREFIX}-")
         for a in page["MetricAlarms"]
     }
-    return {"machine": described, "rule": rule, "targets": targets, "alarms": alarms, "emu": emu}
+    # The deployed metric filters' patterns, by metric name (what each alarm watches).
+    patterns = {
+        f["metricTransformations"][0]["metricName"]: f["filterPattern"]
+        for page in emu.client("logs")
+        .get_paginator("describe_metric_filters")
+        .paginate(logGroupName=LOG_GROUP)
+        for f in page["metricFilters"]
+    }
+    return {
+        "machine": described,
+        "rule": rule,
+        "targets": targets,
+        "alarms": alarms,
+        "patterns": patterns,
+        "emu": emu,
+    }
+
+
+def _links(text: str) -> tuple[list[str], list[str]]:
+    """(Logs Insights links, log-events links) in a message, in order."""
+    urls = URL.findall(text)
+    return [u for u in urls if is_insights_link(u)], [u for u in urls if not is_insights_link(u)]
 
 
 def _detection_alarms(deployed: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -139,7 +162,7 @@ def test_every_detection_renders_a_message_with_a_link_to_its_query_over_the_win
         assert f"Account {ACCOUNT_ID}, region {REGION}" in text
         assert f"Matched: {int(sum(matched))} " in text
         assert catalog.load()["detections"][key]["why_it_matters"] in text
-        [url] = URL.findall(text)
+        [url], [exact_url] = _links(text)
         link = decode_insights_link(url)
         assert link.region == REGION and link.time_type == "ABSOLUTE" and link.tz == "UTC"
         assert link.log_groups == [LOG_GROUP]
@@ -151,6 +174,13 @@ def test_every_detection_renders_a_message_with_a_link_to_its_query_over_the_win
         window = (min(stamps), max(stamps) + timedelta(seconds=alarm["Period"]))
         assert link.start <= window[0] and window[1] <= link.end, (key, link, window)
         assert link.end - link.start <= window[1] - window[0] + timedelta(minutes=10)
+        # The exact link: the log group searched with the deployed filter's own pattern
+        # (FilterLogEvents takes the metric filters' syntax), over the same range.
+        exact = decode_pattern_link(exact_url)
+        assert exact.region == REGION and exact.log_group == LOG_GROUP
+        assert exact.pattern == deployed["patterns"][alarm["MetricName"]], key
+        assert (exact.start, exact.end) == (link.start, link.end)
+        assert "exactly what the filter counted" in text
 
 
 def test_without_datapoints_the_window_is_anchored_on_the_state_change_and_says_so(
@@ -164,8 +194,9 @@ def test_without_datapoints_the_window_is_anchored_on_the_state_change_and_says_
     [message] = render(expression, event)
     width = alarm["Period"] * alarm["EvaluationPeriods"]
     assert f"anchored on the state change, {width} s wide" in message["Message"]
-    link = decode_insights_link(URL.findall(message["Message"])[0])
-    assert link.start <= changed - timedelta(seconds=width) and changed <= link.end
+    [insights], [exact] = _links(message["Message"])
+    for link in (decode_insights_link(insights), decode_pattern_link(exact)):
+        assert link.start <= changed - timedelta(seconds=width) and changed <= link.end
 
 
 def test_an_organization_trail_adds_a_link_counting_matches_per_account(deployed: dict[str, Any]) -> None:
@@ -182,7 +213,7 @@ def test_an_organization_trail_adds_a_link_counting_matches_per_account(deployed
             alarm, [4.0], datetime(2026, 11, 28, 20, 1, 5, tzinfo=UTC), ACCOUNT_ID, REGION
         ),
     )
-    queries = [decode_insights_link(u).query for u in URL.findall(message["Message"])]
+    queries = [decode_insights_link(u).query for u in _links(message["Message"])[0]]
     assert queries == [_query("root_usage", "events"), _query("root_usage", "by_account")]
     assert "by recipientAccountId" in queries[1]
     assert "organization trail" in message["Message"]
@@ -209,5 +240,9 @@ def test_chat_topics_get_the_custom_notification_json(deployed: dict[str, Any]) 
     body = json.loads(message["Message"])
     assert body["version"] == "1.0" and body["source"] == "custom"
     assert body["content"]["title"] == "[CRITICAL] Root user activity: 2 matching event(s)"
-    [url] = URL.findall(body["content"]["description"])
+    [url], [exact] = _links(body["content"]["description"])
     assert decode_insights_link(url).query == _query("root_usage", "events")
+    # Markdown links: nothing in either URL ends the link early.
+    assert "(" not in url + exact and ")" not in url + exact
+    root_alarm = deployed["alarms"][f"{PREFIX}-root_usage"]
+    assert decode_pattern_link(exact).pattern == deployed["patterns"][root_alarm["MetricName"]]

@@ -7,6 +7,7 @@ with no changes, destroy -> nothing of the module left.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import yaml
 
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.inventory import check, summarize
-from trailwatch.planpolicies import Store
+from trailwatch.planpolicies import Store, stack_options
 from trailwatch.signin_notifications import settings as signin_settings
 from trailwatch.terraform import REPO_ROOT, Stack
 
@@ -236,8 +237,10 @@ def _check_queue_policies(emu: Emulator, out: dict[str, Any]) -> None:
 
 
 def _check_signin_events(emu: Emulator, exp: dict[str, Any], out: dict[str, Any]) -> None:
-    """Per region: the notifying rules (SNS target + input transformer), or a forwarder."""
+    """Per region: the notifying rules (SNS target + input transformer; with a chat topic, a
+    second target sending it the custom notification), or a forwarder."""
     topic = str(out["sns_topic_arn"])
+    chat_topic = out.get("chat_topic_arn")
     settings = signin_settings()
     for region, want in exp.items():
         events = emu.client("events", region)
@@ -251,10 +254,76 @@ def _check_signin_events(emu: Emulator, exp: dict[str, Any], out: dict[str, Any]
             continue
         assert sorted(r["Name"].split("-signin-")[1].replace("-", "_") for r in rules) == sorted(want)
         for rule in rules:
-            (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
-            assert target["Arn"] == topic
-            assert target["InputTransformer"]["InputPathsMap"] == settings["input_paths"]
+            targets = {t["Arn"]: t for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]}
+            assert set(targets) == {topic} | ({str(chat_topic)} if chat_topic else set())
+            for target in targets.values():
+                assert target["InputTransformer"]["InputPathsMap"] == settings["input_paths"]
+            if chat_topic:
+                # Chat renders only the custom-notification JSON; email keeps the text.
+                chat = json.loads(_filled(targets[str(chat_topic)]["InputTransformer"]["InputTemplate"]))
+                assert (chat["version"], chat["source"]) == ("1.0", "custom")
+                assert chat["content"]["title"] and chat["content"]["description"]
+                assert not targets[topic]["InputTransformer"]["InputTemplate"].lstrip().startswith("{")
             assert json.loads(rule["EventPattern"])["source"] == ["aws.signin"]
+
+
+def _filled(template: str) -> str:
+    """An input template with each ``<placeholder>`` replaced by a plain value, as EventBridge
+    fills it, so that the JSON around the placeholders can be parsed."""
+    return re.sub(r"<[A-Za-z0-9_.-]+>", "x", template)
+
+
+def _check_chat(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], unapplied: dict[str, Any]) -> None:
+    """The chat topic: encrypted, publishable by this account's alarms and sign-in rules (key
+    and topic policy as the module's own topic), notified by every alarm; and the channel
+    role the chat configurations use: trusts the chat service, holds no permission. (The
+    configurations themselves are checked in the plan: the emulator has no chat service.)"""
+    chat_topic = str(out["chat_topic_arn"])
+    assert chat_topic == f"arn:aws:sns:us-east-1:{ACCOUNT_ID}:{exp['topic_name']}"
+    attrs = emu.client("sns").get_topic_attributes(TopicArn=chat_topic)["Attributes"]
+    key = attrs.get("KmsMasterKeyId", "")
+    assert key.startswith("arn:aws:kms:") and key != emu.client("sns").get_topic_attributes(
+        TopicArn=str(out["sns_topic_arn"])
+    )["Attributes"].get("KmsMasterKeyId")
+    key_policy = {
+        st["Sid"]: st
+        for st in _statements(emu.client("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+    }
+    assert set(key_policy) == {
+        "AccountAdministration",
+        "CloudWatchAlarmsPublishEncrypted",
+        "EventBridgeRulesPublishEncrypted",
+    }
+    for sid, service in (
+        ("CloudWatchAlarms", "cloudwatch.amazonaws.com"),
+        ("EventBridgeRules", "events.amazonaws.com"),
+    ):
+        stmt = key_policy[f"{sid}PublishEncrypted"]
+        assert stmt["Principal"] == {"Service": service} and "Condition" not in stmt
+        assert sorted(_as_list(stmt["Action"])) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    topic_policy = {st["Sid"]: st for st in _statements(attrs["Policy"])}
+    for sid, service in (
+        ("CloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com"),
+        ("EventBridgeRulesOfThisAccount", "events.amazonaws.com"),
+    ):
+        assert topic_policy[sid]["Principal"] == {"Service": service}
+        assert topic_policy[sid]["Condition"]["StringEquals"]["aws:SourceAccount"] == ACCOUNT_ID
+    alarms = emu.client("cloudwatch").describe_alarms(AlarmNames=[a["name"] for a in out["alarms"].values()])
+    assert all(chat_topic in a["AlarmActions"] for a in alarms["MetricAlarms"])
+    iam = emu.client("iam")
+    role = iam.get_role(RoleName=exp["channel_role"])["Role"]
+    (trust,) = _statements(role["AssumeRolePolicyDocument"])
+    assert trust["Effect"] == "Allow" and trust["Principal"] == {"Service": "chatbot.amazonaws.com"}
+    assert trust["Action"] == "sts:AssumeRole"
+    # The service documents no source keys for this AssumeRole: a condition would deny it.
+    assert "Condition" not in trust
+    assert iam.list_role_policies(RoleName=exp["channel_role"])["PolicyNames"] == []
+    assert iam.list_attached_role_policies(RoleName=exp["channel_role"])["AttachedPolicies"] == []
+    configurations = [c["after"] for a, c in unapplied.items() if ".aws_chatbot_" in a]
+    assert len(configurations) == 2
+    for after in configurations:
+        assert after["sns_topic_arns"] == [chat_topic]
+        assert after["iam_role_arn"] == role["Arn"]
 
 
 def _assert_nothing_left(emu: Emulator, fixtures: dict[str, Any]) -> None:
@@ -282,7 +351,7 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str, col
     inv = _inventory(example)
     fixtures = inv.get("fixtures") or {}
     extra = _setup_fixtures(emulator, fixtures)
-    stack = Stack(example, emulator=emulator)
+    stack = Stack(example, emulator=emulator, **stack_options(example))
     try:
         with collected_store.producing(example) as publish:
             # 1. plan -> inventory
@@ -316,6 +385,20 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str, col
         )
         if exp.get("signin_events"):
             _check_signin_events(emulator, exp["signin_events"], out)
+        wanted: dict[str, Any] = {}
+        if stack.skip_types:
+            # What the emulator has no service for is all that a full plan still wants, and
+            # it now names what was applied (the chat configurations: topic and role ARNs).
+            wanted = {
+                a: rc["change"]
+                for a, rc in stack.plan().resource_changes.items()
+                if rc["change"]["actions"] not in (["no-op"], ["read"])
+            }
+            assert {a: c["actions"] for a, c in wanted.items()} == {
+                rc["address"]: ["create"] for rc in plan["resource_changes"] if rc["type"] in stack.skip_types
+            }
+        if exp.get("chat"):
+            _check_chat(emulator, exp["chat"], out, wanted)
         if "organization_id" in extra:
             assert out["organization_id"] == extra["organization_id"]
 

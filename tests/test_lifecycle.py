@@ -4,11 +4,13 @@ converges, and the log archive is not destroyed by accident."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import tftest
@@ -120,6 +122,30 @@ def test_replan_after_apply_is_empty(applied: Stack) -> None:
     # nothing either: no data source is left to read during apply.
     code, text = applied.drift_check()
     assert code == 0, f"plan -detailed-exitcode exited {code} after apply:\n{text}"
+
+
+def _instances(doc: dict[str, Any]) -> dict[str, tuple[object, ...]]:
+    """Every resource instance of a ``show -json``-shaped state, by address."""
+    found: dict[str, tuple[object, ...]] = {}
+    queue = [doc["values"]["root_module"]]
+    while queue:
+        mod = queue.pop(0)
+        for r in mod.get("resources", []):
+            found[r["address"]] = (r["mode"], r["type"], r["name"], r.get("index"), r["values"])
+        queue.extend(mod.get("child_modules", []))
+    return found
+
+
+@SHARED
+def test_state_and_outputs_read_from_the_state_file_are_what_terraform_shows(applied: Stack) -> None:
+    """Stack.state() and Stack.outputs() read the state file instead of starting Terraform:
+    the same instances, addresses and values as ``terraform show -json``, and the same
+    output values, for the root module with every optional path on."""
+    shown = json.loads(applied.tf.execute_command("show", "-json", "-no-color").out)
+    read = _instances(applied.state())
+    assert len(read) > 100
+    assert read == _instances(shown)
+    assert applied.outputs() == {k: v["value"] for k, v in shown["values"]["outputs"].items()}
 
 
 @SHARED

@@ -282,6 +282,41 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         {"notification_routes": {"medium": {"topic_arns": []}}},
         ["each route needs 1-5 destinations"],
     ),
+    "chat-logging-level": (
+        {"chat_enabled": True, "chat_logging_level": "DEBUG"},
+        ["chat_logging_level must be ERROR, INFO or NONE"],
+    ),
+    "chat-guardrail-administrator": (
+        {"chat_enabled": True, "chat_guardrail_policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"]},
+        ["chat_guardrail_policy_arns: at least one policy ARN, none AdministratorAccess"],
+    ),
+    "chat-guardrail-empty": (
+        {"chat_enabled": True, "chat_guardrail_policy_arns": []},
+        ["chat_guardrail_policy_arns: at least one policy ARN"],
+    ),
+    "chat-slack-ids": (
+        {
+            "chat_enabled": True,
+            "chat_slack_channels": {"sec": {"workspace_id": "acme", "channel_id": "#security"}},
+        },
+        ["chat_slack_channels: workspace_id must be the workspace ID from the console"],
+    ),
+    "chat-teams-ids": (
+        {
+            "chat_enabled": True,
+            "chat_teams_channels": {
+                "sec": {"tenant_id": "contoso", "team_id": "security", "channel_id": "19:abc@thread.tacv2"}
+            },
+        },
+        ["chat_teams_channels: tenant_id and team_id must be GUIDs"],
+    ),
+    "chat-topics-over-the-limit": (
+        {
+            "chat_enabled": True,
+            "chat_topic_arns": [f"arn:aws:sns:us-east-1:123456789012:chat{i}" for i in range(4)],
+        },
+        ["chat_enabled adds the chat topic to chat_topic_arns: with it, at most 3 more"],
+    ),
 }
 
 SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {

@@ -38,6 +38,7 @@ locals {
       description         = local.catalog.detections[key].description
       why                 = local.catalog.detections[key].why_it_matters
       queries             = a.insights_queries
+      filter_pattern      = a.filter_pattern
       log_group           = var.log_group_name
       console             = local.console
       period              = a.period

@@ -4,13 +4,14 @@ variable "name_prefix" {
 }
 
 variable "alarms" {
-  description = "The detection alarms, as output by modules/alarms: key => {name, period, evaluation_periods, statistic, insights_queries = {events, by_account}}."
+  description = "The detection alarms, as output by modules/alarms: key => {name, period, evaluation_periods, statistic, insights_queries = {events, by_account}, filter_pattern (optional: the metric filter's pattern; with it, each message also links to exactly the events the filter counted)}."
   type = map(object({
     name               = string
     period             = number
     evaluation_periods = number
     statistic          = string
     insights_queries   = object({ events = string, by_account = string })
+    filter_pattern     = optional(string)
   }))
 
   validation {

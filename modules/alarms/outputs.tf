@@ -1,5 +1,5 @@
 output "alarms" {
-  description = "key => {name, arn, period, evaluation_periods, statistic, insights_queries = {events, by_account}} of every alarm."
+  description = "key => {name, arn, period, evaluation_periods, statistic, insights_queries = {events, by_account}, filter_pattern} of every alarm."
   value = {
     for key, a in aws_cloudwatch_metric_alarm.this : key => {
       name               = a.alarm_name
@@ -8,6 +8,7 @@ output "alarms" {
       evaluation_periods = a.evaluation_periods
       statistic          = a.statistic
       insights_queries   = local.insights_queries[key]
+      filter_pattern     = var.filters[key].pattern
     }
   }
 }

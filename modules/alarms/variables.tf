@@ -4,11 +4,12 @@ variable "name_prefix" {
 }
 
 variable "filters" {
-  description = "The metric filters to alarm on, as output by modules/metric-filters: key => {name, metric_name, namespace}."
+  description = "The metric filters to alarm on, as output by modules/metric-filters: key => {name, metric_name, namespace, pattern (optional: the filter's pattern, passed on in the alarms output for the alarm messages' exact link)}."
   type = map(object({
     name        = string
     metric_name = string
     namespace   = string
+    pattern     = optional(string)
   }))
 }
 

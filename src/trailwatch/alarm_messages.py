@@ -6,10 +6,10 @@ as read back from a deployed definition, with jsonata-python (a port of the JSON
 implementation), binding ``$states.input`` to the event and registering ``$parse`` as Step
 Functions documents it ("Transforming data with JSONata in Step Functions": JSONata 2.0.6, no
 ``$eval``, ``$parse`` deserializes a JSON string). Nothing here builds a link: the encoding
-exists once, in the JSONata; :func:`decode_insights_link` only inverts it, so a test can check
-what the console will be given. :func:`alarm_state_change_event` builds the event CloudWatch
-sends to EventBridge (Amazon CloudWatch User Guide, "Alarm events and EventBridge"), which moto
-never emits.
+exists once, in the JSONata; :func:`decode_insights_link` and :func:`decode_pattern_link` only
+invert it, so a test can check what the console will be given.
+:func:`alarm_state_change_event` builds the event CloudWatch sends to EventBridge (Amazon
+CloudWatch User Guide, "Alarm events and EventBridge"), which moto never emits.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
@@ -119,6 +119,47 @@ def decode_insights_link(url: str) -> InsightsLink:
         query=str(detail["editorString"]),
         log_groups=list(groups) if isinstance(groups, list) else [groups],
     )
+
+
+@dataclass(frozen=True)
+class PatternLink:
+    region: str
+    log_group: str
+    pattern: str
+    start: datetime
+    end: datetime
+
+
+_EVENTS = re.compile(r"#logsV2:log-groups/log-group/([^/]+)/log-events(.*)$")
+
+
+def decode_pattern_link(url: str) -> PatternLink:
+    """The region, log group, filter pattern and time range of a log-events search link."""
+    base, _, _ = url.partition("#")
+    m = _EVENTS.search(url)
+    if not m:
+        raise ValueError(f"not a log-events link: {url[:80]}")
+    region = re.search(r"[?&]region=([a-z0-9-]+)", base)
+    group = unquote(unquote(m.group(1).replace("$", "%")))
+    query = unquote(m.group(2).replace("$", "%"))
+    if not query.startswith("?"):
+        raise ValueError(f"no search in {m.group(2)[:40]!r}")
+    params = dict(p.split("=", 1) for p in query[1:].split("&"))
+
+    def when(key: str) -> datetime:
+        return datetime.fromtimestamp(int(params[key]) / 1000, UTC)
+
+    return PatternLink(
+        region=region.group(1) if region else "",
+        log_group=group,
+        pattern=unquote(params["filterPattern"]),
+        start=when("start"),
+        end=when("end"),
+    )
+
+
+def is_insights_link(url: str) -> bool:
+    return _FRAGMENT in url
 
 
 def _iso(t: datetime) -> str:

@@ -138,14 +138,29 @@ def configs() -> list[str]:
     return [ROOT_CONFIG, *examples]
 
 
-def fixtures(config: str) -> dict[str, Any]:
-    """Pre-existing infrastructure an example assumes, from its plan inventory."""
+def _inventory_section(config: str, section: str) -> dict[str, Any]:
     path = REPO_ROOT / "tests" / "inventories" / f"{config}.yaml"
     if not path.exists():
         return {}
     data: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
-    found: dict[str, Any] = data.get("fixtures") or {}
+    found: dict[str, Any] = data.get(section) or {}
     return found
+
+
+def fixtures(config: str) -> dict[str, Any]:
+    """Pre-existing infrastructure an example assumes, from its plan inventory."""
+    return _inventory_section(config, "fixtures")
+
+
+def stack_options(config: str) -> dict[str, Any]:
+    """``Stack`` arguments an example needs on the emulator, from its inventory's ``emulator``
+    section: ``tf_vars`` (values for its required variables) and ``skip_types`` (resource
+    types the emulator has no service for, planned but never applied)."""
+    section = _inventory_section(config, "emulator")
+    unknown = set(section) - {"tf_vars", "skip_types"}
+    if unknown:
+        raise ValueError(f"tests/inventories/{config}.yaml: unknown emulator settings {sorted(unknown)}")
+    return {"tf_vars": section.get("tf_vars") or {}, "skip_types": tuple(section.get("skip_types") or ())}
 
 
 def _setup(emulator: Emulator, wanted: Mapping[str, Any]) -> None:
@@ -157,7 +172,7 @@ def _setup(emulator: Emulator, wanted: Mapping[str, Any]) -> None:
 
 def _stack(config: str, emulator: Emulator) -> Stack:
     if config != ROOT_CONFIG:
-        return Stack(config, emulator=emulator)
+        return Stack(config, emulator=emulator, **stack_options(config))
     return inline_stack(ROOT_MODULE_ARGS, emulator=emulator, name="root")
 
 

@@ -590,6 +590,24 @@ def messages_publish_key(row: Row, d: Deployed) -> Iterator[Call]:
 
 
 @binding
+def chat_channel_role_trust(row: Row, d: Deployed) -> Iterator[Call]:
+    # The channel configurations name this role (iam_role_arn); they exist only on real AWS,
+    # so the role is found as modules/chat's own.
+    for role in d.of_type("aws_iam_role"):
+        if ".module.chat[" in f".{_module_of(role)}" and role.address.endswith(".aws_iam_role.channel[0]"):
+            arn = role.values["arn"]
+            yield from _calls(
+                row,
+                f"role {arn}",
+                _service(row),
+                arn,
+                {},
+                d.doc(role),
+                "the channel role is not in the stack",
+            )
+
+
+@binding
 def topic_queue(row: Row, d: Deployed) -> Iterator[Call]:
     queues = {q.values["arn"]: q for q in d.of_type("aws_sqs_queue")}
     for sub in d.of_type("aws_sns_topic_subscription"):

@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -209,8 +209,27 @@ def terraform_test(config_dir: Path, emulator: Emulator | None = None) -> tftest
 SAVED_PLAN = "trailwatch.tfplan"
 
 
+def instance_address(resource: Mapping[str, Any], key: int | str | None) -> str:
+    """A state resource instance's address, as Terraform writes it (``module.a[0].x.y["k"]``)."""
+    name = f"{'data.' if resource['mode'] == 'data' else ''}{resource['type']}.{resource['name']}"
+    address = f"{resource['module']}.{name}" if resource.get("module") else name
+    if key is None:
+        return address
+    return (
+        f"{address}[{key}]" if isinstance(key, int) else f"{address}[{json.dumps(key, ensure_ascii=False)}]"
+    )
+
+
 class Stack:
-    """One staged root config, driven through tftest: init, plan, apply, destroy."""
+    """One staged root config, driven through tftest: init, plan, apply, destroy.
+
+    ``tf_vars`` are passed to every command (a call's own ``tf_vars`` add to them).
+    ``skip_types`` names resource types the emulator has no service for (the chat
+    configurations): plans still show them, and are what inventories check, but apply, the
+    drift check and ``apply()`` are limited with ``-target`` to every other resource of the
+    full plan (Terraform adds each target's dependencies itself). Nothing depends on a
+    skipped resource but outputs, so the applied rest is what AWS would hold without them.
+    """
 
     def __init__(
         self,
@@ -218,10 +237,15 @@ class Stack:
         emulator: Emulator | None = None,
         workdir: Path | None = None,
         extra_files: dict[str, str] | None = None,
+        tf_vars: Mapping[str, object] | None = None,
+        skip_types: Collection[str] = (),
     ) -> None:
         self.dir = stage(config, workdir=workdir, emulator=emulator, extra_files=extra_files)
         self.tf = terraform_test(self.dir, emulator)
         self.env = terraform_env(emulator, self.dir)
+        self.tf_vars = dict(tf_vars or {})
+        self.skip_types = frozenset(skip_types)
+        self._targets: list[str] | None = None
         self._initialized = False
 
     def init(self) -> str:
@@ -237,22 +261,53 @@ class Stack:
         self._initialized = True
         return out
 
+    def _vars(self, tf_vars: Mapping[str, object] | None) -> dict[str, object] | None:
+        merged = {**self.tf_vars, **(tf_vars or {})}
+        return merged or None
+
+    def _remember_targets(self, plan: tftest.TerraformPlanOutput) -> None:
+        if self.skip_types:
+            self._targets = sorted(
+                rc["address"]
+                for rc in plan._raw.get("resource_changes", [])
+                if rc["mode"] == "managed" and rc["type"] not in self.skip_types
+            )
+
+    def targets(self, tf_vars: Mapping[str, object] | None = None) -> list[str] | None:
+        """The ``-target`` list (None: everything), from the last full plan or a new one."""
+        if self.skip_types and self._targets is None:
+            self.plan(tf_vars)
+        return self._targets
+
     def plan(
-        self, tf_vars: dict[str, object] | None = None, save: bool = False
+        self, tf_vars: Mapping[str, object] | None = None, save: bool = False
     ) -> tftest.TerraformPlanOutput:
-        """The plan (``terraform show -json``); ``save=True`` keeps it for ``apply_saved_plan``."""
+        """The full plan (``terraform show -json``); ``save=True`` keeps a plan for
+        ``apply_saved_plan``: this one, or with ``skip_types``, the targeted plan of the rest."""
         if not self._initialized:
             self.init()
-        if not save:
-            return self.tf.plan(output=True, tf_vars=tf_vars)
-        self.tf.execute_command(
-            "plan", "-input=false", "-no-color", f"-out={SAVED_PLAN}", *tftest.parse_args(tf_vars=tf_vars)
-        )
+        merged = self._vars(tf_vars)
+        if not save or self.skip_types:
+            plan = self.tf.plan(output=True, tf_vars=merged)
+            self._remember_targets(plan)
+            if save:
+                self._save_plan(merged, self._targets)
+            return plan
+        self._save_plan(merged, None)
         out = self.tf.execute_command("show", "-no-color", "-json", SAVED_PLAN).out
         return tftest.TerraformPlanOutput(json.loads(out))
 
+    def _save_plan(self, tf_vars: dict[str, object] | None, targets: list[str] | None) -> None:
+        self.tf.execute_command(
+            "plan",
+            "-input=false",
+            "-no-color",
+            f"-out={SAVED_PLAN}",
+            *tftest.parse_args(tf_vars=tf_vars, targets=targets),
+        )
+
     def apply_saved_plan(self) -> str:
-        """Apply exactly the plan ``plan(save=True)`` showed, without planning again."""
+        """Apply exactly the plan ``plan(save=True)`` saved, without planning again."""
         out: str = self.tf.execute_command("apply", "-input=false", "-no-color", SAVED_PLAN).out
         (self.dir / SAVED_PLAN).unlink()
         return out
@@ -260,40 +315,69 @@ class Stack:
     def apply(self, tf_vars: dict[str, object] | None = None) -> str:
         if not self._initialized:
             self.init()
-        out: str = self.tf.apply(tf_vars=tf_vars)
+        out: str = self.tf.apply(tf_vars=self._vars(tf_vars), targets=self.targets(tf_vars))
         return out
 
+    def _state_file(self) -> dict[str, Any]:
+        path = self.dir / "terraform.tfstate"
+        found: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+        return found
+
     def outputs(self) -> dict[str, object]:
-        return dict(self.tf.output())
+        """The root module's output values, as ``terraform output -json`` gives them, read from
+        the local state file (no Terraform process: the values are stored there as JSON)."""
+        return {k: v["value"] for k, v in (self._state_file().get("outputs") or {}).items()}
 
     def holds_resources(self) -> bool:
         """Whether the local state names any resource (planned only, or destroyed: no)."""
-        state = self.dir / "terraform.tfstate"
-        return state.exists() and bool(json.loads(state.read_text()).get("resources"))
+        return bool(self._state_file().get("resources"))
 
     def state(self) -> dict[str, Any]:
-        """The applied state as ``terraform show -json`` gives it."""
-        found: dict[str, Any] = json.loads(self.tf.execute_command("show", "-json", "-no-color").out)
-        return found
+        """The applied state in ``terraform show -json``'s shape (``values.root_module``, each
+        resource instance's address, mode, type, name, index and values), read from the local
+        state file: ``show`` would start Terraform and load the provider schema (about 3
+        CPU-s here) only to print the same attribute values. Every instance is listed in
+        ``root_module.resources`` under its full address; deposed instances are left out, as
+        ``show`` leaves them out of ``values``. tests/test_lifecycle.py checks it against
+        ``terraform show -json``."""
+        resources = []
+        for res in self._state_file().get("resources") or []:
+            for inst in res.get("instances") or []:
+                if inst.get("deposed"):
+                    continue
+                resources.append(
+                    {
+                        "address": instance_address(res, inst.get("index_key")),
+                        "mode": res["mode"],
+                        "type": res["type"],
+                        "name": res["name"],
+                        "index": inst.get("index_key"),
+                        "values": inst.get("attributes") or {},
+                    }
+                )
+        return {"values": {"root_module": {"resources": resources}}}
 
     def pending_changes(self, tf_vars: dict[str, object] | None = None) -> dict[str, list[str]]:
-        """Resource changes a fresh plan still wants (empty when the stack has converged)."""
+        """Resource changes a fresh plan still wants (empty when the stack has converged),
+        skipped types aside."""
         plan = self.plan(tf_vars)
         return {
             addr: rc["change"]["actions"]
             for addr, rc in plan.resource_changes.items()
-            if rc["change"]["actions"] not in (["no-op"], ["read"])
+            if rc["change"]["actions"] not in (["no-op"], ["read"]) and rc["type"] not in self.skip_types
         }
 
     def drift_check(self, tf_vars: dict[str, object] | None = None) -> tuple[int, str]:
         """``terraform plan -detailed-exitcode``, as scheduled drift checks run it: the exit
         code (0 nothing to do, 2 changes pending, a data source read during apply included)
-        and the plan's text. Raises on 1, an error."""
+        and the plan's text. Raises on 1, an error. With ``skip_types``, limited to the
+        applied targets."""
         if not self._initialized:
             self.init()
         args = [terraform_binary(), "plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"]
-        for name, value in (tf_vars or {}).items():
+        for name, value in (self._vars(tf_vars) or {}).items():
             args += ["-var", f"{name}={value if isinstance(value, str) else json.dumps(value)}"]
+        args += [f"-target={t}" for t in self.targets(tf_vars) or ()]
         proc = subprocess.run(
             args, cwd=self.dir, env={**os.environ, **self.env}, capture_output=True, text=True, check=False
         )
@@ -308,7 +392,7 @@ class Stack:
         names. Every stack the harness destroys was just applied or refreshed by a plan, and
         no test changes a resource out of band without repairing it (the drift test applies
         again). The delete calls are the same ones a refreshing destroy sends."""
-        out: str = self.tf.destroy(tf_vars=tf_vars, refresh=False)
+        out: str = self.tf.destroy(tf_vars=self._vars(tf_vars), refresh=False)
         return out
 
     def cleanup(self) -> None:

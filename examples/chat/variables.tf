@@ -1,0 +1,48 @@
+variable "region" {
+  description = "Region to deploy to. Console sign-ins of IAM users without an alias cookie and of root are recorded in us-east-1."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "name_prefix" {
+  description = "Prefix for every name the module creates."
+  type        = string
+  default     = "trailwatch"
+}
+
+variable "allowed_source_cidrs" {
+  description = "Addresses allowed to sign in to the console."
+  type        = list(string)
+  default     = ["203.0.113.10"]
+}
+
+variable "alarm_email_addresses" {
+  description = "Who gets the alarm emails."
+  type        = list(string)
+  default     = ["security@example.com"]
+}
+
+variable "slack_workspace_id" {
+  description = "Slack workspace ID, copied from the Amazon Q Developer in chat applications console after authorising the workspace (Configured clients > Slack)."
+  type        = string
+}
+
+variable "slack_channel_id" {
+  description = "Slack channel ID: in Slack, right-click the channel, Copy link; the last part of the link."
+  type        = string
+}
+
+variable "teams_tenant_id" {
+  description = "Microsoft Teams tenant ID: tenantId in the channel's link (Get link to channel), the tenant authorised in the console."
+  type        = string
+}
+
+variable "teams_team_id" {
+  description = "Microsoft Teams team ID: groupId in the channel's link."
+  type        = string
+}
+
+variable "teams_channel_id" {
+  description = "Microsoft Teams channel ID: the URL-encoded part after /channel/ in the channel's link (19%3a...%40thread.tacv2)."
+  type        = string
+}
