@@ -428,14 +428,6 @@ def select(doc: Any, path: str) -> Any:
     return elements if elements is not None else value
 
 
-def _scalar_text(v: Any) -> str | None:
-    if isinstance(v, str):
-        return v
-    if isinstance(v, _Num):
-        return v.text
-    return None
-
-
 def _equals(v: Any, value: _Value) -> bool:
     """Does one JSON value equal a pattern value (``=`` semantics)?"""
     if isinstance(v, str):
