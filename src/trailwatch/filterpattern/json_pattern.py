@@ -22,7 +22,14 @@ from dataclasses import dataclass
 
 from trailwatch.filterpattern.hints import Hint, and_hint, comparison_hint, or_hint
 from trailwatch.filterpattern.json_match import Pred, comparison, unary
-from trailwatch.filterpattern.limits import MAX_REGEX_PER_PATTERN, MAX_WILDCARD_SELECTORS, InvalidPatternError
+from trailwatch.filterpattern.limits import (
+    MAX_REGEX_PER_PATTERN,
+    MAX_WILDCARD_SELECTORS,
+    TOO_MANY_REGEXES,
+    TOO_MANY_WILDCARD_SELECTORS,
+    InvalidPatternError,
+    within_limit,
+)
 from trailwatch.filterpattern.selectors import parse_selector
 from trailwatch.filterpattern.values import NUMBER_RE, Value, number_value, regex_value, string_value
 
@@ -131,11 +138,9 @@ class JsonParser:
             raise InvalidPatternError("Invalid metric filter pattern")
         sel = parse_selector(tok.text)
         if sel.wildcard:
-            self.wild_selectors += 1
-            if self.wild_selectors > MAX_WILDCARD_SELECTORS:
-                raise InvalidPatternError(
-                    "Your filter pattern has exceeded the maximum of 3 wildcard selectors per filter pattern."
-                )
+            self.wild_selectors = within_limit(
+                self.wild_selectors + 1, MAX_WILDCARD_SELECTORS, TOO_MANY_WILDCARD_SELECTORS
+            )
         nxt = self.take()
         keyword = nxt.text.upper() if nxt.kind == "word" else ""
         if keyword in ("IS", "NOT"):
@@ -157,11 +162,7 @@ class JsonParser:
         if tok.kind == "regex":
             if op not in ("=", "!="):
                 raise InvalidPatternError("Invalid metric filter pattern")
-            self.regexes += 1
-            if self.regexes > MAX_REGEX_PER_PATTERN:
-                raise InvalidPatternError(
-                    "Your input has exceeded the maximum of 2 regular expressions per filter pattern."
-                )
+            self.regexes = within_limit(self.regexes + 1, MAX_REGEX_PER_PATTERN, TOO_MANY_REGEXES)
             return regex_value(tok.text[1:-1])
         if tok.kind == "str":
             if op not in ("=", "!="):

@@ -11,6 +11,7 @@ from __future__ import annotations
 MAX_PATTERN_LENGTH = 1024
 MAX_REGEX_PER_PATTERN = 2
 MAX_WILDCARD_SELECTORS = 3
+MAX_WILDCARDS_PER_SELECTOR = 1
 #: TestMetricFilter's logEventMessages: "Minimum number of 1 item. Maximum number of 50
 #: items", each "Minimum length of 1" (CloudWatch Logs API Reference, TestMetricFilter).
 MIN_LOG_EVENT_MESSAGES = 1
@@ -23,6 +24,28 @@ class InvalidParameterError(ValueError):
 
 class InvalidPatternError(InvalidParameterError):
     """AWS's InvalidParameterException for a filter pattern; str() is AWS's message."""
+
+
+#: AWS's messages for a pattern over one of the limits above (../shared/aws-recorded holds
+#: the regex and the per-selector ones).
+TOO_MANY_REGEXES = (
+    f"Your input has exceeded the maximum of {MAX_REGEX_PER_PATTERN} regular expressions per filter pattern."
+)
+TOO_MANY_WILDCARD_SELECTORS = (
+    f"Your filter pattern has exceeded the maximum of {MAX_WILDCARD_SELECTORS} wildcard selectors per "
+    "filter pattern."
+)
+TOO_MANY_WILDCARDS_IN_SELECTOR = (
+    "Your filter pattern has a JSON path selector that exceeds the maximum of "
+    f"{MAX_WILDCARDS_PER_SELECTOR} wildcard allowed per json selector."
+)
+
+
+def within_limit(count: int, limit: int, message: str) -> int:
+    """``count``, or InvalidPatternError with AWS's ``message`` when it is over ``limit``."""
+    if count > limit:
+        raise InvalidPatternError(message)
+    return count
 
 
 def _constraint(value: str, member: str, constraint: str) -> str:

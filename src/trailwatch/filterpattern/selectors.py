@@ -8,7 +8,12 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from trailwatch.filterpattern.limits import InvalidPatternError
+from trailwatch.filterpattern.limits import (
+    MAX_WILDCARDS_PER_SELECTOR,
+    TOO_MANY_WILDCARDS_IN_SELECTOR,
+    InvalidPatternError,
+    within_limit,
+)
 
 
 @dataclass
@@ -80,11 +85,9 @@ def parse_selector(text: str) -> Selector:
         term_start = i
     if not steps:
         raise InvalidPatternError(f"Invalid character(s) in term '{text}'")
-    if sum(1 for k, _ in steps if k == "wild") > 1:
-        raise InvalidPatternError(
-            "Your filter pattern has a JSON path selector that exceeds the maximum of 1 wildcard "
-            "allowed per json selector."
-        )
+    within_limit(
+        sum(1 for k, _ in steps if k == "wild"), MAX_WILDCARDS_PER_SELECTOR, TOO_MANY_WILDCARDS_IN_SELECTOR
+    )
     return Selector(steps)
 
 

@@ -18,7 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from trailwatch.filterpattern.limits import MAX_REGEX_PER_PATTERN, InvalidPatternError
+from trailwatch.filterpattern.limits import (
+    MAX_REGEX_PER_PATTERN,
+    TOO_MANY_REGEXES,
+    InvalidPatternError,
+    within_limit,
+)
 from trailwatch.filterpattern.values import NUMBER_RE, compile_regex, glob_matcher
 
 
@@ -70,11 +75,7 @@ class _SpaceParser:
         if raw.startswith("%") and raw.endswith("%") and len(raw) >= 2:
             if op not in ("=", "!="):
                 raise InvalidPatternError("Invalid metric filter pattern")
-            self.regexes += 1
-            if self.regexes > MAX_REGEX_PER_PATTERN:
-                raise InvalidPatternError(
-                    "Your input has exceeded the maximum of 2 regular expressions per filter pattern."
-                )
+            self.regexes = within_limit(self.regexes + 1, MAX_REGEX_PER_PATTERN, TOO_MANY_REGEXES)
             rx = compile_regex(raw[1:-1])
             hit: Callable[[str], bool] = lambda s: rx.search(s) is not None  # noqa: E731
         elif raw.startswith('"'):
