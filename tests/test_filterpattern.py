@@ -133,7 +133,7 @@ def test_space_delimited_numeric_and_ellipsis() -> None:
     ]
 
 
-# Edge families (the rules are in filterpattern's module docstring, each with its source).
+# Edge families (the rules are in the filterpattern package's module docstrings, each with its source).
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ Two stages, each a necessary condition for the next:
 2. **Record** (``candidates``): msgspec decodes only the fields on the conditions' key
    paths of a candidate record and tests them exactly (``_Probe``): ``eventName`` in the
    wanted names, the value at an anchor's path a string that the pattern's value globs
-   (the engine's own ``_glob``). Strings are decoded, so escapes need no special case
+   (the engine's own ``glob_matcher``). Strings are decoded, so escapes need no special case
    there. A plain literal is tested on the record's text (a record holding an escape keeps
    it). The result names the filters one of whose conditions holds: only those are
    evaluated on the record, and a record with none is not parsed at all. A record whose
@@ -24,7 +24,7 @@ Two stages, each a necessary condition for the next:
 Why an anchor is a necessary condition. For ``$.a.b.K = "V"`` (no wildcard selector, a
 string value, ``L`` its longest ``*``-free fragment, as ``FilterPattern.hint`` picks it: at
 least 4 characters, not made only of number characters), the engine matches only when the
-value at that path is a JSON *string* that ``V`` globs (``_equals``: lists, objects,
+value at that path is a JSON *string* that ``V`` globs (``json_match._equals``: lists, objects,
 booleans and null never equal a string; a number's text holds only ``-+0-9.eE``, so it
 cannot hold ``L``). So the record's text holds a member ``"K" ws : ws "s"`` whose string
 ``s`` contains ``L``; and when ``V`` has no ``*`` before ``L`` the string starts with ``L``,
@@ -63,6 +63,9 @@ import msgspec
 
 from trailwatch import filterpattern as fp
 from trailwatch.evaluate import MetricFilterSpec
+from trailwatch.filterpattern.json_pattern import JsonParser, tokenize_json
+from trailwatch.filterpattern.selectors import parse_selector
+from trailwatch.filterpattern.values import glob_matcher
 
 #: JSON whitespace, the colon, JSON whitespace (Hyperscan syntax).
 _WS_COLON_WS = rb"[ \t\n\r]*:[ \t\n\r]*"
@@ -116,7 +119,7 @@ def _exact(text: bytes) -> bytes:
     return b"".join(b"\\x%02x" % c for c in text)
 
 
-class _AnchoringParser(fp._JsonParser):
+class _AnchoringParser(JsonParser):
     """The engine's JSON pattern parser, with each literal hint of a ``$...K = "V"``
     comparison replaced by its anchor (the and/or combination of hints is the engine's)."""
 
@@ -128,7 +131,7 @@ class _AnchoringParser(fp._JsonParser):
             return pred, hint
         if toks[2].kind not in ("str", "word") or [k for k, _ in hint] != ["literal"]:
             return pred, hint
-        sel = fp._parse_selector(toks[0].text)
+        sel = parse_selector(toks[0].text)
         if sel.wildcard or not sel.steps or any(kind != "key" for kind, _ in sel.steps):
             return pred, hint
         value = json.loads(toks[2].text) if toks[2].kind == "str" else toks[2].text
@@ -143,7 +146,7 @@ def hint_of(pattern: fp.FilterPattern) -> fp.Hint:
     stripped = pattern.text.strip()
     if pattern.kind != "json" or pattern.hint is None:
         return pattern.hint
-    parser = _AnchoringParser(fp._tokenize_json(stripped[1:-1], pattern.text.index("{") + 1))
+    parser = _AnchoringParser(tokenize_json(stripped[1:-1], pattern.text.index("{") + 1))
     parser.parse()
     if parser.hint is None:
         return None
@@ -250,7 +253,7 @@ class _Probe:
     """Decode only the fields the conditions need, with msgspec, and test them exactly.
 
     Each condition is a key path with a test: ``eventName`` in the wanted names, or
-    ``$.a.b.K`` a string that the pattern's value globs (the engine's own ``_glob``; a
+    ``$.a.b.K`` a string that the pattern's value globs (the engine's own ``glob_matcher``; a
     number never holds the literal, see the module docstring). Duplicate keys keep the
     last value, as the engine's parser does. A record whose path leads through something
     that is not an object (or null), or that cannot be decoded, is kept.
@@ -274,7 +277,7 @@ class _Probe:
         for (kind, value), names in sorted(owners.items(), key=str):
             if kind == "anchor":
                 keys, glob = value
-                wanted.append((keys, _owned_if(fp._glob(glob), names)))
+                wanted.append((keys, _owned_if(glob_matcher(glob), names)))
         if not wanted:
             return None
         tree: dict[str, Any] = {}

@@ -5,9 +5,10 @@ Each JSON filter pattern becomes a predicate over the table of catalog/cloudtrai
 filter's matches, so alarms are evaluated from the counts as the Python engine evaluates
 them from events (``trailwatch.backtest.executors.counts``).
 
-The pattern is parsed by the engine's own parser (a subclass of ``filterpattern._JsonParser``
-that records, beside the engine's predicate, the SQL of each comparison and of each
-``&&``/``||`` chain): the SQL is of the same parse tree the engine evaluates.
+The pattern is parsed by the engine's own parser (a subclass of
+``filterpattern.json_pattern.JsonParser`` that records, beside the engine's predicate, the
+SQL of each comparison and of each ``&&``/``||`` chain): the SQL is of the same parse tree
+the engine evaluates.
 
 CloudWatch's semantics, and what SQL gives for them:
 
@@ -48,6 +49,8 @@ from typing import Any
 from trailwatch import cloudtrail_table
 from trailwatch import filterpattern as fp
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
+from trailwatch.filterpattern.json_pattern import JsonParser, Token, tokenize_json
+from trailwatch.filterpattern.selectors import parse_selector
 
 #: Characters of a number's text as CloudWatch renders it (Java's Double.toString, or the
 #: integer's digits): a string value that needs none of these cannot match a number.
@@ -127,7 +130,7 @@ class _JsonField:
 
 
 def _target(selector: str, table: cloudtrail_table.Table) -> _Typed | _JsonField:
-    sel = fp._parse_selector(selector)
+    sel = parse_selector(selector)
     for kind, _ in sel.steps:
         if kind != "key":
             what = "wildcard" if kind == "wild" else "array index"
@@ -219,10 +222,10 @@ def _unary(target: _Typed | _JsonField, check: str, construct: str) -> str:
     return f"{target.text} = {_literal(check.split()[1].lower())}"
 
 
-class _SqlParser(fp._JsonParser):
+class _SqlParser(JsonParser):
     """The engine's JSON pattern parser, recording the SQL of what it parses."""
 
-    def __init__(self, toks: list[fp._Tok], table: cloudtrail_table.Table) -> None:
+    def __init__(self, toks: list[Token], table: cloudtrail_table.Table) -> None:
         super().__init__(toks)
         self.table = table
         self.sql = ""
@@ -258,7 +261,7 @@ class _SqlParser(fp._JsonParser):
             check = "NOT EXISTS" if toks[1].text.upper() == "NOT" else f"IS {toks[2].text.upper()}"
             self.sql = _unary(target, check, construct)
         else:
-            value = fp._JsonParser([]).parse_value(toks[2], toks[1].text)
+            value = JsonParser([]).parse_value(toks[2], toks[1].text)
             self.sql = _comparison(target, toks[1].text, value, construct)
         return out
 
@@ -273,7 +276,7 @@ def predicate(pattern: str, table: cloudtrail_table.Table | None = None) -> str:
         )
     stripped = pattern.strip()
     parser = _SqlParser(
-        fp._tokenize_json(stripped[1:-1], pattern.index("{") + 1), table or cloudtrail_table.load()
+        tokenize_json(stripped[1:-1], pattern.index("{") + 1), table or cloudtrail_table.load()
     )
     parser.parse()
     return parser.sql

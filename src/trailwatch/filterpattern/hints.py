@@ -1,0 +1,62 @@
+"""Hints: a cheap necessary condition for a match, for prefiltering raw text.
+
+The JSON parser gives each comparison its hint (:func:`comparison_hint`) and combines them
+over ``&&`` and ``||`` (:func:`and_hint`, :func:`or_hint`); term patterns give their
+literals. ``FilterPattern.could_match`` tests a hint on an event; :mod:`trailwatch.prefilter`
+sharpens a JSON pattern's literals into anchors.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+from trailwatch.filterpattern.selectors import Selector
+from trailwatch.filterpattern.values import Value
+
+#: A prefilter hint: requirements of which at least one holds in every matching event.
+#: ("eventName", v): the top-level eventName is exactly v; ("literal", t): the raw message
+#: contains t. None: no cheap necessary condition is known.
+Hint = frozenset[tuple[str, str]] | None
+
+_NUMERIC_LOOKING = re.compile(r"[-+0-9.eE]+")
+
+
+def comparison_hint(sel: Selector, op: str, value: Value) -> Hint:
+    """The hint of ``selector op value``: an exact top-level ``eventName``, or the longest
+    ``*``-free fragment of a string value as a literal (when it is long and not numeric)."""
+    if op != "=" or value.kind != "string" or sel.wildcard:
+        return None
+    if (
+        sel.steps == [("key", "eventName")]
+        and "*" not in value.text
+        and not _NUMERIC_LOOKING.fullmatch(value.text)
+    ):
+        return frozenset({("eventName", value.text)})
+    fragment = max(value.text.split("*"), key=len)
+    if len(fragment) < 4 or _NUMERIC_LOOKING.fullmatch(fragment):
+        return None
+    return frozenset({("literal", json.dumps(fragment)[1:-1])})
+
+
+@functools.cache
+def hint_names(hint: frozenset[tuple[str, str]]) -> frozenset[str]:
+    """The ``eventName`` values a hint names."""
+    return frozenset(v for kind, v in hint if kind == "eventName")
+
+
+def and_hint(hints: list[Hint]) -> Hint:
+    """The hint of ``a && b ...``: any one operand's hint is necessary."""
+    known = [h for h in hints if h is not None]
+    if not known:
+        return None
+    # Prefer eventName requirements (one cheap pass finds them), then the smallest set.
+    return min(known, key=lambda h: (not all(kind == "eventName" for kind, _ in h), len(h)))
+
+
+def or_hint(hints: list[Hint]) -> Hint:
+    """The hint of ``a || b ...``: the union of the operands' hints, if each has one."""
+    if any(h is None for h in hints):
+        return None
+    return frozenset().union(*[h for h in hints if h is not None])
