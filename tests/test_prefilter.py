@@ -16,6 +16,7 @@ from trailwatch import signin_events as ev
 from trailwatch.backtest import backtest
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
+from trailwatch.filterpattern.event import Event
 from trailwatch.prefilter import Anchor, Prefilter, describe
 from trailwatch.synthetic import records as synthetic_records
 
@@ -213,3 +214,28 @@ def test_an_unanchored_non_ascii_literal_is_found_as_written() -> None:
     text = json.dumps({"resources": ["Zoë-only"]}, ensure_ascii=False)
     assert spec.pattern.matches(text)
     assert prefilter.positions(text.encode())
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        '{ $.a = "Infinity" }',
+        '{ $.a = "-Infinity" }',
+        '{ $.a = "*finity" }',
+        '{ $.a = "-Inf*" }',
+        '{ $.eventName = "Infinity" }',
+        '{ ($.a = "Infinity") || ($.eventName = "ConsoleLogin") }',
+    ],
+)
+def test_a_value_an_overflowed_number_reads_as_gets_no_hint(pattern: str) -> None:
+    """An event number that overflows a double reads "Infinity" (or "-Infinity") to a string
+    comparison (a live-AWS recording shows it), while the raw record holds only its digits: no
+    literal or anchor is a necessary condition then, so such a pattern turns the prefilter
+    off instead of dropping the match."""
+    spec = MetricFilterSpec("x", compile_pattern(pattern), "x", "T", "1")
+    key = "eventName" if 'eventName = "Inf' in pattern else "a"
+    number = "-1e999" if "-Inf" in pattern else "1e999"
+    text = f'{{"{key}": {number}}}'
+    assert spec.pattern.matches(text)
+    assert spec.pattern.hint is None and spec.pattern.could_match(Event(text))
+    assert Prefilter.for_filters([spec]) is None

@@ -24,19 +24,21 @@ Two stages, each a necessary condition for the next:
 Why an anchor is a necessary condition. For ``$.a.b.K = "V"`` (no wildcard selector, a
 string value, ``L`` its longest ``*``-free fragment, as ``FilterPattern.hint`` picks it: at
 least 4 characters, not made only of number characters), the engine matches only when the
-value at that path is a JSON *string* that ``V`` globs (``json_match._equals``: lists, objects,
-booleans and null never equal a string; a number's text holds only ``-+0-9.eE``, so it
-cannot hold ``L``). So the record's text holds a member ``"K" ws : ws "s"`` whose string
-``s`` contains ``L``; and when ``V`` has no ``*`` before ``L`` the string starts with ``L``,
-when none after it ends with ``L``. JSON writes a key or a string either literally (what
-``json.dumps`` writes: ``\\"`` and ``\\\\`` are the only ways to write a quote or a
-backslash besides ``\\u``) or with ``\\u`` escapes, or ``\\/`` for a slash: every record
-that holds ``\\u`` or ``\\/`` is a candidate. ``ws`` is any run of JSON whitespace, so
-records written with spaces, tabs or new lines around the colon are found too. The text
-pattern of an anchor is exactly that member: the key, ``ws : ws``, the opening quote, then
-(when ``V`` has a ``*`` before ``L``) any string content (characters other than a quote or
-a backslash, or a backslash and any character), ``L``, and the closing quote when ``V``
-has no ``*`` after ``L``. The same holds for ``eventName``, whose value must equal a name.
+value at that path is a JSON *string* that ``V`` globs (``json_match._equals``: lists,
+objects, booleans and null never equal a string; a number's text holds only ``-+0-9.eE``, so
+it cannot hold ``L``, or reads ``Infinity`` / ``-Infinity`` when it overflows a double, and
+a value that can equal either gets no hint at all). So the record's text holds a member
+``"K" ws : ws "s"`` whose string ``s`` contains ``L``; and when ``V`` has no ``*`` before
+``L`` the string starts with ``L``, when none after it ends with ``L``. JSON writes a key or
+a string either literally (what ``json.dumps`` writes: ``\\"`` and ``\\\\`` are the only
+ways to write a quote or a backslash besides ``\\u``) or with ``\\u`` escapes, or ``\\/``
+for a slash: every record that holds ``\\u`` or ``\\/`` is a candidate. ``ws`` is any run of
+JSON whitespace, so records written with spaces, tabs or new lines around the colon are
+found too. The text pattern of an anchor is exactly that member: the key, ``ws : ws``, the
+opening quote, then (when ``V`` has a ``*`` before ``L``) any string content (characters
+other than a quote or a backslash, or a backslash and any character), ``L``, and the closing
+quote when ``V`` has no ``*`` after ``L``. The same holds for ``eventName``, whose value
+must equal a name.
 
 Why the record stage is a necessary condition: it tests the hint itself (the top-level
 ``eventName`` is one of the names; the value at the path is a string ``V`` globs) on the

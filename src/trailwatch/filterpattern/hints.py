@@ -21,12 +21,23 @@ from trailwatch.filterpattern.values import Value
 Hint = frozenset[tuple[str, str]] | None
 
 _NUMERIC_LOOKING = re.compile(r"[-+0-9.eE]+")
+#: The text an event number that overflows a double takes (filterpattern.event): a string
+#: value can equal it although the raw record holds only digits (``1e999``).
+_OVERFLOW_TEXTS = ("Infinity", "-Infinity")
+
+
+def _could_be_number_text(text: str) -> bool:
+    """Whether a string value (``*`` a wildcard) can equal the text of an event number."""
+    globbed = re.compile(".*".join(re.escape(part) for part in text.split("*")), re.DOTALL)
+    return bool(_NUMERIC_LOOKING.fullmatch(text)) or any(globbed.fullmatch(t) for t in _OVERFLOW_TEXTS)
 
 
 def comparison_hint(sel: Selector, op: str, value: Value) -> Hint:
     """The hint of ``selector op value``: an exact top-level ``eventName``, or the longest
-    ``*``-free fragment of a string value as a literal (when it is long and not numeric)."""
-    if op != "=" or value.kind != "string" or sel.wildcard:
+    ``*``-free fragment of a string value as a literal (when it is long and not numeric).
+    None when the value can equal a number's text (``Infinity`` included): the record's raw
+    text would then hold the number, not the value."""
+    if op != "=" or value.kind != "string" or sel.wildcard or _could_be_number_text(value.text):
         return None
     if (
         sel.steps == [("key", "eventName")]
