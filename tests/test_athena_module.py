@@ -1,7 +1,8 @@
 """modules/athena on the emulator, through the root module (athena_enabled): the shared applied
 root stack's plan (tests/conftest.py `root_applied`) -> the inventory, the Glue table and
 workgroup read back as Athena needs them, a drift check with nothing to do (its destroy is
-tests/test_lifecycle.py's bucket test); and checkov over the module."""
+tests/test_lifecycle.py's bucket test). checkov over the module is in tests/test_security.py
+(one checkov process for every directory it scans)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from trailwatch import cloudtrail_table
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.inventory import check, summarize
 from trailwatch.planpolicies import ROOT_MODULE_ARGS
-from trailwatch.terraform import REPO_ROOT, Stack
+from trailwatch.terraform import Stack
 
 pytestmark = [pytest.mark.emulator, ROOT_APPLIED]
 
@@ -90,9 +91,3 @@ def test_nothing_drifts_after_apply(applied: tuple[Emulator, Stack, dict[str, An
     _, stack, _ = applied
     code, text = stack.drift_check()
     assert code == 0, text
-
-
-def test_checkov_passes_on_the_module_with_reasoned_skips() -> None:
-    from test_security import assert_checkov_passes
-
-    assert_checkov_passes(REPO_ROOT / "modules" / "athena", 10)

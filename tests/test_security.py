@@ -1,4 +1,9 @@
-"""checkov over every example: zero failed checks, and every skip carries its reason.
+"""checkov over every example and modules/athena: zero failed checks, and every skip carries
+its reason.
+
+One checkov process scans every directory these tests select (tests/checkov_scan.py: checkov
+imported and its checks loaded once, not once per directory); each test asserts its own
+directory's report. The tests are one xdist group, so one worker runs that scan once per run.
 
 (The security defaults themselves are read back from the emulator in test_examples.py:
 bucket policy limited to CloudTrail with aws:SourceArn, TLS-only, KMS on the trail, log
@@ -11,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,34 +24,51 @@ import pytest
 
 from trailwatch.terraform import REPO_ROOT
 
+pytestmark = pytest.mark.xdist_group("checkov")
+
 EXAMPLES = sorted(p.name for p in (REPO_ROOT / "examples").iterdir() if (p / "main.tf").exists())
+ATHENA = "modules/athena"
+SCANNER = Path(__file__).with_name("checkov_scan.py")
 
 
-def _checkov() -> Path:
-    path = Path(os.environ.get("TRAILWATCH_CHECKOV", REPO_ROOT / ".venv-checkov" / "bin" / "checkov"))
-    if not path.exists():
-        pytest.fail(f"checkov not found at {path}: run `make checkov-venv` (make test builds it)")
-    return path
+def _checkov_python() -> Path:
+    """The python of checkov's virtualenv (TRAILWATCH_CHECKOV: the checkov script of another)."""
+    checkov = Path(os.environ.get("TRAILWATCH_CHECKOV", REPO_ROOT / ".venv-checkov" / "bin" / "checkov"))
+    if not checkov.exists():
+        pytest.fail(f"checkov not found at {checkov}: run `make checkov-venv` (make test builds it)")
+    python = checkov.with_name("python")
+    if not python.exists():
+        pytest.fail(f"no python beside {checkov} (its virtualenv's) to run {SCANNER.name} with")
+    return python
 
 
-def assert_checkov_passes(directory: Path, min_passed: int) -> None:
-    """checkov over a Terraform directory: no failed check, every skip with its reason."""
+@pytest.fixture(scope="module")
+def checkov_reports(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """{directory: checkov's JSON report} for the directory of every selected test here."""
+    here = sys.modules[__name__]
+    params = [
+        getattr(item, "callspec", None)
+        for item in request.session.items
+        if getattr(item, "module", None) is here
+    ]
+    directories = sorted({p.params["directory"] for p in params if p is not None and "directory" in p.params})
+    out = tmp_path_factory.mktemp("checkov") / "reports.json"
     proc = subprocess.run(
-        [
-            str(_checkov()),
-            "-d",
-            str(directory),
-            "--framework",
-            "terraform",
-            "--skip-download",
-            "-o",
-            "json",
-        ],
+        [str(_checkov_python()), str(SCANNER), "--out", str(out), *directories],
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
-    report: Any = json.loads(proc.stdout)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    reports: dict[str, Any] = json.loads(out.read_text())
+    return reports
+
+
+def assert_checkov_passes(report: Any, min_passed: int) -> None:
+    """One directory's checkov report: no failed check, every skip with its reason."""
     reports = report if isinstance(report, list) else [report]
     failed = [c for r in reports for c in r["results"]["failed_checks"]]
     assert not failed, [f"{c['check_id']} {c['resource']} {c['file_path']}" for c in failed]
@@ -56,6 +79,13 @@ def assert_checkov_passes(directory: Path, min_passed: int) -> None:
     assert sum(r["summary"]["passed"] for r in reports) > min_passed
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
-def test_checkov_passes_with_reasoned_skips(example: str) -> None:
-    assert_checkov_passes(REPO_ROOT / "examples" / example, 100)
+@pytest.mark.parametrize("directory", [f"examples/{e}" for e in EXAMPLES], ids=EXAMPLES)
+def test_checkov_passes_with_reasoned_skips(directory: str, checkov_reports: dict[str, Any]) -> None:
+    assert_checkov_passes(checkov_reports[directory], 100)
+
+
+@pytest.mark.parametrize("directory", [ATHENA], ids=["athena"])
+def test_checkov_passes_on_the_athena_module_with_reasoned_skips(
+    directory: str, checkov_reports: dict[str, Any]
+) -> None:
+    assert_checkov_passes(checkov_reports[directory], 10)

@@ -1,0 +1,110 @@
+"""checkov over several Terraform directories in one process (run by .venv-checkov's python).
+
+    .venv-checkov/bin/python tests/checkov_scan.py --out FILE DIR...  # {DIR: report} in FILE
+    .venv-checkov/bin/python tests/checkov_scan.py --compare DIR...   # against the CLI, per DIR
+
+Each DIR's report is what `checkov -d DIR --framework terraform --skip-download -o json`
+prints, from checkov's own entry point (`checkov.main.Checkov(argv).run()`), so the arguments,
+config files and output are the CLI's. One process imports checkov and loads its checks once
+instead of once per directory: over the five examples and modules/athena 21-28 CPU-s
+instead of about 43 for six CLI runs (DEVELOPERS.md, "Test run time").
+
+checkov keeps its runners in a module-level list (`checkov.main.DEFAULT_RUNNERS`) and the
+Terraform runner keeps its state between runs: checkov's own `-d a -d b` (one process, one
+runner) reported every earlier directory's results again under each later one (1464 passed
+checks for modules/athena after the five examples, instead of its own 28). So each directory gets a
+new `Checkov` and a new Terraform runner. checkov parses files in a pool of forked workers
+(one per CPU); here it parses in its own process (`CHECKOV_PARALLELIZATION_TYPE=none`, read at
+import): measured over the six directories, 20.7 and 23.0 CPU-s instead of 22.2 and 28.0 on
+this project's shared 2 cores (the same reports). `--compare` proves the reports equal to
+the CLI's: the same passed, failed and skipped checks (check, resource, file, lines, suppress comment)
+and the same summary. Re-run it after upgrading checkov (requirements-checkov.txt).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ARGS = ("--framework", "terraform", "--skip-download", "-o", "json")
+KINDS = ("passed_checks", "failed_checks", "skipped_checks")
+PARALLELIZATION = "CHECKOV_PARALLELIZATION_TYPE"
+
+
+def scan(directory: str) -> Any:
+    """One directory's report, as the CLI's `-o json` prints it (parsed)."""
+    import checkov.main
+    from checkov.terraform.runner import Runner as TerraformRunner
+
+    ckv = checkov.main.Checkov(["-d", directory, *ARGS])
+    ckv.runners = [TerraformRunner() if isinstance(r, TerraformRunner) else r for r in ckv.runners]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ckv.run()
+    try:
+        return json.loads(out.getvalue())
+    except json.JSONDecodeError:
+        sys.exit(f"checkov printed no JSON report for {directory}:\n{out.getvalue()}")
+
+
+def check_sets(report: Any) -> dict[str, Any]:
+    """What a report says, in a form two runs compare by (list order and the rendering
+    breadcrumbs differ between two CLI runs of the same directory)."""
+    reports = report if isinstance(report, list) else [report]
+    sets: dict[str, Any] = {}
+    for r in reports:
+        for kind in KINDS:
+            sets[f"{r['check_type']} {kind}"] = sorted(
+                (
+                    c["check_id"],
+                    c["resource"],
+                    c["file_path"],
+                    tuple(c["file_line_range"]),
+                    (c.get("check_result") or {}).get("suppress_comment", ""),
+                )
+                for c in r["results"][kind]
+            )
+        sets[f"{r['check_type']} summary"] = r["summary"]
+    return sets
+
+
+def compare(directories: list[str]) -> int:
+    """Each directory scanned here and by the CLI: 0 when every report is the same."""
+    ours = {d: scan(d) for d in directories}
+    differ = 0
+    cli_env = {k: v for k, v in os.environ.items() if k != PARALLELIZATION}  # as `make lint` runs it
+    for d in directories:
+        cli = subprocess.run(
+            [str(Path(sys.executable).with_name("checkov")), "-d", d, *ARGS],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=cli_env,
+        )
+        a, b = check_sets(ours[d]), check_sets(json.loads(cli.stdout))
+        ids = {k: len({c[0] for c in v}) for k, v in b.items() if not k.endswith("summary")}
+        verdict = "same as the CLI" if a == b else "DIFFERS FROM THE CLI"
+        print(f"{d}: {verdict}; distinct check IDs {ids}; summary {b.get('terraform summary')}")
+        differ += a != b
+    return 1 if differ else 0
+
+
+def main(argv: list[str]) -> int:
+    os.environ[PARALLELIZATION] = "none"  # before checkov is imported
+    if argv[:1] == ["--compare"]:
+        return compare(argv[1:])
+    if argv[:1] != ["--out"] or len(argv) < 2:
+        sys.exit(__doc__)
+    reports = {d: scan(d) for d in argv[2:]}
+    Path(argv[1]).write_text(json.dumps(reports))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
