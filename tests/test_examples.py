@@ -173,13 +173,22 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
         assert alarm["TreatMissingData"] == "notBreaching"
         assert "fields @timestamp" in alarm["AlarmDescription"] and len(alarm["AlarmDescription"]) <= 1024
     sns = emu.client("sns")
-    attrs = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    _check_topic_policies(emu, topic, bool(exp.get("signin_events")))
+    subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert sorted(s["Endpoint"] for s in subs if s["Protocol"] == "email") == sorted(exp["emails"])
+    assert len([s for s in subs if s["Protocol"] != "email"]) == exp["other_subscriptions"]
+
+
+def _check_topic_policies(emu: Emulator, topic: str, signin: bool) -> str:
+    """A topic of the module (its own, or the chat topic): KMS-encrypted with a key that lets
+    CloudWatch (this account's alarms) and, with sign-in notifications, EventBridge use it,
+    and nobody else; a topic policy admitting only this account's alarms and rules. Returns
+    the key's ARN."""
+    attrs = emu.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]
     assert attrs.get("KmsMasterKeyId", "").startswith("arn:aws:kms:")
-    # The topic's key lets CloudWatch (this account's alarms) use it, and nobody else.
     key_policy = _statements(
         emu.client("kms").get_key_policy(KeyId=attrs["KmsMasterKeyId"], PolicyName="default")["Policy"]
     )
-    signin = bool(exp.get("signin_events"))
     assert {st["Sid"] for st in key_policy} == {
         "AccountAdministration",
         "CloudWatchAlarmsPublishEncrypted",
@@ -205,9 +214,11 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
     )
     # EventBridge may publish only when sign-in notifications are on.
     assert ("EventBridgeRulesOfThisAccount" in stmts) is signin
-    subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-    assert sorted(s["Endpoint"] for s in subs if s["Protocol"] == "email") == sorted(exp["emails"])
-    assert len([s for s in subs if s["Protocol"] != "email"]) == exp["other_subscriptions"]
+    if signin:
+        eb_stmt = stmts["EventBridgeRulesOfThisAccount"]
+        assert eb_stmt["Principal"] == {"Service": "events.amazonaws.com"}
+        assert eb_stmt["Condition"]["StringEquals"]["aws:SourceAccount"] == ACCOUNT_ID
+    return str(attrs["KmsMasterKeyId"])
 
 
 def _check_queue_policies(emu: Emulator, out: dict[str, Any]) -> None:
@@ -280,34 +291,10 @@ def _check_chat(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], unappli
     configurations themselves are checked in the plan: the emulator has no chat service.)"""
     chat_topic = str(out["chat_topic_arn"])
     assert chat_topic == f"arn:aws:sns:us-east-1:{ACCOUNT_ID}:{exp['topic_name']}"
-    attrs = emu.client("sns").get_topic_attributes(TopicArn=chat_topic)["Attributes"]
-    key = attrs.get("KmsMasterKeyId", "")
-    assert key.startswith("arn:aws:kms:") and key != emu.client("sns").get_topic_attributes(
-        TopicArn=str(out["sns_topic_arn"])
-    )["Attributes"].get("KmsMasterKeyId")
-    key_policy = {
-        st["Sid"]: st
-        for st in _statements(emu.client("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"])
-    }
-    assert set(key_policy) == {
-        "AccountAdministration",
-        "CloudWatchAlarmsPublishEncrypted",
-        "EventBridgeRulesPublishEncrypted",
-    }
-    for sid, service in (
-        ("CloudWatchAlarms", "cloudwatch.amazonaws.com"),
-        ("EventBridgeRules", "events.amazonaws.com"),
-    ):
-        stmt = key_policy[f"{sid}PublishEncrypted"]
-        assert stmt["Principal"] == {"Service": service} and "Condition" not in stmt
-        assert sorted(_as_list(stmt["Action"])) == ["kms:Decrypt", "kms:GenerateDataKey*"]
-    topic_policy = {st["Sid"]: st for st in _statements(attrs["Policy"])}
-    for sid, service in (
-        ("CloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com"),
-        ("EventBridgeRulesOfThisAccount", "events.amazonaws.com"),
-    ):
-        assert topic_policy[sid]["Principal"] == {"Service": service}
-        assert topic_policy[sid]["Condition"]["StringEquals"]["aws:SourceAccount"] == ACCOUNT_ID
+    # Its own key, with the same policies as the module's topic.
+    key = _check_topic_policies(emu, chat_topic, signin=True)
+    main_key = emu.client("sns").get_topic_attributes(TopicArn=str(out["sns_topic_arn"]))["Attributes"]
+    assert key != main_key.get("KmsMasterKeyId")
     alarms = emu.client("cloudwatch").describe_alarms(AlarmNames=[a["name"] for a in out["alarms"].values()])
     assert all(chat_topic in a["AlarmActions"] for a in alarms["MetricAlarms"])
     iam = emu.client("iam")
