@@ -58,6 +58,11 @@ data "aws_caller_identity" "current" {
     }
 
     precondition {
+      condition     = var.chat_enabled || length(var.chat_slack_channels) + length(var.chat_teams_channels) == 0
+      error_message = "chat_slack_channels / chat_teams_channels are set but chat_enabled = false: no channel configuration would be created. Set chat_enabled = true, or drop the channels."
+    }
+
+    precondition {
       condition     = !var.chat_enabled || length(var.chat_topic_arns) <= 3
       error_message = "chat_enabled adds the chat topic to chat_topic_arns: with it, at most 3 more chat_topic_arns (5 actions per alarm and 5 targets per sign-in rule, the module's topic included)."
     }

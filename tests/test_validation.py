@@ -310,6 +310,10 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         },
         ["chat_teams_channels: tenant_id and team_id must be GUIDs"],
     ),
+    "chat-channels-without-chat-enabled": (
+        {"chat_slack_channels": {"sec": {"workspace_id": "T0123456789", "channel_id": "C0123456789"}}},
+        ["chat_slack_channels / chat_teams_channels are set but chat_enabled = false"],
+    ),
     "chat-topics-over-the-limit": (
         {
             "chat_enabled": True,
