@@ -21,6 +21,10 @@ It is the same provider binary, configured by the same provider blocks on every 
   the emulator speaks plain HTTP, so the bundle is never used.
 - Its own logging is off (in debug mode it would log every RPC at trace level).
 
+Terraform reaches the process through ``schemaproxy.SchemaProxy``, which serves it the schema
+narrowed to the types the staged configs name (``TRAILWATCH_NARROW_SCHEMA=0``: the process
+itself, whole schema).
+
 Only the harness turns it on (``TRAILWATCH_SHARED_PROVIDER=1``, set by tests/conftest.py);
 ``make demo`` and the CLI start providers the normal way unless it is set. The process dies
 with the Python process that started it.
@@ -39,9 +43,15 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from trailwatch.schemaproxy import SchemaProxy
 
 ENABLE_VAR = "TRAILWATCH_SHARED_PROVIDER"
+NARROW_VAR = "TRAILWATCH_NARROW_SCHEMA"
 ADDRESS = "registry.terraform.io/hashicorp/aws"
 _REATTACH = re.compile(r"TF_REATTACH_PROVIDERS='(\{.*\})'")
 #: Every logger of the provider and its SDKs (terraform-plugin-log sinks), off.
@@ -60,10 +70,15 @@ _QUIET = {
     )
 }
 _START_TIMEOUT = 60.0
+_AWS_TYPE = re.compile(r"\baws_[a-z0-9_]+\b")
 
 
 def enabled() -> bool:
     return os.environ.get(ENABLE_VAR, "").lower() in {"1", "true", "yes"}
+
+
+def narrowed() -> bool:
+    return os.environ.get(NARROW_VAR, "1").lower() not in {"0", "false", "no"}
 
 
 def provider_binary(search: list[Path]) -> Path | None:
@@ -82,22 +97,40 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-class ProviderServer:
-    """A provider process started with ``-debug``; ``reattach()`` is the value for
-    ``TF_REATTACH_PROVIDERS``, restarting the process if it died."""
+def config_types(base: Path) -> set[str]:
+    """Every ``aws_*`` word in the Terraform files under ``base`` (``*.tf``, ``*.tf.json``):
+    a superset of the resource and data source types a config there can name."""
+    found: set[str] = set()
+    for path in base.rglob("*"):
+        if ".terraform" in path.parts or not (path.suffix == ".tf" or path.name.endswith(".tf.json")):
+            continue
+        if path.is_file():
+            found.update(_AWS_TYPE.findall(path.read_text(errors="replace")))
+    return found
 
-    def __init__(self, binary: Path, env: dict[str, str]) -> None:
+
+class ProviderServer:
+    """A provider process started with ``-debug``; ``reattach(types)`` is the value for
+    ``TF_REATTACH_PROVIDERS``, restarting the process if it died. Unless ``narrow`` is off,
+    the value points at a ``SchemaProxy`` in front of the process, told to serve ``types``."""
+
+    def __init__(self, binary: Path, env: dict[str, str], narrow: bool = True) -> None:
         self.binary = binary
         self.env = {k: v for k, v in env.items() if k != "AWS_CA_BUNDLE"} | _QUIET
+        self.narrow = narrow
         self._proc: subprocess.Popen[bytes] | None = None
+        self._proxy: SchemaProxy | None = None
         self._value = ""
         self._lock = threading.Lock()
 
-    def reattach(self) -> str:
+    def reattach(self, types: Collection[str] = ()) -> str:
         with self._lock:
             if self._proc is None or self._proc.poll() is not None:
                 self._start()
-            return self._value
+            if self._proxy is None:
+                return self._value
+            self._proxy.keep(types)
+            return self._proxy.reattach
 
     def _start(self) -> None:
         log = Path(tempfile.mkstemp(prefix="trailwatch-provider-", suffix=".log")[1])
@@ -116,6 +149,10 @@ class ProviderServer:
             if m:
                 # Validate it is the JSON Terraform expects before handing it on.
                 self._value = json.dumps(json.loads(m.group(1)), separators=(",", ":"))
+                if self.narrow:
+                    from trailwatch.schemaproxy import SchemaProxy  # grpcio: a test dependency
+
+                    self._proxy = SchemaProxy(self._value)
                 return
             if self._proc.poll() is not None:
                 break
@@ -123,7 +160,17 @@ class ProviderServer:
         self.stop()
         raise RuntimeError(f"{self.binary} -debug printed no TF_REATTACH_PROVIDERS; its output: {log}")
 
+    def direct(self) -> str:
+        """The ``TF_REATTACH_PROVIDERS`` value of the process itself (whole schema)."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+            return self._value
+
     def stop(self) -> None:
+        proxy, self._proxy = self._proxy, None
+        if proxy is not None:
+            proxy.stop()
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             proc.terminate()
@@ -136,15 +183,18 @@ class ProviderServer:
 _SERVERS: dict[str, ProviderServer] = {}
 
 
-def reattach_env(key: str, binary: Path | None, env: dict[str, str]) -> dict[str, str]:
+def reattach_env(
+    key: str, binary: Path | None, env: dict[str, str], types: Collection[str] = ()
+) -> dict[str, str]:
     """``{"TF_REATTACH_PROVIDERS": ...}`` for the shared process keyed by ``key`` (an
-    emulator endpoint), or ``{}`` when the harness has not enabled it or no binary is known."""
+    emulator endpoint), serving at least the resource and data source ``types`` a config
+    names, or ``{}`` when the harness has not enabled it or no binary is known."""
     if not enabled() or binary is None:
         return {}
     server = _SERVERS.get(key)
     if server is None:
-        server = _SERVERS[key] = ProviderServer(binary, env)
-    return {"TF_REATTACH_PROVIDERS": server.reattach()}
+        server = _SERVERS[key] = ProviderServer(binary, env, narrow=narrowed())
+    return {"TF_REATTACH_PROVIDERS": server.reattach(types)}
 
 
 @atexit.register

@@ -135,7 +135,9 @@ def terraform_env(emulator: Emulator | None = None, config_dir: Path | None = No
             binary = providerserver.provider_binary(
                 [p for p in (provider_mirror(), plugin_cache_dir()) if p is not None]
             )
-            env.update(providerserver.reattach_env(emulator.endpoint, binary, {**os.environ, **env}))
+            # The staged tree's Terraform files: the config and the module tree it calls.
+            types = providerserver.config_types(config_dir.parent.parent)
+            env.update(providerserver.reattach_env(emulator.endpoint, binary, {**os.environ, **env}, types))
     return env
 
 
