@@ -11,23 +11,22 @@ worker. Measured here: a root-module plan 8.8 -> 5.5 CPU-s, a batch of plan-time
 cases 20.9 -> 12.7 CPU-s.
 
 It is the same provider binary, configured by the same provider blocks on every command
-(Terraform calls ConfigureProvider each time); nothing the module does changes. Limits:
+(Terraform calls ConfigureProvider each time); nothing the module does changes.
 
-- One process holds one provider configuration at a time, so only a root config with a
-  single ``aws`` provider block may attach (``attachable``); configs with aliases (a region
-  per forwarder) get fresh providers as before.
-- The process ignores ``AWS_CA_BUNDLE``: the provider fails to reconfigure its HTTP client
-  with a custom CA bundle a second time ("unable to add custom RootCAs HTTPClient"), and
-  the emulator speaks plain HTTP, so the bundle is never used.
-- Its own logging is off (in debug mode it would log every RPC at trace level).
-
-Terraform reaches the process through ``schemaproxy.SchemaProxy``, which serves it the schema
-narrowed to the types the staged configs name (``TRAILWATCH_NARROW_SCHEMA=0``: the process
-itself, whole schema).
+- Terraform reaches the processes through ``providerproxy.ProviderProxy``. It serves the
+  schema narrowed to the types the staged configs name. It also starts a process per provider
+  configuration: one process holds one configuration at a time, so configs with aliases (a
+  region per forwarder) attach too. ``TRAILWATCH_PROVIDER_PROXY=0`` turns the proxy off.
+  Then there is one process, with its whole schema, and configs with aliases start their
+  own providers.
+- The processes run without ``AWS_CA_BUNDLE``: the provider fails to reconfigure its HTTP
+  client with a custom CA bundle a second time ("unable to add custom RootCAs HTTPClient"),
+  and the emulator speaks plain HTTP, so the bundle is never used.
+- Their own logging is off (in debug mode they would log every RPC at trace level).
 
 Only the harness turns it on (``TRAILWATCH_SHARED_PROVIDER=1``, set by tests/conftest.py);
-``make demo`` and the CLI start providers the normal way unless it is set. The process dies
-with the Python process that started it.
+``make demo`` and the CLI start providers the normal way unless it is set. The processes die
+with the Python process that started them.
 """
 
 from __future__ import annotations
@@ -48,10 +47,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from trailwatch.schemaproxy import SchemaProxy
+    from trailwatch.providerproxy import ProviderProxy
 
 ENABLE_VAR = "TRAILWATCH_SHARED_PROVIDER"
-NARROW_VAR = "TRAILWATCH_NARROW_SCHEMA"
+PROXY_VAR = "TRAILWATCH_PROVIDER_PROXY"
 ADDRESS = "registry.terraform.io/hashicorp/aws"
 _REATTACH = re.compile(r"TF_REATTACH_PROVIDERS='(\{.*\})'")
 #: Every logger of the provider and its SDKs (terraform-plugin-log sinks), off.
@@ -77,8 +76,10 @@ def enabled() -> bool:
     return os.environ.get(ENABLE_VAR, "").lower() in {"1", "true", "yes"}
 
 
-def narrowed() -> bool:
-    return os.environ.get(NARROW_VAR, "1").lower() not in {"0", "false", "no"}
+def proxied() -> bool:
+    """Whether Terraform reaches the shared provider through ``ProviderProxy`` (the default;
+    ``TRAILWATCH_PROVIDER_PROXY=0``: straight, one process, configs without aliases only)."""
+    return os.environ.get(PROXY_VAR, "1").lower() not in {"0", "false", "no"}
 
 
 def provider_binary(search: list[Path]) -> Path | None:
@@ -109,35 +110,17 @@ def config_types(base: Path) -> set[str]:
     return found
 
 
-class ProviderServer:
-    """A provider process started with ``-debug``; ``reattach(types)`` is the value for
-    ``TF_REATTACH_PROVIDERS``, restarting the process if it died. Unless ``narrow`` is off,
-    the value points at a ``SchemaProxy`` in front of the process, told to serve ``types``."""
+class ProviderProcess:
+    """One provider process started with ``-debug``; ``value`` is its
+    ``TF_REATTACH_PROVIDERS`` value."""
 
-    def __init__(self, binary: Path, env: dict[str, str], narrow: bool = True) -> None:
+    def __init__(self, binary: Path, env: dict[str, str]) -> None:
         self.binary = binary
-        self.env = {k: v for k, v in env.items() if k != "AWS_CA_BUNDLE"} | _QUIET
-        self.narrow = narrow
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._proxy: SchemaProxy | None = None
-        self._value = ""
-        self._lock = threading.Lock()
-
-    def reattach(self, types: Collection[str] = ()) -> str:
-        with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
-                self._start()
-            if self._proxy is None:
-                return self._value
-            self._proxy.keep(types)
-            return self._proxy.reattach
-
-    def _start(self) -> None:
         log = Path(tempfile.mkstemp(prefix="trailwatch-provider-", suffix=".log")[1])
         with log.open("wb") as sink:
             self._proc = subprocess.Popen(
-                [str(self.binary), "-debug"],
-                env=self.env,
+                [str(binary), "-debug"],
+                env=env,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -148,52 +131,94 @@ class ProviderServer:
             m = _REATTACH.search(log.read_text(errors="replace"))
             if m:
                 # Validate it is the JSON Terraform expects before handing it on.
-                self._value = json.dumps(json.loads(m.group(1)), separators=(",", ":"))
-                if self.narrow:
-                    from trailwatch.schemaproxy import SchemaProxy  # grpcio: a test dependency
-
-                    self._proxy = SchemaProxy(self._value)
+                self.value = json.dumps(json.loads(m.group(1)), separators=(",", ":"))
                 return
             if self._proc.poll() is not None:
                 break
             time.sleep(0.05)
         self.stop()
-        raise RuntimeError(f"{self.binary} -debug printed no TF_REATTACH_PROVIDERS; its output: {log}")
+        raise RuntimeError(
+            f"{binary} -debug printed no TF_REATTACH_PROVIDERS (exit status {self._proc.returncode});"
+            f" its output: {log}"
+        )
 
-    def direct(self) -> str:
-        """The ``TF_REATTACH_PROVIDERS`` value of the process itself (whole schema)."""
-        with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
-                self._start()
-            return self._value
+    def alive(self) -> bool:
+        return self._proc.poll() is None
 
     def stop(self) -> None:
-        proxy, self._proxy = self._proxy, None
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+
+
+class ProviderServer:
+    """The shared provider of one emulator: ``reattach(types)`` is the value for
+    ``TF_REATTACH_PROVIDERS``, starting everything again if a process died. With ``proxy``
+    (the default) it points at a ``ProviderProxy`` told to serve ``types``, with a process
+    per provider configuration; without, at one process (whole schema, one configuration)."""
+
+    def __init__(self, binary: Path, env: dict[str, str], proxy: bool = True) -> None:
+        self.binary = binary
+        self.env = {k: v for k, v in env.items() if k != "AWS_CA_BUNDLE"} | _QUIET
+        self.proxied = proxy
+        self._proc: ProviderProcess | None = None
+        self._proxy: ProviderProxy | None = None
+        self._lock = threading.Lock()
+
+    def _spawn(self) -> ProviderProcess:
+        return ProviderProcess(self.binary, self.env)
+
+    def reattach(self, types: Collection[str] = ()) -> str:
+        with self._lock:
+            if not self.proxied:
+                if self._proc is None or not self._proc.alive():
+                    self._proc = self._spawn()
+                return self._proc.value
+            if self._proxy is not None and not self._proxy.alive():
+                self._proxy.stop()
+                self._proxy = None
+            if self._proxy is None:
+                from trailwatch.providerproxy import ProviderProxy  # grpcio: a test dependency
+
+                self._proxy = ProviderProxy(self._spawn)
+            self._proxy.keep(types)
+            return self._proxy.reattach
+
+    def processes(self) -> int:
+        """How many provider processes run now."""
+        with self._lock:
+            if self._proxy is not None:
+                return self._proxy.processes()
+            return int(self._proc is not None and self._proc.alive())
+
+    def stop(self) -> None:
+        with self._lock:
+            proxy, self._proxy = self._proxy, None
+            proc, self._proc = self._proc, None
         if proxy is not None:
             proxy.stop()
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        if proc is not None:
+            proc.stop()
 
 
 _SERVERS: dict[str, ProviderServer] = {}
 
 
 def reattach_env(
-    key: str, binary: Path | None, env: dict[str, str], types: Collection[str] = ()
+    key: str, binary: Path | None, env: dict[str, str], types: Collection[str] = (), aliases: bool = False
 ) -> dict[str, str]:
-    """``{"TF_REATTACH_PROVIDERS": ...}`` for the shared process keyed by ``key`` (an
+    """``{"TF_REATTACH_PROVIDERS": ...}`` for the shared provider keyed by ``key`` (an
     emulator endpoint), serving at least the resource and data source ``types`` a config
-    names, or ``{}`` when the harness has not enabled it or no binary is known."""
-    if not enabled() or binary is None:
+    names; ``{}`` when the harness has not enabled it, no binary is known, or the config has
+    provider ``aliases`` and no proxy gives each configuration its process."""
+    if not enabled() or binary is None or (aliases and not proxied()):
         return {}
     server = _SERVERS.get(key)
     if server is None:
-        server = _SERVERS[key] = ProviderServer(binary, env, narrow=narrowed())
+        server = _SERVERS[key] = ProviderServer(binary, env, proxy=proxied())
     return {"TF_REATTACH_PROVIDERS": server.reattach(types)}
 
 

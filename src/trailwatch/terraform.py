@@ -121,8 +121,8 @@ GO_GC_PERCENT = "400"
 
 def terraform_env(emulator: Emulator | None = None, config_dir: Path | None = None) -> dict[str, str]:
     """The harness's environment for Terraform; with an emulator and the staged root config
-    it will run in, Terraform attaches to the worker's shared provider process when the config
-    has a single aws provider block and the harness enabled it (see providerserver)."""
+    it will run in, Terraform attaches to the worker's shared provider when the harness
+    enabled it (see providerserver)."""
     env = {
         "TF_CLI_CONFIG_FILE": str(cli_config()),
         "TF_IN_AUTOMATION": "1",
@@ -131,13 +131,21 @@ def terraform_env(emulator: Emulator | None = None, config_dir: Path | None = No
     }
     if emulator is not None:
         env.update(emulator.env())
-        if config_dir is not None and not provider_aliases(config_dir):
+        if config_dir is not None:
             binary = providerserver.provider_binary(
                 [p for p in (provider_mirror(), plugin_cache_dir()) if p is not None]
             )
             # The staged tree's Terraform files: the config and the module tree it calls.
             types = providerserver.config_types(config_dir.parent.parent)
-            env.update(providerserver.reattach_env(emulator.endpoint, binary, {**os.environ, **env}, types))
+            env.update(
+                providerserver.reattach_env(
+                    emulator.endpoint,
+                    binary,
+                    {**os.environ, **env},
+                    types,
+                    aliases=bool(provider_aliases(config_dir)),
+                )
+            )
     return env
 
 
