@@ -48,6 +48,8 @@ SLOWEST_FIRST = (
     "test_service_calls.py",
     "test_examples.py",
     "test_demo.py",
+    # a group of its own (about 30 s): started late, it was a run's tail
+    "test_routing.py",
     # one checkov scan of every example and modules/athena (about 20 s, one worker's group)
     "test_security.py",
     "test_validation.py",

@@ -113,7 +113,7 @@ def test_terraform_sees_each_named_types_own_schema_and_no_other() -> None:
     assert narrowed.get("functions") and narrowed["functions"] == full["functions"]
 
 
-#: A root config with a provider block per region: a queue in each.
+#: A root config with a provider block per region: a log group in each.
 TWO_REGIONS = """
 provider "aws" {
   region = "us-east-1"
@@ -124,22 +124,27 @@ provider "aws" {
   region = "eu-west-1"
 }
 
-resource "aws_sqs_queue" "home" {
-  name = "proxy-home"
+resource "aws_cloudwatch_log_group" "home" {
+  name = "/proxy/home"
 }
 
-resource "aws_sqs_queue" "away" {
+resource "aws_cloudwatch_log_group" "away" {
   provider = aws.ireland
-  name     = "proxy-away"
+  name     = "/proxy/away"
 }
 """
 
 
+def _log_groups(emulator: Emulator, region: str) -> list[str]:
+    groups = emulator.client("logs", region).describe_log_groups(logGroupNamePrefix="/proxy/")["logGroups"]
+    return [g["logGroupName"] for g in groups]
+
+
 @pytest.mark.emulator
 def test_each_provider_configuration_has_a_process_of_its_own(emulator: Emulator, tmp_path: Path) -> None:
-    """Both provider blocks of a config attach: each queue lands in its block's region (one
-    process configured by both blocks in turn would put them in one region), and a second
-    command reuses the same processes."""
+    """Both provider blocks of a config attach: each log group lands in its block's region
+    (one process configured by both blocks in turn would put both in one region), and the
+    next commands reuse the same processes."""
     (tmp_path / "two-regions").mkdir()
     (tmp_path / "two-regions" / "main.tf").write_text(TWO_REGIONS)
     stack = Stack(tmp_path / "two-regions", emulator=emulator)
@@ -149,14 +154,11 @@ def test_each_provider_configuration_has_a_process_of_its_own(emulator: Emulator
         before = server.processes()
         stack.apply()
         after_apply = server.processes()
+        assert _log_groups(emulator, "us-east-1") == ["/proxy/home"]
+        assert _log_groups(emulator, "eu-west-1") == ["/proxy/away"]
         assert stack.drift_check()[0] == 0
-        assert server.processes() == after_apply <= before + 2
-        for region, name in (("us-east-1", "proxy-home"), ("eu-west-1", "proxy-away")):
-            urls = emulator.client("sqs", region).list_queues().get("QueueUrls", [])
-            assert [u.rsplit("/", 1)[1] for u in urls] == [name], region
         stack.destroy()
-        assert server.processes() == after_apply
-        for region in ("us-east-1", "eu-west-1"):
-            assert not emulator.client("sqs", region).list_queues().get("QueueUrls"), region
+        assert server.processes() == after_apply <= before + 2
+        assert _log_groups(emulator, "us-east-1") == _log_groups(emulator, "eu-west-1") == []
     finally:
         stack.cleanup()
