@@ -207,7 +207,9 @@ class ProviderProxy(grpc.GenericRpcHandler):  # type: ignore[misc]
             key = hashlib.sha256(_configuration(request)).digest()
             route = self._by_config.get(key)
             if route is None:
-                # The first configuration takes the first process; each other one, its own.
+                # The first configuration takes the first process; each other one, its own,
+                # started from this server thread (the executor's threads live as long as
+                # the proxy, so the process's parent-death signal fires only with the worker).
                 route = self._first if not self._by_config else _Route(self._spawn())
                 self._by_config[key] = route
             self._by_peer[peer] = route
