@@ -191,14 +191,18 @@ class ProviderProxy(grpc.GenericRpcHandler):  # type: ignore[misc]
                 self._keep.update(types)
                 self._narrowed = None
 
+    def _routes(self) -> list[_Route]:
+        """Every process's route, once each (the first one may also serve a configuration)."""
+        return list({id(r): r for r in (self._first, *self._by_config.values())}.values())
+
     def processes(self) -> int:
         """How many provider processes serve the configurations seen so far."""
         with self._lock:
-            return len({id(r) for r in (self._first, *self._by_config.values())})
+            return len(self._routes())
 
     def alive(self) -> bool:
         with self._lock:
-            return all(r.upstream.alive() for r in (self._first, *self._by_config.values()))
+            return all(r.upstream.alive() for r in self._routes())
 
     def _route(self, method: str, request: bytes, peer: str) -> _Route:
         with self._lock:
@@ -248,10 +252,10 @@ class ProviderProxy(grpc.GenericRpcHandler):  # type: ignore[misc]
     def stop(self) -> None:
         self._server.stop(grace=None)
         with self._lock:
-            routes = {id(r): r for r in (self._first, *self._by_config.values())}
+            routes = self._routes()
             self._by_config.clear()
             self._by_peer.clear()
-        for route in routes.values():
+        for route in routes:
             route.close()
 
 

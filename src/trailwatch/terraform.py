@@ -208,10 +208,13 @@ def stage(
     return dst
 
 
-def terraform_test(config_dir: Path, emulator: Emulator | None = None) -> tftest.TerraformTest:
-    """A tftest handle on a staged config, with the harness environment."""
+def terraform_test(
+    config_dir: Path, emulator: Emulator | None = None, env: dict[str, str] | None = None
+) -> tftest.TerraformTest:
+    """A tftest handle on a staged config, with the harness environment (``env``: already
+    made by ``terraform_env`` for this config)."""
     return tftest.TerraformTest(
-        str(config_dir), binary=terraform_binary(), env=terraform_env(emulator, config_dir)
+        str(config_dir), binary=terraform_binary(), env=env or terraform_env(emulator, config_dir)
     )
 
 
@@ -251,8 +254,8 @@ class Stack:
         skip_types: Collection[str] = (),
     ) -> None:
         self.dir = stage(config, workdir=workdir, emulator=emulator, extra_files=extra_files)
-        self.tf = terraform_test(self.dir, emulator)
         self.env = terraform_env(emulator, self.dir)
+        self.tf = terraform_test(self.dir, env=self.env)
         self.tf_vars = dict(tf_vars or {})
         self.skip_types = frozenset(skip_types)
         self._targets: list[str] | None = None
