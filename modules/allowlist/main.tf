@@ -12,14 +12,16 @@ locals {
   }]
   # Drop duplicates and entries inside another entry, so no address is listed twice. Linear
   # in the list, never pairwise: an entry is a duplicate unless it is the first with its
-  # network/length, and nested when one of its enclosing prefixes (every shorter length
-  # for IPv4, the 16-bit multiples for IPv6, the only lengths an IPv6 entry can have) is
-  # itself listed.
+  # network/length, and nested when one of its enclosing prefixes is itself listed. Only
+  # the shorter prefix lengths that some entry of the same family has can enclose it, so
+  # only those are looked up (a list of 5,000 /24s looks up none, where trying every
+  # shorter length made 115,000 lookups and doubled the plan time).
   # (A map lookup is constant-time; contains() on a list or set walks it.)
   keys  = [for a in local.parsed : "${a.net}/${a.len}"]
   first = { for i, k in local.keys : k => i... }
+  lens  = { for v6 in [false, true] : tostring(v6) => distinct([for a in local.parsed : a.len if a.v6 == v6]) }
   entries = [for i, a in local.parsed : a if local.first[local.keys[i]][0] == i && !anytrue([
-    for l in(a.v6 ? range(16, a.len, 16) : range(1, a.len)) : can(local.first["${cidrhost("${a.net}/${l}", 0)}/${l}"])
+    for l in local.lens[tostring(a.v6)] : can(local.first["${cidrhost("${a.net}/${l}", 0)}/${l}"]) if l < a.len
   ])]
 
   # Each entry left needs at least 4 characters of a filter pattern (its shortest form is a
