@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
-from trailwatch import moto_shims
+from trailwatch import moto_shims, moto_speedups
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -40,6 +40,7 @@ class Emulator:
 
     def start(self) -> Emulator:
         moto_shims.apply()
+        moto_speedups.apply()
         # werkzeug logs every request at INFO; keep the harness output readable.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         if not self.port:
