@@ -162,3 +162,68 @@ def test_each_provider_configuration_has_a_process_of_its_own(emulator: Emulator
         assert _log_groups(emulator, "us-east-1") == _log_groups(emulator, "eu-west-1") == []
     finally:
         stack.cleanup()
+
+
+#: Two resources the provider's own validation refuses (retention_in_days is one of a list of
+#: values; a log group name has a character set), and one it accepts.
+INVALID = """
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_cloudwatch_log_group" "bad_retention" {
+  name              = "/proxy/retention"
+  retention_in_days = 42
+}
+
+resource "aws_cloudwatch_log_group" "bad_name" {
+  name = "/proxy/not a name!"
+}
+
+resource "aws_cloudwatch_log_group" "good" {
+  name = "/proxy/good"
+}
+"""
+
+
+def _validate(config: Path, reattach: str) -> list[dict[str, Any]]:
+    env = {**os.environ, **terraform_env(), "TF_REATTACH_PROVIDERS": reattach}
+    out = subprocess.run(
+        ["terraform", "validate", "-json", "-no-color"], cwd=config, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    diagnostics: list[dict[str, Any]] = json.loads(out.stdout)["diagnostics"]
+    return sorted(diagnostics, key=lambda d: (d["range"]["start"]["line"], d["summary"], d["detail"]))
+
+
+def test_validation_answers_are_the_providers_and_each_request_is_forwarded_once(tmp_path: Path) -> None:
+    """``terraform validate`` through the proxy, twice (the second time from kept answers),
+    and straight from a provider process: the same errors, from the provider's own checks."""
+    (tmp_path / "invalid").mkdir()
+    (tmp_path / "invalid" / "main.tf").write_text(INVALID)
+    env = {**os.environ, **terraform_env()}
+    stack = Stack(tmp_path / "invalid")
+    server = providerserver.ProviderServer(_binary(), env)
+    direct = providerserver.ProviderProcess(_binary(), env)
+    try:
+        stack.init()
+        reattach = server.reattach({"aws_cloudwatch_log_group"})
+        first = _validate(stack.dir, reattach)
+        kept, replayed = server.validation_answers()
+        second = _validate(stack.dir, reattach)
+        straight = _validate(stack.dir, direct.value)
+        assert server.validation_answers() == (kept, replayed + kept)
+    finally:
+        server.stop()
+        direct.stop()
+        stack.cleanup()
+    assert first == second == straight
+    # The provider's two errors, each at its attribute.
+    lines = INVALID.splitlines()
+    assert [lines[d["range"]["start"]["line"] - 1].strip() for d in first] == [
+        "retention_in_days = 42",
+        'name = "/proxy/not a name!"',
+    ]
+    assert "expected retention_in_days to be one of" in first[0]["summary"]
+    # One answer per distinct request: the provider block, and each log group (three).
+    assert kept == 4, (kept, replayed)

@@ -194,6 +194,11 @@ class ProviderServer:
                 return self._proxy.processes()
             return int(self._proc is not None and self._proc.alive())
 
+    def validation_answers(self) -> tuple[int, int]:
+        """The proxy's kept validation answers and replays (``(0, 0)`` without a proxy)."""
+        with self._lock:
+            return self._proxy.validation_answers() if self._proxy is not None else (0, 0)
+
     def stop(self) -> None:
         with self._lock:
             proxy, self._proxy = self._proxy, None
