@@ -22,7 +22,7 @@ from typing import Any
 
 import tftest
 
-from trailwatch import providerserver
+from trailwatch import initcache, providerserver
 from trailwatch.emulator import Emulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -265,13 +265,19 @@ class Stack:
         # Never attached to the shared provider process: Terraform installs and locks an
         # attached provider as "unmanaged" (not at all), and then a command run without it
         # (the interrupted-apply test's own apply) would find no provider.
+        # What init wrote for a config with the same inputs earlier in this process is
+        # copied instead (see initcache).
         attached = self.tf.env
         self.tf.env = _detached(attached)
         try:
-            out: str = self.tf.setup(upgrade=False, cleanup_on_exit=False)
+            out = initcache.initialised(self.dir, self._init)
         finally:
             self.tf.env = attached
         self._initialized = True
+        return out
+
+    def _init(self) -> str:
+        out: str = self.tf.setup(upgrade=False, cleanup_on_exit=False)
         return out
 
     def _vars(self, tf_vars: Mapping[str, object] | None) -> dict[str, object] | None:
