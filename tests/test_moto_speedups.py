@@ -7,8 +7,12 @@ import copy
 
 import pytest
 from moto import backends
+from moto.core import responses as core_responses
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.kms.models import Key, kms_backends
+from moto.kms.responses import KmsResponse
+from moto.logs.responses import LogsResponse
+from moto.stepfunctions.responses import StepFunctionResponse
 
 from trailwatch import moto_speedups
 from trailwatch.emulator import Emulator
@@ -23,6 +27,20 @@ def test_the_module_list_is_moto_own_listing(emulator: Emulator) -> None:
     # The dispatcher still finds each service's backend through it.
     assert emulator.client("logs").describe_log_groups()["logGroups"] == []
     assert emulator.client("kms").list_keys()["Keys"] == []
+
+
+def test_each_response_class_lists_the_methods_moto_would(emulator: Emulator) -> None:
+    own = moto_speedups.original_method_names_from_class()
+    listed = core_responses.method_names_from_class  # type: ignore[attr-defined]
+    assert listed is not own
+    for clazz in (KmsResponse, LogsResponse, StepFunctionResponse):
+        assert listed(clazz) == own(clazz)
+    # The shims' methods are there (they were added before the lists were kept).
+    assert "list_state_machine_versions" in listed(StepFunctionResponse)
+    # Requests are still dispatched to their methods through it.
+    logs = emulator.client("logs")
+    logs.create_log_group(logGroupName="/speedups")
+    assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["/speedups"]
 
 
 def _generated(key: Key) -> bool:
