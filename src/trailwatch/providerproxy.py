@@ -39,8 +39,10 @@ What changes for Terraform, and what does not:
   types are left out of the GetSchema response (tfplugin5.proto, ``GetProviderSchema.
   Response`` fields 2, 3, 8, 9, 11).
 - A validation answer is the provider's own, byte for byte: the first identical request's.
-  The provider's validation reads no configuration (Terraform makes these calls before
-  Configure too) and nothing remote, so the process asked makes no difference.
+  Terraform makes these calls in its validate walk, before any Configure, so they need no
+  provider configuration; a kept answer may have come from an unconfigured process and be
+  replayed to a configured connection: the same binary, validating the same bytes. They read
+  nothing remote.
 - Every other call (configure, plan, apply, read, import, functions) is passed through
   unchanged, bytes in and bytes out. The exceptions are the plugin's stdio and broker
   streams: see ``NOT_FORWARDED``.
