@@ -180,20 +180,26 @@ def _list_state_machine_versions(self: StepFunctionResponse) -> str:
     )
 
 
+def replace(
+    originals: dict[str, Callable[..., Any]],
+    key: str,
+    owner: object,
+    name: str,
+    replacement: Callable[..., Any],
+) -> None:
+    """Put ``replacement`` at ``owner.name``, once: what was there is kept in
+    ``originals[key]`` (a later call with the same key does nothing)."""
+    if key not in originals:
+        originals[key] = getattr(owner, name)
+        setattr(owner, name, replacement)
+
+
 def apply() -> None:
     """Install every shim (idempotent)."""
-    if "delete_trail" not in _ORIGINALS:
-        _ORIGINALS["delete_trail"] = CloudTrailBackend.delete_trail
-        CloudTrailBackend.delete_trail = _delete_trail  # type: ignore[method-assign]
-    if "add_filter" not in _ORIGINALS:
-        _ORIGINALS["add_filter"] = MetricFilters.add_filter
-        MetricFilters.add_filter = _add_filter  # type: ignore[method-assign]
-    if "send_to_targets" not in _ORIGINALS:
-        _ORIGINALS["send_to_targets"] = Rule.send_to_targets
-        Rule.send_to_targets = _send_to_targets  # type: ignore[method-assign]
-    if "athena_tags" not in _ORIGINALS:
-        _ORIGINALS["athena_tags"] = AthenaBackend.list_tags_for_resource
-        AthenaBackend.list_tags_for_resource = _list_athena_tags  # type: ignore[method-assign]
+    replace(_ORIGINALS, "delete_trail", CloudTrailBackend, "delete_trail", _delete_trail)
+    replace(_ORIGINALS, "add_filter", MetricFilters, "add_filter", _add_filter)
+    replace(_ORIGINALS, "send_to_targets", Rule, "send_to_targets", _send_to_targets)
+    replace(_ORIGINALS, "athena_tags", AthenaBackend, "list_tags_for_resource", _list_athena_tags)
     if not MOTO_VALIDATES_DEFINITIONS:
         StepFunctionResponse.validate_state_machine_definition = _validate_state_machine_definition  # type: ignore[attr-defined]
     if not MOTO_LISTS_VERSIONS:

@@ -36,6 +36,8 @@ from moto.kms import models as kms_models
 from moto.kms import utils as kms_utils
 from moto.kms.utils import AbstractPrivateKey
 
+from trailwatch.moto_shims import replace
+
 _ORIGINALS: dict[str, Callable[..., Any]] = {}
 #: One lock for every lazy key (an instance lock would make the key uncopyable): two
 #: requests reading one key at once must not generate two different pairs.
@@ -105,14 +107,13 @@ def _generate_private_key(key_spec: str) -> Any:
 def apply() -> None:
     """Install the patches (idempotent). After ``moto_shims.apply()``: the shims add
     methods to response classes, whose method lists are then kept."""
-    if "list_of_moto_modules" not in _ORIGINALS:
-        _ORIGINALS["list_of_moto_modules"] = backends.list_of_moto_modules
-        backends.list_of_moto_modules = _list_of_moto_modules
-    if "generate_private_key" not in _ORIGINALS:
-        # kms.models imported moto's function by name from kms.utils: patched where it is called.
-        _ORIGINALS["generate_private_key"] = kms_utils.generate_private_key
-        kms_models.generate_private_key = _generate_private_key  # type: ignore[attr-defined]
-    if "method_names_from_class" not in _ORIGINALS:
-        # core.responses imported it by name from core.utils: patched where it is called.
-        _ORIGINALS["method_names_from_class"] = core_utils.method_names_from_class
-        core_responses.method_names_from_class = _method_names_from_class  # type: ignore[attr-defined]
+    replace(_ORIGINALS, "list_of_moto_modules", backends, "list_of_moto_modules", _list_of_moto_modules)
+    # kms.models and core.responses imported these by name: patched where they are called.
+    replace(_ORIGINALS, "generate_private_key", kms_models, "generate_private_key", _generate_private_key)
+    replace(
+        _ORIGINALS,
+        "method_names_from_class",
+        core_responses,
+        "method_names_from_class",
+        _method_names_from_class,
+    )
