@@ -20,6 +20,7 @@ command and refuses a provider or module it does not find there.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import json
 import shutil
@@ -134,21 +135,21 @@ def inputs(config_dir: Path) -> str | None:
     root = _root_inputs(config_dir)
     if root is None:
         return None
-    text = json.dumps({"root": root, "tree": _tree_digest(config_dir)}, sort_keys=True, default=str)
+    text = json.dumps({"root": root, "tree": _tree_digest(config_dir)}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 _LOCK = threading.Lock()
 #: inputs digest -> a copy of what init wrote for it.
 _SAVED: dict[str, Path] = {}
-_ROOT: list[Path] = []
 
 
-def _saved_dir(key: str) -> Path:
-    if not _ROOT:
-        _ROOT.append(Path(tempfile.mkdtemp(prefix="trailwatch-init-")))
-        atexit.register(shutil.rmtree, _ROOT[0], True)
-    return _ROOT[0] / key
+@functools.cache
+def _saved_root() -> Path:
+    """This process's folder of kept copies, removed when it exits."""
+    root = Path(tempfile.mkdtemp(prefix="trailwatch-init-"))
+    atexit.register(shutil.rmtree, root, True)
+    return root
 
 
 def _copy(src: Path, dst: Path) -> None:
@@ -175,6 +176,6 @@ def initialised(config_dir: Path, init: Callable[[], str]) -> str:
     if key is not None:
         with _LOCK:
             if key not in _SAVED:
-                _copy(config_dir, _saved_dir(key))
-                _SAVED[key] = _saved_dir(key)
+                _copy(config_dir, _saved_root() / key)
+                _SAVED[key] = _saved_root() / key
     return out

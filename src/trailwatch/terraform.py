@@ -264,9 +264,9 @@ class Stack:
     def init(self) -> str:
         # Never attached to the shared provider process: Terraform installs and locks an
         # attached provider as "unmanaged" (not at all), and then a command run without it
-        # (the interrupted-apply test's own apply) would find no provider.
-        # What init wrote for a config with the same inputs earlier in this process is
-        # copied instead (see initcache).
+        # (the interrupted-apply test's own apply) would find no provider. A config with the
+        # same inputs as one initialised earlier in this process gets a copy of what that
+        # init wrote instead (see initcache).
         attached = self.tf.env
         self.tf.env = _detached(attached)
         try:
