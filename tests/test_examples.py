@@ -327,10 +327,15 @@ def _assert_nothing_left(emu: Emulator, fixtures: dict[str, Any]) -> None:
     roles = emu.client("iam").list_roles()["Roles"]
     assert [r["RoleName"] for r in roles if not r["Path"].startswith("/aws-service-role/")] == []
     kms = emu.client("kms")
-    for key in kms.list_keys()["Keys"]:
-        meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
-        # KMS never deletes a key at once: it waits the (30-day) window.
-        assert meta["KeyState"] == "PendingDeletion", meta
+    keys = [kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"] for key in kms.list_keys()["Keys"]]
+    # KMS never deletes a key at once: it waits the (30-day) window. Each key left is named by
+    # what tells its creator apart: its description, its manager and when it was made.
+    left = [
+        (k["KeyId"], k["Description"], k["KeyManager"], k["KeyState"], k["CreationDate"].isoformat())
+        for k in keys
+        if k["KeyState"] != "PendingDeletion"
+    ]
+    assert left == [], f"keys not scheduled for deletion, of {len(keys)}: {left}"
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
