@@ -7,11 +7,24 @@ src/trailwatch/moto_shims.py and this test.
 from __future__ import annotations
 
 import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import pytest
+from botocore.config import Config
+from flask import Flask
 from moto.cloudtrail.models import CloudTrailBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.logs.metric_filters import MetricFilters
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.s3.models import s3_backends
+from moto.sns.models import SNSBackend
+from werkzeug.test import EnvironBuilder
 
 from trailwatch import moto_shims
 from trailwatch.emulator import Emulator
@@ -151,3 +164,133 @@ def test_the_versions_shim_lists_published_versions_newest_first(emulator: Emula
     sfn.update_state_machine(stateMachineArn=arn, definition=ok, publish=True)
     listed = sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"]
     assert [v["stateMachineVersionArn"] for v in listed] == [f"{arn}:2", f"{arn}:1"]
+
+
+def _two_requests_meet(dispatch: Callable[..., Any], wait: float) -> list[str]:
+    """Send two requests through ``dispatch`` (moto's dispatcher, patched or not) to an app
+    that waits for both to be inside it at once; what each request came back with."""
+    meet = threading.Barrier(2, timeout=wait)
+    app = Flask("probe")  # what moto's dispatcher hands each request to: a service's Flask app
+
+    @app.route("/<path:anything>")
+    def probe(anything: str) -> str:
+        try:
+            meet.wait()
+        except threading.BrokenBarrierError:
+            return "alone"
+        return "met"
+
+    dispatcher = DomainDispatcherApplication(lambda service: app)
+
+    def request() -> str:
+        environ = EnvironBuilder(path="/moto-api/probe").get_environ()
+        return b"".join(dispatch(dispatcher, environ, lambda *a: None)).decode()
+
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda _: request(), range(2)))
+
+
+def test_moto_still_serves_requests_side_by_side() -> None:
+    assert _two_requests_meet(moto_shims.original_dispatch(), wait=10) == ["met", "met"], (
+        "moto's dispatcher no longer lets two requests into its backends at once: remove the shim"
+    )
+
+
+def test_the_shim_lets_one_request_in_at_a_time() -> None:
+    moto_shims.apply()
+    # The first request waits inside the app and gives up; only then does the second enter.
+    assert _two_requests_meet(DomainDispatcherApplication.__call__, wait=0.5) == ["alone", "alone"]
+
+
+def test_the_emulator_serves_its_clients_one_at_a_time(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inside = peak = 0
+    lock = threading.Lock()
+    list_topics = SNSBackend.list_topics
+
+    def slow_list_topics(self: SNSBackend, *args: Any, **kwargs: Any) -> Any:
+        nonlocal inside, peak
+        with lock:
+            inside += 1
+            peak = max(peak, inside)
+        time.sleep(0.2)  # long enough for every other client to have sent its request
+        with lock:
+            inside -= 1
+        return list_topics(self, *args, **kwargs)
+
+    monkeypatch.setattr(SNSBackend, "list_topics", slow_list_topics)
+    emulator.client("sns").create_topic(Name="one-at-a-time")
+    # No SDK retry may hide a failed request.
+    clients = [emulator.client("sns", config=Config(retries={"max_attempts": 1})) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda c: c.list_topics()["Topics"], clients))
+    assert peak == 1
+    assert all(len(a) == 1 for a in answers), answers
+
+
+def _sdk_request(service: str, body: str, invocation: str, attempt: int, target: str = "") -> dict[str, Any]:
+    """A WSGI environ for one attempt of an AWS SDK call, as the SDKs send it (moto reads the
+    service from the credential scope and checks no signature)."""
+    headers = {
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20261129/us-east-1/{service}/aws4_request,"
+        " SignedHeaders=host, Signature=0",
+        "Content-Type": "application/x-amz-json-1.1" if target else "application/x-www-form-urlencoded",
+        "amz-sdk-invocation-id": invocation,
+        "amz-sdk-request": f"attempt={attempt}; max=25",
+        **({"X-Amz-Target": target} if target else {}),
+    }
+    return EnvironBuilder(method="POST", path="/", headers=list(headers.items()), data=body).get_environ()
+
+
+def _send(emulator: Emulator, environ: dict[str, Any]) -> tuple[int, bytes]:
+    headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
+    headers["Content-Type"] = environ["CONTENT_TYPE"]
+    body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+    request = urllib.request.Request(emulator.endpoint + "/", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+CREATE_KEY = '{"Description": "sent twice"}'
+
+
+def test_moto_still_runs_a_retried_call_again(emulator: Emulator) -> None:
+    dispatcher = DomainDispatcherApplication(create_backend_app)
+    made = [
+        json.loads(
+            b"".join(
+                moto_shims.original_dispatch()(
+                    dispatcher,
+                    _sdk_request("kms", CREATE_KEY, "retried-call", attempt, "TrentService.CreateKey"),
+                    lambda *a: None,
+                )
+            )
+        )["KeyMetadata"]["KeyId"]
+        for attempt in (1, 2)
+    ]
+    assert len(set(made)) == 2, "moto now answers a retried call once: remove the shim's replay"
+
+
+def test_a_call_moto_answered_is_answered_again_not_run_again(emulator: Emulator) -> None:
+    # The SDK sends attempt 2 when attempt 1's answer was lost on the way back.
+    first = _send(emulator, _sdk_request("kms", CREATE_KEY, "lost-answer", 1, "TrentService.CreateKey"))
+    again = _send(emulator, _sdk_request("kms", CREATE_KEY, "lost-answer", 2, "TrentService.CreateKey"))
+    assert first[0] == 200 and again == first
+    assert len(emulator.client("kms").list_keys()["Keys"]) == 1
+    # Another call with the same request is run: it is a new invocation.
+    other = _send(emulator, _sdk_request("kms", CREATE_KEY, "another-call", 1, "TrentService.CreateKey"))
+    assert other[0] == 200 and other != first
+    assert len(emulator.client("kms").list_keys()["Keys"]) == 2
+
+
+def test_a_failed_attempt_is_run_again(emulator: Emulator) -> None:
+    arn = "arn:aws:sns:us-east-1:123456789012:retried"
+    body = f"Action=GetTopicAttributes&TopicArn={arn}&Version=2010-03-31"
+    assert _send(emulator, _sdk_request("sns", body, "failed-first", 1))[0] == 404
+    emulator.client("sns").create_topic(Name="retried")
+    status, answer = _send(emulator, _sdk_request("sns", body, "failed-first", 2))
+    assert status == 200 and arn.encode() in answer

@@ -34,12 +34,46 @@ fails once moto behaves correctly: that is the signal to delete the shim.
   provider reads it after every create and refresh. The shim lists the versions moto keeps
   for the state machine (none unless one was published), newest first as AWS does. Remove
   with the one above.
+- **Requests are served one at a time, and an SDK call moto has answered is not run again.**
+  - moto's server runs each request on a thread of its own (werkzeug's threaded server), and
+    its backends are plain dicts and lists with no lock: the dispatcher
+    (``DomainDispatcherApplication.__call__``) locks only its choice of the service's app,
+    then calls the app outside the lock (getmoto/moto issue #372, "Moto running into
+    thread-safety issues"). Terraform sends up to ten requests at once, so a request that
+    iterates a backend's dict while another request adds to it fails with "RuntimeError:
+    dictionary changed size during iteration": a 500, which the AWS SDK sends again. Seen
+    in one of five plain runs of ``tests/test_examples.py`` (during the chat example's
+    lifecycle), and every time from 12 client threads with the interpreter's thread switch
+    interval cut to 1 us: DescribeAlarms, ListKeys, DescribeLogGroups, IAM CreateRole and
+    GetRole. The shim runs the whole app call, response body included, under one lock per
+    process. The emulator's work is Python under the GIL, so little concurrency is lost.
+  - The AWS provider also sends again, as attempt 2 of the same call, a few requests that
+    moto has already carried out and answered 200: 0 to 2 of about 7,600 SDK requests in
+    each of five full runs of the suite with every request logged (6 in all). A
+    packet capture of one (DeleteAlarms) shows why: moto sent the response headers, the
+    provider closed the connection 2.3 ms later, before the 213-byte body arrived, and sent
+    the call again. The capture does not show why the provider gave up. A repeated delete
+    or put is harmless, but a repeated CreateKey makes a second key that no state holds:
+    that fits the one CI failure of the organization-trail lifecycle (a key still Enabled
+    after destroy). AWS itself would run the call again; what the shim hides is a loss on
+    the loopback between the provider and the emulator. The SDKs send one invocation ID
+    with every attempt of a call (the amz-sdk-invocation-id header). The shim keeps the 2xx
+    answers of the last 4,096 calls by that ID and answers a later attempt of one of them
+    with the same status, headers and body, without running it again. A call whose attempt
+    failed (an error status) is run again, as moto would.
+  - moto must then never call the emulator over HTTP from inside a request (an SNS HTTP
+    subscription or an API destination pointing at the emulator): that request would wait
+    for itself. Nothing in the harness does.
+  - Remove the lock once moto's server serialises requests or locks its backends. Remove
+    the replay once the provider stops repeating answered calls against the emulator.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,6 +81,7 @@ from moto.athena.models import AthenaBackend
 from moto.cloudtrail.models import CloudTrailBackend
 from moto.events.models import Rule
 from moto.logs.metric_filters import MetricFilters
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.sns.models import sns_backends
 from moto.stepfunctions.responses import StepFunctionResponse
 from moto.utilities.arns import parse_arn
@@ -59,6 +94,50 @@ _ORIGINALS: dict[str, Callable[..., Any]] = {}
 #: (read before the shims are on).
 MOTO_VALIDATES_DEFINITIONS = hasattr(StepFunctionResponse, "validate_state_machine_definition")
 MOTO_LISTS_VERSIONS = hasattr(StepFunctionResponse, "list_state_machine_versions")
+
+
+#: One request at a time in the emulator's process (see the module docstring).
+_SERVING = threading.Lock()
+#: The 2xx answers (status, headers, body) moto gave, by the AWS SDK's invocation ID, oldest
+#: first; a retry comes within the SDK's backoff (seconds), far fewer requests than kept.
+_ANSWERED: OrderedDict[str, tuple[str, list[tuple[str, str]], bytes]] = OrderedDict()
+_ANSWERS_KEPT = 4096
+
+
+def original_dispatch() -> Callable[..., Any]:
+    """moto's own ``DomainDispatcherApplication.__call__``, whether or not the shim is on."""
+    return _ORIGINALS.get("dispatch", DomainDispatcherApplication.__call__)
+
+
+def _dispatch(
+    self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Callable[..., Any]
+) -> Iterable[bytes]:
+    # The SDKs send one invocation ID with every attempt of a call (amz-sdk-invocation-id).
+    invocation: str = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
+    with _SERVING:
+        if invocation in _ANSWERED:
+            status, headers, body = _ANSWERED[invocation]
+            start_response(status, headers)
+            return [body]
+        sent: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            sent.append((status, list(headers)))
+            return start_response(status, headers, exc_info)
+
+        response = original_dispatch()(self, environ, keep)
+        try:
+            # The body too: a streamed one would otherwise read the backend after the lock.
+            body = b"".join(response)
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+        if invocation and sent and sent[-1][0].startswith("2"):
+            _ANSWERED[invocation] = (*sent[-1], body)
+            while len(_ANSWERED) > _ANSWERS_KEPT:
+                _ANSWERED.popitem(last=False)
+        return [body]
 
 
 def original_delete_trail() -> Callable[..., Any]:
@@ -196,6 +275,7 @@ def replace(
 
 def apply() -> None:
     """Install every shim (idempotent)."""
+    replace(_ORIGINALS, "dispatch", DomainDispatcherApplication, "__call__", _dispatch)
     replace(_ORIGINALS, "delete_trail", CloudTrailBackend, "delete_trail", _delete_trail)
     replace(_ORIGINALS, "add_filter", MetricFilters, "add_filter", _add_filter)
     replace(_ORIGINALS, "send_to_targets", Rule, "send_to_targets", _send_to_targets)
