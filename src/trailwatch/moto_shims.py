@@ -1,8 +1,9 @@
 """Shims for moto bugs that the trailwatch stack hits.
 
-Each shim patches one moto backend method in-process (the emulator runs in the same
-process as the harness). ``tests/test_moto_shims.py`` runs the *unpatched* method and
-fails once moto behaves correctly: that is the signal to delete the shim.
+Each shim patches one moto method in-process, a backend's or the server dispatcher's (the
+emulator runs in the same process as the harness). ``tests/test_moto_shims.py`` runs the
+*unpatched* method and fails once moto behaves correctly: that is the signal to delete the
+shim.
 
 - ``DeleteTrail`` by trail ARN is a no-op in moto <= 5.2.5: the provider deletes trails by
   ARN, so the trail survives ``terraform destroy``. Remove once moto resolves ARNs there.
@@ -102,7 +103,8 @@ MOTO_LISTS_VERSIONS = hasattr(StepFunctionResponse, "list_state_machine_versions
 #: One request at a time in the emulator's process (see the module docstring).
 _SERVING = threading.Lock()
 #: The 2xx answers (status, headers, body) moto gave, by the AWS SDK's invocation ID, oldest
-#: first; a retry comes within the SDK's backoff (seconds), far fewer requests than kept.
+#: first. A retry follows within the SDK's backoff (seconds), and an emulator serves far
+#: fewer than 4,096 requests in that time.
 _ANSWERED: OrderedDict[str, tuple[str, list[tuple[str, str]], bytes]] = OrderedDict()
 _ANSWERS_KEPT = 4096
 
