@@ -229,10 +229,10 @@ def test_the_emulator_serves_its_clients_one_at_a_time(
     assert all(len(a) == 1 for a in answers), answers
 
 
-def _sdk_request(service: str, body: str, invocation: str, attempt: int, target: str = "") -> dict[str, Any]:
-    """A WSGI environ for one attempt of an AWS SDK call, as the SDKs send it (moto reads the
+def _sdk_headers(service: str, invocation: str, attempt: int, target: str = "") -> dict[str, str]:
+    """The headers of one attempt of an AWS SDK call, as the SDKs send them (moto reads the
     service from the credential scope and checks no signature)."""
-    headers = {
+    return {
         "Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20261129/us-east-1/{service}/aws4_request,"
         " SignedHeaders=host, Signature=0",
         "Content-Type": "application/x-amz-json-1.1" if target else "application/x-www-form-urlencoded",
@@ -240,14 +240,12 @@ def _sdk_request(service: str, body: str, invocation: str, attempt: int, target:
         "amz-sdk-request": f"attempt={attempt}; max=25",
         **({"X-Amz-Target": target} if target else {}),
     }
-    return EnvironBuilder(method="POST", path="/", headers=list(headers.items()), data=body).get_environ()
 
 
-def _send(emulator: Emulator, environ: dict[str, Any]) -> tuple[int, bytes]:
-    headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
-    headers["Content-Type"] = environ["CONTENT_TYPE"]
-    body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
-    request = urllib.request.Request(emulator.endpoint + "/", data=body, headers=headers, method="POST")
+def _send(emulator: Emulator, headers: dict[str, str], body: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        emulator.endpoint + "/", data=body.encode(), headers=headers, method="POST"
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
             return answer.status, answer.read()
@@ -258,31 +256,30 @@ def _send(emulator: Emulator, environ: dict[str, Any]) -> tuple[int, bytes]:
 CREATE_KEY = '{"Description": "sent twice"}'
 
 
+def _create_key(invocation: str, attempt: int) -> dict[str, str]:
+    return _sdk_headers("kms", invocation, attempt, "TrentService.CreateKey")
+
+
 def test_moto_still_runs_a_retried_call_again(emulator: Emulator) -> None:
     dispatcher = DomainDispatcherApplication(create_backend_app)
-    made = [
-        json.loads(
-            b"".join(
-                moto_shims.original_dispatch()(
-                    dispatcher,
-                    _sdk_request("kms", CREATE_KEY, "retried-call", attempt, "TrentService.CreateKey"),
-                    lambda *a: None,
-                )
-            )
-        )["KeyMetadata"]["KeyId"]
-        for attempt in (1, 2)
-    ]
-    assert len(set(made)) == 2, "moto now answers a retried call once: remove the shim's replay"
+
+    def key_made(attempt: int) -> str:
+        headers = list(_create_key("retried-call", attempt).items())
+        environ = EnvironBuilder(method="POST", path="/", headers=headers, data=CREATE_KEY).get_environ()
+        answer = b"".join(moto_shims.original_dispatch()(dispatcher, environ, lambda *a: None))
+        return str(json.loads(answer)["KeyMetadata"]["KeyId"])
+
+    assert key_made(1) != key_made(2), "moto now answers a retried call once: remove the shim's replay"
 
 
 def test_a_call_moto_answered_is_answered_again_not_run_again(emulator: Emulator) -> None:
     # The SDK sends attempt 2 when attempt 1's answer was lost on the way back.
-    first = _send(emulator, _sdk_request("kms", CREATE_KEY, "lost-answer", 1, "TrentService.CreateKey"))
-    again = _send(emulator, _sdk_request("kms", CREATE_KEY, "lost-answer", 2, "TrentService.CreateKey"))
+    first = _send(emulator, _create_key("lost-answer", 1), CREATE_KEY)
+    again = _send(emulator, _create_key("lost-answer", 2), CREATE_KEY)
     assert first[0] == 200 and again == first
     assert len(emulator.client("kms").list_keys()["Keys"]) == 1
     # Another call with the same request is run: it is a new invocation.
-    other = _send(emulator, _sdk_request("kms", CREATE_KEY, "another-call", 1, "TrentService.CreateKey"))
+    other = _send(emulator, _create_key("another-call", 1), CREATE_KEY)
     assert other[0] == 200 and other != first
     assert len(emulator.client("kms").list_keys()["Keys"]) == 2
 
@@ -290,7 +287,7 @@ def test_a_call_moto_answered_is_answered_again_not_run_again(emulator: Emulator
 def test_a_failed_attempt_is_run_again(emulator: Emulator) -> None:
     arn = "arn:aws:sns:us-east-1:123456789012:retried"
     body = f"Action=GetTopicAttributes&TopicArn={arn}&Version=2010-03-31"
-    assert _send(emulator, _sdk_request("sns", body, "failed-first", 1))[0] == 404
+    assert _send(emulator, _sdk_headers("sns", "failed-first", 1), body)[0] == 404
     emulator.client("sns").create_topic(Name="retried")
-    status, answer = _send(emulator, _sdk_request("sns", body, "failed-first", 2))
+    status, answer = _send(emulator, _sdk_headers("sns", "failed-first", 2), body)
     assert status == 200 and arn.encode() in answer
