@@ -200,6 +200,7 @@ module "metric_filters" {
   unauthorized_api_calls_mode                    = var.unauthorized_api_calls_mode
   unauthorized_api_calls_excluded_event_sources  = var.unauthorized_api_calls_excluded_event_sources
   unauthorized_api_calls_excluded_principal_arns = var.unauthorized_api_calls_excluded_principal_arns
+  login_profile_changes_excluded_principal_arns  = var.login_profile_changes_excluded_principal_arns
 }
 
 ################################################################################
@@ -266,6 +267,7 @@ module "signin_events" {
   cis_exact                      = var.cis_exact
   console_login_without_mfa_mode = var.console_login_without_mfa_mode
   detections                     = var.signin_events_detections
+  excluded_principal_arns        = { login_profile_changes = var.login_profile_changes_excluded_principal_arns }
   dead_letter_queue_arn          = var.signin_events_dead_letter_queue_arn
   tags                           = var.tags
 }

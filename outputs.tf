@@ -76,7 +76,12 @@ output "signin_events_forward_bus_arn" {
 }
 
 output "signin_event_patterns" {
-  description = "key => event pattern (JSON) of each EventBridge sign-in rule, known at plan time ({} unless signin_events_enabled)."
+  description = "The same map as event_rule_patterns (kept for existing callers): key => event pattern (JSON) of each EventBridge rule, known at plan time ({} unless signin_events_enabled)."
+  value       = try(module.signin_events[0].event_patterns, {})
+}
+
+output "event_rule_patterns" {
+  description = "Detection key => event pattern (JSON) of each EventBridge rule this module plans, known at plan time ({} unless signin_events_enabled). Every detection with a rule is here: the sign-in detections and the API-call ones (login_profile_changes, console_session_from_access_keys, mfa_device_removed, identity_provider_changes)."
   value       = try(module.signin_events[0].event_patterns, {})
 }
 

@@ -428,13 +428,13 @@ variable "alarm_messages_link_margin_seconds" {
 ################################################################################
 
 variable "signin_events_enabled" {
-  description = "Also send one readable message per flagged console sign-in (who, result, source IP, MFA, region, time, user agent, why) to the topic, without the log delivery delay and alarm period, through EventBridge rules in this provider's region built from the same catalog and allowlist. Sign-ins recorded in other regions need modules/signin-events there in forward mode (see examples/signin-events-regions)."
+  description = "Also send one readable message per flagged event (who, what was changed, result, source IP, MFA, region, time, user agent, why) to the topic, without the log delivery delay and alarm period, through EventBridge rules in this provider's region built from the same catalog and allowlist: every sign-in detection and the console-access changes (login profiles, console sessions from keys, MFA removal, identity providers). Events recorded in other regions (regional sign-in endpoints, IAM Identity Center's own region, regional STS) need modules/signin-events there in forward mode (see examples/signin-events-regions)."
   type        = bool
   default     = false
 }
 
 variable "signin_events_detections" {
-  description = "Per-detection switches for the sign-in notifications, keyed by console_login_unexpected_ip, console_login_without_mfa, console_login_failures, root_usage or root_privileged_task: {enabled = false} silences one (console_login_failures notifies on every failure, without the alarm's threshold; with root_privileged_task off, root_usage notifies AssumeRoot root sessions too)."
+  description = "Per-detection switches for the real-time notifications, keyed by any detection with an EventBridge rule: console_login_unexpected_ip, console_login_without_mfa, console_login_mfa_failed, root_usage, root_privileged_task, login_profile_changes, console_session_from_access_keys, mfa_device_removed, identity_provider_changes (on by default: {enabled = false} silences one; with root_privileged_task off, root_usage notifies AssumeRoot root sessions too) and console_login_failures (off by default: its meaning is a count, and the failures alarm's readable message is its notification; {enabled = true} sends one message per failed sign-in, so a password spray of 1,000 attempts sends 1,000)."
   type = map(object({
     enabled = optional(bool)
   }))
@@ -482,6 +482,17 @@ variable "unauthorized_api_calls_excluded_principal_arns" {
   validation {
     condition     = alltrue([for a in var.unauthorized_api_calls_excluded_principal_arns : can(regex("^arn:(aws|aws-cn|aws-us-gov|\\*):(iam|sts|\\*)::([0-9]{12}|\\*):[A-Za-z0-9+=,.@_/*:-]+$", a))])
     error_message = "unauthorized_api_calls_excluded_principal_arns: each entry must be an IAM or STS ARN pattern such as arn:aws:sts::*:assumed-role/ci-deployer/* (no quotes or spaces; * as wildcard)."
+  }
+}
+
+variable "login_profile_changes_excluded_principal_arns" {
+  description = "Principal ARN patterns (matched against userIdentity.arn; * is a wildcard) whose CreateLoginProfile / UpdateLoginProfile calls login_profile_changes ignores, on the metric filter and the real-time rule alike: the automation that provisions console users, e.g. [\"arn:aws:sts::*:assumed-role/identity-provisioner/*\"]. Risk: a stolen credential of an excluded principal sets passwords unseen."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.login_profile_changes_excluded_principal_arns : can(regex("^arn:(aws|aws-cn|aws-us-gov|\\*):(iam|sts|\\*)::([0-9]{12}|\\*):[A-Za-z0-9+=,.@_/*:-]+$", a)) && !strcontains(a, "**")])
+    error_message = "login_profile_changes_excluded_principal_arns: each entry must be an IAM or STS ARN pattern such as arn:aws:sts::*:assumed-role/identity-provisioner/* (no quotes or spaces; * as wildcard, never two in a row: EventBridge refuses **)."
   }
 }
 

@@ -70,6 +70,14 @@ def _tricky() -> list[dict[str, Any]]:
         {**root, "eventName": "StopLogging", "eventSource": "cloudtrail.amazonaws.com"},
         {**root, "eventSource": "kms.amazonaws.com", "eventName": "ScheduleKeyDeletion"},
         {**root, "userIdentity": {"type": "Rööt"}, "errorCode": "AccessDenied/é"},
+        # identity_provider_changes' eventName regexes: `$` also matches before a final new
+        # line, and a name inside a longer one is not a match.
+        {**denied, "eventSource": "iam.amazonaws.com", "eventName": "UpdateSAMLProvider", "errorCode": None},
+        ev.change("UpdateSAMLProvider"),
+        ev.change("UpdateSAMLProvider\n"),
+        ev.change("UpdateSAMLProviderX"),
+        ev.change("DeleteExternalIdPCertificate\n", "sso-directory.amazonaws.com"),
+        ev.change("GetSAMLProvider"),
     ]
 
 
@@ -84,7 +92,27 @@ def test_the_catalog_is_anchored(filters: list[MetricFilterSpec]) -> None:
     assert '"errorCode":AccessDenied*' in what["anchors"]
     assert '"errorCode":*UnauthorizedOperation' in what["anchors"]
     assert {"ConsoleLogin", "StopLogging", "PutBucketPolicy"} <= set(what["eventNames"])
+    # An anchored regex alternation on eventName names its words (and each with the final
+    # new line `$` also matches before).
+    assert {"UpdateSAMLProvider", "UpdateSAMLProvider\n", "ImportExternalIdPCertificate"} <= set(what["eventNames"])
     assert what["literals"] == []
+
+
+def test_a_regex_alternation_hints_exactly_what_it_can_match() -> None:
+    pattern = compile_pattern('{ $.eventName = %^CreateSAMLProvider$|^UpdateSAMLProvider$% }')
+    for name, matches in (
+        ("CreateSAMLProvider", True),
+        ("UpdateSAMLProvider\n", True),
+        ("XUpdateSAMLProvider", False),
+        ("UpdateSAMLProvider\r", False),
+    ):
+        event = Event(json.dumps({"eventName": name}))
+        assert pattern.matches(event) is matches, name
+        assert pattern.could_match(event) or not matches, name
+    # Unanchored, or elsewhere than eventName: the words as literals; anything else: no hint.
+    assert compile_pattern("{ $.a = %Alpha|Beta_2% }").hint == frozenset({("literal", "Alpha"), ("literal", "Beta_2")})
+    assert compile_pattern("{ $.a = %Alpha|Be% }").hint is None
+    assert compile_pattern("{ $.eventName = %^Alpha.$% }").hint is None
 
 
 @pytest.mark.parametrize("hostile", [False, True], ids=["realistic", "hostile"])

@@ -9,19 +9,22 @@ engine."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from trailwatch import signin_events as ev
+from trailwatch.backtest import backtest, detections_from_plan
 from trailwatch.catalog import detections
 from trailwatch.emulator import Emulator
 from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.scenarios import ALLOWLIST, corpus
-from trailwatch.signin_notifications import envelope, is_signin_record, patterns
+from trailwatch.signin_notifications import delivered, envelope, patterns, rule_envelope, rule_pattern, rule_state
 from trailwatch.terraform import plan_files
 from trailwatch.variants import EXCLUDED, variant_patterns
 
@@ -30,6 +33,7 @@ pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("scenarios")]
 
 EXCLUDED_SOURCES = ("secretsmanager.amazonaws.com",)
 EXCLUDED_PRINCIPALS = ("arn:aws:iam::*:user/ci-*",)
+PROVISIONERS = ("arn:aws:sts::*:assumed-role/identity-provisioner/*",)
 
 MODES: dict[str, dict[str, Any]] = {
     "tuned": {"allowed_source_cidrs": ALLOWLIST},
@@ -45,6 +49,12 @@ MODES: dict[str, dict[str, Any]] = {
     "no_privileged_task": {
         "detections": {"root_privileged_task": {"enabled": False}},
         "signin_events_detections": {"root_privileged_task": {"enabled": False}},
+    },
+    # The provisioning automation's password resets are left out, on both paths.
+    "login_profile_excluded": {
+        "login_profile_changes_excluded_principal_arns": list(PROVISIONERS),
+        # The failures rule is opt-in: switched on here, it flags each failure.
+        "signin_events_detections": {"console_login_failures": {"enabled": True}},
     },
 }
 for _args in MODES.values():
@@ -70,9 +80,24 @@ ROOT_CREDENTIALS = CIS_EVENTS["root_usage"]
 # Centralized root access: the AssumeRoot call and the root session's actions.
 ROOT_SESSIONS = {"assume_root_call", "root_session_delete_bucket_policy"}
 
+# Every other way into the console (issue 23): the same in every mode.
+CONSOLE_ACCESS = {
+    # Every password set or reset, whoever the caller; a user's own ChangePassword is not one.
+    "login_profile_changes": {"login_profile_created", "login_profile_by_provisioner"},
+    # The portal's own sign-in token stays silent.
+    "console_session_from_access_keys": {"signin_token_from_keys", "federation_token"},
+    "mfa_device_removed": {"mfa_deactivated"},
+    # Identity Center's service-linked role keeping its own SAML provider is not a change.
+    "identity_provider_changes": {"oidc_thumbprint_updated", "external_idp_changed", "directory_associated"},
+    # The documented failed sign-in has "MFAUsed": "Yes": the password was right.
+    "console_login_mfa_failed": {"iam_failure"},
+}
+
 TUNED = {
     **CIS_EVENTS,
-    # Every successful sign-in from outside the allowlist, federated (SSO, SAML) included.
+    **CONSOLE_ACCESS,
+    # Every successful sign-in from outside the allowlist, federated (SSO, SAML) and Identity
+    # Center portal sign-ins included, and one with no source address at all.
     "console_login_unexpected_ip": {
         "iam_mfa_unknown_ip",
         "iam_no_mfa_unknown_ip",
@@ -80,10 +105,19 @@ TUNED = {
         "ipv6_unknown",
         "saml_login",
         "sso_login",
+        "idc_password_only_unknown_ip",
+        "login_without_source_ip",
     },
-    # Root's "MFAUsed": "YES" is MFA; SSO/SAML, failures and CheckMfa are not logins without MFA.
-    "console_login_without_mfa": {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip", "root_no_mfa_allowed_ip"},
-    "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure"},
+    # Root's "MFAUsed": "YES" is MFA; SSO/SAML, failures and CheckMfa are not logins without
+    # MFA. An Identity Center sign-in with a password alone is; one with TOTP, or one sent on
+    # to enrol an MFA device, is not.
+    "console_login_without_mfa": {
+        "iam_no_mfa_allowed_ip",
+        "iam_no_mfa_unknown_ip",
+        "root_no_mfa_allowed_ip",
+        "idc_password_only_unknown_ip",
+    },
+    "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure", "idc_password_verification_failed"},
     "unauthorized_api_calls": {"access_denied", "unauthorized_operation", "denied_ci_scanner"},
     "root_privileged_task": ROOT_SESSIONS,
 }
@@ -98,6 +132,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         # (they are reported by both detections then, never by neither).
         "root_usage": ROOT_CREDENTIALS | {"root_session_delete_bucket_policy"},
         "console_login_without_mfa": SECURITY_HUB_MFA,
+        # Security Hub's CloudWatch.6 string: the errorMessage, which Identity Center's
+        # failed verifications do not carry.
         "console_login_failures": {"iam_failure", "root_failure"},
         "unauthorized_api_calls": {
             "access_denied",
@@ -141,27 +177,37 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         },
         "root_usage": ROOT_CREDENTIALS | {"root_session_delete_bucket_policy"},
     },
+    "login_profile_excluded": {
+        **{k: v for k, v in TUNED.items() if k != "console_login_unexpected_ip"},
+        "login_profile_changes": {"login_profile_created"},
+    },
 }
 
 
 @pytest.fixture(scope="module")
-def planned(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, dict[str, Any]]]:
+def planned_run(emulator_session: Emulator, terraform: str) -> Iterator[tuple[dict[str, dict[str, Any]], dict[str, Any]]]:
     """One plan of a root config that calls the module once per mode (one Terraform run for
-    all modes instead of one each)."""
+    all modes instead of one each): each mode's outputs, and the plan itself."""
     doc = {
         "provider": {"aws": {"region": "us-east-1"}},
         "module": {mode: {"source": "../../", **args, "name_prefix": "scn"} for mode, args in MODES.items()},
         "output": {
             f"{mode}__{key}": {"value": f"${{module.{mode}.{output}}}"}
             for mode in MODES
-            for key, output in (("filters", "metric_filters"), ("rules", "signin_event_patterns"))
+            for key, output in (("filters", "metric_filters"), ("rules", "event_rule_patterns"))
         },
     }
     plan = plan_files({"main.tf.json": json.dumps(doc, indent=2)}, emulator_session, "scenarios")
-    yield {
+    outputs = {
         mode: {"filters": plan.outputs[f"{mode}__filters"], "rules": plan.outputs[f"{mode}__rules"]}
         for mode in MODES
     }
+    yield outputs, plan._raw
+
+
+@pytest.fixture(scope="module")
+def planned(planned_run: tuple[dict[str, dict[str, Any]], dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return planned_run[0]
 
 
 @pytest.fixture(scope="module")
@@ -193,19 +239,126 @@ def test_cis_exact_uses_security_hubs_strings(planned_filters: dict[str, Any]) -
             assert planned_filters["cis_exact"][key]["pattern"] == det.patterns["security_hub"]
 
 
+def _rules_switched_on(mode: str) -> set[str]:
+    """The detections whose rule a mode switches on although the catalog marks it opt-in."""
+    switches = MODES[mode].get("signin_events_detections", {})
+    return {k for k, v in switches.items() if v.get("enabled")}
+
+
+def _rule_matches(key: str, rule: EventPattern, rec: dict[str, Any]) -> bool:
+    """Whether EventBridge hands the record to this rule and the rule matches it."""
+    return delivered(rec, rule_state(key)) and rule.matches(envelope(rec))
+
+
+def _in_scope(key: str, rec: dict[str, Any]) -> bool:
+    """Whether the record is one of the events the rule reads (its envelope: source,
+    detail-type, and an API-call detection's event names)."""
+    return EventPattern(rule_envelope(key)).matches(envelope(rec))
+
+
 @pytest.mark.parametrize("mode", sorted(MODES))
-def test_signin_rules_flag_exactly_what_the_filters_flag(mode: str, planned: dict[str, Any]) -> None:
+def test_event_rules_flag_exactly_what_the_filters_flag(mode: str, planned: dict[str, Any]) -> None:
     rules = planned[mode]["rules"]
     filters = planned[mode]["filters"]
-    signins = {name: rec for name, rec in corpus().items() if is_signin_record(rec)}
-    assert len(signins) >= 16
-    # Every enabled sign-in detection has its rule, and nothing else does.
-    assert set(rules) == {k for k in filters if k in patterns()}
+    records = corpus()
+    # Every enabled detection with a rule has it, but the opt-in ones (console_login_failures:
+    # its meaning is a count) unless switched on; nothing else has one.
+    on = _rules_switched_on(mode)
+    assert set(rules) == {k for k in filters if k in patterns() and ("opt_in" not in patterns()[k] or k in on)}
     for key, text in rules.items():
         rule = EventPattern(text)
-        got = {name for name, rec in signins.items() if rule.matches(envelope(rec))}
-        want = EXPECTED[mode][key] & set(signins)
+        got = {name for name, rec in records.items() if _rule_matches(key, rule, rec)}
+        want = {name for name in EXPECTED[mode][key] if _in_scope(key, records[name])}
         assert got == want, f"{mode}/{key}: extra {got - want}, missing {want - got}"
+    # The new detections notify every record their filter matches.
+    for key in CONSOLE_ACCESS:
+        assert {n for n in EXPECTED[mode][key] if _in_scope(key, records[n])} == EXPECTED[mode][key], key
+
+
+def test_failures_rule_is_opt_in(planned: dict[str, Any]) -> None:
+    """A burst of failed sign-ins is one alarm (with its readable message), not a message per
+    failure: no mode plans the per-failure rule unless it is switched on."""
+    for mode in MODES:
+        assert ("console_login_failures" in planned[mode]["rules"]) == ("console_login_failures" in _rules_switched_on(mode))
+
+
+def test_sparse_signin_is_outside_the_allowlist_on_both_paths(planned: dict[str, Any]) -> None:
+    """A successful sign-in whose record has no sourceIPAddress cannot be shown to be inside
+    the allowlist: the alarm's filter and the real-time rule both flag it."""
+    rec = corpus()["login_without_source_ip"]
+    tuned = planned["tuned"]
+    assert compile_pattern(tuned["filters"]["console_login_unexpected_ip"]["pattern"]).matches(Event(ev.message(rec)))
+    assert EventPattern(tuned["rules"]["console_login_unexpected_ip"]).matches(envelope(rec))
+
+
+def test_rule_patterns_are_the_catalogs(planned: dict[str, Any]) -> None:
+    """What the HCL plans is what signin_notifications builds from the same catalog (the
+    envelope, its detail, the allowlist and the exclusions)."""
+    wildcards = ["203.0.113.*", "2001:db8:abcd:*"]
+    for key, text in planned["tuned"]["rules"].items():
+        assert json.loads(text) == rule_pattern(key, "tuned", wildcards), key
+    excluded = planned["login_profile_excluded"]["rules"]["login_profile_changes"]
+    assert json.loads(excluded) == rule_pattern("login_profile_changes", "tuned", wildcards, list(PROVISIONERS))
+
+
+REAL = json.loads((Path(__file__).parent / "records" / "console-access.json").read_text())
+
+
+def test_real_records_corpus_is_what_it_says() -> None:
+    assert REAL["allowlist"] == ALLOWLIST
+    names = [item["name"] for item in REAL["records"]]
+    assert len(names) == len(set(names)) >= 50
+    for item in REAL["records"]:
+        assert item["source"] and item["record"]["eventSource"] and item["record"]["eventName"], item["name"]
+        assert set(item["detections"]) <= set(detections()), item["name"]
+    # Positive and negative records for every new detection.
+    for key in CONSOLE_ACCESS:
+        assert any(key in item["detections"] for item in REAL["records"]), key
+        # ...and a negative from the same service (ChangePassword, the portal's sign-in token,
+        # Identity Center's own SAML provider, an MFA device enabled, a password failure).
+        sources = {item["record"]["eventSource"] for item in REAL["records"] if key in item["detections"]}
+        assert any(
+            key not in item["detections"] and item["record"]["eventSource"] in sources for item in REAL["records"]
+        ), key
+
+
+@pytest.mark.parametrize("item", REAL["records"], ids=[item["name"] for item in REAL["records"]])
+def test_real_record_fires_exactly_its_detections(item: dict[str, Any], planned: dict[str, Any]) -> None:
+    """Each published record, on the planned metric filters and on the planned rules."""
+    rec = item["record"]
+    filters = planned["tuned"]["filters"]
+    event = Event(json.dumps(rec))
+    got = {k for k, f in filters.items() if compile_pattern(f["pattern"]).matches(event)}
+    assert got == set(item["detections"]), f"{item['name']}: extra {got - set(item['detections'])}, missing {set(item['detections']) - got}"
+    rules = planned["tuned"]["rules"]
+    got_rules = {k for k, text in rules.items() if _rule_matches(k, EventPattern(text), rec)}
+    want_rules = {k for k in item["detections"] if k in rules and _in_scope(k, rec)}
+    assert got_rules == want_rules, item["name"]
+
+
+def _module_plan(plan: dict[str, Any], module: str) -> dict[str, Any]:
+    """The planned values of one module call, as a plan of its own."""
+    (child,) = [m for m in plan["planned_values"]["root_module"]["child_modules"] if m["address"] == f"module.{module}"]
+    return {"planned_values": {"root_module": child}}
+
+
+def test_real_records_backtest_through_the_planned_detections(
+    planned_run: tuple[dict[str, Any], dict[str, Any]], tmp_path: Path
+) -> None:
+    """The backtest of the planned consumer configuration (tuned mode), as a user runs it on
+    an archive: every record in a CloudTrail file of its own. Each new detection's filter
+    matches its positive records and no other, and its alarm (threshold 1) fires on them."""
+    filters, alarms = detections_from_plan(_module_plan(planned_run[1], "tuned"))
+    thresholds = {a.name: a.threshold for a in alarms}
+    for i, item in enumerate(REAL["records"]):
+        path = tmp_path / f"{i:03d}.json.gz"
+        path.write_bytes(gzip.compress(json.dumps({"Records": [item["record"]]}).encode()))
+        result = backtest(filters, alarms, [path], workers=1)
+        assert not result.skipped, item["name"]
+        matched = {name.removeprefix("scn-") for name, n in result.filters if n}
+        assert matched == set(item["detections"]), item["name"]
+        fired = {a.name.removeprefix("scn-") for a in result.alarms if a.would_alarm}
+        assert fired == {k for k in item["detections"] if thresholds[f"scn-{k}"] <= 1}, item["name"]
 
 
 def test_every_signin_detection_has_an_eventbridge_pattern_for_each_of_its_filter_patterns() -> None:

@@ -29,10 +29,12 @@ from trailwatch.scenarios import ALLOWLIST, OUTSIDE, corpus
 from trailwatch.signin_notifications import (
     envelope,
     flagged,
-    is_signin_record,
+    forward_pattern,
+    input_paths_for,
     patterns,
-    settings,
-    template_for,
+    rule_pattern,
+    rule_state,
+    text_template,
 )
 from trailwatch.terraform import Stack, topic_feed_config
 
@@ -40,9 +42,11 @@ from trailwatch.terraform import Stack, topic_feed_config
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("signin-events")]
 
 PREFIX = "tw-regions"
-FORWARDING = ("us-east-2", "eu-north-1", "ap-southeast-2")
-# Which corpus sign-ins each rule must notify (tuned mode, allowlist = scenarios.ALLOWLIST);
-# written out here, independently of the catalog.
+# The example's forwarders: the alias-cookie sign-in regions and the Identity Center region.
+FORWARDING = ("us-east-2", "eu-north-1", "ap-southeast-2", "eu-west-1")
+# Which corpus records each rule must notify (tuned mode, allowlist = scenarios.ALLOWLIST);
+# written out here, independently of the catalog. console_login_failures has no rule: its
+# meaning is a count, which its alarm reports.
 EXPECTED: dict[str, set[str]] = {
     "console_login_unexpected_ip": {
         "iam_mfa_unknown_ip",
@@ -51,19 +55,23 @@ EXPECTED: dict[str, set[str]] = {
         "ipv6_unknown",
         "saml_login",
         "sso_login",
+        "idc_password_only_unknown_ip",
+        "login_without_source_ip",
     },
-    "console_login_without_mfa": {"iam_no_mfa_allowed_ip", "iam_no_mfa_unknown_ip", "root_no_mfa_allowed_ip"},
-    "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure"},
+    "console_login_without_mfa": {
+        "iam_no_mfa_allowed_ip",
+        "iam_no_mfa_unknown_ip",
+        "root_no_mfa_allowed_ip",
+        "idc_password_only_unknown_ip",
+    },
+    "console_login_mfa_failed": {"iam_failure"},
     "root_usage": {"root_mfa_unknown_ip", "root_no_mfa_allowed_ip", "root_failure"},
     # No corpus sign-in comes from an AssumeRoot session (tests/test_scenarios.py checks the split).
     "root_privileged_task": set(),
-}
-SILENT = {
-    "iam_mfa_allowed_ip",
-    "sso_login_allowed_ip",
-    "saml_login_allowed_ip_v6",
-    "check_mfa",
-    "ipv6_allowed",
+    "login_profile_changes": {"login_profile_created", "login_profile_by_provisioner"},
+    "console_session_from_access_keys": {"signin_token_from_keys", "federation_token"},
+    "mfa_device_removed": {"mfa_deactivated"},
+    "identity_provider_changes": {"oidc_thumbprint_updated", "external_idp_changed", "directory_associated"},
 }
 
 
@@ -99,14 +107,9 @@ def _drain(emu: Emulator, url: str) -> list[str]:
 
 
 def _put(emu: Emulator, region: str, record: dict[str, Any]) -> None:
+    event = envelope(record)
     entries = emu.client("events", region).put_events(
-        Entries=[
-            {
-                "Source": "aws.signin",
-                "DetailType": "AWS Console Sign In via CloudTrail",
-                "Detail": json.dumps(record),
-            }
-        ]
+        Entries=[{"Source": event["source"], "DetailType": event["detail-type"], "Detail": json.dumps(record)}]
     )
     assert entries["FailedEntryCount"] == 0, entries
 
@@ -119,22 +122,23 @@ def test_rules_targets_and_transformers_are_created(deployed: dict[str, Any]) ->
     rules = {r["Name"]: r for r in events.list_rules(NamePrefix=f"{PREFIX}-signin-")["Rules"]}
     by_key = {key: f"{PREFIX}-signin-{key.replace('_', '-')}" for key in EXPECTED}
     assert set(rules) == set(by_key.values())
-    s = settings()
     for key, name in by_key.items():
-        assert rules[name]["State"] == "ENABLED"
+        # A rule that must see read-only events (GetSigninToken) runs in the state that does.
+        assert rules[name]["State"] == rule_state(key)
         pattern = json.loads(rules[name]["EventPattern"])
-        assert pattern["source"] == ["aws.signin"] and pattern["detail-type"] == [
-            "AWS Console Sign In via CloudTrail"
-        ]
+        assert pattern == rule_pattern(key, "tuned", ["203.0.113.*", "2001:db8:abcd:*"])
         assert out["signin_event_rules"][key]["arn"] == rules[name]["Arn"]
         (target,) = events.list_targets_by_rule(Rule=name)["Targets"]
         assert target["Arn"] == topic
         transformer = target["InputTransformer"]
-        assert transformer["InputPathsMap"] == s["input_paths"]
-        assert transformer["InputTemplate"] == template_for(patterns()[key]["why"])
+        assert transformer["InputPathsMap"] == input_paths_for(key)
+        assert transformer["InputTemplate"] == text_template(key)
     # The allowlist rule excludes the allowlist's text forms.
-    wild = json.loads(rules[by_key["console_login_unexpected_ip"]]["EventPattern"])["detail"]["$or"][0]
-    assert wild == {"sourceIPAddress": [{"anything-but": {"wildcard": ["203.0.113.*", "2001:db8:abcd:*"]}}]}
+    for branch in json.loads(rules[by_key["console_login_unexpected_ip"]]["EventPattern"])["detail"]["$or"]:
+        assert branch["sourceIPAddress"] == [
+            {"anything-but": {"wildcard": ["203.0.113.*", "2001:db8:abcd:*"]}},
+            {"exists": False},
+        ]
 
     # The topic lets this account's sign-in rules publish, and its key lets EventBridge use it.
     sns = emu.client("sns")
@@ -153,13 +157,15 @@ def test_rules_targets_and_transformers_are_created(deployed: dict[str, Any]) ->
     (kms_eb,) = [st for st in key_policy["Statement"] if st["Sid"] == "EventBridgeRulesPublishEncrypted"]
     assert kms_eb["Principal"] == {"Service": "events.amazonaws.com"}
 
-    # Each forwarding region: one rule for every console sign-in, to us-east-1's default bus.
+    # Each forwarding region: one rule for the events of every detection's envelope, to
+    # us-east-1's default bus, in the state that also passes read-only GetSigninToken.
     bus = f"arn:aws:events:us-east-1:{ACCOUNT_ID}:event-bus/default"
     for region in FORWARDING:
         regional = emu.client("events", region)
         (rule,) = regional.list_rules()["Rules"]
         assert rule["Name"] == f"{PREFIX}-signin-forward"
-        assert json.loads(rule["EventPattern"]) == settings()["envelope"]
+        assert json.loads(rule["EventPattern"]) == forward_pattern([k for k in patterns() if "opt_in" not in patterns()[k]])
+        assert rule["State"] == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
         assert out["signin_forward_rules"][region] == rule["Arn"]
         (target,) = regional.list_targets_by_rule(Rule=rule["Name"])["Targets"]
         assert target["Arn"] == bus
@@ -177,8 +183,19 @@ def test_signin_events_reach_sqs_exactly_when_flagged(deployed: dict[str, Any]) 
     emu: Emulator = deployed["emu"]
     url = deployed["out"]["feed_queue_url"]
     _drain(emu, url)
-    signins = {name: rec for name, rec in corpus().items() if is_signin_record(rec)}
-    assert SILENT | set().union(*EXPECTED.values()) == set(signins)
+    # Every corpus record, each with the source and detail-type CloudTrail gives it.
+    signins = corpus()
+    assert set().union(*EXPECTED.values()) <= set(signins)
+    silent = set(signins) - set().union(*EXPECTED.values())
+    assert {
+        "unknown_user_failure",
+        "own_password_changed",
+        "signin_token_from_portal",
+        "sso_saml_provider_upkeep",
+        "mfa_enabled",
+        "idc_enrolment_allowed_ip",
+        "idc_password_totp_allowed_ip",
+    } <= silent
     why = {key: eb["why"] for key, eb in patterns().items()}
     deployed_rules = {
         key: EventPattern(r["EventPattern"])
@@ -201,7 +218,7 @@ def test_signin_events_reach_sqs_exactly_when_flagged(deployed: dict[str, Any]) 
         if p.matches(envelope(rec))
     }
     assert ours == got
-    silent_ids = {signins[name]["eventID"] for name in SILENT}
+    silent_ids = {signins[name]["eventID"] for name in silent}
     assert not {eid for eid, _ in got} & silent_ids
 
 
@@ -228,6 +245,50 @@ def test_message_is_readable(deployed: dict[str, Any]) -> None:
         ]
     )
     assert len(bodies) == 2  # also outside the allowlist: one message per reason
+
+
+def test_change_message_names_caller_and_target(deployed: dict[str, Any]) -> None:
+    """A password set for a user: the message puts the caller and the user changed side by side."""
+    emu: Emulator = deployed["emu"]
+    url = deployed["out"]["feed_queue_url"]
+    _drain(emu, url)
+    rec = corpus()["login_profile_created"]
+    _put(emu, "us-east-1", rec)
+    (body,) = _drain(emu, url)
+    ident = rec["userIdentity"]
+    assert body == "\n".join(
+        [
+            '"trailwatch: CreateLoginProfile flagged, a console password was set or reset for an IAM user"',
+            f'"Who: IAMUser {ident["userName"]} {ident["arn"]} (account {rec["recipientAccountId"]})"',
+            '"User changed: victim"',
+            '"Password reset required at next sign-in: false"',
+            '"Caller\'s session used MFA: "',
+            f'"Source IP: {rec["sourceIPAddress"]}"',
+            '"Region: us-east-1"',
+            f'"Time: {rec["eventTime"]}"',
+            f'"User agent: {rec["userAgent"]}"',
+            f'"Event ID: {rec["eventID"]}"',
+        ]
+    )
+
+
+def test_identity_center_signins_are_forwarded_from_the_instance_region(deployed: dict[str, Any]) -> None:
+    """A password-only portal sign-in from outside the allowlist, recorded in the Identity
+    Center region: forwarded, and flagged for both reasons; a TOTP one from inside is not."""
+    emu: Emulator = deployed["emu"]
+    url = deployed["out"]["feed_queue_url"]
+    _drain(emu, url)
+    records = corpus()
+    _put(emu, "eu-west-1", records["idc_password_only_unknown_ip"])
+    _put(emu, "eu-west-1", records["idc_password_totp_allowed_ip"])
+    bodies = _drain(emu, url)
+    assert sorted(b.splitlines()[0] for b in bodies) == [
+        '"trailwatch: UserAuthentication flagged, the sign-in did not use MFA"',
+        '"trailwatch: UserAuthentication flagged, the source IP is outside the allowlist"',
+    ]
+    for body in bodies:
+        lines = body.splitlines()
+        assert '"Result: Success "' in lines and '"MFA used: PASSWORD"' in lines and '"Region: eu-west-1"' in lines
 
 
 def test_signins_recorded_in_other_regions_are_forwarded(deployed: dict[str, Any]) -> None:

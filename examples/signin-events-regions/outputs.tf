@@ -29,10 +29,13 @@ output "signin_event_rules" {
 }
 
 output "signin_forward_rules" {
-  description = "Region => ARN of the rule that forwards its console sign-ins to us-east-1."
-  value = {
-    "us-east-2"      = module.signin_forward_us_east_2.forward_rule_arn
-    "eu-north-1"     = module.signin_forward_eu_north_1.forward_rule_arn
-    "ap-southeast-2" = module.signin_forward_ap_southeast_2.forward_rule_arn
-  }
+  description = "Region => ARN of the rule that forwards its sign-in (and other detection) events to us-east-1."
+  value = merge(
+    {
+      "us-east-2"      = module.signin_forward_us_east_2.forward_rule_arn
+      "eu-north-1"     = module.signin_forward_eu_north_1.forward_rule_arn
+      "ap-southeast-2" = module.signin_forward_ap_southeast_2.forward_rule_arn
+    },
+    var.identity_center_region == null ? {} : { (var.identity_center_region) = module.signin_forward_identity_center[0].forward_rule_arn },
+  )
 }

@@ -50,14 +50,19 @@ locals {
   }
 
   # Exclusion clauses for the patterns that carry the placeholder (unauthorized_api_calls'
-  # tuned form); the clause text comes from the catalog.
+  # and login_profile_changes' tuned forms); the clause text comes from the catalog.
   exclusion_placeholder = local.catalog.placeholders.exclusions
   exclusion_templates   = local.catalog.exclusions.clause_templates
-  exclusion_clauses = join("", concat(
-    [for v in var.unauthorized_api_calls_excluded_event_sources : format(local.exclusion_templates.event_source, v)],
-    [for v in var.unauthorized_api_calls_excluded_principal_arns : format(local.exclusion_templates.principal_arn, v)],
-  ))
-  has_exclusions = length(local.exclusion_clauses) > 0
+  exclusion_inputs = {
+    unauthorized_api_calls = { event_source = var.unauthorized_api_calls_excluded_event_sources, principal_arn = var.unauthorized_api_calls_excluded_principal_arns }
+    login_profile_changes  = { event_source = [], principal_arn = var.login_profile_changes_excluded_principal_arns }
+  }
+  exclusion_clauses = {
+    for key, x in local.exclusion_inputs : key => join("", concat(
+      [for v in x.event_source : format(local.exclusion_templates.event_source, v)],
+      [for v in x.principal_arn : format(local.exclusion_templates.principal_arn, v)],
+    ))
+  }
   enabled = {
     for key, d in local.catalog.detections : key => try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0
   }
@@ -79,7 +84,7 @@ locals {
     for key, r in local.resolved : key => merge(r, {
       pattern = (
         try(var.detections[key].pattern, null) != null ? var.detections[key].pattern :
-        replace(replace(local.catalog.detections[key].patterns[r.pattern_id], local.placeholder, local.allow_clauses), local.exclusion_placeholder, local.exclusion_clauses)
+        replace(replace(local.catalog.detections[key].patterns[r.pattern_id], local.placeholder, local.allow_clauses), local.exclusion_placeholder, lookup(local.exclusion_clauses, key, ""))
       )
       # Whether the exclusion inputs apply to this pattern (they need its placeholder).
       takes_exclusions = try(var.detections[key].pattern, null) == null && strcontains(local.catalog.detections[key].patterns[r.pattern_id], local.exclusion_placeholder)
@@ -109,8 +114,8 @@ resource "aws_cloudwatch_log_metric_filter" "this" {
     }
 
     precondition {
-      condition     = each.key != "unauthorized_api_calls" || !local.has_exclusions || each.value.takes_exclusions
-      error_message = "unauthorized_api_calls_excluded_event_sources / _principal_arns apply to the tuned pattern only; this configuration uses ${try(var.detections[each.key].pattern, null) != null ? "a pattern override" : "the \"${each.value.pattern_id}\" pattern (cis_exact or unauthorized_api_calls_mode)"}, which must stay verbatim. Drop the exclusions or use unauthorized_api_calls_mode = \"tuned\" without cis_exact."
+      condition     = lookup(local.exclusion_clauses, each.key, "") == "" || each.value.takes_exclusions
+      error_message = "${each.key}: the ${each.key}_excluded_* inputs apply to the tuned pattern only; this configuration uses ${try(var.detections[each.key].pattern, null) != null ? "a pattern override" : "the \"${each.value.pattern_id}\" pattern (cis_exact or unauthorized_api_calls_mode)"}, which must stay verbatim. Drop the exclusions, or use the tuned pattern (unauthorized_api_calls_mode = \"tuned\" without cis_exact)."
     }
 
     precondition {

@@ -85,3 +85,9 @@ variable "unauthorized_api_calls_excluded_principal_arns" {
   type        = list(string)
   default     = []
 }
+
+variable "login_profile_changes_excluded_principal_arns" {
+  description = "Principal ARN patterns ($.userIdentity.arn, * as wildcard) whose CreateLoginProfile / UpdateLoginProfile calls login_profile_changes ignores (provisioning automation). Validated by the root module."
+  type        = list(string)
+  default     = []
+}

@@ -41,8 +41,10 @@ locals {
   allow_wildcards = distinct(concat(module.allowlist.wildcards, module.allowlist.v4_enumerated))
 
   mfa_mode = var.cis_exact ? "cis_sso" : var.console_login_without_mfa_mode
+  # A rule the catalog marks opt_in (console_login_failures: its meaning is a count) is off
+  # unless switched on; one that needs the allowlist is on only with one.
   enabled = {
-    for key, d in local.catalog.detections : key => try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0
+    for key, d in local.catalog.detections : key => try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !can(d.eventbridge.opt_in) && (!try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0)
     if can(d.eventbridge)
   }
   resolved = {
@@ -55,32 +57,74 @@ locals {
         can(d.modes) ? d.modes[local.mfa_mode] :
         can(d.eventbridge.patterns.tuned) && try(local.enabled[d.tuned_requires], true) ? "tuned" : "security_hub"
       )
+      # source and detail-type (and the event names an API-call detection watches) of the
+      # events the rule reads: the console sign-in events unless the detection names others.
+      envelope = try(d.eventbridge.envelope, local.se.envelope)
+      # ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS where the catalog says a watched event may
+      # be read-only (EventBridge User Guide, "Receiving read-only management events from AWS
+      # services": in state ENABLED a rule receives no read-only management event).
+      state = can(d.eventbridge.all_management_events) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED"
     } if can(d.eventbridge)
+  }
+  # The detail part: the envelope's own detail, the catalog pattern, and the principal
+  # exclusions a detection takes (login_profile_changes). Strings, so that details of
+  # different shapes can share one conditional.
+  x_placeholder = local.catalog.exclusions.eventbridge_placeholder
+  details = {
+    for key, r in local.resolved : key => (
+      length(lookup(var.excluded_principal_arns, key, [])) > 0 ?
+      replace(jsonencode(merge(try(r.envelope.detail, {}), local.catalog.detections[key].eventbridge.patterns[r.pattern_id], local.catalog.exclusions.eventbridge_principal_arn)), jsonencode(local.x_placeholder), jsonencode(var.excluded_principal_arns[key])) :
+      jsonencode(merge(try(r.envelope.detail, {}), local.catalog.detections[key].eventbridge.patterns[r.pattern_id]))
+    )
   }
   rules = {
     for key, r in local.resolved : key => {
-      why = local.catalog.detections[key].eventbridge.why
+      why   = local.catalog.detections[key].eventbridge.why
+      state = r.state
       pattern = replace(
-        jsonencode(merge(local.se.envelope, { detail = local.catalog.detections[key].eventbridge.patterns[r.pattern_id] })),
+        jsonencode(merge({ source = r.envelope.source, "detail-type" = r.envelope["detail-type"] }, { detail = jsondecode(local.details[key]) })),
         jsonencode(local.se.allowlist_placeholder),
         jsonencode(local.allow_wildcards),
       )
     } if r.enabled && !local.forward
   }
+
+  # The message: the catalog's sign-in or change lines, with the detection's subject lines
+  # (what was changed) where __SUBJECT__ stands; the subject's paths join the input paths.
+  messages = { for key, r in local.rules : key => try(local.catalog.detections[key].eventbridge.message, "signin") }
+  subjects = { for key, r in local.rules : key => try(local.catalog.detections[key].eventbridge.subject, []) }
+  lines    = { signin = local.se.input_template_lines, change = local.se.change_template_lines }
+  input_paths = {
+    for key, r in local.rules : key => merge(local.se.input_paths, [for item in local.subjects[key] : { for name, path in item.paths : name => path }]...)
+  }
   # Each line is a JSON string, so a value with a quote stays on its line; format(), not
   # jsonencode(), keeps the <placeholders> unescaped.
   templates = {
-    for key, r in local.rules : key => join("\n", [for line in local.se.input_template_lines : format("\"%s\"", replace(line, local.se.why_placeholder, r.why))])
+    for key, r in local.rules : key => join("\n", [
+      for line in flatten([
+        for l in local.lines[local.messages[key]] : l == local.se.subject_placeholder ? [for item in local.subjects[key] : "${item.label}: ${join(" ", [for name in keys(item.paths) : "<${name}>"])}"] : [l]
+      ]) : format("\"%s\"", replace(line, local.se.why_placeholder, r.why))
+    ])
   }
-  forward_pattern = jsonencode(local.se.envelope)
+  # The forwarding rule carries every enabled detection's envelope (one, or "$or" of them).
+  # (JSON text: the envelopes differ in shape, and distinct() takes one type.)
+  forward_envelopes = distinct([for key, r in local.resolved : jsonencode(r.envelope) if r.enabled])
+  forward_pattern   = length(local.forward_envelopes) == 0 ? jsonencode(local.se.envelope) : length(local.forward_envelopes) == 1 ? local.forward_envelopes[0] : "{\"$or\":[${join(",", local.forward_envelopes)}]}"
+  forward_state     = anytrue([for key, r in local.resolved : r.enabled && r.state != "ENABLED"]) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED"
 
-  # The chat form (custom notification JSON): jsonencode() escapes < and > as \u003c and
-  # \u003e, which would hide the <placeholders> from EventBridge, so they are put back.
-  chat_json = replace(replace(jsonencode(local.se.chat_notification.template), "\\u003c", "<"), "\\u003e", ">")
+  # The chat form (custom notification JSON): the description for the rule's message, with
+  # its subject lines, goes where the template's placeholder stands. jsonencode() escapes <
+  # and > as \u003c and \u003e, which would hide the <placeholders> from EventBridge, so they
+  # are put back.
+  chat = local.se.chat_notification
   chat_templates = {
-    for key, r in local.rules : key => replace(
-      replace(local.chat_json, local.se.why_placeholder, trimsuffix(trimprefix(jsonencode(r.why), "\""), "\"")),
-      local.se.chat_notification.severity_placeholder, upper(local.catalog.detections[key].severity),
+    for key, r in local.rules : key => replace(replace(replace(replace(replace(
+      jsonencode(local.chat.template),
+      local.chat.description_placeholder,
+      trimsuffix(trimprefix(jsonencode(replace(local.chat.descriptions[local.messages[key]], local.se.subject_placeholder, join("", [for item in local.subjects[key] : "*${item.label}:* ${join(" ", [for name in keys(item.paths) : "<${name}>"])}\n"]))), "\""), "\""),
+      ), "\\u003c", "<"), "\\u003e", ">"),
+      local.se.why_placeholder, trimsuffix(trimprefix(jsonencode(r.why), "\""), "\"")),
+      local.chat.severity_placeholder, upper(local.catalog.detections[key].severity),
     )
   }
 }
@@ -89,10 +133,13 @@ resource "aws_cloudwatch_event_rule" "this" {
   for_each = local.rules
 
   name           = "${var.name_prefix}-signin-${replace(each.key, "_", "-")}"
-  description    = "trailwatch: console sign-in where ${each.value.why} (catalog detection ${each.key})"
+  description    = "trailwatch: ${each.value.why} (catalog detection ${each.key})"
   event_bus_name = var.event_bus_name
   event_pattern  = each.value.pattern
-  tags           = var.tags
+  # Set explicitly: with state left out, a rule disabled outside Terraform is never enabled
+  # again (terraform-provider-aws issue #35616).
+  state = each.value.state
+  tags  = var.tags
 
   lifecycle {
     precondition {
@@ -148,7 +195,7 @@ resource "aws_cloudwatch_event_target" "sns" {
   arn            = each.value.arn
 
   input_transformer {
-    input_paths    = local.se.input_paths
+    input_paths    = local.input_paths[each.value.rule]
     input_template = each.value.template
   }
 
@@ -214,9 +261,10 @@ resource "aws_cloudwatch_event_rule" "forward" {
   count = local.forward ? 1 : 0
 
   name           = "${var.name_prefix}-signin-forward"
-  description    = "trailwatch: forward console sign-in events of ${local.region} to ${var.forward_to_event_bus_arn}"
+  description    = "trailwatch: forward the events the detections read in ${local.region} to ${var.forward_to_event_bus_arn}"
   event_bus_name = var.event_bus_name
   event_pattern  = local.forward_pattern
+  state          = local.forward_state
   tags           = var.tags
 
   lifecycle {

@@ -1,11 +1,12 @@
 output "rules" {
-  description = "Notify mode: the rules by catalog key, each with name, arn, event_pattern (JSON) and why (the reason the message gives)."
+  description = "Notify mode: the rules by catalog key, each with name, arn, event_pattern (JSON), why (the reason the message gives) and state (ENABLED, or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS for a rule that must see read-only events)."
   value = {
     for key, r in aws_cloudwatch_event_rule.this : key => {
       name          = r.name
       arn           = r.arn
       event_pattern = local.rules[key].pattern
       why           = local.rules[key].why
+      state         = local.rules[key].state
     }
   }
 }
@@ -14,7 +15,7 @@ output "input_transformers" {
   description = "Notify mode: the input transformer of each rule's SNS target (input_paths and input_template), by catalog key."
   value = {
     for key, r in local.rules : key => {
-      input_paths    = local.se.input_paths
+      input_paths    = local.input_paths[key]
       input_template = local.templates[key]
     }
   }
@@ -23,6 +24,11 @@ output "input_transformers" {
 output "rule_arn_pattern" {
   description = "ARN pattern matching every rule this module creates in its region (for an SNS topic policy's aws:SourceArn)."
   value       = "arn:${data.aws_partition.current.partition}:events:${local.region}:${data.aws_caller_identity.current.account_id}:rule/${var.event_bus_name == "default" ? "" : "${var.event_bus_name}/"}${var.name_prefix}-signin-*"
+}
+
+output "forward_event_pattern" {
+  description = "Forward mode: the forwarding rule's event pattern (JSON): the envelope of every enabled detection, or null."
+  value       = local.forward ? local.forward_pattern : null
 }
 
 output "forward_rule_arn" {

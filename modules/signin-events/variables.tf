@@ -58,11 +58,27 @@ variable "console_login_without_mfa_mode" {
 }
 
 variable "detections" {
-  description = "Per-detection switches keyed by catalog key, for the sign-in detections: console_login_unexpected_ip (on when the allowlist is non-empty), console_login_without_mfa, console_login_failures, root_usage, root_privileged_task (on by default; while root_privileged_task is on, root_usage leaves sts:AssumeRoot root sessions to it)."
+  description = "Per-detection switches keyed by catalog key, for the detections with an EventBridge rule: console_login_unexpected_ip (on when the allowlist is non-empty), console_login_without_mfa, root_usage, root_privileged_task, login_profile_changes, console_session_from_access_keys, mfa_device_removed, identity_provider_changes, console_login_mfa_failed (on by default; while root_privileged_task is on, root_usage leaves sts:AssumeRoot root sessions to it), and console_login_failures (off unless enabled: its meaning is a count, which the failures alarm reports; its rule would send one message per failed sign-in)."
   type = map(object({
     enabled = optional(bool)
   }))
   default = {}
+}
+
+variable "excluded_principal_arns" {
+  description = "Per-detection principal ARN patterns (userIdentity.arn, * as wildcard) whose events the rule ignores, as the metric filter does: detection key => patterns. Only detections whose catalog entry takes principal exclusions (login_profile_changes) accept them."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.excluded_principal_arns : contains(["login_profile_changes"], k) || length(v) == 0])
+    error_message = "excluded_principal_arns: only login_profile_changes takes principal exclusions."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for k, v in var.excluded_principal_arns : [for a in v : can(regex("^arn:(aws|aws-cn|aws-us-gov|\\*):(iam|sts|\\*)::([0-9]{12}|\\*):[A-Za-z0-9+=,.@_/*:-]+$", a)) && !strcontains(a, "**")]]))
+    error_message = "excluded_principal_arns: each entry must be an IAM or STS ARN pattern such as arn:aws:sts::*:assumed-role/identity-provisioner/* (* as wildcard, never two in a row)."
+  }
 }
 
 variable "event_bus_name" {

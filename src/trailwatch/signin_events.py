@@ -5,6 +5,16 @@ shared/reference/filter-patterns-and-signin-events.md): IAM user with and withou
 failures, the unknown-user HIDDEN_DUE_TO_SECURITY_REASONS record, root with
 ``"MFAUsed": "YES"``, SAML federation, IAM Identity Center, CheckMfa, and IPv6 sources.
 
+IAM Identity Center portal sign-ins (IAM Identity Center User Guide, "Understanding IAM
+Identity Center sign-in events"): service events of signin.amazonaws.com with the result in
+``serviceEventDetails`` and the factors in ``additionalEventData.CredentialType``, in the
+current userIdentity shape (``IdentityCenterUser`` with ``onBehalfOf``; AWS Security Blog,
+"Important changes to CloudTrail events for AWS IAM Identity Center") or the older one
+(``Unknown`` with ``userName``). The API calls that open the console another way (a login
+profile, a sign-in token, MFA removal, identity-provider changes) follow ``api_call``'s shape
+with the request parameters the IAM, STS and IAM Identity Center API references name.
+tests/records/console-access.json holds real published records of the same events.
+
 Centralized root access (IAM User Guide, "Track privileged tasks in AWS CloudTrail"): the
 ``AssumeRoot`` call in the management (or IAM delegated administrator) account, as the
 page's sample shows it, and an action of the short-term root session in the member
@@ -216,6 +226,90 @@ def api_call(
     if error_code:
         record["errorCode"] = error_code
         record["errorMessage"] = "User is not authorized to perform this operation"
+    return record
+
+
+def change(
+    event_name: str,
+    event_source: str = "iam.amazonaws.com",
+    request: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Record:
+    """An API call with its request parameters (api_call's shape)."""
+    record = api_call(event_name, event_source, **kwargs)
+    record["requestParameters"] = dict(request or {})
+    record["eventID"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record['eventID']}{event_source}{request}"))
+    return record
+
+
+def assumed_role(role: str, session: str, account: str = ACCOUNT) -> dict[str, Any]:
+    return {
+        "type": "AssumedRole",
+        "principalId": f"AROAEXAMPLEROLEID:{session}",
+        "arn": f"arn:aws:sts::{account}:assumed-role/{role}/{session}",
+        "accountId": account,
+        "sessionContext": {
+            "sessionIssuer": {
+                "type": "Role",
+                "principalId": "AROAEXAMPLEROLEID",
+                "arn": f"arn:aws:iam::{account}:role/{role}",
+                "accountId": account,
+                "userName": role,
+            },
+            "attributes": {"creationDate": "2026-11-02T09:00:00Z", "mfaAuthenticated": "false"},
+        },
+    }
+
+
+def signin_token(*, user_agent: str, identity: dict[str, Any] | None = None, ip: str = "198.51.100.60") -> Record:
+    """signin:GetSigninToken at the federation endpoint (an AwsApiCall of the sign-in
+    service, as rule sets' test records show it). Whether AWS marks it read-only is
+    documented nowhere; this one is, so that the rule's state is exercised."""
+    record = api_call("GetSigninToken", "signin.amazonaws.com", identity=identity, ip=ip)
+    record.update({"userAgent": user_agent, "responseElements": {"GetSigninToken": "Success"}, "readOnly": True})
+    return record
+
+
+def identity_center_signin(
+    event_name: str = "UserAuthentication",
+    *,
+    result: str = "Success",
+    credential_type: str = "PASSWORD",
+    ip: str = "198.51.100.80",
+    current_shape: bool = True,
+    enrolment: bool = False,
+    region: str = "eu-west-1",
+    at: Any = None,
+) -> Record:
+    """An IAM Identity Center sign-in step, recorded in the instance's region."""
+    if current_shape:
+        identity: dict[str, Any] = {
+            "type": "IdentityCenterUser",
+            "accountId": ACCOUNT,
+            "onBehalfOf": {
+                "userId": "544894e8-80c1-707f-60e3-3ba6510dfac1",
+                "identityStoreArn": f"arn:aws:identitystore::{ACCOUNT}:identitystore/d-9067642ac7",
+            },
+            "credentialId": "EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE",
+        }
+    else:
+        identity = {"type": "Unknown", "principalId": ACCOUNT, "arn": "", "accountId": ACCOUNT, "accessKeyId": "", "userName": "user1"}
+    extra: dict[str, Any] = {"AuthWorkflowID": "9de74b32-8362-4a01-a524-de21df59fd83", "CredentialType": credential_type}
+    if event_name == "UserAuthentication":
+        extra["LoginTo"] = "https://d-1234567890.awsapps.com/start/"
+    if enrolment:
+        extra["DeviceEnrollmentRequired"] = "true"
+    record = _signin(identity, ip=ip, success=True, extra=extra, region=region, at=at, event_name=event_name)
+    record.update({"responseElements": None, "eventType": "AwsServiceEvent", "serviceEventDetails": {event_name: result}})
+    return record
+
+
+def login_without_source_ip(*, at: Any = None) -> Record:
+    """A successful sign-in whose record has no sourceIPAddress (as reduced exports and
+    some rule sets' test records have it)."""
+    record = iam_user_login(mfa=True, ip="203.0.113.99", at=at)
+    del record["sourceIPAddress"]
+    record["eventID"] = str(uuid.uuid5(uuid.NAMESPACE_URL, "no-source-ip" + record["eventID"]))
     return record
 
 

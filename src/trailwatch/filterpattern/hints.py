@@ -32,11 +32,41 @@ def _could_be_number_text(text: str) -> bool:
     return bool(_NUMERIC_LOOKING.fullmatch(text)) or any(globbed.fullmatch(t) for t in _OVERFLOW_TEXTS)
 
 
+#: A regex alternative that is a plain word, optionally anchored: ``^Name$``, ``Name``.
+_PLAIN_ALTERNATIVE = re.compile(r"(\^?)([A-Za-z0-9_]+)(\$?)")
+#: What ``$`` also matches before, at the end of a value: a final new line (the engine's
+#: ``re``, which compile_regex compiles every pattern with).
+_FINAL_TERMINATORS = ("", "\n")
+
+
+def regex_hint(sel: Selector, body: str) -> Hint:
+    """The hint of ``selector = %body%`` when the regex is an alternation of plain words,
+    each optionally anchored (``^CreateSAMLProvider$|^UpdateSAMLProvider$``); None for any
+    other construct. On the top-level ``eventName`` with every word anchored at both ends,
+    the value is exactly a word, or a word and a final line terminator (which ``$`` also
+    matches before): those eventNames. Otherwise every matching value contains a word, which
+    is then a literal of the raw text: at least 4 characters, unable to occur in a number's
+    text (``Infinity`` included)."""
+    alternatives = [_PLAIN_ALTERNATIVE.fullmatch(a) for a in body.split("|")]
+    if any(m is None for m in alternatives):
+        return None
+    parts = [(m.group(1), m.group(2), m.group(3)) for m in alternatives if m is not None]
+    if sel.steps == [("key", "eventName")] and all(start and end for start, _, end in parts):
+        return frozenset(("eventName", word + t) for _, word, _ in parts for t in _FINAL_TERMINATORS)
+    words = {word for _, word, _ in parts}
+    if any(len(w) < 4 or _NUMERIC_LOOKING.fullmatch(w) or any(w in t for t in _OVERFLOW_TEXTS) for w in words):
+        return None
+    return frozenset(("literal", w) for w in words)
+
+
 def comparison_hint(sel: Selector, op: str, value: Value) -> Hint:
     """The hint of ``selector op value``: an exact top-level ``eventName``, or the longest
     ``*``-free fragment of a string value as a literal (when it is long and not numeric).
     None when the value can equal a number's text (``Infinity`` included): the record's raw
-    text would then hold the number, not the value."""
+    text would then hold the number, not the value. A regex value that is an alternation of
+    plain words hints those words (:func:`regex_hint`)."""
+    if op == "=" and value.kind == "regex" and not sel.wildcard:
+        return regex_hint(sel, value.text)
     if op != "=" or value.kind != "string" or sel.wildcard or _could_be_number_text(value.text):
         return None
     if (
