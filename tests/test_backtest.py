@@ -52,7 +52,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any]:
 
 def test_plan_yields_every_filter_and_alarm(plan_json: Path) -> None:
     filters, alarms = detections_from_plan(json.loads(plan_json.read_text()))
-    assert len(filters) == len(alarms) == 17
+    assert len(filters) == len(alarms) == 22
     assert {a.period for a in alarms} == {60, 300}
 
 

@@ -41,22 +41,24 @@ def test_demo_applies_shows_and_destroys(terraform: str) -> None:
         "trailwatch-console_login_without_mfa",
         "trailwatch-root_usage",
         "trailwatch-console_login_failures",
+        "trailwatch-login_profile_changes",
     }
     # The real-time path: one readable message per reason, none for the allowlisted logins.
-    assert "7 real-time notification(s) reached the topic" in text
-    reasons = [line for line in lines if line.startswith('"trailwatch: ConsoleLogin flagged, ')]
-    assert sorted(r.split("flagged, ")[1].rstrip('"') for r in reasons) == sorted(
+    # Failed sign-ins notify through their alarm only (a count is their meaning).
+    assert "5 real-time notification(s) reached the topic" in text
+    reasons = [line for line in lines if line.startswith('"trailwatch: ') and " flagged, " in line]
+    assert sorted(r.split("trailwatch: ")[1].rstrip('"') for r in reasons) == sorted(
         [
-            "the source IP is outside the allowlist",
-            "the source IP is outside the allowlist",
-            "the sign-in did not use MFA",
-            "the identity is the root user",
-            "the sign-in failed",
-            "the sign-in failed",
-            "the sign-in failed",
+            "ConsoleLogin flagged, the source IP is outside the allowlist",
+            "ConsoleLogin flagged, the source IP is outside the allowlist",
+            "ConsoleLogin flagged, the sign-in did not use MFA",
+            "ConsoleLogin flagged, the identity is the root user",
+            "CreateLoginProfile flagged, a console password was set or reset for an IAM user",
         ]
     )
-    assert '"Source IP: 198.51.100.23"' in lines
+    # Who set the password, and for whom, side by side.
+    assert '"User changed: anaya"' in lines
+    assert '"Source IP: 198.51.100.23"' in lines  # mallory's login, and her CreateLoginProfile
     assert '"Source IP: 198.51.100.40"' in lines  # the SSO login from an unknown IP
     # From the office only bob (no MFA) and root notify: the SSO login from the office does not.
     assert sum(1 for line in lines if line == f'"Source IP: {demo.ALLOWED_IP}"') == 2

@@ -17,7 +17,13 @@ import yaml
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.inventory import check, summarize
 from trailwatch.planpolicies import Store, stack_options
-from trailwatch.signin_notifications import settings as signin_settings
+from trailwatch.signin_notifications import (
+    forward_pattern,
+    input_paths_for,
+    patterns,
+    rule_envelope,
+    rule_state,
+)
 from trailwatch.terraform import REPO_ROOT, Stack
 
 INVENTORIES = Path(__file__).parent / "inventories"
@@ -252,7 +258,6 @@ def _check_signin_events(emu: Emulator, exp: dict[str, Any], out: dict[str, Any]
     second target sending it the custom notification), or a forwarder."""
     topic = str(out["sns_topic_arn"])
     chat_topic = out.get("chat_topic_arn")
-    settings = signin_settings()
     for region, want in exp.items():
         events = emu.client("events", region)
         rules = events.list_rules()["Rules"]
@@ -261,21 +266,25 @@ def _check_signin_events(emu: Emulator, exp: dict[str, Any], out: dict[str, Any]
             (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
             assert target["Arn"] == f"arn:aws:events:us-east-1:{ACCOUNT_ID}:event-bus/default"
             assert target["RoleArn"].startswith(f"arn:aws:iam::{ACCOUNT_ID}:role/")
-            assert json.loads(rule["EventPattern"]) == settings["envelope"]
+            assert json.loads(rule["EventPattern"]) == forward_pattern(
+                [k for k, eb in patterns().items() if "opt_in" not in eb]
+            )
             continue
         assert sorted(r["Name"].split("-signin-")[1].replace("-", "_") for r in rules) == sorted(want)
         for rule in rules:
             targets = {t["Arn"]: t for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]}
             assert set(targets) == {topic} | ({str(chat_topic)} if chat_topic else set())
+            key = rule["Name"].split("-signin-")[1].replace("-", "_")
+            assert rule["State"] == rule_state(key)
             for target in targets.values():
-                assert target["InputTransformer"]["InputPathsMap"] == settings["input_paths"]
+                assert target["InputTransformer"]["InputPathsMap"] == input_paths_for(key)
             if chat_topic:
                 # Chat renders only the custom-notification JSON; email keeps the text.
                 chat = json.loads(_filled(targets[str(chat_topic)]["InputTransformer"]["InputTemplate"]))
                 assert (chat["version"], chat["source"]) == ("1.0", "custom")
                 assert chat["content"]["title"] and chat["content"]["description"]
                 assert not targets[topic]["InputTransformer"]["InputTemplate"].lstrip().startswith("{")
-            assert json.loads(rule["EventPattern"])["source"] == ["aws.signin"]
+            assert json.loads(rule["EventPattern"])["source"] == rule_envelope(key)["source"]
 
 
 def _filled(template: str) -> str:

@@ -94,12 +94,14 @@ def test_the_catalog_is_anchored(filters: list[MetricFilterSpec]) -> None:
     assert {"ConsoleLogin", "StopLogging", "PutBucketPolicy"} <= set(what["eventNames"])
     # An anchored regex alternation on eventName names its words (and each with the final
     # new line `$` also matches before).
-    assert {"UpdateSAMLProvider", "UpdateSAMLProvider\n", "ImportExternalIdPCertificate"} <= set(what["eventNames"])
+    assert {"UpdateSAMLProvider", "UpdateSAMLProvider\n", "ImportExternalIdPCertificate"} <= set(
+        what["eventNames"]
+    )
     assert what["literals"] == []
 
 
 def test_a_regex_alternation_hints_exactly_what_it_can_match() -> None:
-    pattern = compile_pattern('{ $.eventName = %^CreateSAMLProvider$|^UpdateSAMLProvider$% }')
+    pattern = compile_pattern("{ $.eventName = %^CreateSAMLProvider$|^UpdateSAMLProvider$% }")
     for name, matches in (
         ("CreateSAMLProvider", True),
         ("UpdateSAMLProvider\n", True),
@@ -110,7 +112,9 @@ def test_a_regex_alternation_hints_exactly_what_it_can_match() -> None:
         assert pattern.matches(event) is matches, name
         assert pattern.could_match(event) or not matches, name
     # Unanchored, or elsewhere than eventName: the words as literals; anything else: no hint.
-    assert compile_pattern("{ $.a = %Alpha|Beta_2% }").hint == frozenset({("literal", "Alpha"), ("literal", "Beta_2")})
+    assert compile_pattern("{ $.a = %Alpha|Beta_2% }").hint == frozenset(
+        {("literal", "Alpha"), ("literal", "Beta_2")}
+    )
     assert compile_pattern("{ $.a = %Alpha|Be% }").hint is None
     assert compile_pattern("{ $.eventName = %^Alpha.$% }").hint is None
 

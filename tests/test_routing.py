@@ -145,7 +145,8 @@ def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> 
     c = corpus()
     why = {key: eb["why"] for key, eb in patterns().items()}
     # root_usage (critical) and console_login_without_mfa (high) for the first; the
-    # allowlist (critical) for the second; console_login_failures (medium) for the third.
+    # allowlist (critical) for the second; console_login_mfa_failed (high) for the third (the
+    # documented failure has "MFAUsed": "Yes"; the per-failure rule is opt-in and off here).
     sent = ("root_no_mfa_allowed_ip", "iam_mfa_unknown_ip", "iam_failure")
     for name in sent:
         _put(emu, c[name])
@@ -159,7 +160,7 @@ def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> 
     assert _reasons(_drain(emu, out["queue_urls"]["default"])) == sorted(
         [
             (eid["root_no_mfa_allowed_ip"], why["console_login_without_mfa"]),
-            (eid["iam_failure"], why["console_login_failures"]),
+            (eid["iam_failure"], why["console_login_mfa_failed"]),
         ]
     )
 
@@ -174,7 +175,7 @@ def test_signin_notifications_follow_the_same_routes(routed: dict[str, Any]) -> 
             ("root_no_mfa_allowed_ip", "root_usage"),
             ("iam_mfa_unknown_ip", "console_login_unexpected_ip"),
             ("root_no_mfa_allowed_ip", "console_login_without_mfa"),
-            ("iam_failure", "console_login_failures"),
+            ("iam_failure", "console_login_mfa_failed"),
         )
     )
     assert got == want

@@ -24,7 +24,14 @@ from trailwatch.emulator import Emulator
 from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.scenarios import ALLOWLIST, corpus
-from trailwatch.signin_notifications import delivered, envelope, patterns, rule_envelope, rule_pattern, rule_state
+from trailwatch.signin_notifications import (
+    delivered,
+    envelope,
+    patterns,
+    rule_envelope,
+    rule_pattern,
+    rule_state,
+)
 from trailwatch.terraform import plan_files
 from trailwatch.variants import EXCLUDED, variant_patterns
 
@@ -117,7 +124,12 @@ TUNED = {
         "root_no_mfa_allowed_ip",
         "idc_password_only_unknown_ip",
     },
-    "console_login_failures": {"iam_failure", "unknown_user_failure", "root_failure", "idc_password_verification_failed"},
+    "console_login_failures": {
+        "iam_failure",
+        "unknown_user_failure",
+        "root_failure",
+        "idc_password_verification_failed",
+    },
     "unauthorized_api_calls": {"access_denied", "unauthorized_operation", "denied_ci_scanner"},
     "root_privileged_task": ROOT_SESSIONS,
 }
@@ -185,7 +197,9 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
 
 
 @pytest.fixture(scope="module")
-def planned_run(emulator_session: Emulator, terraform: str) -> Iterator[tuple[dict[str, dict[str, Any]], dict[str, Any]]]:
+def planned_run(
+    emulator_session: Emulator, terraform: str
+) -> Iterator[tuple[dict[str, dict[str, Any]], dict[str, Any]]]:
     """One plan of a root config that calls the module once per mode (one Terraform run for
     all modes instead of one each): each mode's outputs, and the plan itself."""
     doc = {
@@ -264,7 +278,9 @@ def test_event_rules_flag_exactly_what_the_filters_flag(mode: str, planned: dict
     # Every enabled detection with a rule has it, but the opt-in ones (console_login_failures:
     # its meaning is a count) unless switched on; nothing else has one.
     on = _rules_switched_on(mode)
-    assert set(rules) == {k for k in filters if k in patterns() and ("opt_in" not in patterns()[k] or k in on)}
+    assert set(rules) == {
+        k for k in filters if k in patterns() and ("opt_in" not in patterns()[k] or k in on)
+    }
     for key, text in rules.items():
         rule = EventPattern(text)
         got = {name for name, rec in records.items() if _rule_matches(key, rule, rec)}
@@ -279,7 +295,9 @@ def test_failures_rule_is_opt_in(planned: dict[str, Any]) -> None:
     """A burst of failed sign-ins is one alarm (with its readable message), not a message per
     failure: no mode plans the per-failure rule unless it is switched on."""
     for mode in MODES:
-        assert ("console_login_failures" in planned[mode]["rules"]) == ("console_login_failures" in _rules_switched_on(mode))
+        assert ("console_login_failures" in planned[mode]["rules"]) == (
+            "console_login_failures" in _rules_switched_on(mode)
+        )
 
 
 def test_sparse_signin_is_outside_the_allowlist_on_both_paths(planned: dict[str, Any]) -> None:
@@ -287,7 +305,9 @@ def test_sparse_signin_is_outside_the_allowlist_on_both_paths(planned: dict[str,
     the allowlist: the alarm's filter and the real-time rule both flag it."""
     rec = corpus()["login_without_source_ip"]
     tuned = planned["tuned"]
-    assert compile_pattern(tuned["filters"]["console_login_unexpected_ip"]["pattern"]).matches(Event(ev.message(rec)))
+    assert compile_pattern(tuned["filters"]["console_login_unexpected_ip"]["pattern"]).matches(
+        Event(ev.message(rec))
+    )
     assert EventPattern(tuned["rules"]["console_login_unexpected_ip"]).matches(envelope(rec))
 
 
@@ -298,7 +318,9 @@ def test_rule_patterns_are_the_catalogs(planned: dict[str, Any]) -> None:
     for key, text in planned["tuned"]["rules"].items():
         assert json.loads(text) == rule_pattern(key, "tuned", wildcards), key
     excluded = planned["login_profile_excluded"]["rules"]["login_profile_changes"]
-    assert json.loads(excluded) == rule_pattern("login_profile_changes", "tuned", wildcards, list(PROVISIONERS))
+    assert json.loads(excluded) == rule_pattern(
+        "login_profile_changes", "tuned", wildcards, list(PROVISIONERS)
+    )
 
 
 REAL = json.loads((Path(__file__).parent / "records" / "console-access.json").read_text())
@@ -318,7 +340,8 @@ def test_real_records_corpus_is_what_it_says() -> None:
         # Identity Center's own SAML provider, an MFA device enabled, a password failure).
         sources = {item["record"]["eventSource"] for item in REAL["records"] if key in item["detections"]}
         assert any(
-            key not in item["detections"] and item["record"]["eventSource"] in sources for item in REAL["records"]
+            key not in item["detections"] and item["record"]["eventSource"] in sources
+            for item in REAL["records"]
         ), key
 
 
@@ -329,7 +352,9 @@ def test_real_record_fires_exactly_its_detections(item: dict[str, Any], planned:
     filters = planned["tuned"]["filters"]
     event = Event(json.dumps(rec))
     got = {k for k, f in filters.items() if compile_pattern(f["pattern"]).matches(event)}
-    assert got == set(item["detections"]), f"{item['name']}: extra {got - set(item['detections'])}, missing {set(item['detections']) - got}"
+    assert got == set(item["detections"]), (
+        f"{item['name']}: extra {got - set(item['detections'])}, missing {set(item['detections']) - got}"
+    )
     rules = planned["tuned"]["rules"]
     got_rules = {k for k, text in rules.items() if _rule_matches(k, EventPattern(text), rec)}
     want_rules = {k for k in item["detections"] if k in rules and _in_scope(k, rec)}
@@ -338,7 +363,11 @@ def test_real_record_fires_exactly_its_detections(item: dict[str, Any], planned:
 
 def _module_plan(plan: dict[str, Any], module: str) -> dict[str, Any]:
     """The planned values of one module call, as a plan of its own."""
-    (child,) = [m for m in plan["planned_values"]["root_module"]["child_modules"] if m["address"] == f"module.{module}"]
+    (child,) = [
+        m
+        for m in plan["planned_values"]["root_module"]["child_modules"]
+        if m["address"] == f"module.{module}"
+    ]
     return {"planned_values": {"root_module": child}}
 
 

@@ -109,7 +109,9 @@ def _drain(emu: Emulator, url: str) -> list[str]:
 def _put(emu: Emulator, region: str, record: dict[str, Any]) -> None:
     event = envelope(record)
     entries = emu.client("events", region).put_events(
-        Entries=[{"Source": event["source"], "DetailType": event["detail-type"], "Detail": json.dumps(record)}]
+        Entries=[
+            {"Source": event["source"], "DetailType": event["detail-type"], "Detail": json.dumps(record)}
+        ]
     )
     assert entries["FailedEntryCount"] == 0, entries
 
@@ -164,7 +166,9 @@ def test_rules_targets_and_transformers_are_created(deployed: dict[str, Any]) ->
         regional = emu.client("events", region)
         (rule,) = regional.list_rules()["Rules"]
         assert rule["Name"] == f"{PREFIX}-signin-forward"
-        assert json.loads(rule["EventPattern"]) == forward_pattern([k for k in patterns() if "opt_in" not in patterns()[k]])
+        assert json.loads(rule["EventPattern"]) == forward_pattern(
+            [k for k in patterns() if "opt_in" not in patterns()[k]]
+        )
         assert rule["State"] == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
         assert out["signin_forward_rules"][region] == rule["Arn"]
         (target,) = regional.list_targets_by_rule(Rule=rule["Name"])["Targets"]
@@ -288,7 +292,11 @@ def test_identity_center_signins_are_forwarded_from_the_instance_region(deployed
     ]
     for body in bodies:
         lines = body.splitlines()
-        assert '"Result: Success "' in lines and '"MFA used: PASSWORD"' in lines and '"Region: eu-west-1"' in lines
+        assert (
+            '"Result: Success "' in lines
+            and '"MFA used: PASSWORD"' in lines
+            and '"Region: eu-west-1"' in lines
+        )
 
 
 def test_signins_recorded_in_other_regions_are_forwarded(deployed: dict[str, Any]) -> None:

@@ -188,7 +188,6 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
                     "nacl_changes",
                     "route_table_changes",
                     "config_changes",
-                    "iam_policy_changes",
                 ]
             }
         },

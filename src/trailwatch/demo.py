@@ -24,6 +24,7 @@ from trailwatch.backtest.sources import detections_from_log_group
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.evaluate import AlarmResult, Evaluator
 from trailwatch.filterpattern import Event
+from trailwatch.signin_notifications import envelope
 from trailwatch.terraform import Stack, terraform_binary, topic_feed_config
 
 ALLOWED_IP = "203.0.113.10"  # examples/minimal's allowlist
@@ -47,10 +48,27 @@ def story() -> list[tuple[str, ev.Record]]:
         ("SSO login from the office", ev.sso_login(ip=ALLOWED_IP, user="kim")),
         ("SSO login from an unknown IP", ev.sso_login(ip="198.51.100.40", user="jdoe")),
         ("root login", ev.root_login(mfa=True, ip=ALLOWED_IP)),
-        ("failure 1/3", ev.iam_user_failure(ip="192.0.2.99", user="anaya")),
-        ("failure 2/3", ev.iam_user_failure(ip="192.0.2.99", user="anaya")),
-        ("failure 3/3", ev.iam_user_failure(ip="192.0.2.99", user="anaya")),
+        ("wrong password 1/3", _wrong_password()),
+        ("wrong password 2/3", _wrong_password()),
+        ("wrong password 3/3", _wrong_password()),
+        (
+            "console password set for anaya with mallory's keys",
+            ev.change(
+                "CreateLoginProfile",
+                request={"userName": "anaya", "passwordResetRequired": False},
+                identity=ev.iam_user("mallory"),
+                ip="198.51.100.23",
+            ),
+        ),
     ]
+
+
+def _wrong_password() -> ev.Record:
+    """A failed sign-in at the password step (the documented failure, with "MFAUsed": "No":
+    with "Yes" it is a failure at the MFA step, console_login_mfa_failed)."""
+    rec = ev.iam_user_failure(ip="192.0.2.99", user="anaya")
+    rec["additionalEventData"] = {**rec["additionalEventData"], "MFAUsed": "No"}
+    return rec
 
 
 def _describe(event: Event) -> str:
@@ -158,16 +176,14 @@ def replay(emu: Emulator, outputs: dict[str, Any], console: Console) -> list[Ala
 
 
 def realtime(emu: Emulator, outputs: dict[str, Any], console: Console) -> list[str]:
-    """Publish the story to EventBridge as sign-in events and print what reaches the topic."""
+    """Publish the story to EventBridge as CloudTrail delivers it (each event with its source
+    and detail-type) and print what reaches the topic."""
     events = emu.client("events")
     for _, rec in story():
+        event = envelope(rec)
         events.put_events(
             Entries=[
-                {
-                    "Source": "aws.signin",
-                    "DetailType": "AWS Console Sign In via CloudTrail",
-                    "Detail": json.dumps(rec),
-                }
+                {"Source": event["source"], "DetailType": event["detail-type"], "Detail": json.dumps(rec)}
             ]
         )
     sqs = emu.client("sqs")
@@ -179,7 +195,7 @@ def realtime(emu: Emulator, outputs: dict[str, Any], console: Console) -> list[s
                 messages.append(m["Body"])
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
     console.print(
-        f":white_check_mark: published {len(story())} sign-in events to EventBridge; "
+        f":white_check_mark: published {len(story())} events to EventBridge; "
         f"{len(messages)} real-time notification(s) reached the topic:"
     )
     for body in messages:

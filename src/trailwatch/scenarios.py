@@ -12,6 +12,7 @@ INSIDE = "203.0.113.5"
 OUTSIDE = "203.0.114.5"  # just past the /24
 INSIDE_V6 = "2001:db8:abcd::10"
 OUTSIDE_V6 = "2001:db8:abce::10"
+IAM = f"arn:aws:iam::{ev.ACCOUNT}"
 
 
 def corpus() -> dict[str, ev.Record]:
@@ -77,7 +78,9 @@ def corpus() -> dict[str, ev.Record]:
         "create_account": ev.api_call("CreateAccount", "organizations.amazonaws.com"),
         "describe_instances": ev.api_call("DescribeInstances", "ec2.amazonaws.com"),
         # Every other way into the console (issue 23).
-        "login_profile_created": ev.change("CreateLoginProfile", request={"userName": "victim", "passwordResetRequired": False}),
+        "login_profile_created": ev.change(
+            "CreateLoginProfile", request={"userName": "victim", "passwordResetRequired": False}
+        ),
         "login_profile_by_provisioner": ev.change(
             "UpdateLoginProfile",
             request={"userName": "new-hire", "passwordResetRequired": True},
@@ -89,26 +92,38 @@ def corpus() -> dict[str, ev.Record]:
             user_agent="Jersey/${project.version} (HttpUrlConnection 11.0.22)",
             identity=ev.assumed_role("AWSReservedSSO_AdministratorAccess_0123456789abcdef", "jdoe"),
         ),
-        "federation_token": ev.change("GetFederationToken", "sts.amazonaws.com", request={"name": "backdoor"}),
-        "mfa_deactivated": ev.change("DeactivateMFADevice", request={"userName": "anaya", "serialNumber": "arn:aws:iam::111122223333:mfa/anaya"}),
-        "mfa_enabled": ev.change("EnableMFADevice", request={"userName": "anaya", "serialNumber": "arn:aws:iam::111122223333:mfa/anaya"}),
+        "federation_token": ev.change(
+            "GetFederationToken", "sts.amazonaws.com", request={"name": "backdoor"}
+        ),
+        "mfa_deactivated": ev.change(
+            "DeactivateMFADevice",
+            request={"userName": "anaya", "serialNumber": f"{IAM}:mfa/anaya"},
+        ),
+        "mfa_enabled": ev.change(
+            "EnableMFADevice",
+            request={"userName": "anaya", "serialNumber": f"{IAM}:mfa/anaya"},
+        ),
         "oidc_thumbprint_updated": ev.change(
             "UpdateOpenIDConnectProviderThumbprint",
             request={
-                "openIDConnectProviderArn": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
+                "openIDConnectProviderArn": f"{IAM}:oidc-provider/token.actions.githubusercontent.com",
                 "thumbprintList": ["990f4193972f2becf12ddeda5237f9c952f20d9e"],
             },
         ),
         "sso_saml_provider_upkeep": ev.change(
             "UpdateSAMLProvider",
-            request={"sAMLProviderArn": "arn:aws:iam::111122223333:saml-provider/AWSSSO_abdf34fd171b4a7e_DO_NOT_DELETE"},
+            request={"sAMLProviderArn": f"{IAM}:saml-provider/AWSSSO_abdf34fd171b4a7e_DO_NOT_DELETE"},
             identity=ev.assumed_role("AWSServiceRoleForSSO", "AWS-SSO"),
             invoked_by="sso.amazonaws.com",
         ),
         "external_idp_changed": ev.change(
-            "UpdateExternalIdPConfigurationForDirectory", "sso-directory.amazonaws.com", request={"directoryId": "d-9067642ac7"}
+            "UpdateExternalIdPConfigurationForDirectory",
+            "sso-directory.amazonaws.com",
+            request={"directoryId": "d-9067642ac7"},
         ),
-        "directory_associated": ev.change("AssociateDirectory", "sso.amazonaws.com", request={"directoryId": "d-906754ac27"}),
+        "directory_associated": ev.change(
+            "AssociateDirectory", "sso.amazonaws.com", request={"directoryId": "d-906754ac27"}
+        ),
         "idc_password_only_unknown_ip": ev.identity_center_signin(ip=OUTSIDE),
         "idc_password_totp_allowed_ip": ev.identity_center_signin(ip=INSIDE, credential_type="PASSWORD,TOTP"),
         "idc_enrolment_allowed_ip": ev.identity_center_signin(ip=INSIDE, enrolment=True, current_shape=False),

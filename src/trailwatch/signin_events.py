@@ -261,12 +261,16 @@ def assumed_role(role: str, session: str, account: str = ACCOUNT) -> dict[str, A
     }
 
 
-def signin_token(*, user_agent: str, identity: dict[str, Any] | None = None, ip: str = "198.51.100.60") -> Record:
+def signin_token(
+    *, user_agent: str, identity: dict[str, Any] | None = None, ip: str = "198.51.100.60"
+) -> Record:
     """signin:GetSigninToken at the federation endpoint (an AwsApiCall of the sign-in
     service, as rule sets' test records show it). Whether AWS marks it read-only is
     documented nowhere; this one is, so that the rule's state is exercised."""
     record = api_call("GetSigninToken", "signin.amazonaws.com", identity=identity, ip=ip)
-    record.update({"userAgent": user_agent, "responseElements": {"GetSigninToken": "Success"}, "readOnly": True})
+    record.update(
+        {"userAgent": user_agent, "responseElements": {"GetSigninToken": "Success"}, "readOnly": True}
+    )
     return record
 
 
@@ -293,14 +297,30 @@ def identity_center_signin(
             "credentialId": "EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE",
         }
     else:
-        identity = {"type": "Unknown", "principalId": ACCOUNT, "arn": "", "accountId": ACCOUNT, "accessKeyId": "", "userName": "user1"}
-    extra: dict[str, Any] = {"AuthWorkflowID": "9de74b32-8362-4a01-a524-de21df59fd83", "CredentialType": credential_type}
+        identity = {
+            "type": "Unknown",
+            "principalId": ACCOUNT,
+            "arn": "",
+            "accountId": ACCOUNT,
+            "accessKeyId": "",
+            "userName": "user1",
+        }
+    extra: dict[str, Any] = {
+        "AuthWorkflowID": "9de74b32-8362-4a01-a524-de21df59fd83",
+        "CredentialType": credential_type,
+    }
     if event_name == "UserAuthentication":
         extra["LoginTo"] = "https://d-1234567890.awsapps.com/start/"
     if enrolment:
         extra["DeviceEnrollmentRequired"] = "true"
     record = _signin(identity, ip=ip, success=True, extra=extra, region=region, at=at, event_name=event_name)
-    record.update({"responseElements": None, "eventType": "AwsServiceEvent", "serviceEventDetails": {event_name: result}})
+    record.update(
+        {
+            "responseElements": None,
+            "eventType": "AwsServiceEvent",
+            "serviceEventDetails": {event_name: result},
+        }
+    )
     return record
 
 

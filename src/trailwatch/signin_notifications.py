@@ -105,7 +105,10 @@ def flagged(message: str) -> tuple[str, str]:
 def _subject_lines(subject: list[dict[str, Any]], label_format: str) -> list[str]:
     """The subject's lines: each label, then its paths' placeholders in key order (as
     Terraform's keys() lists an object's attributes)."""
-    return [label_format.format(item["label"]) + " ".join(f"<{n}>" for n in sorted(item["paths"])) for item in subject]
+    return [
+        label_format.format(item["label"]) + " ".join(f"<{n}>" for n in sorted(item["paths"]))
+        for item in subject
+    ]
 
 
 def template_for(why: str, message: str = "signin", subject: list[dict[str, Any]] | None = None) -> str:

@@ -54,7 +54,9 @@ def regex_hint(sel: Selector, body: str) -> Hint:
     if sel.steps == [("key", "eventName")] and all(start and end for start, _, end in parts):
         return frozenset(("eventName", word + t) for _, word, _ in parts for t in _FINAL_TERMINATORS)
     words = {word for _, word, _ in parts}
-    if any(len(w) < 4 or _NUMERIC_LOOKING.fullmatch(w) or any(w in t for t in _OVERFLOW_TEXTS) for w in words):
+    if any(
+        len(w) < 4 or _NUMERIC_LOOKING.fullmatch(w) or any(w in t for t in _OVERFLOW_TEXTS) for w in words
+    ):
         return None
     return frozenset(("literal", w) for w in words)
 
