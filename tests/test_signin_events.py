@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from test_scenarios import TUNED
 from trailwatch import signin_events as ev
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.eventpattern import EventPattern
@@ -44,34 +45,15 @@ pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("signin-events")]
 PREFIX = "tw-regions"
 # The example's forwarders: the alias-cookie sign-in regions and the Identity Center region.
 FORWARDING = ("us-east-2", "eu-north-1", "ap-southeast-2", "eu-west-1")
-# Which corpus records each rule must notify (tuned mode, allowlist = scenarios.ALLOWLIST);
-# written out here, independently of the catalog. console_login_failures has no rule: its
-# meaning is a count, which its alarm reports.
+# Which corpus records each rule must notify (tuned mode, allowlist = scenarios.ALLOWLIST):
+# the scenario matrix's expectations, which tests/test_scenarios.py holds the metric filters
+# to, on the records each rule reads (root_usage's and root_privileged_task's API calls are
+# not sign-ins). console_login_failures has no rule: its meaning is a count, which its alarm
+# reports.
 EXPECTED: dict[str, set[str]] = {
-    "console_login_unexpected_ip": {
-        "iam_mfa_unknown_ip",
-        "iam_no_mfa_unknown_ip",
-        "root_mfa_unknown_ip",
-        "ipv6_unknown",
-        "saml_login",
-        "sso_login",
-        "idc_password_only_unknown_ip",
-        "login_without_source_ip",
-    },
-    "console_login_without_mfa": {
-        "iam_no_mfa_allowed_ip",
-        "iam_no_mfa_unknown_ip",
-        "root_no_mfa_allowed_ip",
-        "idc_password_only_unknown_ip",
-    },
-    "console_login_mfa_failed": {"iam_failure"},
-    "root_usage": {"root_mfa_unknown_ip", "root_no_mfa_allowed_ip", "root_failure"},
-    # No corpus sign-in comes from an AssumeRoot session (tests/test_scenarios.py checks the split).
+    **{k: v for k, v in TUNED.items() if k in patterns() and "opt_in" not in patterns()[k]},
+    "root_usage": TUNED["root_usage"] - {"root_api_call"},
     "root_privileged_task": set(),
-    "login_profile_changes": {"login_profile_created", "login_profile_by_provisioner"},
-    "console_session_from_access_keys": {"signin_token_from_keys", "federation_token"},
-    "mfa_device_removed": {"mfa_deactivated"},
-    "identity_provider_changes": {"oidc_thumbprint_updated", "external_idp_changed", "directory_associated"},
 }
 
 
