@@ -232,6 +232,29 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         {"unauthorized_api_calls_excluded_principal_arns": ['ci-deployer"']},
         ["unauthorized_api_calls_excluded_principal_arns", "arn:aws:sts::*:assumed-role/ci-deployer/*"],
     ),
+    "login-profile-exclusion-not-an-arn": (
+        {"login_profile_changes_excluded_principal_arns": ["identity-provisioner"]},
+        [
+            "login_profile_changes_excluded_principal_arns",
+            "arn:aws:sts::*:assumed-role/identity-provisioner/*",
+        ],
+    ),
+    # EventBridge refuses two wildcards in a row; the same patterns feed the rule.
+    "login-profile-exclusion-double-wildcard": (
+        {"login_profile_changes_excluded_principal_arns": ["arn:aws:sts::*:assumed-role/**"]},
+        ["never two in a row"],
+    ),
+    "login-profile-exclusions-with-a-pattern-override": (
+        {
+            "login_profile_changes_excluded_principal_arns": [
+                "arn:aws:sts::*:assumed-role/identity-provisioner/*"
+            ],
+            "detections": {"login_profile_changes": {"pattern": '{ $.eventName = "CreateLoginProfile" }'}},
+        },
+        [
+            "login_profile_changes: the login_profile_changes_excluded_* inputs apply to the tuned pattern only"
+        ],
+    ),
     "exclusions-with-the-cis-string": (
         {
             "unauthorized_api_calls_mode": "cis_v4_0_1",
