@@ -123,6 +123,15 @@ def test_the_rule_starts_the_state_machine_on_each_detection_alarm_going_to_alar
     # Not the failure alarm of the state machine itself.
     failed = deployed["alarms"][f"{NAME}-failed"]
     assert not matches(pattern, alarm_state_change_event(failed, [1.0], changed, ACCOUNT_ID, REGION))
+    # The pattern names the alarms by prefix: its size does not grow with the catalog.
+    assert len(deployed["rule"]["EventPattern"]) < 400
+    # Another alarm of the same prefix (the user's own, say) starts the machine, which then
+    # sends nothing for it.
+    other = {**next(iter(alarms.values())), "AlarmName": f"{PREFIX}-my-own-alarm"}
+    other["AlarmArn"] = other["AlarmArn"].rsplit(":", 1)[0] + f":{other['AlarmName']}"
+    event = alarm_state_change_event(other, [1.0], changed, ACCOUNT_ID, REGION)
+    assert matches(pattern, event)
+    assert render(render_expression(deployed["machine"]["definition"]), event) == []
 
 
 def test_the_state_machine_is_express_jsonata_and_publishes_with_the_optimized_sns_integration(

@@ -116,6 +116,25 @@ def test_every_generated_name_fits_in_every_region(planned: dict[str, dict[str, 
     assert seen["aws_s3_bucket"] == 63
 
 
+#: EventBridge quota "Event pattern size": 2048 characters by default (Amazon EventBridge
+#: User Guide, "Amazon EventBridge quotas"); the module must fit it without a quota increase.
+EVENT_PATTERN_LIMIT = 2048
+
+
+def test_every_event_pattern_fits_the_default_quota(planned: dict[str, dict[str, Any]]) -> None:
+    """Every rule's pattern, at the cap and with every alarm of the catalog, is within the
+    default quota (a region in an ARN counted as the longest), so it does not grow with
+    the number of detections past it."""
+    sizes = {
+        addr: _measured(rc["change"]["after"]["event_pattern"])
+        for addr, rc in planned.items()
+        if rc["type"] == "aws_cloudwatch_event_rule"
+    }
+    assert any("alarm_messages" in addr for addr in sizes)
+    too_long = {addr: n for addr, n in sizes.items() if n > EVENT_PATTERN_LIMIT}
+    assert not too_long, too_long
+
+
 def test_forwarders_and_rules_exist_in_every_sign_in_region(planned: dict[str, dict[str, Any]]) -> None:
     rules = [
         rc["change"]["after"]["name"] for rc in planned.values() if rc["type"] == "aws_cloudwatch_event_rule"

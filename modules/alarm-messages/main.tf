@@ -171,14 +171,28 @@ resource "aws_cloudwatch_event_rule" "this" {
   description = "trailwatch: detection alarms that go to ALARM -> ${local.name} (readable messages)"
   # Alarm events and EventBridge (Amazon CloudWatch User Guide): source aws.cloudwatch,
   # detail-type "CloudWatch Alarm State Change", resources [the alarm ARN], detail.state.value.
+  # The alarms by name prefix (an alarm's ARN is fixed by its name), not one ARN each: the
+  # pattern then stays the same size whatever the number of detections (a list of ARNs was
+  # over EventBridge's default 2,048 characters with the catalog's 22 alarms at the longest
+  # prefix). Another alarm of the same prefix starts an execution that sends nothing (the
+  # state machine keeps only its detections); this module's own failure alarm is left out.
   event_pattern = jsonencode({
     source        = ["aws.cloudwatch"]
     "detail-type" = ["CloudWatch Alarm State Change"]
-    # Built from the names (an alarm's ARN is fixed by its name), so that an alarm deleted
-    # out of band and recreated by the next apply does not make the pattern unknown at plan.
-    resources = [for a in var.alarms : "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${a.name}"]
-    detail    = { state = { value = ["ALARM"] } }
+    resources     = [{ prefix = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name_prefix}-" }]
+    detail = {
+      state     = { value = ["ALARM"] }
+      alarmName = [{ "anything-but" = { prefix = local.name } }]
+    }
   })
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for a in var.alarms : startswith(a.name, "${var.name_prefix}-") && !startswith(a.name, local.name)])
+      error_message = "alarms: every alarm name must start with \"${var.name_prefix}-\" (the rule matches the alarms by that prefix) and none with \"${local.name}\" (this module's own alarms); not so: ${join(", ", [for a in var.alarms : a.name if !startswith(a.name, "${var.name_prefix}-") || startswith(a.name, local.name)])}."
+    }
+  }
+
   tags = var.tags
 }
 
