@@ -90,6 +90,15 @@ locals {
   log_group_name   = coalesce(var.existing_log_group_name, var.log_group_name, "/aws/cloudtrail/${var.name_prefix}")
   log_group_arn    = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
+  # The Athena results bucket: <prefix>-athena-results-<account>-<region>, or, where that
+  # passes S3's 63 characters (a long prefix in a long region), <prefix>-athena-<account>-<region>
+  # (59 at the 24-character cap in ap-southeast-2). Deployments whose name fits keep it.
+  athena_results_bucket = (
+    length("${var.name_prefix}-athena-results-${local.account_id}-${local.region}") <= 63 ?
+    "${var.name_prefix}-athena-results-${local.account_id}-${local.region}" :
+    "${var.name_prefix}-athena-${local.account_id}-${local.region}"
+  )
+
   # The created log group may share the trail's created key.
   log_group_uses_trail_key = local.create_log_group && var.log_group_encryption == "trail"
 }
@@ -290,7 +299,7 @@ module "athena" {
   regions         = length(var.athena_regions) > 0 ? var.athena_regions : [local.region]
 
   projection_start_date          = var.athena_projection_start_date
-  results_bucket_name            = coalesce(var.athena_results_bucket_name, "${var.name_prefix}-athena-results-${local.account_id}-${local.region}")
+  results_bucket_name            = coalesce(var.athena_results_bucket_name, local.athena_results_bucket)
   results_expiration_days        = var.athena_results_expiration_days
   results_bucket_force_destroy   = var.athena_results_bucket_force_destroy
   bytes_scanned_cutoff_per_query = var.athena_bytes_scanned_cutoff_per_query

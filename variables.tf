@@ -558,7 +558,7 @@ variable "athena_projection_start_date" {
 }
 
 variable "athena_results_bucket_name" {
-  description = "Name of the bucket created for query results. null: <name_prefix>-athena-results-<account>-<region>."
+  description = "Name of the bucket created for query results. null: <name_prefix>-athena-results-<account>-<region>, or <name_prefix>-athena-<account>-<region> where the longer name passes S3's 63 characters (a long prefix in a long region name)."
   type        = string
   default     = null
 

@@ -1,7 +1,7 @@
 """Names at the limits, from the plan: with the longest name_prefix the module accepts (24),
-sign-in notifications with forwarders in the other sign-in regions and an organization trail
-created from a delegated administrator account, every name the stack generates is within
-AWS's limit in every region. A name that embeds a region is measured as if that region's
+sign-in notifications with forwarders in the other sign-in regions, an organization trail
+created from a delegated administrator account, Athena, alarm messages, chat channels and
+severity routing, every name the stack generates is within AWS's limit in every region. A name that embeds a region is measured as if that region's
 name were 14 characters long (ap-southeast-2, the longest sign-in region)."""
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ LIMITS: dict[tuple[str, str], int] = {
     ("aws_cloudwatch_log_metric_filter", "name"): 512,
     ("aws_cloudwatch_metric_alarm", "alarm_name"): 255,
     ("aws_sfn_state_machine", "name"): 80,
+    ("aws_athena_workgroup", "name"): 128,
+    ("aws_glue_catalog_database", "name"): 255,
+    ("aws_chatbot_slack_channel_configuration", "configuration_name"): 128,
+    ("aws_chatbot_teams_channel_configuration", "configuration_name"): 128,
 }
 METRIC_NAME_LIMIT = 255
 
@@ -58,6 +62,24 @@ def _config() -> str:
   allowed_source_cidrs               = ["203.0.113.10"]
   signin_events_enabled              = true
   alarm_messages_enabled             = true
+  athena_enabled                     = true
+  athena_account_ids                 = ["{MANAGEMENT_ACCOUNT}", "111122223333"]
+  chat_enabled                       = true
+  chat_slack_channels                = {{ "{"a" * 40}" = {{ workspace_id = "T012ABCDEFG", channel_id = "C0123ABCDEF" }} }}
+  chat_teams_channels = {{
+    "{"b" * 40}" = {{
+      tenant_id  = "00000000-0000-0000-0000-000000000001"
+      team_id    = "00000000-0000-0000-0000-000000000002"
+      channel_id = "19%3aabcdef%40thread.tacv2"
+    }}
+  }}
+  notification_routes = {{
+    critical = {{ topic_arns = [aws_sns_topic.pager.arn] }}
+  }}
+}}
+
+resource "aws_sns_topic" "pager" {{
+  name = "{PREFIX}-pager"
 }}
 """)
     blocks += [
@@ -114,6 +136,9 @@ def test_every_generated_name_fits_in_every_region(planned: dict[str, dict[str, 
     assert set(seen) == {rtype for rtype, _ in LIMITS}, seen
     # The cap is tight: the default bucket name is exactly S3's maximum in the longest region.
     assert seen["aws_s3_bucket"] == 63
+    # The Athena results bucket takes its shorter form there (the long one would be 67).
+    buckets = {rc["change"]["after"]["bucket"] for rc in planned.values() if rc["type"] == "aws_s3_bucket"}
+    assert f"{PREFIX}-athena-123456789012-{HOME}" in buckets
 
 
 #: EventBridge quota "Event pattern size": 2048 characters by default (Amazon EventBridge
@@ -154,7 +179,10 @@ def test_a_delegated_administrators_organization_trail_is_named_for_the_manageme
     for rc in planned.values():
         by_type.setdefault(rc["type"], []).append(rc["change"]["after"])
 
-    (bucket_policy,) = [json.loads(a["policy"]) for a in by_type["aws_s3_bucket_policy"]]
+    # The trail's bucket policy (the Athena results bucket has its own).
+    (bucket_policy,) = [
+        json.loads(a["policy"]) for a in by_type["aws_s3_bucket_policy"] if "CloudTrailWrite" in a["policy"]
+    ]
     for stmt in bucket_policy["Statement"]:
         if stmt["Effect"] == "Allow":
             assert stmt["Condition"]["StringEquals"]["aws:SourceArn"] == trail_arn

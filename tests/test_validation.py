@@ -332,6 +332,35 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         },
         ["chat_teams_channels: tenant_id and team_id must be GUIDs"],
     ),
+    # terraform-provider-aws #38943/#47039: a second configuration of one Team breaks the
+    # provider's lookup (create times out, the resource drops out of state, re-apply 409s).
+    "chat-two-channels-of-one-teams-team": (
+        {
+            "chat_enabled": True,
+            "chat_teams_channels": {
+                ch: {
+                    "tenant_id": "00000000-0000-0000-0000-000000000001",
+                    "team_id": team,
+                    "channel_id": f"19%3a{ch}%40thread.tacv2",
+                }
+                for ch, team in (
+                    ("alerts", "00000000-0000-0000-0000-0000000000AA"),
+                    ("pager", "00000000-0000-0000-0000-0000000000aa"),
+                )
+            },
+        },
+        ["one channel per Microsoft Teams team", "00000000-0000-0000-0000-0000000000aa", "#47039"],
+    ),
+    # The chat service configures one Slack channel once per account.
+    "chat-one-slack-channel-twice": (
+        {
+            "chat_enabled": True,
+            "chat_slack_channels": {
+                k: {"workspace_id": "T0123456789", "channel_id": "C0123456789"} for k in ("alerts", "pager")
+            },
+        },
+        ["a Slack channel may appear once", "T0123456789/C0123456789"],
+    ),
     "chat-channels-without-chat-enabled": (
         {"chat_slack_channels": {"sec": {"workspace_id": "T0123456789", "channel_id": "C0123456789"}}},
         ["chat_slack_channels / chat_teams_channels are set but chat_enabled = false"],

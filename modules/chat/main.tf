@@ -3,9 +3,13 @@
 # sends alarms (natively) and sign-in notifications (as custom notifications) to.
 
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 locals {
   partition = data.aws_partition.current.partition
+  # Channel configurations are global to the account: their names carry the region, so a
+  # deployment of the same name in another region does not collide on them.
+  configuration_prefix = "${var.name}-${data.aws_region.current.name}"
   # The guardrail caps what anyone in the channel can do through the channel role. Left
   # unset, the API applies AdministratorAccess (CreateSlackChannelConfiguration,
   # "GuardrailPolicyArns"); the default here is CloudWatch read-only: enough to show an
@@ -94,7 +98,7 @@ locals {
 resource "aws_chatbot_slack_channel_configuration" "this" {
   for_each = var.slack_channels
 
-  configuration_name          = "${var.name}-slack-${each.key}"
+  configuration_name          = "${local.configuration_prefix}-slack-${each.key}"
   iam_role_arn                = aws_iam_role.channel[0].arn
   slack_team_id               = each.value.workspace_id
   slack_channel_id            = each.value.channel_id
@@ -108,7 +112,7 @@ resource "aws_chatbot_slack_channel_configuration" "this" {
 resource "aws_chatbot_teams_channel_configuration" "this" {
   for_each = var.teams_channels
 
-  configuration_name          = "${var.name}-teams-${each.key}"
+  configuration_name          = "${local.configuration_prefix}-teams-${each.key}"
   iam_role_arn                = aws_iam_role.channel[0].arn
   tenant_id                   = each.value.tenant_id
   team_id                     = each.value.team_id

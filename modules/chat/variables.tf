@@ -55,6 +55,14 @@ variable "slack_channels" {
     condition     = alltrue([for k, c in var.slack_channels : can(regex("^[0-9A-Z]{1,255}$", c.workspace_id)) && can(regex("^[A-Za-z0-9]{1,255}$", c.channel_id)) && can(regex("^[A-Za-z0-9_-]{1,40}$", k))])
     error_message = "slack_channels: ${join(", ", [for k, c in var.slack_channels : k if !(can(regex("^[0-9A-Z]{1,255}$", c.workspace_id)) && can(regex("^[A-Za-z0-9]{1,255}$", c.channel_id)) && can(regex("^[A-Za-z0-9_-]{1,40}$", k)))])}: workspace_id must be the workspace ID from the console (upper-case letters and digits, e.g. T012ABCDEFG), channel_id the channel ID from Slack's Copy link (letters and digits, e.g. C0123ABCDEF), and the key 1-40 letters, digits, - or _."
   }
+
+  # One Slack channel can be configured once per account: a second configuration of it is
+  # refused by the service ("Slack channel with ID ... has already been configured for AWS
+  # account", InvalidRequestException), so two keys naming one channel fail at plan instead.
+  validation {
+    condition     = length(distinct([for c in values(var.slack_channels) : "${c.workspace_id}/${c.channel_id}"])) == length(var.slack_channels)
+    error_message = "slack_channels: a Slack channel may appear once (the service configures a channel once per AWS account); twice: ${join(", ", distinct([for c in values(var.slack_channels) : "${c.workspace_id}/${c.channel_id}" if length([for d in values(var.slack_channels) : d if d.workspace_id == c.workspace_id && d.channel_id == c.channel_id]) > 1]))}."
+  }
 }
 
 variable "teams_channels" {
@@ -71,6 +79,16 @@ variable "teams_channels" {
   validation {
     condition     = alltrue([for k, c in var.teams_channels : can(regex("^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$", c.tenant_id)) && can(regex("^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$", c.team_id)) && can(regex("^[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*$", c.channel_id)) && can(regex("^[A-Za-z0-9_-]{1,40}$", k))])
     error_message = "teams_channels: ${join(", ", [for k, c in var.teams_channels : k if !(can(regex("^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$", c.tenant_id)) && can(regex("^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$", c.team_id)) && can(regex("^[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*$", c.channel_id)) && can(regex("^[A-Za-z0-9_-]{1,40}$", k)))])}: tenant_id and team_id must be GUIDs (from the channel link's tenantId and groupId), channel_id the URL-encoded channel ID from the link (19%3a...%40thread.tacv2), and the key 1-40 letters, digits, - or _."
+  }
+
+  # The aws provider finds a Teams channel configuration by its team alone
+  # (terraform-provider-aws #38943, the fix open as #47039): with two configurations of one
+  # Team in the account, create waits until it times out, the resource drops out of state and
+  # the next apply gets a 409. So one channel per Team here; and a Team that already has a
+  # configuration in the account (made by anything) cannot be used either (see the README).
+  validation {
+    condition     = length(distinct([for c in values(var.teams_channels) : lower(c.team_id)])) == length(var.teams_channels)
+    error_message = "teams_channels: one channel per Microsoft Teams team: the aws provider finds a Teams channel configuration by its team_id alone, so a second configuration of a team times out on create and drops out of state (terraform-provider-aws #38943, #47039). Team(s) given twice: ${join(", ", distinct([for c in values(var.teams_channels) : lower(c.team_id) if length([for d in values(var.teams_channels) : d if lower(d.team_id) == lower(c.team_id)]) > 1]))}."
   }
 }
 
