@@ -353,9 +353,21 @@ module "alarm_messages" {
       { topic_arns = [module.notifications.topic_arn], chat_topic_arns = local.chat_topic_arns }
     )
   }
-  organization_trail       = coalesce(var.alarm_messages_by_account, var.is_organization_trail)
-  link_margin_seconds      = var.alarm_messages_link_margin_seconds
-  failure_alarm_actions    = [module.notifications.topic_arn]
+  organization_trail    = coalesce(var.alarm_messages_by_account, var.is_organization_trail)
+  link_margin_seconds   = var.alarm_messages_link_margin_seconds
+  failure_alarm_actions = [module.notifications.topic_arn]
+  # The encrypted topics this module creates, with their keys (the state machine's KMS grant
+  # names those keys), and every topic the user brings (whose keys are not known here).
+  topic_kms_keys = concat(
+    var.sns_topic_arn == null && (var.create_sns_kms_key || var.sns_kms_key_arn != null) ? [{ topic_arn = module.notifications.topic_arn, kms_key_arn = module.notifications.kms_key_arn }] : [],
+    var.chat_enabled && var.chat_topic_encrypted && (var.create_sns_kms_key || var.sns_kms_key_arn != null) ? [{ topic_arn = module.chat[0].topic_arn, kms_key_arn = module.chat[0].kms_key_arn }] : [],
+  )
+  external_topic_arns = distinct(concat(
+    var.sns_topic_arn == null ? [] : [var.sns_topic_arn],
+    var.chat_topic_arns,
+    flatten([for r in var.notification_routes : concat(r.topic_arns, r.chat_topic_arns)]),
+    flatten([for k, d in var.detections : [for a in coalesce(d.alarm_actions, []) : a if can(regex("^arn:[^:]+:sns:", a))]]),
+  ))
   role_path                = var.delivery_role_path
   permissions_boundary_arn = var.permissions_boundary_arn
   tags                     = var.tags
@@ -373,8 +385,8 @@ module "chat" {
   count  = var.chat_enabled ? 1 : 0
 
   name                            = "${var.name_prefix}-chat"
-  create_kms_key                  = var.create_sns_kms_key
-  kms_key_arn                     = var.sns_kms_key_arn
+  create_kms_key                  = var.chat_topic_encrypted && var.create_sns_kms_key
+  kms_key_arn                     = var.chat_topic_encrypted ? var.sns_kms_key_arn : null
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
   eventbridge_rule_arns           = var.signin_events_enabled ? [module.signin_events[0].rule_arn_pattern] : []
   slack_channels                  = var.chat_slack_channels

@@ -688,6 +688,12 @@ variable "chat_teams_channels" {
   }
 }
 
+variable "chat_topic_encrypted" {
+  description = "Encrypt the chat topic with KMS (create_sns_kms_key's key choice), as the module's own topic is. Delivery from a KMS-encrypted topic to Amazon Q Developer in chat applications is confirmed by no AWS page in reach (modules/chat/README.md): false leaves the chat topic unencrypted, a supported choice if the channels stay silent on real AWS. The risk: alarm texts are not secrets, but the sign-in messages carry source IPs and user names, then stored unencrypted by SNS."
+  type        = bool
+  default     = true
+}
+
 variable "chat_guardrail_policy_arns" {
   description = "Guardrail policies of the chat channels (the most a channel member can do through them). null: CloudWatchReadOnlyAccess; an empty list and AdministratorAccess are refused (the API applies AdministratorAccess when none is set)."
   type        = list(string)

@@ -134,6 +134,42 @@ def test_the_rule_starts_the_state_machine_on_each_detection_alarm_going_to_alar
     assert render(render_expression(deployed["machine"]["definition"]), event) == []
 
 
+def test_the_state_machine_role_trusts_only_this_state_machine(deployed: dict[str, Any]) -> None:
+    """Step Functions Developer Guide, "Creating an IAM role for your state machine": the
+    confused-deputy conditions (aws:SourceArn with ArnLike, aws:SourceAccount), here scoped to
+    this state machine's ARN (and its qualified form)."""
+    machine = deployed["machine"]
+    role = deployed["emu"].client("iam").get_role(RoleName=machine["roleArn"].split("/")[-1])["Role"]
+    (stmt,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert stmt["Principal"] == {"Service": "states.amazonaws.com"}
+    arn = machine["stateMachineArn"]
+    assert sorted(stmt["Condition"]["ArnLike"]["aws:SourceArn"]) == sorted([arn, f"{arn}:*"])
+    assert stmt["Condition"]["StringEquals"]["aws:SourceAccount"] == ACCOUNT_ID
+
+
+def test_the_state_machine_role_names_the_keys_of_the_topics_the_module_creates(
+    deployed: dict[str, Any],
+) -> None:
+    """The root module creates the topic and its key: the role is granted that key by ARN, with
+    the encryption context of that topic, and no Resource "*" (there is no topic the user
+    brought whose key the module cannot name)."""
+    emu: Emulator = deployed["emu"]
+    iam = emu.client("iam")
+    role = deployed["machine"]["roleArn"].split("/")[-1]
+    doc = iam.get_role_policy(RoleName=role, PolicyName="publish-alarm-messages")["PolicyDocument"]
+    kms = [st for st in doc["Statement"] if any(str(a).startswith("kms:") for a in _list(st["Action"]))]
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{PREFIX}-signin-alarms"
+    key = emu.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]["KmsMasterKeyId"]
+    (stmt,) = kms
+    assert stmt["Sid"] == "UseTheCreatedTopicKeysThroughSns"
+    assert _list(stmt["Resource"]) == [key]
+    assert _list(stmt["Condition"]["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"]) == [topic]
+
+
+def _list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else [v]
+
+
 def test_the_state_machine_is_express_jsonata_and_publishes_with_the_optimized_sns_integration(
     deployed: dict[str, Any],
 ) -> None:

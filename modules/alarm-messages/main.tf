@@ -19,6 +19,8 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
   name       = "${var.name_prefix}-alarm-messages"
+  # Known at plan (an ARN is fixed by the name), for the role's trust policy.
+  machine_arn = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.name}"
 
   # The console's host for the links, by partition.
   console = {
@@ -51,6 +53,8 @@ locals {
   }
 
   topic_arns = distinct(flatten([for d in var.destinations : concat(d.topic_arns, d.chat_topic_arns)]))
+  # Destination topics whose keys the caller does not know (all but topic_kms_keys' by default).
+  external_topic_arns = var.external_topic_arns != null ? var.external_topic_arns : [for t in local.topic_arns : t if !contains([for k in var.topic_kms_keys : k.topic_arn], t)]
 
   definition = jsonencode({
     Comment       = "trailwatch: a readable message for each detection alarm that goes to ALARM (modules/alarm-messages)"
@@ -92,17 +96,28 @@ locals {
 # The state machine and its role (publishes to the destination topics)
 ################################################################################
 
-# Trust: states.amazonaws.com. No aws:SourceArn / aws:SourceAccount condition: the Step
-# Functions pages read ("How AWS Step Functions works with IAM", "Transforming data with
-# JSONata in Step Functions") document no source keys on the role assumption, and a
-# condition on a key the service does not send would fail every execution. The role can be
-# given to a state machine only by a principal of this account with iam:PassRole on it.
+# Trust: states.amazonaws.com, scoped to this account's state machine with aws:SourceArn
+# (ArnLike) and aws:SourceAccount (StringEquals), as the Step Functions Developer Guide's
+# "Creating an IAM role for your state machine" shows under "Prevent cross-service confused
+# deputy issue" (its example: ArnLike aws:SourceArn arn:aws:states:<region>:<account>:stateMachine:*).
+# The page does not say which ARN is sent; its example admits the state machine's ARN, and the
+# qualified form (a version or alias, <arn>:<qualifier>) is admitted too.
 data "aws_iam_policy_document" "machine_trust" {
   statement {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "Service"
       identifiers = ["states.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.machine_arn, "${local.machine_arn}:*"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
     }
   }
 }
@@ -127,21 +142,41 @@ data "aws_iam_policy_document" "machine" {
 
   # Encrypted topics: SNS asks KMS for a data key on the publisher's behalf (Amazon SNS
   # Developer Guide, "Key management": a publisher to an encrypted topic needs
-  # kms:GenerateDataKey* and kms:Decrypt on the topic's key). The keys are not known here
-  # (a routed topic brings its own), so Resource "*" is scoped to SNS's use of a key for
-  # these topics: SNS's encryption context aws:sns:topicArn, as in the key policies of
-  # modules/notifications. No kms:ViaService condition: no page in reach confirms that SNS's
-  # calls on a publisher's behalf carry it, and a key the call lacks would refuse every
-  # publish. The key's policy must let IAM policies grant it (the module's own topic key
-  # does: AccountAdministration).
-  statement {
-    sid       = "UseTheTopicKeysThroughSns"
-    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
-    resources = ["*"]
-    condition {
-      test     = "StringEquals"
-      variable = "kms:EncryptionContext:aws:sns:topicArn"
-      values   = local.topic_arns
+  # kms:GenerateDataKey* and kms:Decrypt on the topic's key), with the encryption context
+  # aws:sns:topicArn. The keys of the topics the caller creates are known: this statement
+  # names them. No kms:ViaService condition: no page in reach confirms that SNS's calls on a
+  # publisher's behalf carry it, and a key the call lacks would refuse every publish. The
+  # key's policy must let IAM policies grant it (the module's own topic key does:
+  # AccountAdministration).
+  dynamic "statement" {
+    for_each = length(var.topic_kms_keys) > 0 ? [1] : []
+
+    content {
+      sid       = "UseTheCreatedTopicKeysThroughSns"
+      actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+      resources = [for t in var.topic_kms_keys : t.kms_key_arn]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:aws:sns:topicArn"
+        values   = [for t in var.topic_kms_keys : t.topic_arn]
+      }
+    }
+  }
+
+  # Topics the user brings: their keys are not known here, so Resource "*" scoped to SNS's
+  # use of a key for those topics only.
+  dynamic "statement" {
+    for_each = length(local.external_topic_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "UseTheBroughtTopicKeysThroughSns"
+      actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+      resources = ["*"]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:aws:sns:topicArn"
+        values   = local.external_topic_arns
+      }
     }
   }
 }

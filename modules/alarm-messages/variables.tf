@@ -55,6 +55,21 @@ variable "link_margin_seconds" {
   }
 }
 
+variable "topic_kms_keys" {
+  description = "Destination topics whose KMS key is known (the ones the caller creates), each {topic_arn, kms_key_arn}: the state machine's role is granted exactly those keys."
+  type = list(object({
+    topic_arn   = string
+    kms_key_arn = string
+  }))
+  default = []
+}
+
+variable "external_topic_arns" {
+  description = "Destination topics whose keys are not known to the caller (topics the user brings): the role may use any key through SNS for them only (kms:EncryptionContext:aws:sns:topicArn). null: every destination topic not in topic_kms_keys."
+  type        = list(string)
+  default     = null
+}
+
 variable "failure_alarm_actions" {
   description = "Actions (SNS topic ARNs) of the alarm on the state machine's failed executions."
   type        = list(string)

@@ -547,7 +547,7 @@ def messages_machine_trust(row: Row, d: Deployed) -> Iterator[Call]:
             f"{machine.values['name']} assumes {arn}",
             _service(row),
             arn,
-            {},
+            _source(machine.values["arn"]),
             d.doc(role),
             "the role is not in the stack",
         )
