@@ -278,6 +278,7 @@ module "signin_events" {
   detections                     = var.signin_events_detections
   excluded_principal_arns        = { login_profile_changes = var.login_profile_changes_excluded_principal_arns }
   dead_letter_queue_arn          = var.signin_events_dead_letter_queue_arn
+  failure_alarm_actions          = [module.notifications.topic_arn]
   tags                           = var.tags
 }
 
@@ -356,6 +357,7 @@ module "alarm_messages" {
   organization_trail    = coalesce(var.alarm_messages_by_account, var.is_organization_trail)
   link_margin_seconds   = var.alarm_messages_link_margin_seconds
   failure_alarm_actions = [module.notifications.topic_arn]
+  dead_letter_queue_arn = var.alarm_messages_dead_letter_queue_arn
   # The encrypted topics this module creates, with their keys (the state machine's KMS grant
   # names those keys), and every topic the user brings (whose keys are not known here).
   topic_kms_keys = concat(

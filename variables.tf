@@ -412,6 +412,17 @@ variable "alarm_messages_by_account" {
   default     = null
 }
 
+variable "alarm_messages_dead_letter_queue_arn" {
+  description = "SQS queue that receives the alarm events EventBridge could not deliver to the alarm-messages state machine, or null. Its policy must let events.amazonaws.com send messages. Either way an alarm on the rule's failed deliveries notifies the module's topic."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_messages_dead_letter_queue_arn == null || can(regex("^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:[0-9]{12}:.+$", var.alarm_messages_dead_letter_queue_arn))
+    error_message = "alarm_messages_dead_letter_queue_arn must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>)."
+  }
+}
+
 variable "alarm_messages_link_margin_seconds" {
   description = "Seconds added before and after the alarm's evaluation window in the alarm messages' Logs Insights links (CloudTrail delivers to CloudWatch Logs minutes after the event)."
   type        = number

@@ -160,6 +160,30 @@ def test_every_event_pattern_fits_the_default_quota(planned: dict[str, dict[str,
     assert not too_long, too_long
 
 
+def test_every_event_rule_of_the_root_module_has_a_failure_alarm(planned: dict[str, dict[str, Any]]) -> None:
+    """A broken target (a topic policy or key refusing EventBridge, a role its boundary denies)
+    shows up: every rule the root module creates, with every option on, is covered by an alarm
+    on its AWS/Events FailedInvocations (dimension RuleName), which notifies the module's topic."""
+    rules = {
+        rc["change"]["after"]["name"]
+        for addr, rc in planned.items()
+        if addr.startswith("module.trailwatch.") and rc["type"] == "aws_cloudwatch_event_rule"
+    }
+    assert len(rules) >= 10
+    covered: dict[str, list[str]] = {}
+    for addr, rc in planned.items():
+        if not addr.startswith("module.trailwatch.") or rc["type"] != "aws_cloudwatch_metric_alarm":
+            continue
+        after = rc["change"]["after"]
+        for q in after.get("metric_query") or []:
+            for m in q.get("metric") or []:
+                if m["namespace"] == "AWS/Events" and m["metric_name"] == "FailedInvocations":
+                    covered.setdefault(m["dimensions"]["RuleName"], []).append(after["alarm_name"])
+                    # The module's topic: known after apply.
+                    assert after.get("alarm_actions") or rc["change"]["after_unknown"].get("alarm_actions")
+    assert rules <= set(covered), rules - set(covered)
+
+
 def test_forwarders_and_rules_exist_in_every_sign_in_region(planned: dict[str, dict[str, Any]]) -> None:
     rules = [
         rc["change"]["after"]["name"] for rc in planned.values() if rc["type"] == "aws_cloudwatch_event_rule"

@@ -283,6 +283,56 @@ resource "aws_cloudwatch_event_target" "this" {
   target_id = "alarm-messages"
   arn       = aws_sfn_state_machine.this.arn
   role_arn  = aws_iam_role.target.arn
+
+  dynamic "dead_letter_config" {
+    for_each = var.dead_letter_queue_arn == null ? [] : [var.dead_letter_queue_arn]
+
+    content {
+      arn = dead_letter_config.value
+    }
+  }
+}
+
+# EventBridge could not start the state machine (the target role's trust, policy or
+# boundary, or Step Functions refusing): the ExecutionsFailed alarm below sees only started
+# executions. AWS/Events FailedInvocations (dimension RuleName, default bus; with a
+# dead-letter queue, the events sent or failed to be sent there), as modules/signin-events'
+# rules ("Monitoring Amazon EventBridge").
+locals {
+  failure_metrics = var.dead_letter_queue_arn == null ? ["FailedInvocations"] : ["FailedInvocations", "InvocationsSentToDlq", "InvocationsFailedToBeSentToDlq"]
+}
+
+resource "aws_cloudwatch_metric_alarm" "target_failed" {
+  alarm_name          = "${local.name}-target-failed"
+  alarm_description   = "trailwatch: EventBridge could not start ${local.name} for a detection alarm (rule ${local.name}); the readable message was not sent. Check the target role's trust, policy and permissions boundary."
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  evaluation_periods  = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.failure_alarm_actions
+  tags                = var.tags
+
+  dynamic "metric_query" {
+    for_each = local.failure_metrics
+
+    content {
+      id = "m${metric_query.key}"
+      metric {
+        namespace   = "AWS/Events"
+        metric_name = metric_query.value
+        period      = 300
+        stat        = "Sum"
+        dimensions  = { RuleName = aws_cloudwatch_event_rule.this.name }
+      }
+    }
+  }
+
+  metric_query {
+    id          = "failed"
+    expression  = "SUM([${join(", ", [for i, _ in local.failure_metrics : "FILL(m${i}, 0)"])}])"
+    label       = "Alarm events of ${local.name} not delivered to the state machine"
+    return_data = true
+  }
 }
 
 ################################################################################

@@ -70,8 +70,19 @@ variable "external_topic_arns" {
   default     = null
 }
 
+variable "dead_letter_queue_arn" {
+  description = "SQS queue for the alarm events EventBridge fails to deliver to the state machine after its retries, or null. Its policy must let events.amazonaws.com send messages."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dead_letter_queue_arn == null || can(regex("^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:[0-9]{12}:.+$", var.dead_letter_queue_arn))
+    error_message = "dead_letter_queue_arn must be an SQS queue ARN."
+  }
+}
+
 variable "failure_alarm_actions" {
-  description = "Actions (SNS topic ARNs) of the alarm on the state machine's failed executions."
+  description = "Actions (SNS topic ARNs) of the alarms on the state machine's failed executions and on the rule's failed deliveries to it."
   type        = list(string)
   default     = []
 }

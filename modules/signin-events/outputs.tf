@@ -55,3 +55,8 @@ output "event_patterns" {
   description = "Notify mode: the event pattern (JSON) of each rule by catalog key, known at plan time."
   value       = { for key, r in local.rules : key => r.pattern }
 }
+
+output "failure_alarms" {
+  description = "Rule key (or \"forward\") => name of the alarm on its target's failed deliveries."
+  value       = { for key, a in aws_cloudwatch_metric_alarm.target_failed : key => a.alarm_name }
+}

@@ -103,6 +103,17 @@ variable "event_pattern_max_length" {
   }
 }
 
+variable "failure_alarm_actions" {
+  description = "SNS topics in this provider's region notified when EventBridge cannot deliver a rule's events to its target (an alarm per rule on AWS/Events FailedInvocations, and the dead-letter metrics with dead_letter_queue_arn): a topic policy or key that refuses EventBridge, a forwarding role its boundary denies. Notify mode always has the alarms (the root module passes its topic); forward mode has one only with this set, since alarm actions stay in their own region."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.failure_alarm_actions : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])
+    error_message = "failure_alarm_actions: each entry must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)."
+  }
+}
+
 variable "dead_letter_queue_arn" {
   description = "SQS queue for notifications EventBridge fails to deliver after its retries (a topic policy or KMS key that refuses EventBridge, for example), or null. Its policy must let events.amazonaws.com send messages."
   type        = string
