@@ -78,8 +78,14 @@ def test_each_alarm_notifies_its_severitys_topic(routed: dict[str, Any]) -> None
     cw = emu.client("cloudwatch")
     catalog = detections()
     every = {a["AlarmName"]: a for a in cw.describe_alarms(AlarmNamePrefix=f"{PREFIX}-")["MetricAlarms"]}
-    # The alarm-messages state machine's own failure alarm goes to the module's topic only.
+    # The failure alarms of the alarm-messages state machine and of every EventBridge rule's
+    # deliveries go to the module's topic only.
     assert every.pop(f"{PREFIX}-alarm-messages-failed")["AlarmActions"] == [out["topic_arns"]["default"]]
+    failures = {n: every.pop(n) for n in list(every) if n.endswith("-target-failed")}
+    assert f"{PREFIX}-alarm-messages-target-failed" in failures
+    assert any(n.startswith(f"{PREFIX}-signin-") for n in failures)
+    for name, alarm in failures.items():
+        assert alarm["AlarmActions"] == [out["topic_arns"]["default"]], name
     alarms = every
     assert alarms, "no alarms applied"
     for name, alarm in alarms.items():
