@@ -370,8 +370,10 @@ module "alarm_messages" {
     flatten([for r in var.notification_routes : concat(r.topic_arns, r.chat_topic_arns)]),
     flatten([for k, d in var.detections : [for a in coalesce(d.alarm_actions, []) : a if can(regex("^arn:[^:]+:sns:", a))]]),
   ))
-  role_path                = var.delivery_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
+  role_path = var.delivery_role_path
+  # Its own boundary when given: its roles call states:StartExecution, sns:Publish and KMS,
+  # which a boundary written for the delivery role (log streams only) would deny.
+  permissions_boundary_arn = var.alarm_messages_permissions_boundary_arn != null ? var.alarm_messages_permissions_boundary_arn : var.permissions_boundary_arn
   tags                     = var.tags
 }
 
@@ -396,7 +398,7 @@ module "chat" {
   guardrail_policy_arns           = var.chat_guardrail_policy_arns
   channel_role_policy_arns        = var.chat_channel_role_policy_arns
   logging_level                   = var.chat_logging_level
-  permissions_boundary_arn        = var.permissions_boundary_arn
+  permissions_boundary_arn        = var.chat_permissions_boundary_arn != null ? var.chat_permissions_boundary_arn : var.permissions_boundary_arn
   tags                            = var.tags
 }
 

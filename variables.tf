@@ -204,9 +204,36 @@ variable "delivery_role_path" {
 }
 
 variable "permissions_boundary_arn" {
-  description = "Permissions boundary for the delivery role (and for the alarm-messages roles, when alarm_messages_enabled)."
+  description = "Permissions boundary for the delivery role, and for the other role families unless they have their own (alarm_messages_permissions_boundary_arn, chat_permissions_boundary_arn). A boundary shared by every role must allow what each one does: logs:CreateLogStream and logs:PutLogEvents (delivery role); states:StartExecution (alarm-messages rule role); sns:Publish, kms:GenerateDataKey* and kms:Decrypt (alarm-messages state machine role); what chat_channel_role_policy_arns grant (chat channel role). A boundary written for the delivery role alone silently denies the others: give those families their own."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-zA-Z-]*:iam::([0-9]{12}|aws):policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
+variable "alarm_messages_permissions_boundary_arn" {
+  description = "Permissions boundary for the two alarm-messages roles (alarm_messages_enabled), instead of permissions_boundary_arn. It must allow states:StartExecution (the rule's role) and sns:Publish, kms:GenerateDataKey* and kms:Decrypt (the state machine's role); the service-call table (docs/service-calls.md) lists each call."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_messages_permissions_boundary_arn == null || can(regex("^arn:aws[a-zA-Z-]*:iam::([0-9]{12}|aws):policy/.+$", var.alarm_messages_permissions_boundary_arn))
+    error_message = "alarm_messages_permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
+variable "chat_permissions_boundary_arn" {
+  description = "Permissions boundary for the chat channel role (chat_enabled), instead of permissions_boundary_arn. It must allow what chat_channel_role_policy_arns grant (delivering notifications uses no permission of the role)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.chat_permissions_boundary_arn == null || can(regex("^arn:aws[a-zA-Z-]*:iam::([0-9]{12}|aws):policy/.+$", var.chat_permissions_boundary_arn))
+    error_message = "chat_permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
 }
 
 ################################################################################

@@ -260,7 +260,8 @@ def _check_signin_events(emu: Emulator, exp: dict[str, Any], out: dict[str, Any]
     chat_topic = out.get("chat_topic_arn")
     for region, want in exp.items():
         events = emu.client("events", region)
-        rules = events.list_rules()["Rules"]
+        # The sign-in rules (the alarm-messages rule is checked with the alarm messages).
+        rules = [r for r in events.list_rules()["Rules"] if "-signin-" in r["Name"]]
         if want == "forward":
             (rule,) = rules
             (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]

@@ -1,6 +1,7 @@
 # Every option on: custom names and tags, a key prefix and lifecycle rule on the archive,
 # the log group sharing the trail's KMS key, a longer retention, a permissions boundary
-# and path on the delivery role, a mixed IPv4/IPv6 allowlist, per-detection overrides, a
+# and path on the delivery role (and another on the alarm-messages roles, with readable
+# alarm messages on), a mixed IPv4/IPv6 allowlist, per-detection overrides, a
 # custom namespace, OK notifications, an SQS queue subscribed next to the emails, and
 # real-time sign-in notifications through EventBridge (failures left to the alarm's
 # threshold of 5, so a password-guessing burst sends one alarm, not one message each).
@@ -59,6 +60,34 @@ resource "aws_iam_policy" "boundary" {
   })
 }
 
+# The alarm-messages roles get a boundary of their own: the delivery role's (log streams
+# only) would silently deny their calls (the rule's role starts the state machine, the state
+# machine's role publishes to the topic through its KMS key).
+resource "aws_iam_policy" "messages_boundary" {
+  name        = "${var.name_prefix}-alarm-messages-boundary"
+  description = "Permissions boundary for the alarm-messages roles: start the message state machine, publish to SNS through its KMS key."
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["states:StartExecution"]
+        Resource = "arn:aws:states:${var.region}:*:stateMachine:${var.name_prefix}-alarm-messages"
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["sns:Publish"]
+        Resource = "arn:aws:sns:${var.region}:*:${var.name_prefix}-*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+        Resource = "arn:aws:kms:${var.region}:*:key/*"
+      },
+    ]
+  })
+}
+
 module "trailwatch" {
   source = "../../"
 
@@ -84,6 +113,9 @@ module "trailwatch" {
   delivery_role_name       = "${var.name_prefix}-ct-to-cwl"
   delivery_role_path       = "/security/"
   permissions_boundary_arn = aws_iam_policy.boundary.arn
+
+  alarm_messages_enabled                  = true
+  alarm_messages_permissions_boundary_arn = aws_iam_policy.messages_boundary.arn
 
   allowed_source_cidrs = [
     "203.0.113.10",       # office egress (/32)
