@@ -89,8 +89,38 @@ def test_optional_terms_are_ignored_next_to_other_terms() -> None:
     assert [m["eventNumber"] for m in got["matches"]] == [1, 3]
 
 
-def test_blank_phrase_matches_everything() -> None:
-    assert len(test_metric_filter('" "', ["a", "b c", "x"])["matches"]) == 3
+def test_a_quoted_blank_is_a_literal_space_and_the_unquoted_blank_matches_everything() -> None:
+    """AWS's recording (floci boundary-quoted-space: ``" "`` matched "two words" and " ", not
+    "x") corrects the page's "matches everything", which holds for the unquoted blank only."""
+    got = test_metric_filter('" "', ["a", "b c", "x", " "])
+    assert [m["eventNumber"] for m in got["matches"]] == [2, 4]
+    assert len(test_metric_filter(" ", ["a", "b c", "x"])["matches"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        # Each rule with the AWS TestMetricFilter recording it comes from (vuthehuyht/floci,
+        # src/test/resources/cloudwatchlogs/, eu-west-1, 2026-09-16).
+        ("%%", "Invalid character(s) in term '%%'"),  # regex-empty
+        ('"ERROR"WARN', "Invalid metric filter pattern"),  # terms-adjacent-quote
+        ('{ $.a > "0" }', "Invalid character(s) in term '\"0\"'"),  # json-quoted-order
+        ("{ $.a = a:b }", "Invalid character(s) in term ':'"),  # edge-json-unquoted-symbol
+        ("{ $.a = 1e2147483648 }", "Invalid metric filter pattern"),  # boundary-huge-exponent
+    ],
+)
+def test_the_last_edges_are_refused_as_aws_refuses_them(pattern: str, message: str) -> None:
+    with pytest.raises(InvalidPatternError) as err:
+        compile_pattern(pattern)
+    assert str(err.value) == message
+
+
+def test_number_literals_keep_their_value_up_to_the_exponent_bound() -> None:
+    # The largest exponent a signed 32-bit int holds is still a number (it overflows a double:
+    # no finite event number equals it), and a tiny one is not zero (rec edge-underflow-ordered).
+    assert test_metric_filter("{ $.a = 1e2147483647 }", ['{"a":1}'])["matches"] == []
+    got = test_metric_filter("{ $.a > 1e-999 }", ['{"a":1}', '{"a":0}'])
+    assert [m["eventNumber"] for m in got["matches"]] == [1]
 
 
 def test_cis_root_usage_on_cloudtrail_shapes() -> None:
@@ -228,10 +258,15 @@ def test_unquoted_terms_reject_other_symbols(pattern: str, bad: str) -> None:
     assert str(err.value) == f"Invalid character(s) in term '{bad}'"
 
 
-@pytest.mark.parametrize("blank", ['"  "', '"\t"', '" " " "'])
-def test_quoted_whitespace_only_terms_impose_nothing(blank: str) -> None:
-    assert len(test_metric_filter(blank, ["a", "b c", "x"])["matches"]) == 3
-    assert [m["eventNumber"] for m in test_metric_filter(blank + " b", ["a", "b c"])["matches"]] == [2]
+@pytest.mark.parametrize(
+    ("blank", "matched"),
+    # Quoted whitespace is matched literally (rec boundary-quoted-space records " "; two spaces
+    # and a tab follow by the same rule, quoted text kept as written, rec terms-phrase).
+    [('"  "', [3]), ('"\t"', [4]), ('" " " "', [2, 3])],
+)
+def test_quoted_whitespace_only_terms_are_literal(blank: str, matched: list[int]) -> None:
+    msgs = ["a", "b c", "b  c", "b\tc"]
+    assert [m["eventNumber"] for m in test_metric_filter(blank, msgs)["matches"]] == matched
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,14 @@ wildcards and ``%regex%`` values; ``&&`` binds tighter than ``||``. :class:`Json
 subclassed by :mod:`trailwatch.prefilter` (anchored hints) and :mod:`trailwatch.sql` (the SQL
 of the same parse), which override ``parse_atom`` and ``_chain`` and call ``parse_value``.
 
+Values (sources as in the package docstring). A quoted string compares only with ``=`` and
+``!=``; with an ordering operator it is an invalid term, quoted back with its quotes (rec
+json-quoted-order: ``{ $.a > "0" }`` -> "Invalid character(s) in term '"0"'"). An unquoted
+value is a number (:data:`~trailwatch.filterpattern.values.NUMBER_RE`) or a bare word; a
+``:`` in a bare word is an invalid character, reported alone as in plain terms (rec
+edge-json-unquoted-symbol: ``{ $.a = a:b }``). Other symbols in bare words (``/``, ``@``) are
+not recorded and are accepted.
+
 Keyword case (sources as in the package docstring). ``IS``, ``NOT``, ``NULL``, ``TRUE``,
 ``FALSE`` and ``EXISTS`` after a selector are read in any letter case: ``{ $.a is null }`` is
 ``{ $.a IS NULL }`` (rec edge-json-keyword-case, edge-is-null). Only the keyword position is
@@ -166,7 +174,7 @@ class JsonParser:
             return regex_value(tok.text[1:-1])
         if tok.kind == "str":
             if op not in ("=", "!="):
-                raise InvalidPatternError("Invalid metric filter pattern")
+                raise InvalidPatternError(f"Invalid character(s) in term '{tok.text}'")
             return string_value(json.loads(tok.text))
         if tok.kind == "word":
             if NUMBER_RE.fullmatch(tok.text):
@@ -175,5 +183,7 @@ class JsonParser:
                 raise InvalidPatternError("Invalid metric filter pattern")
             if tok.text == "null":
                 raise InvalidPatternError("Invalid metric filter pattern")
+            if ":" in tok.text:
+                raise InvalidPatternError("Invalid character(s) in term ':'")
             return string_value(tok.text)
         raise InvalidPatternError("Invalid metric filter pattern")

@@ -91,6 +91,9 @@ def compile_pattern(pattern: str) -> FilterPattern:
             raise InvalidPatternError("If a filter pattern starts with '%' it must end with '%'")
         if end != len(stripped) - 1:
             raise InvalidPatternError(f"Invalid character(s) in term '{stripped[end + 1]}'")
+        if end == 1:
+            # An empty regex: the closing % is the offending character (rec regex-empty).
+            raise InvalidPatternError("Invalid character(s) in term '%%'")
         rx = compile_regex(stripped[1:-1])
         empty2: dict[str, str] = {}
         return FilterPattern(

@@ -10,8 +10,12 @@ Sources as in the package docstring.
   edge-term-question). Quote anything else (doc: "Enclose exact phrases and terms that
   include non-alphanumeric characters in double quotation marks"). Regex bodies stay ASCII
   (:mod:`trailwatch.filterpattern.values`).
-- Quoted terms that hold only whitespace impose nothing (doc: ``" "`` matches everything);
-  an empty ``""`` is rejected (rec).
+- A quoted term is matched literally, whitespace included: ``" "`` is the substring of one
+  space (rec boundary-quoted-space: it matches "two words" and " ", not "x"; the page's
+  "matches everything" is the unquoted blank pattern, rec space-single). An empty ``""`` is
+  rejected (rec).
+- A quoted term followed by text with no space between (``"ERROR"WARN``) is the generic
+  "Invalid metric filter pattern" (rec terms-adjacent-quote), not an invalid-character error.
 """
 
 from __future__ import annotations
@@ -63,16 +67,11 @@ def compile_terms(pattern: str, hint_out: list[Hint]) -> Callable[[str], bool]:
                     end -= 1
                 raise InvalidPatternError(f"Invalid character(s) in term '{pattern[i:end]}'")
             if j + 1 < n and not pattern[j + 1].isspace():
-                k = j + 1
-                while k < n and not pattern[k].isspace():
-                    k += 1
-                raise InvalidPatternError(f"Invalid character(s) in term '{pattern[i:k]}'")
+                raise InvalidPatternError("Invalid metric filter pattern")
             term = "".join(buf)
             if not term:
                 raise InvalidPatternError("Invalid character(s) in term '\"\"'")
             i = j + 1
-            if not term.strip():
-                continue  # a blank phrase (" ") imposes nothing: it matches every event
         else:
             start = i
             while i < n and not pattern[i].isspace() and pattern[i] not in "?-":

@@ -62,7 +62,17 @@ def string_value(text: str) -> Value:
     return Value("string", text, glob=glob_matcher(text))
 
 
+#: The exponent of a number literal must fit a signed 32-bit integer: ``1e2147483648`` is
+#: "Invalid metric filter pattern" (rec boundary-huge-exponent), while every smaller literal
+#: recorded keeps its full value (rec edge-precise-long, edge-large-finite, edge-underflow-ordered).
+#: That the bound is the int range on both sides is an inference (a Java BigDecimal parse).
+_EXPONENT_RANGE = (-(2**31), 2**31 - 1)
+
+
 def number_value(text: str) -> Value:
+    m = NUMBER_RE.fullmatch(text)
+    if m and m.group(3) and not _EXPONENT_RANGE[0] <= int(m.group(3)[1:]) <= _EXPONENT_RANGE[1]:
+        raise InvalidPatternError("Invalid metric filter pattern")
     try:
         num = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - guarded by NUMBER_RE
