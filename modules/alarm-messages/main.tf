@@ -295,44 +295,16 @@ resource "aws_cloudwatch_event_target" "this" {
 
 # EventBridge could not start the state machine (the target role's trust, policy or
 # boundary, or Step Functions refusing): the ExecutionsFailed alarm below sees only started
-# executions. AWS/Events FailedInvocations (dimension RuleName, default bus; with a
-# dead-letter queue, the events sent or failed to be sent there), as modules/signin-events'
-# rules ("Monitoring Amazon EventBridge").
-locals {
-  failure_metrics = var.dead_letter_queue_arn == null ? ["FailedInvocations"] : ["FailedInvocations", "InvocationsSentToDlq", "InvocationsFailedToBeSentToDlq"]
-}
+# executions. An alarm on the rule's failed deliveries (modules/rule-failure-alarms).
+module "failure_alarm" {
+  source = "../rule-failure-alarms"
 
-resource "aws_cloudwatch_metric_alarm" "target_failed" {
-  alarm_name          = "${local.name}-target-failed"
-  alarm_description   = "trailwatch: EventBridge could not start ${local.name} for a detection alarm (rule ${local.name}); the readable message was not sent. Check the target role's trust, policy and permissions boundary."
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  threshold           = 1
-  evaluation_periods  = 1
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.failure_alarm_actions
-  tags                = var.tags
-
-  dynamic "metric_query" {
-    for_each = local.failure_metrics
-
-    content {
-      id = "m${metric_query.key}"
-      metric {
-        namespace   = "AWS/Events"
-        metric_name = metric_query.value
-        period      = 300
-        stat        = "Sum"
-        dimensions  = { RuleName = aws_cloudwatch_event_rule.this.name }
-      }
-    }
+  rules = {
+    rule = { name = local.name, check = "The readable message was not sent: check the target role's trust, policy and permissions boundary." }
   }
-
-  metric_query {
-    id          = "failed"
-    expression  = "SUM([${join(", ", [for i, _ in local.failure_metrics : "FILL(m${i}, 0)"])}])"
-    label       = "Alarm events of ${local.name} not delivered to the state machine"
-    return_data = true
-  }
+  dead_letter_queue = var.dead_letter_queue_arn != null
+  alarm_actions     = var.failure_alarm_actions
+  tags              = var.tags
 }
 
 ################################################################################

@@ -302,53 +302,19 @@ resource "aws_cloudwatch_event_target" "forward" {
 # Failure signal: EventBridge could not deliver a rule's events to its targets
 ################################################################################
 
-# Amazon EventBridge User Guide, "Monitoring Amazon EventBridge": AWS/Events
-# FailedInvocations counts invocations that failed permanently, and not those counted as
-# sent to (or failed to be sent to) a dead-letter queue, InvocationsSentToDlq and
-# InvocationsFailedToBeSentToDlq; their dimension is RuleName on the default bus (EventBusName
-# and RuleName on another), and EventBridge sends them only when they are not zero. So each
-# rule's alarm sums the three (each filled with 0) when a dead-letter queue is set, and is
-# FailedInvocations alone otherwise. One alarm per rule: an alarm is billed per metric it
-# reads, so one alarm over every rule would cost the same and say less.
-locals {
-  failure_metrics = var.dead_letter_queue_arn == null ? ["FailedInvocations"] : ["FailedInvocations", "InvocationsSentToDlq", "InvocationsFailedToBeSentToDlq"]
-  watched_rules = merge(
-    { for key, r in local.rules : key => "${var.name_prefix}-signin-${replace(key, "_", "-")}" },
-    local.forward && length(var.failure_alarm_actions) > 0 ? { forward = "${var.name_prefix}-signin-forward" } : {},
+# One alarm per rule (modules/rule-failure-alarms). Notify mode always watches its rules (the
+# root module passes its topic); a forwarder only with failure_alarm_actions, since alarm
+# actions stay in their own region and an alarm without one would fail Security Hub's
+# CloudWatch.15.
+module "failure_alarms" {
+  source = "../rule-failure-alarms"
+
+  rules = merge(
+    { for key, r in local.rules : key => { name = "${var.name_prefix}-signin-${replace(key, "_", "-")}", check = "Check the target topics' policies and keys (they must let events.amazonaws.com publish)." } },
+    local.forward && length(var.failure_alarm_actions) > 0 ? { forward = { name = "${var.name_prefix}-signin-forward", check = "Check the forwarding role, its permissions boundary and the target bus." } } : {},
   )
-}
-
-resource "aws_cloudwatch_metric_alarm" "target_failed" {
-  for_each = local.watched_rules
-
-  alarm_name          = "${each.value}-target-failed"
-  alarm_description   = "trailwatch: EventBridge could not deliver events of rule ${each.value} (${var.event_bus_name} bus, ${local.region}) to its target${var.dead_letter_queue_arn == null ? "" : "; they went, or failed to go, to the dead-letter queue"}. Check the target's topic policy and key, or the forwarding role and its permissions boundary."
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  threshold           = 1
-  evaluation_periods  = 1
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.failure_alarm_actions
-  tags                = var.tags
-
-  dynamic "metric_query" {
-    for_each = local.failure_metrics
-
-    content {
-      id = "m${metric_query.key}"
-      metric {
-        namespace   = "AWS/Events"
-        metric_name = metric_query.value
-        period      = 300
-        stat        = "Sum"
-        dimensions  = var.event_bus_name == "default" ? { RuleName = each.value } : { EventBusName = var.event_bus_name, RuleName = each.value }
-      }
-    }
-  }
-
-  metric_query {
-    id          = "failed"
-    expression  = "SUM([${join(", ", [for i, _ in local.failure_metrics : "FILL(m${i}, 0)"])}])"
-    label       = "Events of ${each.value} not delivered to the target"
-    return_data = true
-  }
+  event_bus_name    = var.event_bus_name
+  dead_letter_queue = var.dead_letter_queue_arn != null
+  alarm_actions     = var.failure_alarm_actions
+  tags              = var.tags
 }

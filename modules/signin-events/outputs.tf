@@ -58,5 +58,5 @@ output "event_patterns" {
 
 output "failure_alarms" {
   description = "Rule key (or \"forward\") => name of the alarm on its target's failed deliveries."
-  value       = { for key, a in aws_cloudwatch_metric_alarm.target_failed : key => a.alarm_name }
+  value       = module.failure_alarms.alarms
 }
