@@ -7,12 +7,15 @@ import json
 
 import pytest
 
+from trailwatch import catalog
 from trailwatch.filterpattern import (
+    Event,
     InvalidParameterError,
     InvalidPatternError,
     compile_pattern,
     test_metric_filter,
 )
+from trailwatch.synthetic import records as synthetic_records
 
 VALUES = {
     "num1": '{"a":1}',
@@ -312,3 +315,54 @@ def test_the_api_request_constraints() -> None:
         with pytest.raises(InvalidParameterError) as err:
             test_metric_filter("x", messages)
         assert str(err.value) == "1 validation error detected: " + violation
+
+
+def _written(record: dict[str, object]) -> list[str]:
+    """One record as JSON writers write it: compact UTF-8, spaced, every non-ASCII character
+    as \\uXXXX, and every slash escaped."""
+    compact = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    return [
+        compact,
+        json.dumps(record, indent=1, ensure_ascii=False),
+        json.dumps(record),
+        compact.replace("/", "\\/"),
+    ]
+
+
+def test_could_match_never_rules_out_a_match() -> None:
+    """FilterPattern.could_match (the Evaluator's precheck) is a necessary condition: on every
+    catalog pattern, realistic and hostile records and values with non-ASCII characters and
+    slashes, written every way JSON allows, a record the pattern matches is never ruled out
+    (issue 28: "Zoë-only" and "user\\/x" were)."""
+    patterns = [
+        compile_pattern(catalog.fill(p, '($.sourceIPAddress != "203.0.113.*")'))
+        for d in catalog.detections().values()
+        for p in d.patterns.values()
+    ]
+    patterns += [
+        compile_pattern('{ $.resources[0] = "Zoë-only" }'),
+        compile_pattern('{ $.u = "user/x" }'),
+        compile_pattern('{ $.userIdentity.arn = "arn:aws:iam::*:user/ö*" }'),
+    ]
+    tricky: list[dict[str, object]] = [
+        {"resources": ["Zoë-only"]},
+        {"u": "user/x"},
+        {"userIdentity": {"arn": "arn:aws:iam::1:user/öle"}},
+        {
+            "eventName": "ConsoleLogin",
+            "responseElements": {"ConsoleLogin": "Success"},
+            "sourceIPAddress": "ä/1",
+        },
+    ]
+    records = (
+        synthetic_records(300, seed=7, hostile=False) + synthetic_records(300, seed=8, hostile=True) + tricky
+    )
+    checked = 0
+    for record in records:
+        for text in _written(record):
+            event = Event(text)
+            for pattern in patterns:
+                if pattern.matches(event):
+                    checked += 1
+                    assert pattern.could_match(event), (pattern.text, text)
+    assert checked > 100
