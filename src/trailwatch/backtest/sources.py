@@ -27,7 +27,15 @@ def _plan_resources(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def detections_from_plan(plan: dict[str, Any]) -> tuple[list[MetricFilterSpec], list[AlarmSpec]]:
-    """Metric filters and alarms that a ``terraform show -json`` plan would deploy."""
+    """Metric filters that a ``terraform show -json`` plan would deploy, and the alarms on
+    their metrics (as for a log group: an alarm that reads none of the filters' metrics, such
+    as an EventBridge rule's failed-delivery alarm, is nothing a backtest can evaluate)."""
+    filters, alarms = _plan_detections(plan)
+    metrics = {(f.namespace, f.metric_name) for f in filters}
+    return filters, [a for a in alarms if a.metric_keys & metrics]
+
+
+def _plan_detections(plan: dict[str, Any]) -> tuple[list[MetricFilterSpec], list[AlarmSpec]]:
     filters: list[MetricFilterSpec] = []
     alarms: list[AlarmSpec] = []
     for res in _plan_resources(plan):
