@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import json
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
