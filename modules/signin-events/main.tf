@@ -79,6 +79,7 @@ locals {
   }
   rules = {
     for key, r in local.resolved : key => {
+      name  = "${var.name_prefix}-signin-${replace(key, "_", "-")}"
       why   = local.catalog.detections[key].eventbridge.why
       state = r.state
       pattern = replace(
@@ -94,6 +95,11 @@ locals {
   messages = { for key, r in local.rules : key => try(local.catalog.detections[key].eventbridge.message, "signin") }
   subjects = { for key, r in local.rules : key => try(local.catalog.detections[key].eventbridge.subject, []) }
   lines    = { signin = local.se.input_template_lines, change = local.se.change_template_lines }
+  # Each subject line's label and its paths' placeholders (keys() lists them in order), for the
+  # text lines and the chat description alike.
+  subject_lines = {
+    for key, items in local.subjects : key => [for item in items : { label = item.label, values = join(" ", [for name in keys(item.paths) : "<${name}>"]) }]
+  }
   input_paths = {
     for key, r in local.rules : key => merge(local.se.input_paths, [for item in local.subjects[key] : { for name, path in item.paths : name => path }]...)
   }
@@ -102,7 +108,7 @@ locals {
   templates = {
     for key, r in local.rules : key => join("\n", [
       for line in flatten([
-        for l in local.lines[local.messages[key]] : l == local.se.subject_placeholder ? [for item in local.subjects[key] : "${item.label}: ${join(" ", [for name in keys(item.paths) : "<${name}>"])}"] : [l]
+        for l in local.lines[local.messages[key]] : l == local.se.subject_placeholder ? [for line in local.subject_lines[key] : "${line.label}: ${line.values}"] : [l]
       ]) : format("\"%s\"", replace(line, local.se.why_placeholder, r.why))
     ])
   }
@@ -121,7 +127,7 @@ locals {
     for key, r in local.rules : key => replace(replace(replace(replace(replace(
       jsonencode(local.chat.template),
       local.chat.description_placeholder,
-      trimsuffix(trimprefix(jsonencode(replace(local.chat.descriptions[local.messages[key]], local.se.subject_placeholder, join("", [for item in local.subjects[key] : "*${item.label}:* ${join(" ", [for name in keys(item.paths) : "<${name}>"])}\n"]))), "\""), "\""),
+      trimsuffix(trimprefix(jsonencode(replace(local.chat.descriptions[local.messages[key]], local.se.subject_placeholder, join("", [for line in local.subject_lines[key] : "*${line.label}:* ${line.values}\n"]))), "\""), "\""),
       ), "\\u003c", "<"), "\\u003e", ">"),
       local.se.why_placeholder, trimsuffix(trimprefix(jsonencode(r.why), "\""), "\"")),
       local.chat.severity_placeholder, upper(local.catalog.detections[key].severity),
@@ -132,7 +138,7 @@ locals {
 resource "aws_cloudwatch_event_rule" "this" {
   for_each = local.rules
 
-  name           = "${var.name_prefix}-signin-${replace(each.key, "_", "-")}"
+  name           = each.value.name
   description    = "trailwatch: ${each.value.why} (catalog detection ${each.key})"
   event_bus_name = var.event_bus_name
   event_pattern  = each.value.pattern
@@ -310,7 +316,7 @@ module "failure_alarms" {
   source = "../rule-failure-alarms"
 
   rules = merge(
-    { for key, r in local.rules : key => { name = "${var.name_prefix}-signin-${replace(key, "_", "-")}", check = "Check the target topics' policies and keys (they must let events.amazonaws.com publish)." } },
+    { for key, r in local.rules : key => { name = r.name, check = "Check the target topics' policies and keys (they must let events.amazonaws.com publish)." } },
     local.forward && length(var.failure_alarm_actions) > 0 ? { forward = { name = "${var.name_prefix}-signin-forward", check = "Check the forwarding role, its permissions boundary and the target bus." } } : {},
   )
   event_bus_name    = var.event_bus_name
