@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+import audit_checks as au
 from conftest import ROOT_APPLIED, RootApplied
 from trailwatch import catalog
 from trailwatch.alarm_messages import (
@@ -66,13 +67,16 @@ def deployed(root_applied: RootApplied, emulator_session: Emulator) -> dict[str,
         for a in page["MetricAlarms"]
     }
     # The deployed metric filters' patterns, by metric name (what each alarm watches).
-    patterns = {
-        f["metricTransformations"][0]["metricName"]: f["filterPattern"]
-        for page in emu.client("logs")
-        .get_paginator("describe_metric_filters")
-        .paginate(logGroupName=LOG_GROUP)
-        for f in page["metricFilters"]
-    }
+    filters: dict[str, set[str]] = {}
+    for page in emu.client("logs").get_paginator("describe_metric_filters").paginate(logGroupName=LOG_GROUP):
+        for f in page["metricFilters"]:
+            filters.setdefault(f["metricTransformations"][0]["metricName"], set()).add(f["filterPattern"])
+    # What each metric counts: a detection's pattern, the union of its counting filters'
+    # matches where several filters feed it (tests/test_audits.py proves the union).
+    planned = root_applied.stack.outputs()["metric_filters"]
+    assert isinstance(planned, dict)
+    assert filters == {f["metric_name"]: set(f["patterns"]) for f in planned.values()}
+    patterns = {f["metric_name"]: f["pattern"] for f in planned.values()}
     return {
         "machine": described,
         "rule": rule,
@@ -291,3 +295,19 @@ def test_chat_topics_get_the_custom_notification_json(deployed: dict[str, Any]) 
     assert "(" not in url + exact and ")" not in url + exact
     root_alarm = deployed["alarms"][f"{PREFIX}-root_usage"]
     assert decode_pattern_link(exact).pattern == deployed["patterns"][root_alarm["MetricName"]]
+
+
+def test_the_auditors_read_the_applied_stack_as_the_plan_promised(deployed: dict[str, Any]) -> None:
+    """The whole chain each auditor follows, read back through the API as the tools read it
+    (tests/audit_checks.py): the trail, the filters on its log group, the alarms on their
+    metrics, the topic in the alarms' actions and its email subscription. The defaults: every
+    Prowler and Powerpipe control passes; Security Hub fails only the two tuned on purpose."""
+    results = au.audit(au.from_api(deployed["emu"]))
+    failed = {auditor: {c for c, ok in r.items() if not ok} for auditor, r in results.items()}
+    assert failed == {
+        au.SECURITY_HUB: {"CloudWatch.1", "CloudWatch.2"},
+        "prowler>=5.30": set(),
+        "prowler<5.30": set(),
+        "powerpipe>=1.7": set(),
+        "powerpipe<1.7": set(),
+    }

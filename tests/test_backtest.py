@@ -52,7 +52,10 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any]:
 
 def test_plan_yields_every_filter_and_alarm(plan_json: Path) -> None:
     filters, alarms = detections_from_plan(json.loads(plan_json.read_text()))
-    assert len(filters) == len(alarms) == 22
+    # 22 detections, one alarm each; 26 filters: console_login_without_mfa and
+    # console_login_failures count with two, security_group_changes with two and a witness.
+    assert len(alarms) == 22 and len(filters) == 26
+    assert sorted(str(a.metric_name) for a in alarms) == sorted({f.metric_name for f in filters})
     assert {a.period for a in alarms} == {60, 300}
 
 

@@ -1,4 +1,5 @@
-# Stage 4 of the data path: one metric filter per enabled detection of the catalog.
+# Stage 4 of the data path: the metric filters of each enabled detection of the catalog (one,
+# or the catalog's `deploy`: several feeding the one metric, see local.filters).
 # The catalog (catalog/detections.json) is the single source of truth for the patterns.
 
 module "allowlist" {
@@ -74,7 +75,9 @@ locals {
       # leaves sts:AssumeRoot sessions to root_privileged_task) is used only while that
       # detection is on; otherwise the wider pattern keeps reporting them.
       pattern_id = (
-        var.cis_exact && can(d.patterns.security_hub) ? "security_hub" :
+        # cis_exact: Security Hub's string, or (cis_exact_pattern) a pattern whose deployment
+        # already counts with Security Hub's string verbatim.
+        var.cis_exact && can(d.patterns.security_hub) ? try(d.cis_exact_pattern, "security_hub") :
         can(d.modes) ? d.modes[local.modes[key]] :
         can(d.patterns.tuned) && try(local.enabled[d.tuned_requires], true) ? "tuned" : "security_hub"
       )
@@ -90,20 +93,48 @@ locals {
       takes_exclusions = try(var.detections[key].pattern, null) == null && strcontains(local.catalog.detections[key].patterns[r.pattern_id], local.exclusion_placeholder)
     }) if r.enabled
   }
-  regex_filters = length([for k, c in local.candidates : k if length(regexall("%[^%]*%", c.pattern)) > 0])
+
+  # The filters that feed each detection's metric. Usually one, the pattern itself. A
+  # catalog `deploy` entry splits a pattern into filters whose counting ones match disjoint
+  # sets of events with the pattern's set as their union (so each event is counted once),
+  # and adds witnesses: filters that publish 0 and match only events the counting filters
+  # count, there so that an auditor that reads filter text (Prowler, Powerpipe) finds its
+  # wording. tests/test_audits.py proves both properties with the engine.
+  filters = merge([
+    for key, c in local.candidates : {
+      for part in concat(
+        [
+          for p in try(local.catalog.detections[key].deploy[c.pattern_id], [{ name = "", pattern = c.pattern_id }]) : {
+            name    = p.name
+            pattern = replace(replace(try(p.text, local.catalog.detections[key].patterns[p.pattern]), local.placeholder, local.allow_clauses), local.exclusion_placeholder, lookup(local.exclusion_clauses, key, ""))
+            witness = try(p.witness, false)
+          } if try(var.detections[key].pattern, null) == null
+        ],
+        # A pattern override is one filter, as written.
+        [for text in [c.pattern] : { name = "", pattern = text, witness = false } if try(var.detections[key].pattern, null) != null],
+        ) : (part.name == "" ? key : "${key}/${part.name}") => {
+        detection = key
+        name      = part.name == "" ? "${var.name_prefix}-${key}" : "${var.name_prefix}-${key}-${part.name}"
+        pattern   = part.pattern
+        witness   = part.witness
+      }
+    }
+  ]...)
+  regex_filters = length([for k, f in local.filters : k if length(regexall("%[^%]*%", f.pattern)) > 0])
 }
 
 resource "aws_cloudwatch_log_metric_filter" "this" {
-  for_each = local.candidates
+  for_each = local.filters
 
-  name           = "${var.name_prefix}-${each.key}"
+  name           = each.value.name
   log_group_name = var.log_group_name
   pattern        = each.value.pattern
 
   metric_transformation {
-    name          = "${var.name_prefix}-${each.value.metric_name}"
-    namespace     = var.namespace
-    value         = var.metric_value
+    name      = "${var.name_prefix}-${local.candidates[each.value.detection].metric_name}"
+    namespace = var.namespace
+    # A witness publishes 0: the metric's count is the counting filters' alone.
+    value         = each.value.witness ? "0" : var.metric_value
     default_value = var.metric_default_value
   }
 
@@ -114,8 +145,8 @@ resource "aws_cloudwatch_log_metric_filter" "this" {
     }
 
     precondition {
-      condition     = lookup(local.exclusion_clauses, each.key, "") == "" || each.value.takes_exclusions
-      error_message = "${each.key}: the ${each.key}_excluded_* inputs apply to the tuned pattern only; this configuration uses ${try(var.detections[each.key].pattern, null) != null ? "a pattern override" : "the \"${each.value.pattern_id}\" pattern (cis_exact or unauthorized_api_calls_mode)"}, which must stay verbatim. Drop the exclusions, or use the tuned pattern (unauthorized_api_calls_mode = \"tuned\" without cis_exact)."
+      condition     = lookup(local.exclusion_clauses, each.value.detection, "") == "" || local.candidates[each.value.detection].takes_exclusions
+      error_message = "${each.value.detection}: the ${each.value.detection}_excluded_* inputs apply to the tuned pattern only; this configuration uses ${try(var.detections[each.value.detection].pattern, null) != null ? "a pattern override" : "the \"${local.candidates[each.value.detection].pattern_id}\" pattern (cis_exact or unauthorized_api_calls_mode)"}, which must stay verbatim. Drop the exclusions, or use the tuned pattern (unauthorized_api_calls_mode = \"tuned\" without cis_exact)."
     }
 
     precondition {
@@ -129,8 +160,8 @@ resource "aws_cloudwatch_log_metric_filter" "this" {
     }
 
     precondition {
-      condition     = length(local.candidates) <= 100
-      error_message = "${length(local.candidates)} metric filters requested; AWS allows at most 100 per log group."
+      condition     = length(local.filters) <= 100
+      error_message = "${length(local.filters)} metric filters requested; AWS allows at most 100 per log group."
     }
   }
 }

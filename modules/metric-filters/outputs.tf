@@ -1,12 +1,13 @@
 output "filters" {
-  description = "Enabled detections: key => {name, pattern, patterns, metric_name, namespace}."
+  description = "Enabled detections: key => {name (its main filter's), pattern (what the detection matches: the union of its counting filters' matches), patterns (every deployed filter's pattern), metric_name, namespace, filters = [{name, pattern, witness}] (every filter feeding the metric; a witness publishes 0)}."
   value = {
     for key, c in local.candidates : key => {
       name        = aws_cloudwatch_log_metric_filter.this[key].name
       pattern     = c.pattern
-      patterns    = [c.pattern]
+      patterns    = [for k, f in local.filters : f.pattern if f.detection == key]
       metric_name = "${var.name_prefix}-${c.metric_name}"
       namespace   = var.namespace
+      filters     = [for k, f in local.filters : { name = aws_cloudwatch_log_metric_filter.this[k].name, pattern = f.pattern, witness = f.witness } if f.detection == key]
     }
   }
 }

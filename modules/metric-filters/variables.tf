@@ -20,7 +20,7 @@ variable "namespace" {
 }
 
 variable "cis_exact" {
-  description = "Use Security Hub's exact CIS strings for every CIS-mapped detection (CloudWatch.1-14 pass only on exact strings)."
+  description = "Count every CIS-mapped detection with Security Hub's exact string (a catalog cis_exact_pattern keeps a pattern whose deployment already counts with it): CloudWatch.1-14 pass, and Prowler's and Powerpipe's CIS checks."
   type        = bool
   default     = false
 }
