@@ -191,7 +191,7 @@ module "delivery_role" {
 }
 
 ################################################################################
-# 4. Metric filters (one per enabled detection of catalog/detections.json)
+# 4. Metric filters (each enabled detection of catalog/detections.json; one metric each)
 ################################################################################
 
 module "metric_filters" {
@@ -258,6 +258,18 @@ module "notifications" {
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
   eventbridge_rule_arns           = var.signin_events_enabled ? [module.signin_events[0].rule_arn_pattern] : []
   tags                            = var.tags
+}
+
+# The auditors of the CIS metric-filter controls (Security Hub CSPM CloudWatch.1-14, Powerpipe's
+# aws_compliance) follow each filter's alarm to an SNS topic and want a subscription on it
+# (Prowler does not). A warning at every plan, never an error: it changes no exit code.
+check "cis_auditors_find_a_subscriber" {
+  assert {
+    condition = length(var.alarm_actions) > 0 || (var.alarm_raw_notifications && (
+      var.sns_topic_arn != null || length(var.alarm_email_addresses) + length(var.sns_subscriptions) > 0
+    ))
+    error_message = "No alarm notifies a topic that has a subscriber (alarm_email_addresses and sns_subscriptions are empty, or alarm_raw_notifications is false, and alarm_actions is empty). The detections still count, but Security Hub CSPM (CloudWatch.1-14) and Powerpipe's aws_compliance fail every CIS metric-filter control until an alarm action reaches a topic with a subscription: add an email address or a subscription, or set alarm_actions."
+  }
 }
 
 ################################################################################

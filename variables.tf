@@ -269,7 +269,7 @@ variable "allowed_source_cidrs" {
 }
 
 variable "cis_exact" {
-  description = "Use Security Hub's exact CIS strings for every CIS-mapped detection: Security Hub CloudWatch.1-14 pass only on exact strings."
+  description = "Count every CIS-mapped detection with Security Hub's exact string (root_usage and unauthorized_api_calls then count AssumeRoot sessions, log-delivery and HeadBucket denials too): Security Hub CSPM's CloudWatch.1-14, Prowler's and Powerpipe's CIS checks all pass. The defaults pass Prowler and Powerpipe and all but CloudWatch.1 and .2."
   type        = bool
   default     = false
 }
