@@ -8,8 +8,19 @@ module "allowlist" {
   allowed_source_cidrs = var.allowed_source_cidrs
 }
 
+module "detections" {
+  source = "../detections"
+
+  path                           = "metric_filters"
+  cis_exact                      = var.cis_exact
+  console_login_without_mfa_mode = var.console_login_without_mfa_mode
+  unauthorized_api_calls_mode    = var.unauthorized_api_calls_mode
+  enabled                        = { for key, d in var.detections : key => d.enabled }
+  allowlist_set                  = length(var.allowed_source_cidrs) > 0
+}
+
 locals {
-  catalog     = jsondecode(file("${path.module}/../../catalog/detections.json"))
+  catalog     = module.detections.catalog
   placeholder = local.catalog.placeholders.allowlist
 
   ##############################################################################
@@ -43,13 +54,6 @@ locals {
   # Resolve each detection: mode, overrides, allowlist
   ##############################################################################
 
-  mfa_mode = var.cis_exact ? "cis_sso" : var.console_login_without_mfa_mode
-  # The mode input of each detection that has catalog modes.
-  modes = {
-    console_login_without_mfa = local.mfa_mode
-    unauthorized_api_calls    = var.unauthorized_api_calls_mode
-  }
-
   # Exclusion clauses for the patterns that carry the placeholder (unauthorized_api_calls'
   # and login_profile_changes' tuned forms); the clause text comes from the catalog.
   exclusion_placeholder = local.catalog.placeholders.exclusions
@@ -64,24 +68,10 @@ locals {
       [for v in x.principal_arn : format(local.exclusion_templates.principal_arn, v)],
     ))
   }
-  enabled = {
-    for key, d in local.catalog.detections : key => try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0
-  }
+  # Which detections are on and which pattern each uses: modules/detections (shared with
+  # modules/signin-events).
   resolved = {
-    for key, d in local.catalog.detections : key => {
-      metric_name = d.metric_name
-      enabled     = local.enabled[key]
-      # A tuned pattern that leaves events to another detection (tuned_requires: root_usage
-      # leaves sts:AssumeRoot sessions to root_privileged_task) is used only while that
-      # detection is on; otherwise the wider pattern keeps reporting them.
-      pattern_id = (
-        # cis_exact: Security Hub's string, or (cis_exact_pattern) a pattern whose deployment
-        # already counts with Security Hub's string verbatim.
-        var.cis_exact && can(d.patterns.security_hub) ? try(d.cis_exact_pattern, "security_hub") :
-        can(d.modes) ? d.modes[local.modes[key]] :
-        can(d.patterns.tuned) && try(local.enabled[d.tuned_requires], true) ? "tuned" : "security_hub"
-      )
-    }
+    for key, r in module.detections.resolved : key => merge(r, { metric_name = local.catalog.detections[key].metric_name })
   }
   candidates = {
     for key, r in local.resolved : key => merge(r, {

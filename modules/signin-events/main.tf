@@ -28,8 +28,18 @@ module "allowlist" {
   allowed_source_cidrs = var.allowed_source_cidrs
 }
 
+module "detections" {
+  source = "../detections"
+
+  path                           = "eventbridge"
+  cis_exact                      = var.cis_exact
+  console_login_without_mfa_mode = var.console_login_without_mfa_mode
+  enabled                        = { for key, d in var.detections : key => d.enabled }
+  allowlist_set                  = length(var.allowed_source_cidrs) > 0
+}
+
 locals {
-  catalog = jsondecode(file("${path.module}/../../catalog/detections.json"))
+  catalog = module.detections.catalog
   se      = local.catalog.signin_events
   forward = var.forward_to_event_bus_arn != null
   region  = data.aws_region.current.name
@@ -40,31 +50,18 @@ locals {
   # wildcard can bound, so those forms are left out (they notify rather than stay silent).
   allow_wildcards = distinct(concat(module.allowlist.wildcards, module.allowlist.v4_enumerated))
 
-  mfa_mode = var.cis_exact ? "cis_sso" : var.console_login_without_mfa_mode
-  # A rule the catalog marks opt_in (console_login_failures: its meaning is a count) is off
-  # unless switched on; one that needs the allowlist is on only with one.
-  enabled = {
-    for key, d in local.catalog.detections : key => try(var.detections[key].enabled, null) != null ? var.detections[key].enabled : !can(d.eventbridge.opt_in) && (!try(d.requires_allowlist, false) || length(var.allowed_source_cidrs) > 0)
-    if can(d.eventbridge)
-  }
+  # Which rules are on and which pattern each uses: modules/detections (shared with
+  # modules/metric-filters).
   resolved = {
-    for key, d in local.catalog.detections : key => {
-      enabled = local.enabled[key]
-      # As for the metric filters: a tuned pattern that leaves events to another rule
-      # (tuned_requires) is used only while that rule is on.
-      pattern_id = (
-        var.cis_exact && can(d.eventbridge.patterns.security_hub) ? "security_hub" :
-        can(d.modes) ? d.modes[local.mfa_mode] :
-        can(d.eventbridge.patterns.tuned) && try(local.enabled[d.tuned_requires], true) ? "tuned" : "security_hub"
-      )
+    for key, r in module.detections.resolved : key => merge(r, {
       # source and detail-type (and the event names an API-call detection watches) of the
       # events the rule reads: the console sign-in events unless the detection names others.
-      envelope = try(d.eventbridge.envelope, local.se.envelope)
+      envelope = try(local.catalog.detections[key].eventbridge.envelope, local.se.envelope)
       # ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS where the catalog says a watched event may
       # be read-only (EventBridge User Guide, "Receiving read-only management events from AWS
       # services": in state ENABLED a rule receives no read-only management event).
-      state = can(d.eventbridge.all_management_events) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED"
-    } if can(d.eventbridge)
+      state = can(local.catalog.detections[key].eventbridge.all_management_events) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED"
+    })
   }
   # The detail part: the envelope's own detail, the catalog pattern, and the principal
   # exclusions a detection takes (login_profile_changes). Strings, so that details of
