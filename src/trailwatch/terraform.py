@@ -50,8 +50,9 @@ def terraform_binary() -> str:
     found = shutil.which(name)
     if not found:
         raise TerraformNotFound(
-            f"terraform binary {name!r} not found on PATH. Install Terraform >= 1.5 "
-            "(https://developer.hashicorp.com/terraform/install) or set TERRAFORM=/path/to/terraform."
+            f"terraform binary {name!r} not found on PATH. Install Terraform (the suite runs 1.11.4; "
+            "its validation cases need `terraform test`, 1.6 or later: "
+            "https://developer.hashicorp.com/terraform/install) or set TERRAFORM=/path/to/terraform."
         )
     return found
 
