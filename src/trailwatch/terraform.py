@@ -167,8 +167,16 @@ def provider_aliases(config_dir: Path) -> tuple[str, ...]:
 
 
 def _copy_tree(src: Path, dst: Path) -> None:
+    # A user's own values (terraform.tfvars beside an example) never reach the harness: it
+    # passes each example's values itself (tests/inventories, trailwatch.demo.EXAMPLE_VARS).
     ignore = shutil.ignore_patterns(
-        ".terraform", "*.tfstate*", ".terraform.lock.hcl", "*_override.tf", "README.md"
+        ".terraform",
+        "*.tfstate*",
+        ".terraform.lock.hcl",
+        "*_override.tf",
+        "README.md",
+        "*.tfvars",
+        "*.tfvars.json",
     )
     if src.is_dir():
         shutil.copytree(src, dst, ignore=ignore)
