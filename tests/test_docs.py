@@ -195,3 +195,28 @@ def test_metric_and_alarm_names_are_as_the_readme_says() -> None:
         f"`<prefix>-<MetricName>`, the catalog's `metric_name` (`trailwatch-{catalog['root_usage']['metric_name']}`)"
         in text
     )
+
+
+#: Words of the project's own history, which a user cannot follow: "issue 13", "part 4",
+#: "the seed", "session 23", "finding 6". DEVELOPERS.md may keep them.
+JARGON = re.compile(r"\b(issues?|parts?|sessions?|findings?) \d+\b|\bthe seed\b|\bseed's\b", re.IGNORECASE)
+
+
+def test_user_documents_speak_without_internal_jargon() -> None:
+    documents = [
+        REPO_ROOT / "README.md",
+        REPO_ROOT / "CHANGELOG.md",
+        *sorted(REPO_ROOT.glob("examples/*/README.md")),
+        *sorted(REPO_ROOT.glob("modules/*/README.md")),
+        *sorted(REPO_ROOT.glob("docs/*.md")),
+    ]
+    assert len(documents) >= 20
+    found = [
+        f"{doc.relative_to(REPO_ROOT)}:{n}: {m.group()}"
+        for doc in documents
+        for n, line in enumerate(doc.read_text().splitlines(), 1)
+        for m in JARGON.finditer(line)
+    ]
+    assert not found, "internal jargon in user documents:\n" + "\n".join(found)
+    assert JARGON.search("Alarm messages (issue 13, parts 3 and 4)")
+    assert JARGON.search("the seed's story") and not JARGON.search("seeded with 2026")
