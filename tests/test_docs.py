@@ -114,6 +114,15 @@ def test_the_validation_case_counts_are_the_case_lists() -> None:
     assert counts == tuple(len(cases) for cases in lists)
 
 
+def test_the_allowlist_case_count_is_the_tests() -> None:
+    import test_allowlist
+
+    text = " ".join((REPO_ROOT / "modules" / "allowlist" / "README.md").read_text().split())
+    m = re.search(r"random addresses, for (\d+) cases", text)
+    assert m, "modules/allowlist/README.md no longer states the case count"
+    assert int(m.group(1)) == len(test_allowlist.CASES)
+
+
 def test_the_detection_count_is_the_catalogs() -> None:
     catalog = json.loads((REPO_ROOT / "catalog" / "detections.json").read_text())
     m = re.search(r"([A-Z][a-z]+(?:-[a-z]+)?) detections, one catalog", _readme())
