@@ -71,11 +71,19 @@ data "aws_caller_identity" "current" {
       condition     = !(var.log_group_encryption == "trail" && var.existing_log_group_name == null && !(var.create_trail && var.create_kms_key))
       error_message = "log_group_encryption = \"trail\" shares the key the module creates for the trail: it needs create_trail = true and create_kms_key = true. Choose \"dedicated\" or \"existing\" otherwise."
     }
+  }
+}
 
-    # Checks of one variable that read another variable, the catalog file or the region: a
-    # validation block may refer only to its own variable up to Terraform 1.8, and the floor
-    # is 1.5.7 (tests/test_version_floor.py), so they are preconditions here.
-
+# Checks of one input against another input, the catalog file or the region. They cannot be
+# validation blocks: up to Terraform 1.8 a validation reads its own variable only, and the
+# floor is 1.5.7 (tests/test_version_floor.py). They are not on data.aws_caller_identity
+# either: Terraform reads a data source with conditions during apply whenever something it
+# depends on has a change pending, and a routed or chat topic the caller creates in the same
+# apply is such a thing; the account ID would then be unknown at plan. Here only this data
+# source waits, and its checks then run at apply on the known values; otherwise at plan,
+# before anything is created.
+data "aws_partition" "input_checks" {
+  lifecycle {
     # An organization trail writes every member account's logs under its own account folder:
     # projecting the owner's account alone would make every backtest silently miss the others.
     precondition {

@@ -566,7 +566,7 @@ variable "athena_account_ids" {
   }
 
   # With athena_enabled and is_organization_trail, at least one account is required: a
-  # precondition in main.tf (data.aws_caller_identity.current), as it reads other variables.
+  # precondition in main.tf (data.aws_partition.input_checks), as it reads other variables.
 }
 
 variable "athena_regions" {
@@ -644,7 +644,7 @@ variable "notification_routes" {
   default = {}
 
   # Unknown keys (read from the catalog file) and topics in another region: preconditions in
-  # main.tf (data.aws_caller_identity.current), as they read more than this variable.
+  # main.tf (data.aws_partition.input_checks), as they read more than this variable.
 
   validation {
     condition     = alltrue([for k, r in var.notification_routes : alltrue([for a in concat(r.topic_arns, r.chat_topic_arns) : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])])
@@ -669,7 +669,7 @@ variable "chat_topic_arns" {
   }
 
   # At most 4, each in the alarms' region: a precondition in main.tf
-  # (data.aws_caller_identity.current), as the region is a data source.
+  # (data.aws_partition.input_checks), as the region is a data source.
 }
 
 ################################################################################
