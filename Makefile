@@ -41,8 +41,9 @@ test: venv checkov-venv
 demo: venv
 	$(BIN)/trailwatch demo $(if $(KEEP),--keep,)
 
-## lint: terraform fmt and validate, ruff, mypy, checkov on every example, parliament on every
-##       policy document of the root module and every example (planned and applied on the emulator)
+## lint: terraform fmt; terraform validate and checkov on every example; ruff check, ruff format
+##       and mypy; the service-call table's freshness; parliament on every policy document of the
+##       root module and every example (planned and applied on the emulator)
 lint: venv checkov-venv
 	terraform fmt -check -recursive
 	@export TF_CLI_CONFIG_FILE="$$($(BIN)/python -c 'from trailwatch.terraform import cli_config; print(cli_config())')"; \

@@ -71,7 +71,41 @@ data "aws_caller_identity" "current" {
       condition     = !(var.log_group_encryption == "trail" && var.existing_log_group_name == null && !(var.create_trail && var.create_kms_key))
       error_message = "log_group_encryption = \"trail\" shares the key the module creates for the trail: it needs create_trail = true and create_kms_key = true. Choose \"dedicated\" or \"existing\" otherwise."
     }
+  }
+}
 
+# Checks of one input against another input, the catalog file or the region. They cannot be
+# validation blocks: up to Terraform 1.8 a validation reads its own variable only, and the
+# floor is 1.5.7 (tests/test_version_floor.py). They are not on data.aws_caller_identity
+# either: Terraform reads a data source with conditions during apply whenever something it
+# depends on has a change pending, and a routed or chat topic the caller creates in the same
+# apply is such a thing; the account ID would then be unknown at plan. Here only this data
+# source waits, and its checks then run at apply on the known values; otherwise at plan,
+# before anything is created.
+data "aws_partition" "input_checks" {
+  lifecycle {
+    # An organization trail writes every member account's logs under its own account folder:
+    # projecting the owner's account alone would make every backtest silently miss the others.
+    precondition {
+      condition     = !(var.athena_enabled && var.is_organization_trail) || length(var.athena_account_ids) > 0
+      error_message = "athena_enabled with is_organization_trail needs athena_account_ids: the member accounts whose logs the table projects (for example [for a in data.aws_organizations_organization.this.accounts : a.id], as examples/organization-trail reads its organization)."
+    }
+
+    precondition {
+      condition     = length(setsubtract(keys(var.notification_routes), concat(jsondecode(file("${path.module}/catalog/detections.json")).severities.levels, keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)))) == 0
+      error_message = "notification_routes: unknown severity or detection key ${join(", ", setsubtract(keys(var.notification_routes), concat(jsondecode(file("${path.module}/catalog/detections.json")).severities.levels, keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))))}. Severities: ${join(", ", jsondecode(file("${path.module}/catalog/detections.json")).severities.levels)}; detection keys: ${join(", ", keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))}."
+    }
+
+    # CloudWatch alarm actions and EventBridge SNS targets must be in the alarm's (rule's) region.
+    precondition {
+      condition     = alltrue(flatten([for k, r in var.notification_routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : try(split(":", a)[3] == data.aws_region.current.name, true)]]))
+      error_message = "notification_routes: ${join(", ", flatten([for k, r in var.notification_routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : "${k}: ${a}" if try(split(":", a)[3] != data.aws_region.current.name, false)]]))} is in another region than the alarms (${data.aws_region.current.name}): CloudWatch alarms and EventBridge rules notify SNS topics in their own region only."
+    }
+
+    precondition {
+      condition     = alltrue([for a in var.chat_topic_arns : try(split(":", a)[3] == data.aws_region.current.name, true)]) && length(var.chat_topic_arns) <= 4
+      error_message = "chat_topic_arns: at most 4 topics (with the module's topic, 5: the most an alarm or an EventBridge rule notifies), each in the alarms' region (${data.aws_region.current.name}); in another region: ${join(", ", [for a in var.chat_topic_arns : a if try(split(":", a)[3] != data.aws_region.current.name, false)])}."
+    }
   }
 }
 

@@ -565,12 +565,8 @@ variable "athena_account_ids" {
     error_message = "athena_account_ids must be 12-digit AWS account IDs."
   }
 
-  # An organization trail writes every member account's logs under its own account folder:
-  # projecting the owner's account alone would make every backtest silently miss the others.
-  validation {
-    condition     = !(var.athena_enabled && var.is_organization_trail) || length(var.athena_account_ids) > 0
-    error_message = "athena_enabled with is_organization_trail needs athena_account_ids: the member accounts whose logs the table projects (for example [for a in data.aws_organizations_organization.this.accounts : a.id], as examples/organization-trail reads its organization)."
-  }
+  # With athena_enabled and is_organization_trail, at least one account is required: a
+  # precondition in main.tf (data.aws_partition.input_checks), as it reads other variables.
 }
 
 variable "athena_regions" {
@@ -647,21 +643,14 @@ variable "notification_routes" {
   }))
   default = {}
 
-  validation {
-    condition     = length(setsubtract(keys(var.notification_routes), concat(jsondecode(file("${path.module}/catalog/detections.json")).severities.levels, keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)))) == 0
-    error_message = "notification_routes: unknown severity or detection key ${join(", ", setsubtract(keys(var.notification_routes), concat(jsondecode(file("${path.module}/catalog/detections.json")).severities.levels, keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))))}. Severities: ${join(", ", jsondecode(file("${path.module}/catalog/detections.json")).severities.levels)}; detection keys: ${join(", ", keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))}."
-  }
+  # Unknown keys (read from the catalog file) and topics in another region: preconditions in
+  # main.tf (data.aws_partition.input_checks), as they read more than this variable.
 
   validation {
     condition     = alltrue([for k, r in var.notification_routes : alltrue([for a in concat(r.topic_arns, r.chat_topic_arns) : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])])
     error_message = "notification_routes: not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>): ${join(", ", flatten([for k, r in var.notification_routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : "${k}: ${a}" if !can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))]]))}. Subscribe a pager's https endpoint or a chat channel to a topic and route to the topic."
   }
 
-  # CloudWatch alarm actions and EventBridge SNS targets must be in the alarm's (rule's) region.
-  validation {
-    condition     = alltrue(flatten([for k, r in var.notification_routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : try(split(":", a)[3] == data.aws_region.current.name, true)]]))
-    error_message = "notification_routes: ${join(", ", flatten([for k, r in var.notification_routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : "${k}: ${a}" if try(split(":", a)[3] != data.aws_region.current.name, false)]]))} is in another region than the alarms (${data.aws_region.current.name}): CloudWatch alarms and EventBridge rules notify SNS topics in their own region only."
-  }
 
   validation {
     condition     = alltrue([for k, r in var.notification_routes : length(r.topic_arns) + length(r.chat_topic_arns) + (r.keep_default_topic ? 1 : 0) >= 1 && length(r.topic_arns) + length(r.chat_topic_arns) + (r.keep_default_topic ? 1 : 0) <= 5])
@@ -679,10 +668,8 @@ variable "chat_topic_arns" {
     error_message = "chat_topic_arns: not an SNS topic ARN: ${join(", ", [for a in var.chat_topic_arns : a if !can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])}."
   }
 
-  validation {
-    condition     = alltrue([for a in var.chat_topic_arns : try(split(":", a)[3] == data.aws_region.current.name, true)]) && length(var.chat_topic_arns) <= 4
-    error_message = "chat_topic_arns: at most 4 topics (with the module's topic, 5: the most an alarm or an EventBridge rule notifies), each in the alarms' region (${data.aws_region.current.name}); in another region: ${join(", ", [for a in var.chat_topic_arns : a if try(split(":", a)[3] != data.aws_region.current.name, false)])}."
-  }
+  # At most 4, each in the alarms' region: a precondition in main.tf
+  # (data.aws_partition.input_checks), as the region is a data source.
 }
 
 ################################################################################

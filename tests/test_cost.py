@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,29 @@ def test_measured_active_hours_and_the_default_zero_comparison(
     assert main(["cost", "--plan", str(path), "--measure", str(archive), "--json"]) == 2
     doc = json.loads(capsys.readouterr().out)
     assert [e["path"].endswith("partial.json.gz") for e in doc["errors"]] == [True]
+
+
+def test_the_bench_plan_is_keyed_on_what_it_depends_on(tmp_path: Path, terraform: str) -> None:
+    """make bench caches examples/minimal's plan (the cost table's input) under a key of the
+    module tree, the catalog, the example, its input values and the Terraform version: a
+    catalog change makes a new plan, a README change does not."""
+    from trailwatch.bench import plan_key
+    from trailwatch.terraform import MODULE_PARTS, REPO_ROOT
+
+    repo = tmp_path / "repo"
+    for part in [*MODULE_PARTS, "examples/minimal"]:
+        src = REPO_ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, repo / part, ignore=shutil.ignore_patterns(".terraform*"))
+        else:
+            (repo / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, repo / part)
+    key = plan_key(repo, terraform)
+    assert key == plan_key(repo, terraform)
+    (repo / "examples" / "minimal" / "README.md").write_text("edited\n")
+    assert plan_key(repo, terraform) == key
+    catalog = repo / "catalog" / "detections.json"
+    doc = json.loads(catalog.read_text())
+    doc["detections"].popitem()
+    catalog.write_text(json.dumps(doc))
+    assert plan_key(repo, terraform) != key

@@ -62,3 +62,12 @@ def test_demo_applies_shows_and_destroys(terraform: str) -> None:
     assert '"Source IP: 198.51.100.40"' in lines  # the SSO login from an unknown IP
     # From the office only bob (no MFA) and root notify: the SSO login from the office does not.
     assert sum(1 for line in lines if line == f'"Source IP: {demo.ALLOWED_IP}"') == 2
+
+
+def test_the_demo_gives_examples_minimal_the_inventorys_values() -> None:
+    """examples/minimal has required inputs; the demo (and make bench) pass the values its
+    tests use, so `make demo` never prompts and shows what the tests check."""
+    from trailwatch.planpolicies import stack_options
+
+    assert stack_options("minimal")["tf_vars"] == demo.EXAMPLE_VARS
+    assert demo.EXAMPLE_VARS["allowed_source_cidrs"] == [demo.ALLOWED_IP]

@@ -42,6 +42,53 @@ def test_every_example_has_an_inventory_and_readme() -> None:
         assert 'source = "../../"' in (REPO_ROOT / "examples" / name / "main.tf").read_text()
 
 
+#: Inputs whose value only the user knows: an example asks for them (no default).
+USERS_OWN = ("alarm_email_addresses", "allowed_source_cidrs", "identity_center_region")
+#: Reserved documentation values (RFC 2606 domains; RFC 5737 and RFC 3849 addresses): as a
+#: default they would email nobody, or alarm on every real sign-in.
+PLACEHOLDER = re.compile(r"example\.(com|org|net)\b|\b(192\.0\.2|198\.51\.100|203\.0\.113)\.|2001:db8:", re.I)
+
+
+def _variables(example: str) -> dict[str, dict[str, Any]]:
+    import hcl2
+
+    with (REPO_ROOT / "examples" / example / "variables.tf").open() as fh:
+        doc = hcl2.load(fh)
+    return {name.strip('"'): body for block in doc.get("variable", []) for name, body in block.items()}
+
+
+def test_examples_ask_for_the_users_own_values() -> None:
+    """Recipients, allowlists and the like are required inputs of every example that takes
+    them, and no example default is a placeholder address."""
+    asked = 0
+    for name in EXAMPLES:
+        for var, body in _variables(name).items():
+            if var in USERS_OWN:
+                assert "default" not in body, f"examples/{name}: {var} has a default"
+                asked += 1
+            assert not PLACEHOLDER.search(json.dumps(body.get("default"))), (
+                f"examples/{name}: {var} defaults to a placeholder: {body.get('default')}"
+            )
+    assert asked >= 8
+
+
+def test_an_example_that_subscribes_nobody_says_so() -> None:
+    """An example whose topic gets no subscription (its inventory expects no email and no
+    other subscription) says so in its README and in its ``subscribers`` output."""
+    silent = []
+    for name in EXAMPLES:
+        expect = _inventory(name)["expect"]["detections"]
+        outputs = (REPO_ROOT / "examples" / name / "outputs.tf").read_text()
+        if expect["emails"] or expect["other_subscriptions"]:
+            assert 'output "subscribers"' not in outputs, name
+            continue
+        silent.append(name)
+        assert re.search(r'output "subscribers" \{[^}]*value += "nobody: ', outputs), name
+        readme = " ".join((REPO_ROOT / "examples" / name / "README.md").read_text().split())
+        assert "This example subscribes no one to the topic." in readme, name
+    assert silent == ["existing-log-group", "organization-trail"]
+
+
 def _inventory(name: str) -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load((INVENTORIES / f"{name}.yaml").read_text())
     return data

@@ -14,6 +14,8 @@ from trailwatch.terraform import REPO_ROOT, plan_files
 
 READMES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "modules").glob("*/README.md"))]
 BLOCK = re.compile(r"```hcl\n(.*?)```", re.S)
+#: The registry address of the module; a submodule is REGISTRY//modules/<name>.
+REGISTRY = "<namespace>/trailwatch/aws"
 
 # One plan for every block (module fixture): the tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("readme-examples")]
@@ -34,11 +36,61 @@ def test_the_readmes_have_examples() -> None:
     assert len(BLOCKS) >= 5
 
 
+def _release() -> str:
+    """The version constraint a usage block carries: ``~> X.Y.Z`` for the CHANGELOG's latest
+    version section (patch releases of that minor version only, while it is 0.x)."""
+    m = re.search(r"^## \[(\d+)\.(\d+)\.(\d+)\]", (REPO_ROOT / "CHANGELOG.md").read_text(), re.M)
+    assert m, "CHANGELOG.md has no version section"
+    major, minor, patch = m.groups()
+    return f"~> {major}.{minor}.{patch}" if major == "0" else f"~> {major}.{minor}"
+
+
+def test_usage_blocks_work_when_copied() -> None:
+    """Every module call in a README names the registry address (a submodule in its
+    ``//modules/<name>`` form, never a path that works only inside a clone) and the version
+    constraint of the release the CHANGELOG prepares."""
+    calls = 0
+    for where, hcl in BLOCKS:
+        for call in re.finditer(
+            r'module "[\w-]+" \{\n  source\s*= "([^"]+)"\n  version\s*= "([^"]+)"\n', hcl
+        ):
+            source, version = call.groups()
+            assert source == REGISTRY or re.fullmatch(re.escape(REGISTRY) + r"//modules/[\w-]+", source), (
+                where
+            )
+            module = source.partition("//")[2]
+            assert not module or (REPO_ROOT / module / "main.tf").exists(), f"{where}: no {module}"
+            assert version == _release(), f"{where}: version {version}, the release is {_release()}"
+            calls += 1
+        assert hcl.count('module "') == len(re.findall(r'\n  version\s*= "', hcl)), (
+            f"{where}: a call without version"
+        )
+    assert calls >= 9
+
+
+def test_the_release_is_one_version_everywhere() -> None:
+    """The CHANGELOG's newest version section is the Python package's version too (the CLI
+    ships with the module it reads)."""
+    import tomllib
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    m = re.search(
+        r"^## \[([0-9.]+)\] - (unreleased|\d{4}-\d{2}-\d{2})$", (REPO_ROOT / "CHANGELOG.md").read_text(), re.M
+    )
+    assert m, "CHANGELOG.md: no '## [X.Y.Z] - unreleased|YYYY-MM-DD' section"
+    assert project["version"] == m.group(1)
+
+
 def _local(hcl: str) -> str:
-    """A block as a child module of the staged root: a registry address or a path inside the
-    repo becomes the local copy of the module."""
-    local = hcl.replace('source = "<namespace>/trailwatch/aws"', 'source = "../../../"')
-    return re.sub(r'source = "\./modules/([\w-]+)"', r'source = "../../../modules/\1"', local)
+    """A block as a child module of the staged root: the registry address (and its
+    ``//modules/<name>`` submodules) becomes the local copy, which takes no version."""
+    local = re.sub(r'\n  version\s*= "[^"]*"\n', "\n", hcl)
+    local = re.sub(
+        r'source\s*= "' + re.escape(REGISTRY) + r'//modules/([\w-]+)"',
+        r'source = "../../../modules/\1"',
+        local,
+    )
+    return re.sub(r'source\s*= "' + re.escape(REGISTRY) + '"', 'source = "../../../"', local)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from test_scenarios import TUNED
 from trailwatch import signin_events as ev
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.eventpattern import EventPattern
+from trailwatch.planpolicies import stack_options
 from trailwatch.scenarios import ALLOWLIST, OUTSIDE, corpus
 from trailwatch.signin_notifications import (
     envelope,
@@ -60,10 +61,13 @@ EXPECTED: dict[str, set[str]] = {
 @pytest.fixture(scope="module")
 def deployed(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, Any]]:
     emulator_session.reset()
+    # The example's required inputs from its inventory (the Identity Center region: eu-west-1),
+    # with this test's prefix and the scenarios' allowlist.
     stack = Stack(
         "signin-events-regions",
         emulator=emulator_session,
         extra_files={"test_feed.tf": topic_feed_config("signin-test-feed")},
+        **stack_options("signin-events-regions"),
     )
     tf_vars: dict[str, object] = {"name_prefix": PREFIX, "allowed_source_cidrs": ALLOWLIST}
     try:

@@ -292,6 +292,10 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         {"chat_topic_arns": ["arn:aws:sns:eu-west-1:123456789012:chat"]},
         ["chat_topic_arns: at most 4 topics", "in another region: arn:aws:sns:eu-west-1:123456789012:chat"],
     ),
+    "chat-topics-more-than-four": (
+        {"chat_topic_arns": [f"arn:aws:sns:us-east-1:123456789012:chat{i}" for i in range(5)]},
+        ["chat_topic_arns: at most 4 topics", "the most an alarm or an EventBridge rule notifies"],
+    ),
     "chat-topic-not-a-topic": (
         {"chat_topic_arns": ["https://hooks.slack.com/services/x"]},
         ["chat_topic_arns: not an SNS topic ARN: https://hooks.slack.com/services/x"],

@@ -11,15 +11,13 @@ variable "name_prefix" {
 }
 
 variable "allowed_source_cidrs" {
-  description = "Addresses allowed to sign in to the console."
+  description = "Your addresses allowed to sign in to the console (IPv4/IPv6 CIDRs or bare IPs: your office egress, VPN pool). Any other source of a successful console sign-in alarms. No default: an example value would alarm on every real sign-in. [] turns that detection off."
   type        = list(string)
-  default     = ["203.0.113.10"]
 }
 
 variable "alarm_email_addresses" {
-  description = "Who gets the alarm emails."
+  description = "Your team's addresses for the alarm emails (each must confirm the subscription). No default: an example address would send every alarm to nobody."
   type        = list(string)
-  default     = ["security@example.com"]
 }
 
 variable "slack_workspace_id" {

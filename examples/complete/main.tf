@@ -1,7 +1,7 @@
 # Every option on: custom names and tags, a key prefix and lifecycle rule on the archive,
 # the log group sharing the trail's KMS key, a longer retention, a permissions boundary
 # and path on the delivery role (and another on the alarm-messages roles, with readable
-# alarm messages on), a mixed IPv4/IPv6 allowlist, per-detection overrides, a
+# alarm messages on), your allowlist (IPv4 and IPv6, any prefix), per-detection overrides, a
 # custom namespace, OK notifications, an SQS queue subscribed next to the emails, and
 # real-time sign-in notifications through EventBridge (failures left to the alarm's
 # threshold of 5, so a password-guessing burst sends one alarm, not one message each).
@@ -117,12 +117,7 @@ module "trailwatch" {
   alarm_messages_enabled                  = true
   alarm_messages_permissions_boundary_arn = aws_iam_policy.messages_boundary.arn
 
-  allowed_source_cidrs = [
-    "203.0.113.10",       # office egress (/32)
-    "198.51.100.0/24",    # VPN pool
-    "192.0.2.16/28",      # partner range, not on an octet boundary
-    "2001:db8:abcd::/48", # office IPv6
-  ]
+  allowed_source_cidrs           = var.allowed_source_cidrs
   console_login_without_mfa_mode = "tuned"
   namespace                      = "Security/SignIn"
   detections = {

@@ -1,6 +1,6 @@
-# The seed's setup: one multi-region trail with global service events, an encrypted
-# S3 archive, a log group and the role that lets CloudTrail write to it; the detections
-# with one allowlisted office IP; alarm emails to the security team.
+# The smallest useful setup: one multi-region trail with global service events, an
+# encrypted S3 archive, a log group and the role that lets CloudTrail write to it; the
+# detections with your allowlist; alarm emails to your team (both required inputs).
 
 provider "aws" {
   region = var.region

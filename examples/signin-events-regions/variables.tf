@@ -5,21 +5,18 @@ variable "name_prefix" {
 }
 
 variable "allowed_source_cidrs" {
-  description = "Addresses allowed to sign in to the console."
+  description = "Your addresses allowed to sign in to the console (IPv4/IPv6 CIDRs or bare IPs: your office egress, VPN pool). Any other source of a successful console sign-in alarms. No default: an example value would alarm on every real sign-in. [] turns that detection off."
   type        = list(string)
-  default     = ["203.0.113.0/24", "2001:db8:abcd::/48"]
 }
 
 variable "alarm_email_addresses" {
-  description = "Who gets the alarm emails and the sign-in notifications."
+  description = "Your team's addresses for the alarm emails and the sign-in notifications (each must confirm the subscription). No default: an example address would send every alert to nobody."
   type        = list(string)
-  default     = ["security@example.com"]
 }
 
 variable "identity_center_region" {
-  description = "Region of your IAM Identity Center instance, whose portal sign-ins are recorded there (apply this example in the account that owns the instance: the organization's management account). null when the instance is in us-east-1, us-east-2, eu-north-1 or ap-southeast-2, which this example already covers, or when you use no Identity Center."
+  description = "Region of your IAM Identity Center instance, whose portal sign-ins are recorded there (apply this example in the account that owns the instance: the organization's management account). null when the instance is in us-east-1, us-east-2, eu-north-1 or ap-southeast-2, which this example already covers, or when you use no Identity Center. No default: it is your instance's region."
   type        = string
-  default     = "eu-west-1"
 
   validation {
     condition     = var.identity_center_region == null || !contains(["us-east-1", "us-east-2", "eu-north-1", "ap-southeast-2"], coalesce(var.identity_center_region, "x"))

@@ -18,9 +18,9 @@ locals {
 }
 
 ################################################################################
-# The chat topic: the same topic, key and policy as the module's own topic
-# (modules/notifications): cloudwatch.amazonaws.com and events.amazonaws.com publish and
-# use the key. Nothing is added for the chat service: the channel configuration subscribes
+# The chat topic: modules/notifications again, so the same topic policy and key policy as
+# the module's own topic, with a key of its own (create_kms_key) or kms_key_arn's:
+# cloudwatch.amazonaws.com and events.amazonaws.com publish and use the key. Nothing is added for the chat service: the channel configuration subscribes
 # through the service-linked role ("Amazon Q Developer in chat applications Service-linked
 # role for performing operations on Amazon SNS topics and CloudWatch Logs"), and SNS
 # decrypts before delivering to a subscriber ("Amazon SNS data encryption" covers SSE; the

@@ -37,7 +37,7 @@ variable "permissions_boundary_arn" {
 }
 
 variable "trail_arn" {
-  description = "ARN of the trail allowed to assume the role (aws:SourceArn confused-deputy condition)."
+  description = "ARN of the trail whose events the role delivers. Its account (the trail owner's) and home region name the log streams the role may write (<account>_CloudTrail_<region>*), and it appears in the role's description. No trust condition uses it: the role policy for CloudWatch Logs delivery supports no aws:SourceArn or aws:SourceAccount (see README)."
   type        = string
 
   validation {

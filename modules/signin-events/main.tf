@@ -155,6 +155,14 @@ resource "aws_cloudwatch_event_rule" "this" {
       error_message = "sns_topic_arn is in region ${try(split(":", var.sns_topic_arn)[3], "?")} but this provider is in ${local.region}: EventBridge delivers to SNS only in its own region. In other regions set forward_to_event_bus_arn to the notifying region's default bus instead."
     }
 
+    # The rule's route (var.routes) in this provider's region. A check of var.routes that
+    # reads the region (a data source) cannot be a validation block up to Terraform 1.8 (the
+    # floor is 1.5.7: tests/test_version_floor.py); here, on the rule that the route feeds.
+    precondition {
+      condition     = alltrue([for a in concat(try(var.routes[each.key].topic_arns, []), try(var.routes[each.key].chat_topic_arns, [])) : try(split(":", a)[3] == local.region, true)])
+      error_message = "routes: ${join(", ", [for a in concat(try(var.routes[each.key].topic_arns, []), try(var.routes[each.key].chat_topic_arns, [])) : "${each.key}: ${a}" if try(split(":", a)[3] != local.region, false)])} is in another region than this provider (${local.region}): EventBridge delivers to SNS only in its own region."
+    }
+
     precondition {
       condition     = length(local.text_topics[each.key]) + length(local.chat_topics[each.key]) <= 5
       error_message = "${each.key}: ${length(local.text_topics[each.key]) + length(local.chat_topics[each.key])} destination topics; an EventBridge rule takes at most 5 targets."

@@ -21,6 +21,7 @@ same way (for example one generated independently of ``trailwatch.synthetic``).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -87,19 +88,49 @@ def _archive(root: Path, variant: str, records: int, console: Console) -> Path:
     return folder / "archive"
 
 
+def plan_key(repo: Path = REPO_ROOT, terraform: str | None = None) -> str:
+    """What the bench's plan depends on: every file staged for examples/minimal (the module
+    tree, the catalog and the example), the example's input values and the Terraform version.
+    The cached plan is used only while this is unchanged (a plan cached with no key once kept
+    pricing 16 alarms after the catalog had 17)."""
+    from trailwatch.demo import EXAMPLE_VARS
+    from trailwatch.terraform import MODULE_PARTS, terraform_binary
+
+    h = hashlib.sha256()
+    roots = [repo / part for part in MODULE_PARTS] + [repo / "examples" / "minimal"]
+    for root in roots:
+        for path in sorted([root] if root.is_file() else root.rglob("*")):
+            rel = path.relative_to(repo)
+            if not path.is_file() or any(p.startswith(".") for p in rel.parts) or path.name == "README.md":
+                continue
+            h.update(f"{rel}\0".encode() + path.read_bytes() + b"\0")
+    h.update(json.dumps(EXAMPLE_VARS, sort_keys=True).encode())
+    version = subprocess.run(
+        [terraform or terraform_binary(), "version", "-json"], capture_output=True, text=True, check=True
+    )
+    h.update(json.loads(version.stdout)["terraform_version"].encode())
+    return h.hexdigest()
+
+
 def _plan(root: Path, console: Console) -> Path:
-    path = root / "plan.json"
-    if path.exists():
+    """examples/minimal's plan (JSON) for the full default catalog, made again whenever what
+    it depends on changed (``plan.key`` beside it)."""
+    path, stamp = root / "plan.json", root / "plan.key"
+    key = plan_key()
+    if path.exists() and stamp.exists() and stamp.read_text() == key:
         return path
+    from trailwatch.demo import EXAMPLE_VARS
     from trailwatch.emulator import Emulator
     from trailwatch.terraform import Stack
 
+    stamp.unlink(missing_ok=True)
     with console.status("terraform plan examples/minimal on the embedded emulator"), Emulator() as emu:
-        stack = Stack("minimal", emulator=emu)
+        stack = Stack("minimal", emulator=emu, tf_vars=EXAMPLE_VARS)
         try:
             path.write_text(json.dumps(stack.plan()._raw))
         finally:
             stack.cleanup()
+    stamp.write_text(key)
     return path
 
 

@@ -69,8 +69,14 @@ def estimate(
         h = active_hours if active_hours_by_metric is None else active_hours_by_metric.get(name, 0.0)
         return min(max(h, 0.0), HOURS_PER_MONTH)
 
-    always = sum(1 for f in filters if has_default(f))
-    on_match_hours = [hours_of(f) for f in filters if not has_default(f)]
+    # A custom metric is billed once however many filters publish to it (a detection's metric
+    # may be fed by several: the catalog's deploy), every hour if one of them has a default.
+    metrics: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for f in filters:
+        t = f["metric_transformation"][0]
+        metrics.setdefault((t["namespace"], t["name"]), []).append(f)
+    always = sum(1 for fs in metrics.values() if any(has_default(f) for f in fs))
+    on_match_hours = [hours_of(fs[0]) for fs in metrics.values() if not any(has_default(f) for f in fs)]
     on_match = len(on_match_hours)
     average = sum(on_match_hours) / on_match if on_match else 0.0
     alarm_metrics = sum(

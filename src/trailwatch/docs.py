@@ -19,11 +19,21 @@ END = "<!-- END_TF_DOCS -->"
 
 
 def _unquote(value: Any) -> Any:
+    """A value as python-hcl2 gives it, as Terraform means it: a string keeps its HCL quotes
+    there ('"a"'), at any depth of a list or an object (keys included)."""
     if isinstance(value, str):
         if len(value) >= 2 and value[0] == value[-1] == '"':
-            return json.loads(value)
+            try:
+                return json.loads(value)
+            except ValueError:  # an escape JSON does not have, or a template
+                return value[1:-1]
         if value.startswith("${") and value.endswith("}"):
             return value[2:-1]
+        return value
+    if isinstance(value, list):
+        return [_unquote(v) for v in value]
+    if isinstance(value, dict):
+        return {str(_unquote(k)): _unquote(v) for k, v in value.items() if k != "__is_block__"}
     return value
 
 

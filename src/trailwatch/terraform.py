@@ -50,8 +50,9 @@ def terraform_binary() -> str:
     found = shutil.which(name)
     if not found:
         raise TerraformNotFound(
-            f"terraform binary {name!r} not found on PATH. Install Terraform >= 1.5 "
-            "(https://developer.hashicorp.com/terraform/install) or set TERRAFORM=/path/to/terraform."
+            f"terraform binary {name!r} not found on PATH. Install Terraform (the suite runs 1.11.4; "
+            "its validation cases need `terraform test`, 1.6 or later: "
+            "https://developer.hashicorp.com/terraform/install) or set TERRAFORM=/path/to/terraform."
         )
     return found
 
@@ -166,8 +167,16 @@ def provider_aliases(config_dir: Path) -> tuple[str, ...]:
 
 
 def _copy_tree(src: Path, dst: Path) -> None:
+    # A user's own values (terraform.tfvars beside an example) never reach the harness: it
+    # passes each example's values itself (tests/inventories, trailwatch.demo.EXAMPLE_VARS).
     ignore = shutil.ignore_patterns(
-        ".terraform", "*.tfstate*", ".terraform.lock.hcl", "*_override.tf", "README.md"
+        ".terraform",
+        "*.tfstate*",
+        ".terraform.lock.hcl",
+        "*_override.tf",
+        "README.md",
+        "*.tfvars",
+        "*.tfvars.json",
     )
     if src.is_dir():
         shutil.copytree(src, dst, ignore=ignore)

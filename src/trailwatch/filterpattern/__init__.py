@@ -33,7 +33,7 @@ Modules, one concern each (each imports only those above it):
 Edge rules. Each is written, with its source, in the docstring of the module that
 implements it. "Doc" is the CloudWatch Logs User Guide page "Filter pattern syntax for
 metric filters, subscription filters, filter log events, and Live Tail" and the
-TestMetricFilter API reference; "rec" names cases of ../shared/aws-recorded.
+TestMetricFilter API reference; "rec" names cases of tests/aws-recorded.
 
 - Keyword case (``IS NULL``, ``NOT EXISTS``, ``TRUE``, ``FALSE``): ``json_pattern``.
 - Numbers: pattern literals are exact decimals (``values``); event numbers are exact

@@ -26,7 +26,7 @@ class InvalidPatternError(InvalidParameterError):
     """AWS's InvalidParameterException for a filter pattern; str() is AWS's message."""
 
 
-#: AWS's messages for a pattern over one of the limits above (../shared/aws-recorded holds
+#: AWS's messages for a pattern over one of the limits above (tests/aws-recorded holds
 #: the regex and the per-selector ones).
 TOO_MANY_REGEXES = (
     f"Your input has exceeded the maximum of {MAX_REGEX_PER_PATTERN} regular expressions per filter pattern."
