@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         hits = next(
             f["matches"] for f in res["filters"] if f["filterName"].endswith("console_login_unexpected_ip")
         )
-        alarms = sum(a["wouldAlarm"] for a in res["alarms"])
+        alarms = sum(bool(a["wouldAlarm"]) for a in res["alarms"])
         console.print(
             f"{v}: jq found {r['jq_events']} unknown-IP sign-ins, backtest's unknown-IP filter {hits}; "
             f"{alarms} of {len(res['alarms'])} alarms would fire; {len(res['errors'])} skipped; "

@@ -11,20 +11,28 @@ events:
   ``datapoints_to_alarm`` of the last ``evaluation_periods`` periods breach; a period with
   no datapoint counts according to ``treat_missing_data``.
 
-Metric-math alarms (``Metrics`` with an ``Expression``) are evaluated for the expressions
-``FILL(m, v)``, ``+`` and ``-`` over metric ids, which is what an allowlist split needs.
+Metric-math alarms (``Metrics`` with an ``Expression``) are evaluated by
+:mod:`trailwatch.metricmath`, which parses the whole expression language and evaluates
+exactly what CloudWatch documents exactly. An alarm that cannot be evaluated exactly (a
+function such as ``RATE``, an extended statistic such as ``p99``, an anomaly-detection
+comparison) gets no answer, never a guess: its result names what was not evaluated.
+
+Only the periods that can change the answer are visited: each period holding a datapoint
+and the evaluation window after it, and the first period of every gap (every window
+without a datapoint in it evaluates the same). Two events years apart cost a few windows,
+not one per period in between.
 """
 
 from __future__ import annotations
 
 import operator
-import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from trailwatch import metricmath
 from trailwatch.filterpattern import Event, FilterPattern, compile_pattern, select
 
 MINUTE_MS = 60_000
@@ -35,6 +43,9 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "LessThanThreshold": operator.lt,
     "LessThanOrEqualToThreshold": operator.le,
 }
+#: The statistics a period's datapoints are aggregated with (an extended statistic such as
+#: ``p99`` or ``TM(10%:90%)`` is not evaluated).
+STATISTICS = ("Sum", "SampleCount", "Average", "Minimum", "Maximum")
 
 
 @dataclass
@@ -83,7 +94,8 @@ class AlarmSpec:
     period: int
     evaluation_periods: int
     datapoints_to_alarm: int
-    threshold: float
+    #: None for an alarm on an anomaly-detection band (``ThresholdMetricId``)
+    threshold: float | None
     comparison: str
     treat_missing_data: str
     metrics: list[dict[str, Any]] = field(default_factory=list)
@@ -104,15 +116,16 @@ class AlarmSpec:
         period = a.get("Period") or next(
             (m["MetricStat"]["Period"] for m in metrics if "MetricStat" in m), 60
         )
+        threshold = a.get("Threshold")
         return cls(
             name=a["AlarmName"],
             metric_name=a.get("MetricName"),
             namespace=a.get("Namespace"),
-            statistic=a.get("Statistic") or "Sum",
+            statistic=a.get("Statistic") or a.get("ExtendedStatistic") or "Sum",
             period=int(period),
             evaluation_periods=int(a["EvaluationPeriods"]),
             datapoints_to_alarm=int(a.get("DatapointsToAlarm") or a["EvaluationPeriods"]),
-            threshold=float(a["Threshold"]),
+            threshold=None if threshold is None else float(threshold),
             comparison=a["ComparisonOperator"],
             treat_missing_data=a.get("TreatMissingData") or "missing",
             metrics=list(metrics),
@@ -136,10 +149,14 @@ def _aggregate(values: list[float], statistic: str) -> float:
 @dataclass
 class AlarmResult:
     name: str
-    would_alarm: bool
+    #: None when the alarm could not be evaluated exactly (``not_evaluated`` says why)
+    would_alarm: bool | None
     first_alarm_ms: int | None
     matches: int
     breaching_periods: list[int] = field(default_factory=list)
+    #: What was not evaluated, by name (a function, a statistic, a comparison), and why
+    not_evaluated: list[str] = field(default_factory=list)
+    reason: str | None = None
 
     @property
     def first_alarm_time(self) -> str | None:
@@ -241,75 +258,117 @@ class Evaluator:
             buckets[minute - minute % period_ms].extend(values)
         return {start: _aggregate(v, statistic) for start, v in buckets.items() if v}
 
-    def _alarm_series(self, alarm: AlarmSpec) -> tuple[dict[int, float], int]:
+    def _alarm_series(self, alarm: AlarmSpec) -> tuple[metricmath.Series, list[int], int]:
+        """The series the alarm compares (period start ms -> value, and a value for every
+        other period when FILL or TIME_SERIES gives one), the period starts of its input
+        metrics' datapoints, and the matches of the filters feeding it. NotEvaluated when
+        it cannot be computed exactly."""
         period_ms = alarm.period * 1000
         if not alarm.metrics:
             assert alarm.metric_name and alarm.namespace
-            return (
-                self._series(alarm.namespace, alarm.metric_name, period_ms, alarm.statistic),
-                self.metric_matches.get((alarm.namespace, alarm.metric_name), 0),
-            )
-        by_id: dict[str, dict[int, float]] = {}
+            _statistic(alarm.statistic)
+            points = self._series(alarm.namespace, alarm.metric_name, period_ms, alarm.statistic)
+            matches = self.metric_matches.get((alarm.namespace, alarm.metric_name), 0)
+            return metricmath.Series(points), list(points), matches
+        metrics: dict[str, tuple[dict[int, float], int]] = {}
+        expressions: dict[str, str] = {}
         matches = 0
         for m in alarm.metrics:
             if "MetricStat" in m:
                 stat = m["MetricStat"]
                 metric = stat["Metric"]
                 key = (metric["Namespace"], metric["MetricName"])
-                by_id[m["Id"]] = self._series(key[0], key[1], period_ms, stat["Stat"])
+                _statistic(stat["Stat"])
+                if int(stat.get("Period") or alarm.period) != alarm.period:
+                    raise metricmath.NotEvaluated(
+                        [m["Id"]], "metrics of one alarm with different periods are not evaluated"
+                    )
+                metrics[m["Id"]] = (self._series(key[0], key[1], period_ms, stat["Stat"]), alarm.period)
                 matches += self.metric_matches.get(key, 0)
-        expr = next(m for m in alarm.metrics if m.get("ReturnData", True) and "Expression" in m)
-        return _eval_expression(expr["Expression"], by_id), matches
+            elif "Expression" in m:
+                expressions[m["Id"]] = m["Expression"]
+        returned = [m for m in alarm.metrics if m.get("ReturnData", True) and "Expression" in m]
+        if len(returned) != 1:
+            raise metricmath.NotEvaluated(["ReturnData"], "an alarm returns exactly one expression")
+        (expr,) = returned
+        others = {i: e for i, e in expressions.items() if i != expr["Id"]}
+        try:
+            series = metricmath.evaluate(expr["Expression"], metrics, others)
+        except metricmath.ExpressionError as exc:
+            raise metricmath.NotEvaluated([expr["Expression"]], f"does not parse: {exc}") from None
+        inputs = sorted({t for points, _ in metrics.values() for t in points})
+        return series, inputs, matches
 
     def alarm_results(self) -> list[AlarmResult]:
         out = []
         for alarm in self.alarms:
-            series, matches = self._alarm_series(alarm)
-            period_ms = alarm.period * 1000
-            compare = _COMPARE[alarm.comparison]
-            breaching = sorted(t for t, v in series.items() if compare(v, alarm.threshold))
-            first = None
-            if series:
-                start = min(series)
-                end = max(series) + alarm.evaluation_periods * period_ms
-                for t in range(start, end, period_ms):
-                    window = [t - i * period_ms for i in range(alarm.evaluation_periods)]
-                    bad = 0
-                    for w in window:
-                        if w in series:
-                            bad += compare(series[w], alarm.threshold)
-                        elif alarm.treat_missing_data == "breaching":
-                            bad += 1
-                    if bad >= alarm.datapoints_to_alarm:
-                        first = t + period_ms
-                        break
+            try:
+                compare = _comparison(alarm)
+                series, inputs, matches = self._alarm_series(alarm)
+            except metricmath.NotEvaluated as exc:
+                matches = sum(
+                    self.metric_matches.get((k[0], k[1]), 0) for k in alarm.metric_keys if k[0] and k[1]
+                )
+                out.append(AlarmResult(alarm.name, None, None, matches, [], exc.names, exc.reason))
+                continue
+            first = first_alarm(series, inputs, alarm, compare)
+            breaching = sorted(t for t, v in series.points.items() if compare(v))
             out.append(AlarmResult(alarm.name, first is not None, first, matches, breaching))
         return out
 
 
-_FILL = re.compile(r"FILL\(\s*(\w+)\s*,\s*([-\d.]+)\s*\)")
+def _statistic(statistic: str) -> None:
+    if statistic not in STATISTICS:
+        raise metricmath.NotEvaluated([statistic], "an extended statistic (percentile, trimmed mean ...)")
 
 
-def _eval_expression(expr: str, by_id: dict[str, dict[int, float]]) -> dict[int, float]:
-    """Evaluate ``a + b - FILL(c, 0)``-style metric math over aligned series."""
-    terms = re.findall(r"([+-]?)\s*(FILL\(\s*\w+\s*,\s*[-\d.]+\s*\)|\w+)", expr.replace(" ", ""))
-    times: set[int] = set()
-    for s in by_id.values():
-        times.update(s)
-    out: dict[int, float] = {}
-    for t in times:
-        total = 0.0
-        present = True
-        for sign, term in terms:
-            m = _FILL.fullmatch(term)
-            if m:
-                value: float | None = by_id[m.group(1)].get(t, float(m.group(2)))
-            else:
-                value = by_id[term].get(t)
-            if value is None:
-                present = False
-                break
-            total += -value if sign == "-" else value
-        if present:
-            out[t] = total
-    return out
+def _comparison(alarm: AlarmSpec) -> Callable[[float], bool]:
+    compare = _COMPARE.get(alarm.comparison)
+    if compare is None or alarm.threshold is None:
+        raise metricmath.NotEvaluated(
+            [alarm.comparison], "an anomaly-detection band comparison (ThresholdMetricId)"
+        )
+    threshold = alarm.threshold
+    return lambda value: compare(value, threshold)
+
+
+def alarm_periods(points: Iterable[int], period_ms: int, evaluation_periods: int, end: int) -> list[int]:
+    """The window ends worth evaluating, in order: every period whose window holds one of
+    ``points`` (a datapoint's period and the ``evaluation_periods - 1`` after it), and the
+    first period after each run of those, before ``end``. Every other window in range holds
+    no datapoint, so it evaluates like that first one (see :func:`first_alarm`)."""
+    ends: set[int] = set()
+    for t in points:
+        ends.update(range(t, min(t + evaluation_periods * period_ms, end), period_ms))
+    gaps = {t + period_ms for t in ends if t + period_ms not in ends and t + period_ms < end}
+    return sorted(ends | gaps)
+
+
+def first_alarm(
+    series: metricmath.Series, inputs: Iterable[int], alarm: AlarmSpec, compare: Callable[[float], bool]
+) -> int | None:
+    """When the alarm would first go to ALARM (the end of the breaching window, ms), or None.
+
+    The range starts at the first datapoint (of the series or of its input metrics) and
+    ends ``evaluation_periods`` after the last; a period before the range has no value, a
+    period inside it the series' value, FILL's or TIME_SERIES' where the series has no
+    datapoint, or none. ``treat_missing_data`` decides how a period with no value counts.
+    """
+    period_ms = alarm.period * 1000
+    known = sorted(set(series.points) | set(inputs))
+    if not known:
+        return None
+    start, end = known[0], known[-1] + alarm.evaluation_periods * period_ms
+    missing_breaches = alarm.treat_missing_data == "breaching"
+    for t in alarm_periods(known, period_ms, alarm.evaluation_periods, end):
+        bad = 0
+        for i in range(alarm.evaluation_periods):
+            w = t - i * period_ms
+            value = series.at(w) if w >= start else None
+            if value is not None:
+                bad += compare(value)
+            elif missing_breaches:
+                bad += 1
+        if bad >= alarm.datapoints_to_alarm:
+            return t + period_ms
+    return None

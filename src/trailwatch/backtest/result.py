@@ -69,6 +69,9 @@ class BacktestResult:
                     "wouldAlarm": a.would_alarm,
                     "firstAlarmTime": a.first_alarm_time,
                     "matches": a.matches,
+                    "notEvaluated": (
+                        {"names": a.not_evaluated, "reason": a.reason} if a.would_alarm is None else None
+                    ),
                 }
                 for a in self.alarms
             ],
