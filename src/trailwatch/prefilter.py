@@ -98,8 +98,8 @@ class Anchor:
         # the literal and ends with another.
         at_start = exact or value.startswith(literal)
         return cls(
-            key=json.dumps(key, ensure_ascii=False).encode(),
-            literal=json.dumps(literal, ensure_ascii=False)[1:-1].encode(),
+            key=_utf8(json.dumps(key, ensure_ascii=False)),
+            literal=_utf8(json.dumps(literal, ensure_ascii=False)[1:-1]),
             at_start=at_start,
             at_end=exact or (not at_start and value.endswith(literal)),
         )
@@ -114,6 +114,13 @@ class Anchor:
             + _exact(self.literal)
             + (b'"' if self.at_end else b"")
         )
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as UTF-8. A lone surrogate (a pattern may write ``"\\ud800"``) is kept as its
+    surrogate bytes, which valid UTF-8 text never holds: a record can only write that
+    character as a ``\\u`` escape, and every record holding one is a candidate."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _exact(text: bytes) -> bytes:
@@ -192,8 +199,8 @@ class Prefilter:
                     anchors.add(Anchor.of(keys[-1], glob))
                     condition = (kind, (tuple(keys), glob))
                 else:
-                    literals.add(value.encode())
-                    condition = (kind, value.encode())
+                    literals.add(_utf8(value))
+                    condition = (kind, _utf8(value))
                 owners.setdefault(condition, set()).add(f.name)
         return cls(
             frozenset(names),
@@ -205,7 +212,7 @@ class Prefilter:
     def __post_init__(self) -> None:
         patterns: list[bytes] = []
         if self.event_names:
-            names = sorted(json.dumps(n, ensure_ascii=False)[1:-1].encode() for n in self.event_names)
+            names = sorted(_utf8(json.dumps(n, ensure_ascii=False)[1:-1]) for n in self.event_names)
             alternatives = b"|".join(_exact(n) for n in names)
             patterns.append(_exact(b'"eventName"') + _WS_COLON_WS + b'"(?:' + alternatives + b')"')
         patterns.extend(a.pattern() for a in sorted(self.anchors, key=lambda a: (a.key, a.literal)))
