@@ -150,4 +150,4 @@ def backtest(
         execution_id, scanned = run_query(athena, q.sql, workgroup, database, status, poll_seconds)
         run.queries.append((execution_id, scanned))
         results.append((q, _rows(athena, execution_id)))
-    return result_from_counts(filters, alarms, results), run
+    return result_from_counts(filters, alarms, results, source=f"athena:{relation}"), run

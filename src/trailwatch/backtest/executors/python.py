@@ -12,12 +12,9 @@ processes as there are CPUs, each holding one file at a time.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
-import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +27,10 @@ from trailwatch.prefilter import Prefilter
 
 __all__ = ["backtest", "scan_file"]
 
-_EVENT_TIME = re.compile(rb'"eventTime"\s*:\s*"([^"]+)"')
-
 
 # --------------------------------------------------------------------------------------
 # Scanning one file
 # --------------------------------------------------------------------------------------
-
-
-def _timestamp_ms(event: Event, fallback: int) -> int:
-    doc = event.doc
-    when = doc.get("eventTime") if isinstance(doc, dict) else None
-    if isinstance(when, str):
-        try:
-            return int(datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() * 1000)
-        except ValueError:
-            pass
-    return fallback
 
 
 def scan_file(
@@ -58,20 +42,16 @@ def scan_file(
         records = archive.records(data, str(path), None if prefilter is None else prefilter.positions)
     except archive.Unreadable as exc:
         return 0, 0, [Skipped(str(path), str(exc))]
-    # The first and last event times bound the span the file covers, skipped records included.
-    last = data.rfind(b'"eventTime"')
-    for m in (_EVENT_TIME.search(data), _EVENT_TIME.match(data, last) if last >= 0 else None):
-        if m:
-            with contextlib.suppress(ValueError):
-                when = datetime.fromisoformat(m.group(1).decode().replace("Z", "+00:00"))
-                evaluator.observe(int(when.timestamp() * 1000))
-    for raw in records.selected:
+    # The first and last event times bound the span the file covers, unselected records included.
+    for ms in (records.first_ms, records.last_ms):
+        if ms is not None:
+            evaluator.observe(ms)
+    for ms, raw in records.selected:
         # Only the filters whose hint holds for the record are evaluated on it.
         only = None if prefilter is None else prefilter.candidates(raw)
         if only is not None and not only:
             continue
-        event = Event(raw.decode("utf-8"))
-        evaluator.add(_timestamp_ms(event, 0), event, only)
+        evaluator.add(ms, Event(raw.decode("utf-8")), only)
     # Records the prefilter did not select were read too: the total counts every record.
     return records.total, len(data), records.skipped
 
