@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -77,7 +78,7 @@ def render(result: BacktestResult, console: Console) -> None:
         if a.would_alarm is None:
             lines = f"{', '.join(a.not_evaluated)}: {a.reason}"
         table.add_row(
-            a.name,
+            escape(a.name),
             "[bold red]yes[/]"
             if a.would_alarm
             else "[yellow]not evaluated[/]"
@@ -85,7 +86,7 @@ def render(result: BacktestResult, console: Console) -> None:
             else "[green]no[/]",
             a.first_alarm_time or "-",
             f"{a.matches:,}",
-            lines,
+            escape(lines),
         )
     console.print(table)
     if result.skipped:
