@@ -299,6 +299,17 @@ def _when(value: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _seconds(value: str) -> float:
+    """A duration in seconds: a number > 0."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds > 0: {value!r}")
+    return seconds
+
+
 def _workers(value: str) -> int:
     """A --workers value: a whole number >= 1."""
     try:
@@ -452,6 +463,7 @@ def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
                 args.table,
                 time_range(args.start, args.end) + partitions(args.account, args.region),
                 on_status=on_status,
+                timeout=args.athena_timeout,
             )
     except UntranslatableError as exc:
         _error(err, f"no exact SQL for {exc}")
@@ -730,6 +742,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--workgroup", default="trailwatch", help="--athena: the workgroup (default: trailwatch)")
     p.add_argument(
+        "--athena-timeout",
+        type=_seconds,
+        default=3600.0,
+        metavar="SECONDS",
+        help="--athena: stop a query still running after this long (default 3600; Athena's own DML "
+        "timeout can be raised to 240 minutes). Ctrl-C stops the running query too.",
+    )
+    p.add_argument(
         "--database", default="trailwatch", help="--athena: the Glue database (default: trailwatch)"
     )
     p.add_argument(
@@ -825,7 +845,7 @@ def _failure(exc: BaseException) -> tuple[ExitCode, str] | None:
     missing, no AWS credentials or region, an endpoint out of reach), a service's error
     answer, an interrupt. None for anything else."""
     if isinstance(exc, KeyboardInterrupt):
-        return ExitCode.INTERRUPTED, "interrupted"
+        return ExitCode.INTERRUPTED, f"interrupted: {exc}" if str(exc) else "interrupted"
     # trailwatch.terraform (moto, boto3, tftest: about 0.4 s) is imported only by the
     # commands that drive Terraform; only they can raise TerraformNotFound.
     terraform = sys.modules.get("trailwatch.terraform")
