@@ -3,14 +3,20 @@
 Every compiled pattern carries a necessary condition (``FilterPattern.hint``): an exact
 ``eventName`` or a literal that must appear in the raw text. For JSON patterns the
 prefilter sharpens each literal into an *anchor*: the literal in its JSON key context.
-A filter without a hint, or with a default value (which publishes for every event), turns
-the prefilter off.
+A filter without a hint turns the prefilter off. A filter with a default value does not:
+its default for every record it does not match is counted from the file's record times
+(``Evaluator.count_events``), not by evaluating the record.
 
 Two stages, each a necessary condition for the next:
 
 1. **Text** (``positions``): one Hyperscan pass over a file's whole decompressed text finds
    every ``"eventName" ws : ws "N"`` with a wanted name N, every anchor, every plain literal,
    and every JSON escape ``\\u``/``\\/``; the records holding a hit are the candidates.
+   Without Hyperscan (no wheel for the platform, or ``TRAILWATCH_PREFILTER=python``) the same
+   patterns, as one alternation, are searched by Python's ``re`` (``finditer``): it reports
+   only non-overlapping matches, but a match lies inside one record (it starts with a key's
+   quote and holds no record boundary), so a match it skips starts inside one it reports,
+   in the same record: the same records are candidates. Slower (about 10x), same results.
 2. **Record** (``candidates``): msgspec decodes only the fields on the conditions' key
    paths of a candidate record and tests them exactly (``_Probe``): ``eventName`` in the
    wanted names, the value at an anchor's path a string that the pattern's value globs
@@ -56,12 +62,18 @@ checks full and prefiltered results are equal on hostile records and whitespace 
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import hyperscan
 import msgspec
+
+try:  # Hyperscan has wheels for Linux x86-64, macOS and Windows only (none for Linux aarch64)
+    import hyperscan
+except ImportError:  # pragma: no cover - depends on the platform
+    hyperscan = None  # type: ignore[assignment]
 
 from trailwatch import filterpattern as fp
 from trailwatch.evaluate import MetricFilterSpec
@@ -170,6 +182,20 @@ def hint_of(pattern: fp.FilterPattern) -> fp.Hint:
 _NONE: frozenset[str] = frozenset()
 
 
+#: The text stage's engines, fastest first: those this platform has.
+ENGINES: tuple[str, ...] = ("hyperscan", "python") if hyperscan is not None else ("python",)
+
+
+def default_engine() -> str:
+    """``TRAILWATCH_PREFILTER`` (``hyperscan`` or ``python``) when set, else the fastest."""
+    wanted = os.environ.get("TRAILWATCH_PREFILTER", "")
+    if wanted and wanted not in ("hyperscan", "python"):
+        raise ValueError(f"TRAILWATCH_PREFILTER={wanted!r}: give hyperscan or python")
+    if wanted == "hyperscan" and hyperscan is None:
+        raise ValueError("TRAILWATCH_PREFILTER=hyperscan, but hyperscan is not installed")
+    return wanted or ENGINES[0]
+
+
 @dataclass
 class Prefilter:
     event_names: frozenset[str]
@@ -178,16 +204,18 @@ class Prefilter:
     #: Each condition, (kind, value) as in a hint (an anchor's value: its key path and the
     #: pattern's value), -> the names of the filters whose hint holds it.
     owners: dict[tuple[str, Any], frozenset[str]] = field(default_factory=dict)
+    #: The text stage's engine: ``hyperscan`` or ``python`` (default: default_engine()).
+    engine: str = ""
 
     @classmethod
-    def for_filters(cls, filters: list[MetricFilterSpec]) -> Prefilter | None:
+    def for_filters(cls, filters: list[MetricFilterSpec], engine: str = "") -> Prefilter | None:
         names: set[str] = set()
         literals: set[bytes] = set()
         anchors: set[Anchor] = set()
         owners: dict[tuple[str, Any], set[str]] = {}
         for f in filters:
             hint = hint_of(f.pattern)
-            if hint is None or f.default_value is not None:
+            if hint is None:
                 return None
             for kind, value in hint:
                 condition: tuple[str, Any]
@@ -207,6 +235,7 @@ class Prefilter:
             frozenset(literals),
             frozenset(anchors),
             {c: frozenset(n) for c, n in owners.items()},
+            engine,
         )
 
     def __post_init__(self) -> None:
@@ -218,14 +247,19 @@ class Prefilter:
         patterns.extend(a.pattern() for a in sorted(self.anchors, key=lambda a: (a.key, a.literal)))
         patterns.extend(_exact(lit) for lit in sorted(self.literals))
         patterns.append(_ESCAPE)
-        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._database.compile(
-            expressions=patterns,
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            flags=[hyperscan.HS_FLAG_DOTALL] * len(patterns),
-        )
-        self._scratch = hyperscan.Scratch(self._database)
+        self.engine = self.engine or default_engine()
+        if self.engine == "hyperscan":
+            assert hyperscan is not None, "hyperscan is not installed"
+            self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            self._database.compile(
+                expressions=patterns,
+                ids=list(range(len(patterns))),
+                elements=len(patterns),
+                flags=[hyperscan.HS_FLAG_DOTALL] * len(patterns),
+            )
+            self._scratch = hyperscan.Scratch(self._database)
+        else:
+            self._regex = re.compile(b"|".join(b"(?:" + p + b")" for p in patterns), re.DOTALL)
         self._everyone = frozenset().union(*self.owners.values())
         self._decoded = any(kind != "literal" for kind, _ in self.owners)
         self._probe = _Probe.build(self.owners)
@@ -234,6 +268,8 @@ class Prefilter:
         """Offsets in ``data`` inside every record that could match (and some that can't),
         in one pass; None when the text is too long for one Hyperscan block (then every
         record is a candidate)."""
+        if self.engine == "python":
+            return [m.start() for m in self._regex.finditer(data)]
         if len(data) > _BLOCK_LIMIT:
             return None
         ends: list[int] = []
@@ -353,9 +389,10 @@ def describe(prefilter: Prefilter | None) -> dict[str, Any]:
         return {"prefilter": None}
     return {
         "eventNames": sorted(prefilter.event_names),
-        "literals": sorted(x.decode() for x in prefilter.literals),
+        "literals": sorted(x.decode("utf-8", "surrogatepass") for x in prefilter.literals),
         "anchors": sorted(
-            f"{a.key.decode()}:{'' if a.at_start else '*'}{a.literal.decode()}{'' if a.at_end else '*'}"
+            f"{a.key.decode('utf-8', 'surrogatepass')}:{'' if a.at_start else '*'}"
+            f"{a.literal.decode('utf-8', 'surrogatepass')}{'' if a.at_end else '*'}"
             for a in prefilter.anchors
         ),
     }
