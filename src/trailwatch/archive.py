@@ -239,6 +239,11 @@ class FileRecords:
     #: The earliest and latest eventTime of the records read (ms), None when there are none.
     first_ms: int | None = None
     last_ms: int | None = None
+    #: Every record's eventTime (ms), the unselected ones included (computed when asked).
+    times: Callable[[], Iterable[int]] = tuple
+
+    def times_ms(self) -> Iterable[int]:
+        return self.times()
 
 
 def records(data: bytes, path: str, positions: Positions | None) -> FileRecords:
@@ -312,15 +317,24 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
     skipped.sort(key=lambda s: s.record or 0)
     total = n - len(bad)
     first_ms, last_ms = _span(times)
+
+    def every_ms() -> Iterable[int]:
+        return (time_ms(t) for i, t in enumerate(times) if i not in bad)
+
     hits = positions(data) if positions is not None and compact else None
     if hits is None:
         # Without a prefilter, or for a file not written compactly, every record is selected.
         every = ((time_ms(times[i]), bytes(r)) for i, r in enumerate(raws) if i not in bad)
-        return FileRecords(total, every, skipped, first_ms, last_ms)
+        return FileRecords(total, every, skipped, first_ms, last_ms, every_ms)
     ends = [s + ln for s, ln in zip(starts, lengths, strict=True)]
     chosen = [i for i in _holding(starts, ends, hits) if i not in bad]
     return FileRecords(
-        total, ((time_ms(times[i]), data[starts[i] : ends[i]]) for i in chosen), skipped, first_ms, last_ms
+        total,
+        ((time_ms(times[i]), data[starts[i] : ends[i]]) for i in chosen),
+        skipped,
+        first_ms,
+        last_ms,
+        every_ms,
     )
 
 
@@ -402,5 +416,10 @@ def _json_lines(data: bytes, path: str, positions: Positions | None) -> FileReco
     hits = positions(data) if positions is not None else None
     chosen = range(total) if hits is None else _holding([s for s, _ in good], [e for _, e in good], hits)
     return FileRecords(
-        total, ((line_ms[i], data[good[i][0] : good[i][1]]) for i in chosen), skipped, first, last
+        total,
+        ((line_ms[i], data[good[i][0] : good[i][1]]) for i in chosen),
+        skipped,
+        first,
+        last,
+        lambda: line_ms,
     )

@@ -132,17 +132,47 @@ class AlarmSpec:
         )
 
 
-def _aggregate(values: list[float], statistic: str) -> float:
+#: A metric's datapoints in one bucket, aggregated as CloudWatch keeps them: [sum, sample
+#: count, minimum, maximum] (memory grows with the buckets, not with the events).
+Agg = list[float]
+
+
+def _add(bucket: dict[int, Agg], t: int, value: float, n: int = 1) -> None:
+    """Publish ``value`` ``n`` times into the bucket starting at ``t``."""
+    agg = bucket.get(t)
+    if agg is None:
+        bucket[t] = [value * n, float(n), value, value]
+    else:
+        agg[0] += value * n
+        agg[1] += n
+        if value < agg[2]:
+            agg[2] = value
+        if value > agg[3]:
+            agg[3] = value
+
+
+def _merge(bucket: dict[int, Agg], t: int, other: Agg) -> None:
+    agg = bucket.get(t)
+    if agg is None:
+        bucket[t] = list(other)
+    else:
+        agg[0] += other[0]
+        agg[1] += other[1]
+        agg[2] = min(agg[2], other[2])
+        agg[3] = max(agg[3], other[3])
+
+
+def _aggregate(agg: Agg, statistic: str) -> float:
     if statistic == "Sum":
-        return sum(values)
+        return agg[0]
     if statistic == "SampleCount":
-        return float(len(values))
+        return agg[1]
     if statistic == "Average":
-        return sum(values) / len(values)
+        return agg[0] / agg[1]
     if statistic == "Minimum":
-        return min(values)
+        return agg[2]
     if statistic == "Maximum":
-        return max(values)
+        return agg[3]
     raise ValueError(f"unsupported statistic {statistic}")
 
 
@@ -202,12 +232,20 @@ class Evaluator:
         self._names = {f.name: _required_names(f) for f in filters}
         self.events_scanned = 0
         self.filter_results = {f.name: FilterResult(f.name) for f in filters}
-        # (namespace, metric) -> minute start (ms) -> published values
-        self.points: dict[tuple[str, str], dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+        #: (namespace, metric) -> minute start (ms) -> the values published on match (Agg)
+        self.points: dict[tuple[str, str], dict[int, Agg]] = defaultdict(dict)
         self.metric_matches: dict[tuple[str, str], int] = defaultdict(int)
+        #: With a default_value filter: events per minute (every event, matched or not, the
+        #: prefilter's unselected ones included: see count_events), and each such filter's
+        #: matches per minute. A minute's default values are its events minus the filter's
+        #: matches: published when the points are read (published()), never one per event.
+        self.defaults = [f for f in filters if f.default_value is not None]
+        self.event_minutes: dict[int, int] = defaultdict(int)
+        self.default_matches: dict[str, dict[int, int]] = {f.name: defaultdict(int) for f in self.defaults}
         #: Earliest and latest event time seen (ms), for the span a backtest covers.
         self.first_ms: int | None = None
         self.last_ms: int | None = None
+        self._published: dict[tuple[str, str], dict[int, Agg]] | None = None
 
     def observe(self, timestamp_ms: int) -> None:
         if timestamp_ms <= 0:
@@ -215,48 +253,104 @@ class Evaluator:
         self.first_ms = timestamp_ms if self.first_ms is None else min(self.first_ms, timestamp_ms)
         self.last_ms = timestamp_ms if self.last_ms is None else max(self.last_ms, timestamp_ms)
 
-    def add(self, timestamp_ms: int, message: str | Event, only: Collection[str] | None = None) -> None:
+    def count_events(self, timestamps_ms: Iterable[int]) -> None:
+        """Count events a caller does not add (records no filter can match), for the default
+        values of default_value filters; add() those it does with ``counted=True``."""
+        self._published = None
+        if self.defaults:
+            minutes = self.event_minutes
+            for ts in timestamps_ms:
+                minutes[ts - ts % MINUTE_MS] += 1
+
+    def add(
+        self,
+        timestamp_ms: int,
+        message: str | Event,
+        only: Collection[str] | None = None,
+        counted: bool = False,
+    ) -> None:
         """Count one event; ``only``: the names of the filters that can match it (a caller's
-        necessary condition, e.g. the backtest prefilter's), the others are not tried."""
+        necessary condition, e.g. the backtest prefilter's), the others are not tried;
+        ``counted``: count_events() counted it already."""
         event = message if isinstance(message, Event) else Event(message)
+        self._published = None
         self.events_scanned += 1
         self.observe(timestamp_ms)
         minute = timestamp_ms - timestamp_ms % MINUTE_MS
+        if self.defaults and not counted:
+            self.event_minutes[minute] += 1
         for f in self.filters:
-            key = (f.namespace, f.metric_name)
             if only is not None and f.name not in only:
-                candidate = False
-            elif self.precheck:
+                continue
+            if self.precheck:
                 candidate = f.pattern.could_match(event)
             else:
                 names = self._names[f.name]
                 doc = event.doc if names is not None else None
                 candidate = names is None or (isinstance(doc, dict) and doc.get("eventName") in names)
             if candidate and f.pattern.match(event) is not None:
+                key = (f.namespace, f.metric_name)
                 res = self.filter_results[f.name]
                 res.matches += 1
                 if len(res.samples) < self.samples:
                     res.samples.append(event)
                 self.metric_matches[key] += 1
+                if f.default_value is not None:
+                    self.default_matches[f.name][minute] += 1
                 value = f.value_for(event)
                 if value is not None:
-                    self.points[key][minute].append(value)
-            elif f.default_value is not None:
-                self.points[key][minute].append(float(f.default_value))
+                    _add(self.points[key], minute, value)
+
+    def publish(self, key: tuple[str, str], t: int, value: float, n: int = 1) -> None:
+        """Publish ``value`` ``n`` times into the bucket starting at ``t`` (ms)."""
+        self._published = None
+        if n > 0:
+            _add(self.points[key], t, value, n)
+
+    def merge_point(self, key: tuple[str, str], t: int, agg: Agg) -> None:
+        """Add another evaluator's datapoints of one bucket (a worker's, merged)."""
+        self._published = None
+        _merge(self.points[key], t, agg)
+
+    def published(self) -> dict[tuple[str, str], dict[int, Agg]]:
+        """Every metric's datapoints per bucket start: the values published on match, and
+        each default_value filter's default for every event of a minute it did not match."""
+        out: dict[tuple[str, str], dict[int, Agg]] = {}
+        for key, bucket in self.points.items():
+            merged = out.setdefault(key, {})
+            for t, agg in bucket.items():
+                _merge(merged, t, agg)
+        for f in self.defaults:
+            assert f.default_value is not None
+            default, matched = float(f.default_value), self.default_matches[f.name]
+            merged = out.setdefault((f.namespace, f.metric_name), {})
+            for minute, events in self.event_minutes.items():
+                if events > matched.get(minute, 0):
+                    _add(merged, minute, default, events - matched.get(minute, 0))
+        return {k: v for k, v in out.items() if v}
+
+    def statistics(self, key: tuple[str, str], t: int) -> dict[str, float] | None:
+        """The statistics of one metric's bucket (None: no datapoint in it)."""
+        agg = self.published().get(key, {}).get(t)
+        if agg is None:
+            return None
+        return {s: _aggregate(agg, s) for s in STATISTICS}
 
     def datapoints(self) -> dict[tuple[str, str], dict[int, float]]:
         """Each metric's published values summed per bucket start (ms)."""
-        return {k: {t: sum(v) for t, v in sorted(b.items()) if v} for k, b in self.points.items()}
+        return {k: {t: agg[0] for t, agg in sorted(b.items())} for k, b in self.published().items()}
 
     def add_all(self, events: Iterable[tuple[int, str | Event]]) -> None:
         for ts, msg in events:
             self.add(ts, msg)
 
     def _series(self, namespace: str, metric: str, period_ms: int, statistic: str) -> dict[int, float]:
-        buckets: dict[int, list[float]] = defaultdict(list)
-        for minute, values in self.points.get((namespace, metric), {}).items():
-            buckets[minute - minute % period_ms].extend(values)
-        return {start: _aggregate(v, statistic) for start, v in buckets.items() if v}
+        if self._published is None:
+            self._published = self.published()
+        buckets: dict[int, Agg] = {}
+        for minute, agg in self._published.get((namespace, metric), {}).items():
+            _merge(buckets, minute - minute % period_ms, agg)
+        return {start: _aggregate(agg, statistic) for start, agg in buckets.items()}
 
     def _alarm_series(self, alarm: AlarmSpec) -> tuple[metricmath.Series, list[int], int]:
         """The series the alarm compares (period start ms -> value, and a value for every
@@ -300,6 +394,7 @@ class Evaluator:
         return series, inputs, matches
 
     def alarm_results(self) -> list[AlarmResult]:
+        self._published = self.published()  # read once for every alarm
         out = []
         for alarm in self.alarms:
             try:

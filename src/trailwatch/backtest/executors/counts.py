@@ -66,9 +66,9 @@ def result_from_counts(
                 evaluator.filter_results[f.name].matches += m
                 if m:
                     evaluator.metric_matches[key] += m
-                    evaluator.points[key][bucket].extend([float(f.metric_value)] * m)
-                if f.default_value is not None and n - m:
-                    evaluator.points[key][bucket].extend([float(f.default_value)] * (int(n) - m))
+                    evaluator.publish(key, bucket, float(f.metric_value), m)
+                if f.default_value is not None:
+                    evaluator.publish(key, bucket, float(f.default_value), int(n) - m)
         # Every query counts every event of the range: take the count once.
         events = counted if events is None else events
     skips = list(skipped)

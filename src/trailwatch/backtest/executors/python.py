@@ -46,12 +46,16 @@ def scan_file(
     for ms in (records.first_ms, records.last_ms):
         if ms is not None:
             evaluator.observe(ms)
+    # A default_value filter publishes for every event: count them all, selected or not.
+    counted = bool(evaluator.defaults)
+    if counted:
+        evaluator.count_events(records.times_ms())
     for ms, raw in records.selected:
         # Only the filters whose hint holds for the record are evaluated on it.
         only = None if prefilter is None else prefilter.candidates(raw)
         if only is not None and not only:
             continue
-        evaluator.add(ms, Event(raw.decode("utf-8")), only)
+        evaluator.add(ms, Event(raw.decode("utf-8")), only, counted=counted)
     # Records the prefilter did not select were read too: the total counts every record.
     return records.total, len(data), records.skipped
 
@@ -88,6 +92,8 @@ def _worker_scan(job: tuple[int, str]) -> tuple[int, int, int, list[Skipped], di
             n: (r.matches, [e.message for e in r.samples]) for n, r in evaluator.filter_results.items()
         },
         "points": {k: dict(v) for k, v in evaluator.points.items()},
+        "event_minutes": dict(evaluator.event_minutes),
+        "default_matches": {n: dict(m) for n, m in evaluator.default_matches.items()},
         "metric_matches": dict(evaluator.metric_matches),
         "span": (evaluator.first_ms, evaluator.last_ms),
     }
@@ -101,8 +107,13 @@ def _merge(evaluator: Evaluator, state: dict[str, Any]) -> None:
         room = evaluator.samples - len(res.samples)
         res.samples.extend(Event(m) for m in samples[: max(room, 0)])
     for key, minutes in state["points"].items():
-        for minute, values in minutes.items():
-            evaluator.points[key][minute].extend(values)
+        for minute, agg in minutes.items():
+            evaluator.merge_point(key, minute, agg)
+    for minute, n in state["event_minutes"].items():
+        evaluator.event_minutes[minute] += n
+    for name, minutes in state["default_matches"].items():
+        for minute, n in minutes.items():
+            evaluator.default_matches[name][minute] += n
     for key, n in state["metric_matches"].items():
         evaluator.metric_matches[key] += n
     for ms in state["span"]:
