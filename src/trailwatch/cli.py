@@ -381,16 +381,13 @@ def _backtest(args: argparse.Namespace) -> int:
 
             # Objects stream through memory: downloads run in parallel threads ahead of the
             # scan, which runs in this process (worker processes would read local paths).
-            with (
-                Prefetcher([f for f in files if not isinstance(f, Path)]),
-                report.progress(files, enabled=not args.no_progress) as on_file,
-            ):
+            with Prefetcher([f for f in files if not isinstance(f, Path)]):
                 result = backtest(
                     filters,
                     alarms,
                     files,
                     prefilter=not args.no_prefilter,
-                    progress=on_file,
+                    progress_display=lambda: report.progress(files, enabled=not args.no_progress),
                     workers=1,
                     strict=args.strict,
                 )
@@ -405,17 +402,17 @@ def _backtest(args: argparse.Namespace) -> int:
             from trailwatch.backtest import backtest
 
             log_events = log_group_events(logs, args.log_group) if args.from_log_group else None
-            with report.progress(files, enabled=not args.no_progress) as on_file:
-                result = backtest(
-                    filters,
-                    alarms,
-                    files,
-                    log_events=log_events,
-                    prefilter=not args.no_prefilter,
-                    progress=on_file,
-                    workers=args.workers,
-                    strict=args.strict,
-                )
+            # The progress display (a rich thread) starts once the workers are forked.
+            result = backtest(
+                filters,
+                alarms,
+                files,
+                log_events=log_events,
+                prefilter=not args.no_prefilter,
+                progress_display=lambda: report.progress(files, enabled=not args.no_progress),
+                workers=args.workers,
+                strict=args.strict,
+            )
     except SkippedError as exc:
         _error(err, f"{exc} (--strict: stopped at the first unreadable file or record)")
         return ExitCode.STRICT_STOPPED
@@ -850,6 +847,9 @@ def _failure(exc: BaseException) -> tuple[ExitCode, str] | None:
     # commands that drive Terraform; only they can raise TerraformNotFound.
     terraform = sys.modules.get("trailwatch.terraform")
     if terraform is not None and isinstance(exc, terraform.TerraformNotFound):
+        return ExitCode.ENVIRONMENT, str(exc)
+    python_executor = sys.modules.get("trailwatch.backtest.executors.python")
+    if python_executor is not None and isinstance(exc, python_executor.WorkerLost):
         return ExitCode.ENVIRONMENT, str(exc)
     botocore = sys.modules.get("botocore.exceptions")
     if botocore is not None:

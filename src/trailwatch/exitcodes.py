@@ -37,7 +37,7 @@ MEANINGS: dict[ExitCode, str] = {
     "pattern or path it names cannot be read or used (invalid JSON, wrong shape, invalid filter "
     "pattern, no exact SQL for a pattern, no such file)",
     ExitCode.ENVIRONMENT: "environment: something the command needs is missing (terraform on PATH, "
-    "AWS credentials or region, a reachable endpoint)",
+    "AWS credentials or region, a reachable endpoint, memory: a backtest worker killed by the system)",
     ExitCode.SERVICE_ERROR: "service error: AWS refused the request or an Athena query failed, was "
     "cancelled or timed out; test-metric-filter and test-event-pattern exit so for a pattern AWS "
     "would refuse, as the AWS CLI does",
