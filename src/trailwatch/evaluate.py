@@ -36,6 +36,7 @@ from trailwatch import metricmath
 from trailwatch.filterpattern import Event, FilterPattern, compile_pattern, select
 
 MINUTE_MS = 60_000
+HOUR_MS = 3_600_000
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanOrEqualToThreshold": operator.ge,
@@ -245,7 +246,6 @@ class Evaluator:
         #: Earliest and latest event time seen (ms), for the span a backtest covers.
         self.first_ms: int | None = None
         self.last_ms: int | None = None
-        self._published: dict[tuple[str, str], dict[int, Agg]] | None = None
 
     def observe(self, timestamp_ms: int) -> None:
         if timestamp_ms <= 0:
@@ -256,7 +256,6 @@ class Evaluator:
     def count_events(self, timestamps_ms: Iterable[int]) -> None:
         """Count events a caller does not add (records no filter can match), for the default
         values of default_value filters; add() those it does with ``counted=True``."""
-        self._published = None
         if self.defaults:
             minutes = self.event_minutes
             for ts in timestamps_ms:
@@ -273,7 +272,6 @@ class Evaluator:
         necessary condition, e.g. the backtest prefilter's), the others are not tried;
         ``counted``: count_events() counted it already."""
         event = message if isinstance(message, Event) else Event(message)
-        self._published = None
         self.events_scanned += 1
         self.observe(timestamp_ms)
         minute = timestamp_ms - timestamp_ms % MINUTE_MS
@@ -303,53 +301,75 @@ class Evaluator:
 
     def publish(self, key: tuple[str, str], t: int, value: float, n: int = 1) -> None:
         """Publish ``value`` ``n`` times into the bucket starting at ``t`` (ms)."""
-        self._published = None
         if n > 0:
             _add(self.points[key], t, value, n)
 
     def merge_point(self, key: tuple[str, str], t: int, agg: Agg) -> None:
         """Add another evaluator's datapoints of one bucket (a worker's, merged)."""
-        self._published = None
         _merge(self.points[key], t, agg)
 
-    def published(self) -> dict[tuple[str, str], dict[int, Agg]]:
-        """Every metric's datapoints per bucket start: the values published on match, and
-        each default_value filter's default for every event of a minute it did not match."""
-        out: dict[tuple[str, str], dict[int, Agg]] = {}
-        for key, bucket in self.points.items():
-            merged = out.setdefault(key, {})
-            for t, agg in bucket.items():
-                _merge(merged, t, agg)
+    def _buckets(self, key: tuple[str, str], bucket_ms: int = MINUTE_MS) -> dict[int, Agg]:
+        """One metric's datapoints per bucket of ``bucket_ms`` (a multiple of a minute): the
+        values published on match, and each default_value filter's default for every event
+        of a minute it did not match (computed here, never stored per event)."""
+        out: dict[int, Agg] = {}
+        for minute, agg in self.points.get(key, {}).items():
+            _merge(out, minute - minute % bucket_ms, agg)
         for f in self.defaults:
+            if (f.namespace, f.metric_name) != key:
+                continue
             assert f.default_value is not None
             default, matched = float(f.default_value), self.default_matches[f.name]
-            merged = out.setdefault((f.namespace, f.metric_name), {})
             for minute, events in self.event_minutes.items():
-                if events > matched.get(minute, 0):
-                    _add(merged, minute, default, events - matched.get(minute, 0))
-        return {k: v for k, v in out.items() if v}
+                misses = events - matched.get(minute, 0)
+                if misses > 0:
+                    _add(out, minute - minute % bucket_ms, default, misses)
+        return out
+
+    def metrics(self) -> list[tuple[str, str]]:
+        """Every metric with a datapoint."""
+        keys = {k for k, b in self.points.items() if b}
+        if self.event_minutes:
+            keys |= {(f.namespace, f.metric_name) for f in self.defaults}
+        return sorted(keys)
+
+    def published(self) -> dict[tuple[str, str], dict[int, Agg]]:
+        """Every metric's datapoints per minute (see _buckets)."""
+        return {k: b for k in self.metrics() if (b := self._buckets(k))}
 
     def statistics(self, key: tuple[str, str], t: int) -> dict[str, float] | None:
         """The statistics of one metric's bucket (None: no datapoint in it)."""
-        agg = self.published().get(key, {}).get(t)
+        agg = self._buckets(key).get(t)
         if agg is None:
             return None
         return {s: _aggregate(agg, s) for s in STATISTICS}
 
     def datapoints(self) -> dict[tuple[str, str], dict[int, float]]:
         """Each metric's published values summed per bucket start (ms)."""
-        return {k: {t: agg[0] for t, agg in sorted(b.items())} for k, b in self.published().items()}
+        out = {}
+        for key in self.metrics():
+            buckets = self._buckets(key)
+            if buckets:
+                out[key] = {t: buckets[t][0] for t in sorted(buckets)}
+        return out
+
+    def active_hours(self) -> dict[tuple[str, str], int]:
+        """Each metric's number of distinct hours with a datapoint."""
+        hours = {}
+        for key in self.metrics():
+            minutes = set(self.points.get(key, {}))
+            if any((f.namespace, f.metric_name) == key for f in self.defaults):
+                minutes |= set(self.event_minutes)  # a minute with events publishes to it
+            if minutes:
+                hours[key] = len({m // HOUR_MS for m in minutes})
+        return hours
 
     def add_all(self, events: Iterable[tuple[int, str | Event]]) -> None:
         for ts, msg in events:
             self.add(ts, msg)
 
     def _series(self, namespace: str, metric: str, period_ms: int, statistic: str) -> dict[int, float]:
-        if self._published is None:
-            self._published = self.published()
-        buckets: dict[int, Agg] = {}
-        for minute, agg in self._published.get((namespace, metric), {}).items():
-            _merge(buckets, minute - minute % period_ms, agg)
+        buckets = self._buckets((namespace, metric), period_ms)
         return {start: _aggregate(agg, statistic) for start, agg in buckets.items()}
 
     def _alarm_series(self, alarm: AlarmSpec) -> tuple[metricmath.Series, list[int], int]:
@@ -394,7 +414,6 @@ class Evaluator:
         return series, inputs, matches
 
     def alarm_results(self) -> list[AlarmResult]:
-        self._published = self.published()  # read once for every alarm
         out = []
         for alarm in self.alarms:
             try:

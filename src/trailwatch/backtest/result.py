@@ -52,7 +52,7 @@ class BacktestResult:
             filters=[(f.name, evaluator.filter_results[f.name].matches) for f in evaluator.filters],
             alarms=evaluator.alarm_results(),
             alarm_samples=alarm_samples,
-            active_hours={k: len({m // HOUR_MS for m in v}) for k, v in evaluator.published().items()},
+            active_hours=evaluator.active_hours(),
             span_ms=(last - first) if first and last else 0,
             skipped=sorted(skipped, key=lambda s: (s.path, s.record or 0)),
             datapoints=evaluator.datapoints(),
