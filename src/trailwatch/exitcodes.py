@@ -9,6 +9,7 @@ README lists it, and tests/test_exit_codes.py holds the three and every command 
 
 from __future__ import annotations
 
+import textwrap
 from enum import IntEnum
 
 
@@ -50,7 +51,10 @@ def help_text() -> str:
     """The table for ``trailwatch --help``."""
     lines = ["exit codes (the same in every command):"]
     for code, meaning in MEANINGS.items():
-        lines.append(f"  {int(code):>3}  {meaning.replace('`', '')}")
+        first = f"  {int(code):>3}  "
+        lines.append(
+            textwrap.fill(meaning.replace("`", ""), 96, initial_indent=first, subsequent_indent=" " * 7)
+        )
     return "\n".join(lines)
 
 
