@@ -631,7 +631,13 @@ def _time_range_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--from", dest="start", type=_when, help="events at or after (ISO date or time, UTC by default)"
     )
-    p.add_argument("--to", dest="end", type=_when, help="events before (ISO date or time, UTC by default)")
+    p.add_argument(
+        "--to",
+        dest="end",
+        type=_when,
+        help="events before (ISO date or time, UTC by default); alone: everything up to it (s3:// paths: "
+        "the day folders that exist, found by listing years and months)",
+    )
 
 
 class _Parser(argparse.ArgumentParser):
