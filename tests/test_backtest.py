@@ -93,6 +93,7 @@ def test_json_contract_and_the_seeds_story(
         "wouldAlarm": True,
         "firstAlarmTime": "2026-11-02T09:02:00Z",
         "matches": 2,
+        "notEvaluated": None,
     }
 
 

@@ -24,7 +24,7 @@ from trailwatch.signin_notifications import (
     rule_envelope,
     rule_state,
 )
-from trailwatch.terraform import REPO_ROOT, Stack
+from trailwatch.terraform import REPO_ROOT, Stack, destroyed_after
 
 INVENTORIES = Path(__file__).parent / "inventories"
 EXAMPLES = sorted(p.name for p in (REPO_ROOT / "examples").iterdir() if (p / "main.tf").exists())
@@ -403,7 +403,9 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str, col
     fixtures = inv.get("fixtures") or {}
     extra = _setup_fixtures(emulator, fixtures)
     stack = Stack(example, emulator=emulator, **stack_options(example))
-    try:
+    # 5. destroy leaves nothing of the module behind (destroyed_after: a failure of steps
+    # 1-4 is the one reported, a failing destroy is added to it, never raised in its place)
+    with destroyed_after(stack):
         with collected_store.producing(example) as publish:
             # 1. plan -> inventory
             plan = dict(stack.plan(save=True))
@@ -460,8 +462,4 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str, col
         # (a data source "read during apply" would make it 2 on every run)
         code, text = stack.drift_check()
         assert code == 0, f"plan -detailed-exitcode exited {code} after apply:\n{text}"
-    finally:
-        # 5. destroy leaves nothing of the module behind
-        stack.destroy()
-        stack.cleanup()
     _assert_nothing_left(emulator, fixtures)

@@ -93,3 +93,42 @@ def test_module_config_is_json_terraform() -> None:
         "existing_log_group_name": "g",
     }
     assert doc["provider"]["aws"]["region"] == "us-east-1"
+
+
+class _FakeStack:
+    """A stack whose destroy can fail; records what was called."""
+
+    def __init__(self, destroy_error: Exception | None = None) -> None:
+        self.destroy_error = destroy_error
+        self.calls: list[str] = []
+
+    def destroy(self, tf_vars: dict[str, object] | None = None) -> str:
+        self.calls.append("destroy")
+        if self.destroy_error is not None:
+            raise self.destroy_error
+        return ""
+
+    def cleanup(self) -> None:
+        self.calls.append("cleanup")
+
+
+def test_a_failing_destroy_never_hides_the_original_failure() -> None:
+    stack = _FakeStack(RuntimeError("destroy failed: DeleteTrail timed out"))
+    with pytest.raises(AssertionError) as caught, tfh.destroyed_after(stack):
+        raise AssertionError("plan differs from inventory")
+    assert str(caught.value) == "plan differs from inventory"
+    assert caught.value.__notes__ == [
+        "then the destroy failed too: RuntimeError: destroy failed: DeleteTrail timed out"
+    ]
+    assert stack.calls == ["destroy", "cleanup"]
+
+
+def test_a_failing_destroy_after_a_passing_body_fails() -> None:
+    stack = _FakeStack(RuntimeError("destroy failed"))
+    with pytest.raises(RuntimeError, match="destroy failed"), tfh.destroyed_after(stack):
+        pass
+    assert stack.calls == ["destroy", "cleanup"]
+    ok = _FakeStack()
+    with tfh.destroyed_after(ok):
+        pass
+    assert ok.calls == ["destroy", "cleanup"]

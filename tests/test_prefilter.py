@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +15,11 @@ import pytest
 
 from trailwatch import catalog
 from trailwatch import signin_events as ev
-from trailwatch.backtest import backtest
+from trailwatch.backtest import BacktestResult, backtest
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
 from trailwatch.filterpattern.event import Event
-from trailwatch.prefilter import Anchor, Prefilter, describe
+from trailwatch.prefilter import ENGINES, Anchor, Prefilter, describe
 from trailwatch.synthetic import records as synthetic_records
 
 ALLOW = '($.sourceIPAddress != "203.0.113.*")'
@@ -121,14 +123,17 @@ def test_a_regex_alternation_hints_exactly_what_it_can_match() -> None:
 
 @pytest.mark.parametrize("hostile", [False, True], ids=["realistic", "hostile"])
 def test_every_match_is_selected(filters: list[MetricFilterSpec], hostile: bool) -> None:
-    prefilter = Prefilter.for_filters(filters)
-    assert prefilter is not None
+    # Each text-stage engine this platform has (Hyperscan, Python's re): the same records.
+    prefilters = [Prefilter.for_filters(filters, engine=e) for e in ENGINES]
+    assert all(p is not None for p in prefilters)
     recs = synthetic_records(1000, seed=5, hostile=hostile) + _tricky()
     selected = matched = 0
     for record in recs:
         for n, text in enumerate(_variants(record)):
             data = text.encode()
-            chosen = bool(prefilter.positions(data))
+            choices = {bool(p.positions(data)) for p in prefilters if p is not None}
+            assert len(choices) == 1, text
+            (chosen,) = choices
             hits = [f.name for f in filters if f.pattern.matches(text)]
             if hits:
                 matched += 1
@@ -150,8 +155,14 @@ def test_anchor_walks_whitespace_escapes_and_sides() -> None:
 
     def holds(a: Anchor, text: bytes) -> bool:
         # The text stage alone (one anchor, no record stage); an escape is always a hit.
+        # Every engine this platform has gives the same answer.
         assert b"\\u" not in text and b"\\/" not in text
-        return bool(Prefilter(frozenset(), frozenset(), frozenset({a})).positions(text))
+        answers = {
+            bool(Prefilter(frozenset(), frozenset(), frozenset({a}), engine=e).positions(text))
+            for e in ENGINES
+        }
+        assert len(answers) == 1, text
+        return answers.pop()
 
     assert holds(exact, b'{"type":"Root"}')
     assert holds(exact, b'{"type" \t:\r\n "Root"}')
@@ -171,7 +182,9 @@ def test_anchor_walks_whitespace_escapes_and_sides() -> None:
     assert holds(both, b'{"k":"Root"}')
 
 
-def test_backtest_prefiltered_equals_full_on_hostile_and_spaced_files(tmp_path: Path) -> None:
+def test_backtest_prefiltered_equals_full_on_hostile_and_spaced_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     filters = _catalog_filters()
     alarms = [
         AlarmSpec.from_api(
@@ -197,11 +210,16 @@ def test_backtest_prefiltered_equals_full_on_hostile_and_spaced_files(tmp_path: 
             path = tmp_path / f"{n}-{k}.json.gz"
             path.write_bytes(gzip.compress(('{"Records":' + body + "}").encode()))
             files.append(path)
-    runs = {
+    runs: dict[tuple[bool | str, int], BacktestResult] = {
         (prefilter, workers): backtest(filters, alarms, files, prefilter=prefilter, workers=workers)
         for prefilter in (True, False)
         for workers in (1, 2)
     }
+    # The pure-Python text stage (what platforms without Hyperscan run), in-process and in
+    # workers (which read the setting from the environment).
+    monkeypatch.setenv("TRAILWATCH_PREFILTER", "python")
+    for workers in (1, 2):
+        runs["python", workers] = backtest(filters, alarms, files, prefilter=True, workers=workers)
     fast = runs[True, 1].to_json()
     assert all(r.to_json() == fast for r in runs.values())
     assert fast["eventsScanned"] == 4 * (2000 + len(_tricky()))
@@ -271,3 +289,70 @@ def test_a_value_an_overflowed_number_reads_as_gets_no_hint(pattern: str) -> Non
     assert spec.pattern.matches(text)
     assert spec.pattern.hint is None and spec.pattern.could_match(Event(text))
     assert Prefilter.for_filters([spec]) is None
+
+
+def test_hyperscan_is_declared_only_where_it_has_wheels() -> None:
+    # hyperscan 0.9.1 ships wheels for Linux x86-64, macOS and Windows: no Linux aarch64.
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    root = Path(__file__).parents[1]
+    deps = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    pinned = [
+        line for line in (root / "requirements.txt").read_text().splitlines() if line.startswith("hyperscan")
+    ]
+    for text in [*(d for d in deps if d.startswith("hyperscan")), *pinned]:
+        marker = Requirement(text).marker
+        assert marker is not None, text
+        where = {"platform_system": "Linux", "platform_machine": "x86_64"}
+        assert marker.evaluate(where)
+        assert not marker.evaluate({**where, "platform_machine": "aarch64"})
+        assert marker.evaluate({"platform_system": "Darwin", "platform_machine": "arm64"})
+    assert len(pinned) == 1
+
+
+def test_without_hyperscan_the_cli_runs_the_python_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As on Linux aarch64: the import fails, the pure-Python text stage runs, same report."""
+    from trailwatch.cli import main
+
+    recs = synthetic_records(300, seed=3, hostile=True) + _tricky()
+    path = tmp_path / "a.json.gz"
+    path.write_bytes(gzip.compress(json.dumps({"Records": recs}, separators=(",", ":")).encode()))
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_catalog_plan()))
+    argv = ["backtest", "--plan", str(plan), str(path), "--json", "--no-progress"]
+    assert main(argv) == 0
+    expected = json.loads(capsys.readouterr().out)
+    script = (
+        "import sys\n"
+        "sys.modules['hyperscan'] = None  # import hyperscan raises ImportError\n"
+        "from trailwatch import prefilter\n"
+        "assert prefilter.ENGINES == ('python',), prefilter.ENGINES\n"
+        "from trailwatch.cli import main\n"
+        f"sys.exit(main({argv!r}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == expected
+    assert any(f["matches"] for f in expected["filters"])
+
+
+def _catalog_plan() -> dict[str, Any]:
+    resources = []
+    for f in _catalog_filters():
+        resources.append(
+            {
+                "type": "aws_cloudwatch_log_metric_filter",
+                "values": {
+                    "name": f.name,
+                    "pattern": f.pattern.text,
+                    "metric_transformation": [{"name": f.metric_name, "namespace": "T", "value": "1"}],
+                },
+            }
+        )
+    return {"planned_values": {"root_module": {"resources": resources}}}

@@ -17,6 +17,7 @@ from trailwatch.backtest.executors import duckdb as duckdb_executor
 from trailwatch.backtest.executors import python as python_executor
 from trailwatch.cli import main
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
+from trailwatch.exitcodes import ExitCode
 from trailwatch.filterpattern import compile_pattern
 
 GOLDEN = Path(__file__).parent / "golden" / "catalog.sql"
@@ -188,5 +189,6 @@ def test_sql_refuses_an_untranslatable_plan(tmp_path: Path, capsys: pytest.Captu
     path = fake_plans.write(
         tmp_path / "plan.json", fake_plans.metric_filter("tw-x", '{ $.resources[0].arn = "x" }')
     )
-    assert main(["sql", "--plan", str(path)]) == 1
+    # The same exit code as backtest --engine duckdb and --athena for the same pattern.
+    assert main(["sql", "--plan", str(path)]) == ExitCode.BAD_INPUT
     assert "$.resources[0].arn: array index selectors do not translate" in capsys.readouterr().err

@@ -15,7 +15,15 @@ What cannot be read is never an event: a whole file (not gzip though named ``.gz
 truncated or corrupt gzip stream, empty, invalid or truncated JSON, a wrong shape such as
 ``{"Records": 5}``, unreadable) raises ``Unreadable``; a single record (an element of
 ``Records`` that is not an object, a JSON Lines line that is not a JSON object, a record that
-is not UTF-8) becomes a ``Skipped`` entry and the rest of the file is read.
+is not UTF-8, a record without a usable ``eventTime``) becomes a ``Skipped`` entry and the
+rest of the file is read.
+
+A usable ``eventTime`` is a top-level string holding an RFC 3339 date-time (what CloudTrail
+writes, ``2026-11-02T09:00:00Z``; UTC when it names no offset) after 1970-01-01: the time
+the event is counted at. A record without one is never counted at some default time. The
+times come from a second msgspec decode of the file that reads only ``eventTime`` as a
+datetime (about as fast as the validating decode); when it fails (a record without a usable
+time, or one that is not an object), each record is decoded alone to say which.
 
 Record boundaries come from msgspec, not from searching the text: in the compact form that
 CloudTrail writes (one ``,`` between records), the byte offset of each record follows from
@@ -35,6 +43,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +74,48 @@ class _Trail(msgspec.Struct):
     Records: list[msgspec.Raw]
 
 
+class _Time(msgspec.Struct):
+    eventTime: datetime
+
+
+class _TrailTimes(msgspec.Struct):
+    Records: list[_Time]
+
+
+class _AnyTime(msgspec.Struct):
+    eventTime: Any = msgspec.UNSET
+
+
 _TRAIL = msgspec.json.Decoder(_Trail)
 _ANY = msgspec.json.Decoder(msgspec.Raw)
+_TIMES = msgspec.json.Decoder(_TrailTimes)
+_ANY_TIME = msgspec.json.Decoder(_AnyTime)
+
+
+def time_ms(when: datetime) -> int:
+    """A usable eventTime's milliseconds since 1970 (UTC when it names no offset)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return int(when.timestamp() * 1000)
+
+
+def record_time(record: bytes) -> int | str:
+    """A record's eventTime in milliseconds, or the reason it has no usable one."""
+    try:
+        value = _ANY_TIME.decode(record).eventTime
+    except msgspec.DecodeError:
+        return "no usable eventTime: the record does not decode"
+    if value is msgspec.UNSET:
+        return "no eventTime"
+    if not isinstance(value, str):
+        return f"no usable eventTime: {_kind(ord(msgspec.json.encode(value)[:1]))}, not a date-time string"
+    try:
+        ms = time_ms(msgspec.convert(value, datetime))
+    except msgspec.ValidationError:
+        return f"no usable eventTime: {value[:40]!r} is not an RFC 3339 date-time"
+    if ms <= 0:
+        return f"no usable eventTime: {value!r} is not after 1970"
+    return ms
 
 
 @dataclass(frozen=True)
@@ -182,10 +231,19 @@ def _gunzip(raw: bytes) -> bytes:
 class FileRecords:
     #: Records read (events), including those the prefilter did not select.
     total: int
-    #: The record texts to evaluate: all of them, or those holding a prefilter hit.
-    selected: Iterator[bytes]
+    #: The records to evaluate, each with its eventTime (ms): all of them, or those holding
+    #: a prefilter hit.
+    selected: Iterator[tuple[int, bytes]]
     #: Records that could not be read.
     skipped: list[Skipped]
+    #: The earliest and latest eventTime of the records read (ms), None when there are none.
+    first_ms: int | None = None
+    last_ms: int | None = None
+    #: Every record's eventTime (ms), the unselected ones included (computed when asked).
+    times: Callable[[], Iterable[int]] = tuple
+
+    def times_ms(self) -> Iterable[int]:
+        return self.times()
 
 
 def records(data: bytes, path: str, positions: Positions | None) -> FileRecords:
@@ -255,20 +313,74 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
                         skipped.append(Skipped(path, f"not UTF-8 (byte {exc.start} of the record)", i + 1))
             if not bad:
                 raise Unreadable("not UTF-8 outside the records") from None
+    times = _times(data, raws, bad, path, skipped)
     skipped.sort(key=lambda s: s.record or 0)
     total = n - len(bad)
+    first_ms, last_ms = _span(times)
+
+    def every_ms() -> Iterable[int]:
+        return (time_ms(t) for i, t in enumerate(times) if i not in bad)
+
     hits = positions(data) if positions is not None and compact else None
     if hits is None:
         # Without a prefilter, or for a file not written compactly, every record is selected.
-        return FileRecords(total, (bytes(r) for i, r in enumerate(raws) if i not in bad), skipped)
+        every = ((time_ms(times[i]), bytes(r)) for i, r in enumerate(raws) if i not in bad)
+        return FileRecords(total, every, skipped, first_ms, last_ms, every_ms)
     ends = [s + ln for s, ln in zip(starts, lengths, strict=True)]
     chosen = [i for i in _holding(starts, ends, hits) if i not in bad]
-    return FileRecords(total, (data[starts[i] : ends[i]] for i in chosen), skipped)
+    return FileRecords(
+        total,
+        ((time_ms(times[i]), data[starts[i] : ends[i]]) for i in chosen),
+        skipped,
+        first_ms,
+        last_ms,
+        every_ms,
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _times(
+    data: bytes, raws: list[msgspec.Raw], bad: set[int], path: str, skipped: list[Skipped]
+) -> list[datetime]:
+    """Each record's eventTime (aware); a record without a usable one is added to ``bad``
+    and ``skipped`` (its entry in the list is then the epoch, never read)."""
+    if not bad:
+        try:
+            times = [t.eventTime for t in _TIMES.decode(data).Records]
+            aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
+            if min(aware) > _EPOCH:
+                return aware
+        except msgspec.DecodeError:
+            pass  # some record has no usable eventTime: find which, one by one
+    out: list[datetime] = []
+    for i, r in enumerate(raws):
+        if i in bad:
+            out.append(_EPOCH)
+            continue
+        ms = record_time(bytes(r))
+        if isinstance(ms, str):
+            bad.add(i)
+            skipped.append(Skipped(path, ms, i + 1))
+            out.append(_EPOCH)
+        else:
+            out.append(datetime.fromtimestamp(ms / 1000, UTC))
+    return out
+
+
+def _span(times: list[datetime]) -> tuple[int | None, int | None]:
+    usable = [t for t in times if t > _EPOCH]
+    if not usable:
+        return None, None
+    return time_ms(min(usable)), time_ms(max(usable))
 
 
 def _json_lines(data: bytes, path: str, positions: Positions | None) -> FileRecords:
     skipped: list[Skipped] = []
     good: list[tuple[int, int]] = []  # (start, end) of each readable line
+    line_ms: list[int] = []  # its eventTime
+    objects = 0  # lines that are JSON objects, with a usable eventTime or not
     ascii_only = data.isascii()
     start = 0
     for number, line in enumerate(data.split(b"\n"), start=1):
@@ -288,16 +400,26 @@ def _json_lines(data: bytes, path: str, positions: Positions | None) -> FileReco
                         body.decode("utf-8")
                     except UnicodeDecodeError as exc:
                         reason = f"not UTF-8 (byte {exc.start} of the line)"
-            if reason is None:
+            objects += reason is None
+            when: int | str = reason or record_time(body)
+            if isinstance(when, int):
                 good.append((start, end))
+                line_ms.append(when)
             else:
-                skipped.append(Skipped(path, reason, number))
+                skipped.append(Skipped(path, when, number))
         start = end + 1
-    if not good and skipped:
+    if not objects and skipped:
         # Not one line is a JSON object: report the file, not each of its lines.
         raise Unreadable(f"neither CloudTrail nor JSON Lines: line {skipped[0].record}: {skipped[0].reason}")
     total = len(good)
+    first, last = (min(line_ms), max(line_ms)) if line_ms else (None, None)
     hits = positions(data) if positions is not None else None
-    if hits is not None:
-        good = [good[i] for i in _holding([s for s, _ in good], [e for _, e in good], hits)]
-    return FileRecords(total, (data[s:e] for s, e in good), skipped)
+    chosen = range(total) if hits is None else _holding([s for s, _ in good], [e for _, e in good], hits)
+    return FileRecords(
+        total,
+        ((line_ms[i], data[good[i][0] : good[i][1]]) for i in chosen),
+        skipped,
+        first,
+        last,
+        lambda: line_ms,
+    )

@@ -9,7 +9,10 @@ each archive, in one run:
 - ``zcat`` over the archive, one process (the floor: decompression alone);
 - ``jq`` selecting the seed's unknown-IP predicate (``zcat | jq``, two processes);
 - ``trailwatch backtest`` with the full default catalog, with the peak resident memory of
-  its processes (the largest one, and the sum over the process tree, sampled).
+  its processes (the largest one, and the sum over the process tree, sampled);
+- the same backtest once with ``default_value = 0`` on every filter (every event publishes
+  to every metric: memory must stay within 2x) and once on the pure-Python text stage
+  (``TRAILWATCH_PREFILTER=python``, what platforms without Hyperscan run).
 
 and prints the ratios backtest/zcat (target <= 1.0) and jq/backtest (target >= 8), with the
 CPU seconds of each. Each ratio comes from times measured in the same run, back to back
@@ -172,11 +175,13 @@ def _tree_rss_kb(pid: int) -> tuple[int, int]:
     return total, largest
 
 
-def _time_with_memory(argv: list[str]) -> tuple[float, str, float, int, int]:
+def _time_with_memory(
+    argv: list[str], env: dict[str, str] | None = None
+) -> tuple[float, str, float, int, int]:
     """(seconds, stdout, CPU seconds, peak RSS of the largest process (kB), peak RSS of the
     tree (kB)), both sampled every 50 ms."""
     cpu, start = _cpu(), time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
     peak = largest = 0
     done = threading.Event()
 
@@ -231,6 +236,63 @@ def _bench(archive: Path, plan: Path, trailwatch: Path, repeat: int) -> dict[str
         "result": result,
         "load": os.getloadavg()[0],
     }
+
+
+def _default_zero_plan(plan: Path) -> Path:
+    """The plan with ``default_value = 0`` on every metric filter (the terraform-aws-modules
+    cis-alarms style): every event publishes to every metric."""
+    doc = json.loads(plan.read_text())
+    queue = [doc["planned_values"]["root_module"]]
+    while queue:
+        module = queue.pop()
+        for res in module.get("resources", []):
+            if res.get("type") == "aws_cloudwatch_log_metric_filter":
+                for t in res["values"]["metric_transformation"]:
+                    t["default_value"] = "0"
+        queue.extend(module.get("child_modules", []))
+    out = plan.with_name("plan-default-zero.json")
+    out.write_text(json.dumps(doc))
+    return out
+
+
+def _variants_table(
+    archives: dict[str, Path], plan: Path, trailwatch: Path, runs: dict[str, dict[str, object]]
+) -> Table:
+    """The same backtest with every filter publishing a default value, and on the pure-Python
+    text stage (what platforms without Hyperscan run): time, CPU and peak memory next to the
+    default run's, and whether the reports agree."""
+    table = Table(title="backtest variants, one run each (default: the run above)")
+    for col in (
+        "archive",
+        "variant",
+        "s",
+        "CPU s",
+        "peak RSS MB (largest process)",
+        "vs default",
+        "same report",
+    ):
+        table.add_column(col, justify="left" if col in ("archive", "variant") else "right")
+    zero_plan = _default_zero_plan(plan)
+    for name, folder in archives.items():
+        base = runs[name]
+        base_rss, base_cpu = int(base["rss_tree_kb"]), cast(tuple[float, float, float], base["cpu"])[2]  # type: ignore[call-overload]
+        args = [str(trailwatch), "backtest", str(folder), "--json", "--no-progress", "--plan"]
+        for variant, plan_path, env in (
+            ("default_value = 0 on every filter", zero_plan, None),
+            ("pure-Python text stage", plan, {**os.environ, "TRAILWATCH_PREFILTER": "python"}),
+        ):
+            s, out, cpu, one, tree = _time_with_memory([*args, str(plan_path)], env)
+            same = "n/a (other plan)" if plan_path != plan else str(json.loads(out) == base["result"])
+            table.add_row(
+                name,
+                variant,
+                f"{s:.2f}",
+                f"{cpu:.2f}",
+                f"{tree / 1024:.0f} ({one / 1024:.0f})",
+                f"RSS x{tree / base_rss:.2f}, CPU x{cpu / base_cpu:.2f}",
+                same,
+            )
+    return table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         hits = next(
             f["matches"] for f in res["filters"] if f["filterName"].endswith("console_login_unexpected_ip")
         )
-        alarms = sum(a["wouldAlarm"] for a in res["alarms"])
+        alarms = sum(bool(a["wouldAlarm"]) for a in res["alarms"])
         console.print(
             f"{v}: jq found {r['jq_events']} unknown-IP sign-ins, backtest's unknown-IP filter {hits}; "
             f"{alarms} of {len(res['alarms'])} alarms would fire; {len(res['errors'])} skipped; "
@@ -319,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{int(r['largest_raw']) / 1e6:.1f} MB decompressed"  # type: ignore[call-overload]
         )
     console.print("all targets met" if met else "[bold]some targets NOT met[/]")
+    console.print(_variants_table(archives, plan, trailwatch, runs))
     from trailwatch.backtest.bench_engines import engine_table
 
     console.print(engine_table(runs, archives, plan, trailwatch))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.console import Console
+
+from trailwatch.exitcodes import ExitCode, help_text
 
 
 def _stderr() -> Console:
@@ -33,7 +36,7 @@ def _docs(args: argparse.Namespace) -> int:
         stale = docs.stale(REPO_ROOT)
         for readme in stale:
             print(f"stale: {readme.relative_to(REPO_ROOT)} (run: trailwatch docs)", file=sys.stderr)
-        return 1 if stale else 0
+        return ExitCode.CHECK_FAILED if stale else ExitCode.OK
     for d in docs.module_dirs(REPO_ROOT):
         if docs.update(d / "README.md", d):
             print(f"updated {(d / 'README.md').relative_to(REPO_ROOT)}")
@@ -47,7 +50,7 @@ def _service_calls(args: argparse.Namespace) -> int:
     if args.check:
         if not servicecalls.RENDERED.exists() or servicecalls.RENDERED.read_text() != text:
             print("stale: docs/service-calls.md (run: trailwatch service-calls)", file=sys.stderr)
-            return 1
+            return ExitCode.CHECK_FAILED
         return 0
     servicecalls.RENDERED.write_text(text)
     print(f"wrote {servicecalls.RENDERED}")
@@ -67,7 +70,7 @@ def _policies(args: argparse.Namespace) -> int:
             drift = planpolicies.compare(collected.plan, collected.state)
             if drift:
                 print("\n".join(drift), file=sys.stderr)
-                return 1
+                return ExitCode.CHECK_FAILED
             docs += [(config, d) for d in planpolicies.iter_documents(collected)]
     if args.dump:
         out = Path(args.dump)
@@ -87,16 +90,7 @@ def _policies(args: argparse.Namespace) -> int:
         f"parliament: {len(docs)} documents, {len(report.findings)} findings, "
         f"{len(report.suppressed)} suppressed with a reason, {len(report.unused)} unused suppressions"
     )
-    return 1 if report.findings or report.unused else 0
-
-
-#: Exit codes of the AWS CLI: 252 for bad command-line input, 254 for a service error.
-EXIT_USAGE = 252
-EXIT_SERVICE_ERROR = 254
-# backtest, as `aws s3` for files it skips: 2 when the scan finished but skipped unreadable
-# files or records; 1 when --strict stopped it at the first one.
-EXIT_SKIPPED = 2
-EXIT_STRICT = 1
+    return ExitCode.CHECK_FAILED if report.findings or report.unused else ExitCode.OK
 
 
 def _load_cli_input_json(value: str) -> dict[str, object]:
@@ -114,8 +108,8 @@ def _request(args: argparse.Namespace, params: Sequence[tuple[str, str]]) -> dic
     if args.cli_input_json:
         try:
             request.update(_load_cli_input_json(args.cli_input_json))
-        except (OSError, ValueError) as exc:
-            print(f"Error parsing parameter 'cli-input-json': {exc}", file=sys.stderr)
+        except (OSError, ValueError, RecursionError) as exc:
+            print(f"Error parsing parameter 'cli-input-json': {_reason(exc)}", file=sys.stderr)
             return None
     for flag, key in params:
         value = getattr(args, flag.removeprefix("--").replace("-", "_"))
@@ -163,13 +157,13 @@ def _test_metric_filter(args: argparse.Namespace) -> int:
         args, (("--filter-pattern", "filterPattern"), ("--log-event-messages", "logEventMessages"))
     )
     if request is None:
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     pattern, messages = request["filterPattern"], request["logEventMessages"]
     problems = _client_side_problems(pattern, messages)
     if problems:
         # The AWS CLI checks types and minimum lengths before sending; maxima are the service's.
         print("\nParameter validation failed:\n" + "\n".join(problems), file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     assert isinstance(pattern, str) and isinstance(messages, list)  # checked just above
     try:
         response = test_metric_filter(pattern, messages)
@@ -179,7 +173,7 @@ def _test_metric_filter(args: argparse.Namespace) -> int:
             f"operation: {exc}",
             file=sys.stderr,
         )
-        return EXIT_SERVICE_ERROR
+        return ExitCode.SERVICE_ERROR
     print(json.dumps(response, indent=4, ensure_ascii=False))
     return 0
 
@@ -196,34 +190,38 @@ def _test_event_pattern(args: argparse.Namespace) -> int:
 
     request = _request(args, (("--event-pattern", "EventPattern"), ("--event", "Event")))
     if request is None:
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     try:
         pattern, event = _file_or_text(request["EventPattern"]), _file_or_text(request["Event"])
-    except OSError as exc:
-        print(f"Error parsing parameter: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except (OSError, ValueError) as exc:
+        print(f"Error parsing parameter: {_reason(exc)}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
     if not isinstance(pattern, str) or not isinstance(event, str):
         print("Parameter validation failed: EventPattern and Event must be strings", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
+    operation = (
+        "\nAn error occurred (InvalidEventPatternException) when calling the TestEventPattern operation"
+    )
+    try:
+        compiled = EventPattern(pattern)
+    except (InvalidEventPattern, RecursionError) as exc:
+        print(f"{operation}: Event pattern is not valid. Reason: {_reason(exc)}", file=sys.stderr)
+        return ExitCode.SERVICE_ERROR
     try:
         parsed_event = json.loads(event)
         if not isinstance(parsed_event, dict):
             raise ValueError("the event must be a JSON object")
-        result = EventPattern(pattern).matches(parsed_event)
-    except InvalidEventPattern as exc:
-        print(
-            "\nAn error occurred (InvalidEventPatternException) when calling the TestEventPattern "
-            f"operation: Event pattern is not valid. Reason: {exc}",
-            file=sys.stderr,
-        )
-        return EXIT_SERVICE_ERROR
-    except ValueError as exc:
-        print(
-            "\nAn error occurred (InvalidEventPatternException) when calling the TestEventPattern "
-            f"operation: Event is not valid: {exc}",
-            file=sys.stderr,
-        )
-        return EXIT_SERVICE_ERROR
+    except (ValueError, RecursionError) as exc:
+        print(f"{operation}: Event is not valid: {_reason(exc)}", file=sys.stderr)
+        return ExitCode.SERVICE_ERROR
+    try:
+        result = compiled.matches(parsed_event)
+    except InvalidEventPattern as exc:  # a matcher checked when it is first used
+        print(f"{operation}: Event pattern is not valid. Reason: {_reason(exc)}", file=sys.stderr)
+        return ExitCode.SERVICE_ERROR
+    except RecursionError as exc:
+        print(f"{operation}: Event is not valid: {_reason(exc)}", file=sys.stderr)
+        return ExitCode.SERVICE_ERROR
     print(json.dumps({"Result": result}, indent=4))
     return 0
 
@@ -234,40 +232,93 @@ def _archive(paths: list[str]) -> list[Path] | None:
 
     try:
         return archive_files(Path(p) for p in paths)
-    except FileNotFoundError as exc:
-        _stderr().print(f"[bold red]error:[/] {exc}")
+    except OSError as exc:
+        _error(_stderr(), _reason(exc))
         return None
+
+
+def _read_plan(path: str, err: Console) -> Any | None:
+    """The JSON document of ``terraform show -json``, or None after saying why not."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError, RecursionError) as exc:
+        _error(err, f"cannot read the plan {path}: {_reason(exc)}")
+        return None
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as a reason a user can act on (a file's error names the file)."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc)
+
+
+def _error(err: Console, message: str) -> None:
+    """One error line, printed as it is (no markup or highlighting in the message)."""
+    err.print("[bold red]error:[/] ", end="")
+    err.print(message, markup=False, highlight=False)
 
 
 def _detections(args: argparse.Namespace, err: Console) -> tuple[list[Any], list[Any], Any] | None:
     """The detections source: a plan, or a deployed log group (then also its logs client)."""
-    from trailwatch.backtest import detections_from_log_group, detections_from_plan
+    from trailwatch.backtest import DetectionsError, detections_from_log_group, detections_from_plan
 
-    if args.plan:
-        try:
-            plan = json.loads(Path(args.plan).read_text())
-        except (OSError, ValueError) as exc:
-            err.print(f"[bold red]error:[/] cannot read the plan {args.plan}: {exc}")
-            return None
-        filters, alarms = detections_from_plan(plan)
-        if not filters:
-            err.print(f"[bold red]error:[/] {args.plan} plans no aws_cloudwatch_log_metric_filter")
-            return None
-        return filters, alarms, None
-    import boto3
+    try:
+        if args.plan:
+            plan = _read_plan(args.plan, err)
+            if plan is None:
+                return None
+            filters, alarms = detections_from_plan(plan)
+            if not filters:
+                _error(err, f"{args.plan} plans no aws_cloudwatch_log_metric_filter")
+                return None
+            return filters, alarms, None
+        import boto3
 
-    logs, cloudwatch = boto3.client("logs"), boto3.client("cloudwatch")
-    filters, alarms = detections_from_log_group(logs, cloudwatch, args.log_group)
+        logs, cloudwatch = boto3.client("logs"), boto3.client("cloudwatch")
+        filters, alarms = detections_from_log_group(logs, cloudwatch, args.log_group)
+    except DetectionsError as exc:
+        _error(err, f"{args.plan or args.log_group}: {exc}")
+        return None
     if not filters:
-        err.print(f"[bold red]error:[/] log group {args.log_group} has no metric filters")
+        _error(err, f"log group {args.log_group} has no metric filters")
         return None
     return filters, alarms, logs
 
 
 def _when(value: str) -> datetime:
     """A --from/--to value: an ISO date or date-time, UTC unless it says otherwise."""
-    when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or date-time: {value!r}") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _seconds(value: str) -> float:
+    """A duration in seconds: a number > 0."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds > 0: {value!r}")
+    return seconds
+
+
+def _workers(value: str) -> int:
+    """A --workers value: a whole number >= 1."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number >= 1: {value!r}")
+    return n
 
 
 def _backtest(args: argparse.Namespace) -> int:
@@ -278,33 +329,33 @@ def _backtest(args: argparse.Namespace) -> int:
     err = _stderr()
     if bool(args.plan) == bool(args.log_group):
         err.print("[bold red]error:[/] give detections with exactly one of --plan or --log-group")
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     if args.athena:
         return _backtest_athena(args, err)
     if not args.paths and not args.from_log_group:
         err.print(
             "[bold red]error:[/] give CloudTrail archive files/folders, JSON Lines files, or --from-log-group"
         )
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     if args.from_log_group and not args.log_group:
         err.print("[bold red]error:[/] --from-log-group reads the log group named by --log-group")
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     if args.engine != "python" and args.from_log_group:
         err.print("[bold red]error:[/] --from-log-group needs --engine python")
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     remote = [p for p in args.paths if p.startswith("s3://")]
     if args.engine == "python" and (args.start or args.end or args.account or args.region) and not remote:
         err.print(
             "[bold red]error:[/] --from/--to/--account/--region select events for --engine duckdb or "
             "--athena, and the folders of s3:// paths"
         )
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     if remote and args.engine != "python":
         err.print("[bold red]error:[/] s3:// paths are read by --engine python (or query them with --athena)")
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     files: list[Any] | None = _archive([p for p in args.paths if not p.startswith("s3://")])
     if files is None:
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     if remote:
         import boto3
 
@@ -313,11 +364,15 @@ def _backtest(args: argparse.Namespace) -> int:
         client = boto3.client("s3")
         for url in remote:
             found = s3.list_archive(client, url, args.start, args.end, args.account, args.region)
-            err.print(f"{url}: {len(found):,} objects, {sum(o.size for o in found):,} bytes", highlight=False)
+            err.print(
+                f"{url}: {len(found):,} objects, {sum(o.size for o in found):,} bytes",
+                markup=False,
+                highlight=False,
+            )
             files += found
     detections = _detections(args, err)
     if detections is None:
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     filters, alarms, logs = detections
     try:
         if remote:
@@ -326,16 +381,13 @@ def _backtest(args: argparse.Namespace) -> int:
 
             # Objects stream through memory: downloads run in parallel threads ahead of the
             # scan, which runs in this process (worker processes would read local paths).
-            with (
-                Prefetcher([f for f in files if not isinstance(f, Path)]),
-                report.progress(files, enabled=not args.no_progress) as on_file,
-            ):
+            with Prefetcher([f for f in files if not isinstance(f, Path)]):
                 result = backtest(
                     filters,
                     alarms,
                     files,
                     prefilter=not args.no_prefilter,
-                    progress=on_file,
+                    progress_display=lambda: report.progress(files, enabled=not args.no_progress),
                     workers=1,
                     strict=args.strict,
                 )
@@ -350,28 +402,28 @@ def _backtest(args: argparse.Namespace) -> int:
             from trailwatch.backtest import backtest
 
             log_events = log_group_events(logs, args.log_group) if args.from_log_group else None
-            with report.progress(files, enabled=not args.no_progress) as on_file:
-                result = backtest(
-                    filters,
-                    alarms,
-                    files,
-                    log_events=log_events,
-                    prefilter=not args.no_prefilter,
-                    progress=on_file,
-                    workers=args.workers,
-                    strict=args.strict,
-                )
+            # The progress display (a rich thread) starts once the workers are forked.
+            result = backtest(
+                filters,
+                alarms,
+                files,
+                log_events=log_events,
+                prefilter=not args.no_prefilter,
+                progress_display=lambda: report.progress(files, enabled=not args.no_progress),
+                workers=args.workers,
+                strict=args.strict,
+            )
     except SkippedError as exc:
-        err.print(f"[bold red]error:[/] {exc} (--strict: stopped at the first unreadable file or record)")
-        return EXIT_STRICT
+        _error(err, f"{exc} (--strict: stopped at the first unreadable file or record)")
+        return ExitCode.STRICT_STOPPED
     except UntranslatableError as exc:
-        err.print(f"[bold red]error:[/] no exact SQL for {exc}", soft_wrap=True, highlight=False)
-        return EXIT_USAGE
+        _error(err, f"no exact SQL for {exc}")
+        return ExitCode.BAD_INPUT
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
         report.render(result, Console())
-    return EXIT_SKIPPED if result.skipped else 0
+    return ExitCode.SKIPPED if result.skipped else 0
 
 
 def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
@@ -386,10 +438,10 @@ def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
         err.print(
             "[bold red]error:[/] --athena reads the Athena table: give no paths, --from-log-group or --engine"
         )
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     detections = _detections(args, err)
     if detections is None:
-        return EXIT_USAGE
+        return ExitCode.BAD_INPUT
     filters, alarms, _ = detections
     client = boto3.client("athena")
     try:
@@ -408,13 +460,14 @@ def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
                 args.table,
                 time_range(args.start, args.end) + partitions(args.account, args.region),
                 on_status=on_status,
+                timeout=args.athena_timeout,
             )
     except UntranslatableError as exc:
-        err.print(f"[bold red]error:[/] no exact SQL for {exc}", soft_wrap=True, highlight=False)
-        return EXIT_USAGE
+        _error(err, f"no exact SQL for {exc}")
+        return ExitCode.BAD_INPUT
     except athena_executor.AthenaQueryFailed as exc:
-        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True, highlight=False)
-        return EXIT_SERVICE_ERROR
+        _error(err, str(exc))
+        return ExitCode.SERVICE_ERROR
     if args.json:
         print(json.dumps({**result.to_json(), "athena": run.to_json()}, indent=2))
         return 0
@@ -423,7 +476,9 @@ def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
     console.print(
         f"athena: {len(run.queries)} quer{'y' if len(run.queries) == 1 else 'ies'} in workgroup "
         f"{run.workgroup}, {run.bytes_scanned:,} bytes scanned, about ${run.price_usd:.4f} "
-        f"({athena_executor.USD_PER_TB:g} USD per TB, 10 MB minimum per query)"
+        f"({athena_executor.USD_PER_TB:g} USD per TB, 10 MB minimum per query)",
+        markup=False,
+        highlight=False,
     )
     return 0
 
@@ -440,46 +495,54 @@ def _sql(args: argparse.Namespace) -> int:
             err.print(
                 "[bold red]error:[/] give detections with exactly one of --plan, --log-group or --catalog"
             )
-            return EXIT_USAGE
+            return ExitCode.BAD_INPUT
         detections = _detections(args, err)
         if detections is None:
-            return EXIT_USAGE
+            return ExitCode.BAD_INPUT
         filters, alarms, _ = detections
         relation = f"{sql.identifier(args.database)}.{sql.identifier(args.table)}"
         where = sql.time_range(args.start, args.end) + sql.partitions(args.account, args.region)
         queries = sql.queries(filters, alarms, relation, where)
     except sql.UntranslatableError as exc:
-        err.print(f"[bold red]error:[/] no exact SQL for {exc}", soft_wrap=True, highlight=False)
-        return 1
+        _error(err, f"no exact SQL for {exc}")
+        return ExitCode.BAD_INPUT
     print(sql.render(queries), end="")
     return 0
 
 
 def _variants(args: argparse.Namespace) -> int:
+    from rich.markup import escape
     from rich.table import Table
 
     from trailwatch.backtest.report import render_skipped
     from trailwatch.catalog import load
+    from trailwatch.filterpattern import InvalidPatternError
     from trailwatch.variants import compare
 
     err = _stderr()
     if args.detection not in load()["detections"]:
-        err.print(f"[bold red]error:[/] unknown detection {args.detection}")
-        return EXIT_USAGE
+        _error(err, f"unknown detection {args.detection}")
+        return ExitCode.BAD_INPUT
     files = _archive(args.paths)
     if files is None:
-        return EXIT_USAGE
-    result = compare(args.detection, files, args.exclude_event_source, args.exclude_principal_arn)
+        return ExitCode.BAD_INPUT
+    try:
+        result = compare(args.detection, files, args.exclude_event_source, args.exclude_principal_arn)
+    except InvalidPatternError as exc:
+        _error(err, f"the exclusions make an invalid filter pattern: {exc}")
+        return ExitCode.BAD_INPUT
     doc = result.to_json()
-    exit_code = EXIT_SKIPPED if result.skipped else 0
+    exit_code = ExitCode.SKIPPED if result.skipped else 0
     if args.json:
         print(json.dumps(doc, indent=2))
         return exit_code
-    table = Table(title=f"{args.detection}: {doc['eventsScanned']} events scanned")
+    table = Table(title=escape(f"{args.detection}: {doc['eventsScanned']} events scanned"))
     for col in ("variant", "matches", "removed vs Security Hub", "pattern"):
         table.add_column(col, overflow="fold")
     for v in doc["variants"]:
-        table.add_row(v["variant"], str(v["matches"]), str(v["removedVsSecurityHub"]), v["pattern"])
+        table.add_row(
+            escape(v["variant"]), str(v["matches"]), str(v["removedVsSecurityHub"]), escape(v["pattern"])
+        )
     Console().print(table)
     if result.skipped:
         render_skipped(result.skipped, Console())
@@ -491,24 +554,33 @@ def _cost(args: argparse.Namespace) -> int:
 
     from trailwatch import cost
     from trailwatch.archive import Skipped
+    from trailwatch.backtest import DetectionsError, check_plan
 
+    err = _stderr()
+    plan = _read_plan(args.plan, err)
+    if plan is None:
+        return ExitCode.BAD_INPUT
     try:
-        plan = json.loads(Path(args.plan).read_text())
-    except (OSError, ValueError) as exc:
-        _stderr().print(f"[bold red]error:[/] cannot read the plan {args.plan}: {exc}")
-        return EXIT_USAGE
+        check_plan(plan, alarms=bool(args.measure))
+    except DetectionsError as exc:
+        _error(err, f"{args.plan}: {exc}")
+        return ExitCode.BAD_INPUT
     for name in ("events_per_day", "avg_event_bytes", "active_hours"):
         if getattr(args, name) < 0:
             _stderr().print(f"[bold red]error:[/] --{name.replace('_', '-')} must be >= 0")
-            return EXIT_USAGE
+            return ExitCode.BAD_INPUT
     rates = None
     measured = ""
     skipped: list[Skipped] = []
     if args.measure:
         files = _archive(args.measure)
         if files is None:
-            return EXIT_USAGE
-        rates, span, skipped = cost.measure(plan, files)
+            return ExitCode.BAD_INPUT
+        try:
+            rates, span, skipped = cost.measure(plan, files)
+        except DetectionsError as exc:
+            _error(err, f"{args.plan}: {exc}")
+            return ExitCode.BAD_INPUT
         measured = f"active hours measured on {len(files)} file(s) spanning {span:.0f} h, scaled to a month"
     lines = cost.estimate(plan, args.events_per_day, args.avg_event_bytes, args.active_hours, rates)
     doc = cost.to_json(lines)
@@ -522,7 +594,7 @@ def _cost(args: argparse.Namespace) -> int:
         doc["defaultZero"] = cost.to_json(zero)
     if args.measure:
         doc["errors"] = [s.to_json() for s in skipped]
-    exit_code = EXIT_SKIPPED if skipped else 0
+    exit_code = ExitCode.SKIPPED if skipped else 0
     if args.json:
         print(json.dumps(doc, indent=2))
         return exit_code
@@ -559,11 +631,31 @@ def _time_range_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--from", dest="start", type=_when, help="events at or after (ISO date or time, UTC by default)"
     )
-    p.add_argument("--to", dest="end", type=_when, help="events before (ISO date or time, UTC by default)")
+    p.add_argument(
+        "--to",
+        dest="end",
+        type=_when,
+        help="events before (ISO date or time, UTC by default); alone: everything up to it (s3:// paths: "
+        "the day folders that exist, found by listing years and months)",
+    )
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with trailwatch's exit code for a usage error (argparse's own is 2, which
+    means skipped input here), and the exit-code table in every command's help."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("epilog", help_text())
+        super().__init__(**kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="trailwatch",
         description="Tools for the trailwatch CloudTrail sign-in detection module.",
     )
@@ -600,10 +692,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "backtest",
         help="replay CloudTrail history through planned or deployed detections: which alarms fire",
-        description="Replay CloudTrail history through planned or deployed detections. Exit status: 0 "
-        "when every file and record was read; 2 when the scan finished but skipped unreadable files or "
-        "records (each listed with its path and reason, under `errors` with --json); 1 when --strict "
-        "stopped at the first one; 252 for a usage error.",
+        description="Replay CloudTrail history through planned or deployed detections. A file or record "
+        "that cannot be read is listed with its path and reason (under `errors` with --json) and never "
+        "counted; an alarm that cannot be evaluated exactly (RATE, a percentile, ...) is listed as not "
+        "evaluated, by name.",
     )
     p.add_argument(
         "paths",
@@ -618,11 +710,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-prefilter", action="store_true", help="parse and evaluate every record (slower)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
-        "--strict", action="store_true", help="stop with exit status 1 at the first unreadable file or record"
+        "--strict",
+        action="store_true",
+        help=f"stop with exit status {int(ExitCode.STRICT_STOPPED)} at the first unreadable file or record",
     )
     p.add_argument(
         "--workers",
-        type=int,
+        type=_workers,
         default=None,
         help="processes scanning files (default: CPUs, big archives); DuckDB: its threads",
     )
@@ -651,6 +745,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--workgroup", default="trailwatch", help="--athena: the workgroup (default: trailwatch)")
     p.add_argument(
+        "--athena-timeout",
+        type=_seconds,
+        default=3600.0,
+        metavar="SECONDS",
+        help="--athena: stop a query still running after this long (default 3600; Athena's own DML "
+        "timeout can be raised to 240 minutes). Ctrl-C stops the running query too.",
+    )
+    p.add_argument(
         "--database", default="trailwatch", help="--athena: the Glue database (default: trailwatch)"
     )
     p.add_argument(
@@ -663,7 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the detections of a plan or log group as Athena (Trino) SQL over the CloudTrail table",
         description="Compile each metric filter pattern to an Athena SQL predicate over the CloudTrail "
         "table of modules/athena and print the queries that count matches per alarm period. A pattern "
-        "construct with no exact SQL equivalent is an error naming it (exit 1).",
+        f"construct with no exact SQL equivalent is an error naming it (exit {int(ExitCode.BAD_INPUT)}).",
     )
     p.add_argument("--plan", help="detections from a plan: the output of `terraform show -json PLANFILE`")
     p.add_argument("--log-group", help="detections from a deployed log group (boto3 credential chain)")
@@ -702,7 +804,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cost)
 
     p = sub.add_parser("service-calls", help="render docs/service-calls.md from docs/service-calls.yaml")
-    p.add_argument("--check", action="store_true", help="only report a stale docs/service-calls.md")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help=f"only report a stale docs/service-calls.md (exit {int(ExitCode.CHECK_FAILED)})",
+    )
     p.set_defaults(func=_service_calls)
 
     p = sub.add_parser(
@@ -728,23 +834,63 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_variants)
 
     p = sub.add_parser("docs", help="regenerate the inputs/outputs tables of every module README")
-    p.add_argument("--check", action="store_true", help="only report stale READMEs (exit 1 if any)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help=f"only report stale READMEs (exit {int(ExitCode.CHECK_FAILED)} if any)",
+    )
     p.set_defaults(func=_docs)
     return parser
+
+
+def _failure(exc: BaseException) -> tuple[ExitCode, str] | None:
+    """The exit code and message of an error that is not a bug: the environment (terraform
+    missing, no AWS credentials or region, an endpoint out of reach), a service's error
+    answer, an interrupt. None for anything else."""
+    if isinstance(exc, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED, f"interrupted: {exc}" if str(exc) else "interrupted"
+    # trailwatch.terraform (moto, boto3, tftest: about 0.4 s) is imported only by the
+    # commands that drive Terraform; only they can raise TerraformNotFound.
+    terraform = sys.modules.get("trailwatch.terraform")
+    if terraform is not None and isinstance(exc, terraform.TerraformNotFound):
+        return ExitCode.ENVIRONMENT, str(exc)
+    python_executor = sys.modules.get("trailwatch.backtest.executors.python")
+    if python_executor is not None and isinstance(exc, python_executor.WorkerLost):
+        return ExitCode.ENVIRONMENT, str(exc)
+    botocore = sys.modules.get("botocore.exceptions")
+    if botocore is not None:
+        if isinstance(exc, botocore.ClientError):
+            return ExitCode.SERVICE_ERROR, str(exc)
+        environment = (
+            botocore.NoCredentialsError,
+            botocore.PartialCredentialsError,
+            botocore.NoRegionError,
+            botocore.EndpointConnectionError,
+            botocore.ProfileNotFound,
+        )
+        if isinstance(exc, environment):
+            return ExitCode.ENVIRONMENT, str(exc)
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         rc: int = args.func(args)
-    except Exception as exc:
-        # trailwatch.terraform (moto, boto3, tftest: about 0.4 s) is imported only by the
-        # commands that drive Terraform; only they can raise TerraformNotFound.
-        terraform = sys.modules.get("trailwatch.terraform")
-        if terraform is None or not isinstance(exc, terraform.TerraformNotFound):
+    except (Exception, KeyboardInterrupt) as exc:
+        known = _failure(exc)
+        if known is not None:
+            code, message = known
+            _error(_stderr(), message)
+            return code
+        if os.environ.get("TRAILWATCH_DEBUG"):
             raise
-        _stderr().print(f"[bold red]error:[/] {exc}")
-        return 2
+        _error(
+            _stderr(),
+            f"internal error, a bug in trailwatch: {type(exc).__name__}: {exc} "
+            "(TRAILWATCH_DEBUG=1 prints the traceback)",
+        )
+        return ExitCode.INTERNAL_ERROR
     return rc
 
 

@@ -149,7 +149,7 @@ def replay(emu: Emulator, outputs: dict[str, Any], console: Console) -> list[Ala
     sns = emu.client("sns")
     described = {a["AlarmName"]: a for a in cw.describe_alarms()["MetricAlarms"]}
     for r in results:
-        state = "ALARM" if r.would_alarm else "OK"
+        state = "ALARM" if r.would_alarm else "INSUFFICIENT_DATA" if r.would_alarm is None else "OK"
         reason = f"trailwatch demo: {r.matches} matching event(s) evaluated by the filter-pattern engine"
         cw.set_alarm_state(AlarmName=r.name, StateValue=state, StateReason=reason)
         if r.would_alarm:
@@ -159,7 +159,7 @@ def replay(emu: Emulator, outputs: dict[str, Any], console: Console) -> list[Ala
                 Subject=f'ALARM: "{r.name}" in {emu.region}'[:100],
                 Message=json.dumps(_notification(alarm, r, emu.region)),
             )
-    fired = sum(r.would_alarm for r in results)
+    fired = sum(bool(r.would_alarm) for r in results)
     console.print(
         f":white_check_mark: set {len(results)} alarm states in the emulator; published {fired} "
         "notification(s) to the topic"

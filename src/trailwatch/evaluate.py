@@ -11,23 +11,32 @@ events:
   ``datapoints_to_alarm`` of the last ``evaluation_periods`` periods breach; a period with
   no datapoint counts according to ``treat_missing_data``.
 
-Metric-math alarms (``Metrics`` with an ``Expression``) are evaluated for the expressions
-``FILL(m, v)``, ``+`` and ``-`` over metric ids, which is what an allowlist split needs.
+Metric-math alarms (``Metrics`` with an ``Expression``) are evaluated by
+:mod:`trailwatch.metricmath`, which parses the whole expression language and evaluates
+exactly what CloudWatch documents exactly. An alarm that cannot be evaluated exactly (a
+function such as ``RATE``, an extended statistic such as ``p99``, an anomaly-detection
+comparison) gets no answer, never a guess: its result names what was not evaluated.
+
+Only the periods that can change the answer are visited: each period holding a datapoint
+and the evaluation window after it, and the first period of every gap (every window
+without a datapoint in it evaluates the same). Two events years apart cost a few windows,
+not one per period in between.
 """
 
 from __future__ import annotations
 
 import operator
-import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from trailwatch import metricmath
 from trailwatch.filterpattern import Event, FilterPattern, compile_pattern, select
 
 MINUTE_MS = 60_000
+HOUR_MS = 3_600_000
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanOrEqualToThreshold": operator.ge,
@@ -35,6 +44,9 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "LessThanThreshold": operator.lt,
     "LessThanOrEqualToThreshold": operator.le,
 }
+#: The statistics a period's datapoints are aggregated with (an extended statistic such as
+#: ``p99`` or ``TM(10%:90%)`` is not evaluated).
+STATISTICS = ("Sum", "SampleCount", "Average", "Minimum", "Maximum")
 
 
 @dataclass
@@ -83,7 +95,8 @@ class AlarmSpec:
     period: int
     evaluation_periods: int
     datapoints_to_alarm: int
-    threshold: float
+    #: None for an alarm on an anomaly-detection band (``ThresholdMetricId``)
+    threshold: float | None
     comparison: str
     treat_missing_data: str
     metrics: list[dict[str, Any]] = field(default_factory=list)
@@ -104,42 +117,77 @@ class AlarmSpec:
         period = a.get("Period") or next(
             (m["MetricStat"]["Period"] for m in metrics if "MetricStat" in m), 60
         )
+        threshold = a.get("Threshold")
         return cls(
             name=a["AlarmName"],
             metric_name=a.get("MetricName"),
             namespace=a.get("Namespace"),
-            statistic=a.get("Statistic") or "Sum",
+            statistic=a.get("Statistic") or a.get("ExtendedStatistic") or "Sum",
             period=int(period),
             evaluation_periods=int(a["EvaluationPeriods"]),
             datapoints_to_alarm=int(a.get("DatapointsToAlarm") or a["EvaluationPeriods"]),
-            threshold=float(a["Threshold"]),
+            threshold=None if threshold is None else float(threshold),
             comparison=a["ComparisonOperator"],
             treat_missing_data=a.get("TreatMissingData") or "missing",
             metrics=list(metrics),
         )
 
 
-def _aggregate(values: list[float], statistic: str) -> float:
+#: A metric's datapoints in one bucket, aggregated as CloudWatch keeps them: [sum, sample
+#: count, minimum, maximum] (memory grows with the buckets, not with the events).
+Agg = list[float]
+
+
+def _add(bucket: dict[int, Agg], t: int, value: float, n: int = 1) -> None:
+    """Publish ``value`` ``n`` times into the bucket starting at ``t``."""
+    agg = bucket.get(t)
+    if agg is None:
+        bucket[t] = [value * n, float(n), value, value]
+    else:
+        agg[0] += value * n
+        agg[1] += n
+        if value < agg[2]:
+            agg[2] = value
+        if value > agg[3]:
+            agg[3] = value
+
+
+def _merge(bucket: dict[int, Agg], t: int, other: Agg) -> None:
+    agg = bucket.get(t)
+    if agg is None:
+        bucket[t] = list(other)
+    else:
+        agg[0] += other[0]
+        agg[1] += other[1]
+        agg[2] = min(agg[2], other[2])
+        agg[3] = max(agg[3], other[3])
+
+
+def _aggregate(agg: Agg, statistic: str) -> float:
     if statistic == "Sum":
-        return sum(values)
+        return agg[0]
     if statistic == "SampleCount":
-        return float(len(values))
+        return agg[1]
     if statistic == "Average":
-        return sum(values) / len(values)
+        return agg[0] / agg[1]
     if statistic == "Minimum":
-        return min(values)
+        return agg[2]
     if statistic == "Maximum":
-        return max(values)
+        return agg[3]
     raise ValueError(f"unsupported statistic {statistic}")
 
 
 @dataclass
 class AlarmResult:
     name: str
-    would_alarm: bool
+    #: None when the alarm could not be evaluated exactly (``not_evaluated`` says why)
+    would_alarm: bool | None
     first_alarm_ms: int | None
     matches: int
     breaching_periods: list[int] = field(default_factory=list)
+    #: What was not evaluated, by name (a function, a statistic, a comparison), and why
+    not_evaluated: list[str] = field(default_factory=list)
+    reason: str | None = None
 
     @property
     def first_alarm_time(self) -> str | None:
@@ -185,9 +233,16 @@ class Evaluator:
         self._names = {f.name: _required_names(f) for f in filters}
         self.events_scanned = 0
         self.filter_results = {f.name: FilterResult(f.name) for f in filters}
-        # (namespace, metric) -> minute start (ms) -> published values
-        self.points: dict[tuple[str, str], dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+        #: (namespace, metric) -> minute start (ms) -> the values published on match (Agg)
+        self.points: dict[tuple[str, str], dict[int, Agg]] = defaultdict(dict)
         self.metric_matches: dict[tuple[str, str], int] = defaultdict(int)
+        #: With a default_value filter: events per minute (every event, matched or not, the
+        #: prefilter's unselected ones included: see count_events), and each such filter's
+        #: matches per minute. A minute's default values are its events minus the filter's
+        #: matches: published when the points are read (published()), never one per event.
+        self.defaults = [f for f in filters if f.default_value is not None]
+        self.event_minutes: dict[int, int] = defaultdict(int)
+        self.default_matches: dict[str, dict[int, int]] = {f.name: defaultdict(int) for f in self.defaults}
         #: Earliest and latest event time seen (ms), for the span a backtest covers.
         self.first_ms: int | None = None
         self.last_ms: int | None = None
@@ -198,118 +253,236 @@ class Evaluator:
         self.first_ms = timestamp_ms if self.first_ms is None else min(self.first_ms, timestamp_ms)
         self.last_ms = timestamp_ms if self.last_ms is None else max(self.last_ms, timestamp_ms)
 
-    def add(self, timestamp_ms: int, message: str | Event, only: Collection[str] | None = None) -> None:
+    def count_events(self, timestamps_ms: Iterable[int]) -> None:
+        """Count events a caller does not add (records no filter can match), for the default
+        values of default_value filters; add() those it does with ``counted=True``."""
+        if self.defaults:
+            minutes = self.event_minutes
+            for ts in timestamps_ms:
+                minutes[ts - ts % MINUTE_MS] += 1
+
+    def add(
+        self,
+        timestamp_ms: int,
+        message: str | Event,
+        only: Collection[str] | None = None,
+        counted: bool = False,
+    ) -> None:
         """Count one event; ``only``: the names of the filters that can match it (a caller's
-        necessary condition, e.g. the backtest prefilter's), the others are not tried."""
+        necessary condition, e.g. the backtest prefilter's), the others are not tried;
+        ``counted``: count_events() counted it already."""
         event = message if isinstance(message, Event) else Event(message)
         self.events_scanned += 1
         self.observe(timestamp_ms)
         minute = timestamp_ms - timestamp_ms % MINUTE_MS
+        if self.defaults and not counted:
+            self.event_minutes[minute] += 1
         for f in self.filters:
-            key = (f.namespace, f.metric_name)
             if only is not None and f.name not in only:
-                candidate = False
-            elif self.precheck:
+                continue
+            if self.precheck:
                 candidate = f.pattern.could_match(event)
             else:
                 names = self._names[f.name]
                 doc = event.doc if names is not None else None
                 candidate = names is None or (isinstance(doc, dict) and doc.get("eventName") in names)
             if candidate and f.pattern.match(event) is not None:
+                key = (f.namespace, f.metric_name)
                 res = self.filter_results[f.name]
                 res.matches += 1
                 if len(res.samples) < self.samples:
                     res.samples.append(event)
                 self.metric_matches[key] += 1
+                if f.default_value is not None:
+                    self.default_matches[f.name][minute] += 1
                 value = f.value_for(event)
                 if value is not None:
-                    self.points[key][minute].append(value)
-            elif f.default_value is not None:
-                self.points[key][minute].append(float(f.default_value))
+                    _add(self.points[key], minute, value)
+
+    def publish(self, key: tuple[str, str], t: int, value: float, n: int = 1) -> None:
+        """Publish ``value`` ``n`` times into the bucket starting at ``t`` (ms)."""
+        if n > 0:
+            _add(self.points[key], t, value, n)
+
+    def merge_point(self, key: tuple[str, str], t: int, agg: Agg) -> None:
+        """Add another evaluator's datapoints of one bucket (a worker's, merged)."""
+        _merge(self.points[key], t, agg)
+
+    def _buckets(self, key: tuple[str, str], bucket_ms: int = MINUTE_MS) -> dict[int, Agg]:
+        """One metric's datapoints per bucket of ``bucket_ms`` (a multiple of a minute): the
+        values published on match, and each default_value filter's default for every event
+        of a minute it did not match (computed here, never stored per event)."""
+        out: dict[int, Agg] = {}
+        for minute, agg in self.points.get(key, {}).items():
+            _merge(out, minute - minute % bucket_ms, agg)
+        for f in self.defaults:
+            if (f.namespace, f.metric_name) != key:
+                continue
+            assert f.default_value is not None
+            default, matched = float(f.default_value), self.default_matches[f.name]
+            for minute, events in self.event_minutes.items():
+                misses = events - matched.get(minute, 0)
+                if misses > 0:
+                    _add(out, minute - minute % bucket_ms, default, misses)
+        return out
+
+    def metrics(self) -> list[tuple[str, str]]:
+        """Every metric with a datapoint."""
+        keys = {k for k, b in self.points.items() if b}
+        if self.event_minutes:
+            keys |= {(f.namespace, f.metric_name) for f in self.defaults}
+        return sorted(keys)
+
+    def published(self) -> dict[tuple[str, str], dict[int, Agg]]:
+        """Every metric's datapoints per minute (see _buckets)."""
+        return {k: b for k in self.metrics() if (b := self._buckets(k))}
+
+    def statistics(self, key: tuple[str, str], t: int) -> dict[str, float] | None:
+        """The statistics of one metric's bucket (None: no datapoint in it)."""
+        agg = self._buckets(key).get(t)
+        if agg is None:
+            return None
+        return {s: _aggregate(agg, s) for s in STATISTICS}
 
     def datapoints(self) -> dict[tuple[str, str], dict[int, float]]:
         """Each metric's published values summed per bucket start (ms)."""
-        return {k: {t: sum(v) for t, v in sorted(b.items()) if v} for k, b in self.points.items()}
+        out = {}
+        for key in self.metrics():
+            buckets = self._buckets(key)
+            if buckets:
+                out[key] = {t: buckets[t][0] for t in sorted(buckets)}
+        return out
+
+    def active_hours(self) -> dict[tuple[str, str], int]:
+        """Each metric's number of distinct hours with a datapoint."""
+        hours = {}
+        for key in self.metrics():
+            minutes = set(self.points.get(key, {}))
+            if any((f.namespace, f.metric_name) == key for f in self.defaults):
+                minutes |= set(self.event_minutes)  # a minute with events publishes to it
+            if minutes:
+                hours[key] = len({m // HOUR_MS for m in minutes})
+        return hours
 
     def add_all(self, events: Iterable[tuple[int, str | Event]]) -> None:
         for ts, msg in events:
             self.add(ts, msg)
 
     def _series(self, namespace: str, metric: str, period_ms: int, statistic: str) -> dict[int, float]:
-        buckets: dict[int, list[float]] = defaultdict(list)
-        for minute, values in self.points.get((namespace, metric), {}).items():
-            buckets[minute - minute % period_ms].extend(values)
-        return {start: _aggregate(v, statistic) for start, v in buckets.items() if v}
+        buckets = self._buckets((namespace, metric), period_ms)
+        return {start: _aggregate(agg, statistic) for start, agg in buckets.items()}
 
-    def _alarm_series(self, alarm: AlarmSpec) -> tuple[dict[int, float], int]:
+    def _alarm_series(self, alarm: AlarmSpec) -> tuple[metricmath.Series, list[int], int]:
+        """The series the alarm compares (period start ms -> value, and a value for every
+        other period when FILL or TIME_SERIES gives one), the period starts of its input
+        metrics' datapoints, and the matches of the filters feeding it. NotEvaluated when
+        it cannot be computed exactly."""
         period_ms = alarm.period * 1000
         if not alarm.metrics:
             assert alarm.metric_name and alarm.namespace
-            return (
-                self._series(alarm.namespace, alarm.metric_name, period_ms, alarm.statistic),
-                self.metric_matches.get((alarm.namespace, alarm.metric_name), 0),
-            )
-        by_id: dict[str, dict[int, float]] = {}
+            _statistic(alarm.statistic)
+            points = self._series(alarm.namespace, alarm.metric_name, period_ms, alarm.statistic)
+            matches = self.metric_matches.get((alarm.namespace, alarm.metric_name), 0)
+            return metricmath.Series(points), list(points), matches
+        metrics: dict[str, tuple[dict[int, float], int]] = {}
+        expressions: dict[str, str] = {}
         matches = 0
         for m in alarm.metrics:
             if "MetricStat" in m:
                 stat = m["MetricStat"]
                 metric = stat["Metric"]
                 key = (metric["Namespace"], metric["MetricName"])
-                by_id[m["Id"]] = self._series(key[0], key[1], period_ms, stat["Stat"])
+                _statistic(stat["Stat"])
+                if int(stat.get("Period") or alarm.period) != alarm.period:
+                    raise metricmath.NotEvaluated(
+                        [m["Id"]], "metrics of one alarm with different periods are not evaluated"
+                    )
+                metrics[m["Id"]] = (self._series(key[0], key[1], period_ms, stat["Stat"]), alarm.period)
                 matches += self.metric_matches.get(key, 0)
-        expr = next(m for m in alarm.metrics if m.get("ReturnData", True) and "Expression" in m)
-        return _eval_expression(expr["Expression"], by_id), matches
+            elif "Expression" in m:
+                expressions[m["Id"]] = m["Expression"]
+        returned = [m for m in alarm.metrics if m.get("ReturnData", True) and "Expression" in m]
+        if len(returned) != 1:
+            raise metricmath.NotEvaluated(["ReturnData"], "an alarm returns exactly one expression")
+        (expr,) = returned
+        others = {i: e for i, e in expressions.items() if i != expr["Id"]}
+        try:
+            series = metricmath.evaluate(expr["Expression"], metrics, others)
+        except metricmath.ExpressionError as exc:
+            raise metricmath.NotEvaluated([expr["Expression"]], f"does not parse: {exc}") from None
+        inputs = sorted({t for points, _ in metrics.values() for t in points})
+        return series, inputs, matches
 
     def alarm_results(self) -> list[AlarmResult]:
         out = []
         for alarm in self.alarms:
-            series, matches = self._alarm_series(alarm)
-            period_ms = alarm.period * 1000
-            compare = _COMPARE[alarm.comparison]
-            breaching = sorted(t for t, v in series.items() if compare(v, alarm.threshold))
-            first = None
-            if series:
-                start = min(series)
-                end = max(series) + alarm.evaluation_periods * period_ms
-                for t in range(start, end, period_ms):
-                    window = [t - i * period_ms for i in range(alarm.evaluation_periods)]
-                    bad = 0
-                    for w in window:
-                        if w in series:
-                            bad += compare(series[w], alarm.threshold)
-                        elif alarm.treat_missing_data == "breaching":
-                            bad += 1
-                    if bad >= alarm.datapoints_to_alarm:
-                        first = t + period_ms
-                        break
+            try:
+                compare = _comparison(alarm)
+                series, inputs, matches = self._alarm_series(alarm)
+            except metricmath.NotEvaluated as exc:
+                matches = sum(
+                    self.metric_matches.get((k[0], k[1]), 0) for k in alarm.metric_keys if k[0] and k[1]
+                )
+                out.append(AlarmResult(alarm.name, None, None, matches, [], exc.names, exc.reason))
+                continue
+            first = first_alarm(series, inputs, alarm, compare)
+            breaching = sorted(t for t, v in series.points.items() if compare(v))
             out.append(AlarmResult(alarm.name, first is not None, first, matches, breaching))
         return out
 
 
-_FILL = re.compile(r"FILL\(\s*(\w+)\s*,\s*([-\d.]+)\s*\)")
+def _statistic(statistic: str) -> None:
+    if statistic not in STATISTICS:
+        raise metricmath.NotEvaluated([statistic], "an extended statistic (percentile, trimmed mean ...)")
 
 
-def _eval_expression(expr: str, by_id: dict[str, dict[int, float]]) -> dict[int, float]:
-    """Evaluate ``a + b - FILL(c, 0)``-style metric math over aligned series."""
-    terms = re.findall(r"([+-]?)\s*(FILL\(\s*\w+\s*,\s*[-\d.]+\s*\)|\w+)", expr.replace(" ", ""))
-    times: set[int] = set()
-    for s in by_id.values():
-        times.update(s)
-    out: dict[int, float] = {}
-    for t in times:
-        total = 0.0
-        present = True
-        for sign, term in terms:
-            m = _FILL.fullmatch(term)
-            if m:
-                value: float | None = by_id[m.group(1)].get(t, float(m.group(2)))
-            else:
-                value = by_id[term].get(t)
-            if value is None:
-                present = False
-                break
-            total += -value if sign == "-" else value
-        if present:
-            out[t] = total
-    return out
+def _comparison(alarm: AlarmSpec) -> Callable[[float], bool]:
+    compare = _COMPARE.get(alarm.comparison)
+    if compare is None or alarm.threshold is None:
+        raise metricmath.NotEvaluated(
+            [alarm.comparison], "an anomaly-detection band comparison (ThresholdMetricId)"
+        )
+    threshold = alarm.threshold
+    return lambda value: compare(value, threshold)
+
+
+def alarm_periods(points: Iterable[int], period_ms: int, evaluation_periods: int, end: int) -> list[int]:
+    """The window ends worth evaluating, in order: every period whose window holds one of
+    ``points`` (a datapoint's period and the ``evaluation_periods - 1`` after it), and the
+    first period after each run of those, before ``end``. Every other window in range holds
+    no datapoint, so it evaluates like that first one (see :func:`first_alarm`)."""
+    ends: set[int] = set()
+    for t in points:
+        ends.update(range(t, min(t + evaluation_periods * period_ms, end), period_ms))
+    gaps = {t + period_ms for t in ends if t + period_ms not in ends and t + period_ms < end}
+    return sorted(ends | gaps)
+
+
+def first_alarm(
+    series: metricmath.Series, inputs: Iterable[int], alarm: AlarmSpec, compare: Callable[[float], bool]
+) -> int | None:
+    """When the alarm would first go to ALARM (the end of the breaching window, ms), or None.
+
+    The range starts at the first datapoint (of the series or of its input metrics) and
+    ends ``evaluation_periods`` after the last; a period before the range has no value, a
+    period inside it the series' value, FILL's or TIME_SERIES' where the series has no
+    datapoint, or none. ``treat_missing_data`` decides how a period with no value counts.
+    """
+    period_ms = alarm.period * 1000
+    known = sorted(set(series.points) | set(inputs))
+    if not known:
+        return None
+    start, end = known[0], known[-1] + alarm.evaluation_periods * period_ms
+    missing_breaches = alarm.treat_missing_data == "breaching"
+    for t in alarm_periods(known, period_ms, alarm.evaluation_periods, end):
+        bad = 0
+        for i in range(alarm.evaluation_periods):
+            w = t - i * period_ms
+            value = series.at(w) if w >= start else None
+            if value is not None:
+                bad += compare(value)
+            elif missing_breaches:
+                bad += 1
+        if bad >= alarm.datapoints_to_alarm:
+            return t + period_ms
+    return None

@@ -3,14 +3,20 @@
 Every compiled pattern carries a necessary condition (``FilterPattern.hint``): an exact
 ``eventName`` or a literal that must appear in the raw text. For JSON patterns the
 prefilter sharpens each literal into an *anchor*: the literal in its JSON key context.
-A filter without a hint, or with a default value (which publishes for every event), turns
-the prefilter off.
+A filter without a hint turns the prefilter off. A filter with a default value does not:
+its default for every record it does not match is counted from the file's record times
+(``Evaluator.count_events``), not by evaluating the record.
 
 Two stages, each a necessary condition for the next:
 
 1. **Text** (``positions``): one Hyperscan pass over a file's whole decompressed text finds
    every ``"eventName" ws : ws "N"`` with a wanted name N, every anchor, every plain literal,
    and every JSON escape ``\\u``/``\\/``; the records holding a hit are the candidates.
+   Without Hyperscan (no wheel for the platform, or ``TRAILWATCH_PREFILTER=python``) the same
+   patterns, as one alternation, are searched by Python's ``re`` (``finditer``): it reports
+   only non-overlapping matches, but a match lies inside one record (it starts with a key's
+   quote and holds no record boundary), so a match it skips starts inside one it reports,
+   in the same record: the same records are candidates. Slower (about 10x), same results.
 2. **Record** (``candidates``): msgspec decodes only the fields on the conditions' key
    paths of a candidate record and tests them exactly (``_Probe``): ``eventName`` in the
    wanted names, the value at an anchor's path a string that the pattern's value globs
@@ -56,12 +62,18 @@ checks full and prefiltered results are equal on hostile records and whitespace 
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import hyperscan
 import msgspec
+
+try:  # Hyperscan has wheels for Linux x86-64, macOS and Windows only (none for Linux aarch64)
+    import hyperscan
+except ImportError:  # pragma: no cover - depends on the platform
+    hyperscan = None  # type: ignore[assignment]
 
 from trailwatch import filterpattern as fp
 from trailwatch.evaluate import MetricFilterSpec
@@ -98,8 +110,8 @@ class Anchor:
         # the literal and ends with another.
         at_start = exact or value.startswith(literal)
         return cls(
-            key=json.dumps(key, ensure_ascii=False).encode(),
-            literal=json.dumps(literal, ensure_ascii=False)[1:-1].encode(),
+            key=_utf8(json.dumps(key, ensure_ascii=False)),
+            literal=_utf8(json.dumps(literal, ensure_ascii=False)[1:-1]),
             at_start=at_start,
             at_end=exact or (not at_start and value.endswith(literal)),
         )
@@ -114,6 +126,13 @@ class Anchor:
             + _exact(self.literal)
             + (b'"' if self.at_end else b"")
         )
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as UTF-8. A lone surrogate (a pattern may write ``"\\ud800"``) is kept as its
+    surrogate bytes, which valid UTF-8 text never holds: a record can only write that
+    character as a ``\\u`` escape, and every record holding one is a candidate."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _exact(text: bytes) -> bytes:
@@ -163,6 +182,20 @@ def hint_of(pattern: fp.FilterPattern) -> fp.Hint:
 _NONE: frozenset[str] = frozenset()
 
 
+#: The text stage's engines, fastest first: those this platform has.
+ENGINES: tuple[str, ...] = ("hyperscan", "python") if hyperscan is not None else ("python",)
+
+
+def default_engine() -> str:
+    """``TRAILWATCH_PREFILTER`` (``hyperscan`` or ``python``) when set, else the fastest."""
+    wanted = os.environ.get("TRAILWATCH_PREFILTER", "")
+    if wanted and wanted not in ("hyperscan", "python"):
+        raise ValueError(f"TRAILWATCH_PREFILTER={wanted!r}: give hyperscan or python")
+    if wanted == "hyperscan" and hyperscan is None:
+        raise ValueError("TRAILWATCH_PREFILTER=hyperscan, but hyperscan is not installed")
+    return wanted or ENGINES[0]
+
+
 @dataclass
 class Prefilter:
     event_names: frozenset[str]
@@ -171,16 +204,18 @@ class Prefilter:
     #: Each condition, (kind, value) as in a hint (an anchor's value: its key path and the
     #: pattern's value), -> the names of the filters whose hint holds it.
     owners: dict[tuple[str, Any], frozenset[str]] = field(default_factory=dict)
+    #: The text stage's engine: ``hyperscan`` or ``python`` (default: default_engine()).
+    engine: str = ""
 
     @classmethod
-    def for_filters(cls, filters: list[MetricFilterSpec]) -> Prefilter | None:
+    def for_filters(cls, filters: list[MetricFilterSpec], engine: str = "") -> Prefilter | None:
         names: set[str] = set()
         literals: set[bytes] = set()
         anchors: set[Anchor] = set()
         owners: dict[tuple[str, Any], set[str]] = {}
         for f in filters:
             hint = hint_of(f.pattern)
-            if hint is None or f.default_value is not None:
+            if hint is None:
                 return None
             for kind, value in hint:
                 condition: tuple[str, Any]
@@ -192,33 +227,39 @@ class Prefilter:
                     anchors.add(Anchor.of(keys[-1], glob))
                     condition = (kind, (tuple(keys), glob))
                 else:
-                    literals.add(value.encode())
-                    condition = (kind, value.encode())
+                    literals.add(_utf8(value))
+                    condition = (kind, _utf8(value))
                 owners.setdefault(condition, set()).add(f.name)
         return cls(
             frozenset(names),
             frozenset(literals),
             frozenset(anchors),
             {c: frozenset(n) for c, n in owners.items()},
+            engine,
         )
 
     def __post_init__(self) -> None:
         patterns: list[bytes] = []
         if self.event_names:
-            names = sorted(json.dumps(n, ensure_ascii=False)[1:-1].encode() for n in self.event_names)
+            names = sorted(_utf8(json.dumps(n, ensure_ascii=False)[1:-1]) for n in self.event_names)
             alternatives = b"|".join(_exact(n) for n in names)
             patterns.append(_exact(b'"eventName"') + _WS_COLON_WS + b'"(?:' + alternatives + b')"')
         patterns.extend(a.pattern() for a in sorted(self.anchors, key=lambda a: (a.key, a.literal)))
         patterns.extend(_exact(lit) for lit in sorted(self.literals))
         patterns.append(_ESCAPE)
-        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._database.compile(
-            expressions=patterns,
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            flags=[hyperscan.HS_FLAG_DOTALL] * len(patterns),
-        )
-        self._scratch = hyperscan.Scratch(self._database)
+        self.engine = self.engine or default_engine()
+        if self.engine == "hyperscan":
+            assert hyperscan is not None, "hyperscan is not installed"
+            self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            self._database.compile(
+                expressions=patterns,
+                ids=list(range(len(patterns))),
+                elements=len(patterns),
+                flags=[hyperscan.HS_FLAG_DOTALL] * len(patterns),
+            )
+            self._scratch = hyperscan.Scratch(self._database)
+        else:
+            self._regex = re.compile(b"|".join(b"(?:" + p + b")" for p in patterns), re.DOTALL)
         self._everyone = frozenset().union(*self.owners.values())
         self._decoded = any(kind != "literal" for kind, _ in self.owners)
         self._probe = _Probe.build(self.owners)
@@ -227,6 +268,8 @@ class Prefilter:
         """Offsets in ``data`` inside every record that could match (and some that can't),
         in one pass; None when the text is too long for one Hyperscan block (then every
         record is a candidate)."""
+        if self.engine == "python":
+            return [m.start() for m in self._regex.finditer(data)]
         if len(data) > _BLOCK_LIMIT:
             return None
         ends: list[int] = []
@@ -346,9 +389,10 @@ def describe(prefilter: Prefilter | None) -> dict[str, Any]:
         return {"prefilter": None}
     return {
         "eventNames": sorted(prefilter.event_names),
-        "literals": sorted(x.decode() for x in prefilter.literals),
+        "literals": sorted(x.decode("utf-8", "surrogatepass") for x in prefilter.literals),
         "anchors": sorted(
-            f"{a.key.decode()}:{'' if a.at_start else '*'}{a.literal.decode()}{'' if a.at_end else '*'}"
+            f"{a.key.decode('utf-8', 'surrogatepass')}:{'' if a.at_start else '*'}"
+            f"{a.literal.decode('utf-8', 'surrogatepass')}{'' if a.at_end else '*'}"
             for a in prefilter.anchors
         ),
     }

@@ -10,15 +10,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import tftest
 
@@ -425,6 +426,35 @@ class Stack:
 
     def cleanup(self) -> None:
         shutil.rmtree(self.dir.parent.parent, ignore_errors=True)
+
+
+class _Destroyable(Protocol):
+    def destroy(self, tf_vars: dict[str, object] | None = None) -> str: ...
+
+    def cleanup(self) -> None: ...
+
+
+@contextlib.contextmanager
+def destroyed_after(stack: _Destroyable, tf_vars: dict[str, object] | None = None) -> Iterator[None]:
+    """Run the body, then destroy the stack and remove its files, whatever happened.
+
+    When the body fails, that failure is the one raised: an error of the destroy is added
+    to it as a note, never raised in its place (a ``finally: destroy()`` reported a failing
+    destroy and hid why the test failed). When the body passed, a failing destroy fails."""
+    try:
+        yield
+    except BaseException as failure:
+        try:
+            stack.destroy(tf_vars)
+        except Exception as exc:
+            failure.add_note(f"then the destroy failed too: {type(exc).__name__}: {exc}")
+        finally:
+            stack.cleanup()
+        raise
+    try:
+        stack.destroy(tf_vars)
+    finally:
+        stack.cleanup()
 
 
 def module_config(module_args: dict[str, object], region: str = "us-east-1", outputs: bool = True) -> str:

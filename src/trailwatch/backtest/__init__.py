@@ -10,15 +10,23 @@
 from trailwatch.archive import Skipped
 from trailwatch.backtest.executors.python import backtest
 from trailwatch.backtest.result import HOUR_MS, BacktestResult, SkippedError
-from trailwatch.backtest.sources import archive_files, detections_from_log_group, detections_from_plan
+from trailwatch.backtest.sources import (
+    DetectionsError,
+    archive_files,
+    check_plan,
+    detections_from_log_group,
+    detections_from_plan,
+)
 
 __all__ = [
     "HOUR_MS",
     "BacktestResult",
+    "DetectionsError",
     "Skipped",
     "SkippedError",
     "archive_files",
     "backtest",
+    "check_plan",
     "detections_from_log_group",
     "detections_from_plan",
 ]

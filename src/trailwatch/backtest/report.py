@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -71,15 +72,21 @@ def render(result: BacktestResult, console: Console) -> None:
     table.add_column("first alarm (UTC)")
     table.add_column("matches", justify="right")
     table.add_column("sample offending events: time, user, IP, MFA, user agent", overflow="fold")
-    for a in sorted(result.alarms, key=lambda a: (not a.would_alarm, a.name)):
+    for a in sorted(result.alarms, key=lambda a: (a.would_alarm is not True, a.would_alarm is None, a.name)):
         samples = result.alarm_samples.get(a.name, [])
         lines = "\n".join(" | ".join(describe(e)) for e in samples[:3]) if a.would_alarm else ""
+        if a.would_alarm is None:
+            lines = f"{', '.join(a.not_evaluated)}: {a.reason}"
         table.add_row(
-            a.name,
-            "[bold red]yes[/]" if a.would_alarm else "[green]no[/]",
+            escape(a.name),
+            "[bold red]yes[/]"
+            if a.would_alarm
+            else "[yellow]not evaluated[/]"
+            if a.would_alarm is None
+            else "[green]no[/]",
             a.first_alarm_time or "-",
             f"{a.matches:,}",
-            lines,
+            escape(lines),
         )
     console.print(table)
     if result.skipped:

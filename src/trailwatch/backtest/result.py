@@ -52,7 +52,7 @@ class BacktestResult:
             filters=[(f.name, evaluator.filter_results[f.name].matches) for f in evaluator.filters],
             alarms=evaluator.alarm_results(),
             alarm_samples=alarm_samples,
-            active_hours={k: len({m // HOUR_MS for m in v}) for k, v in evaluator.points.items() if v},
+            active_hours=evaluator.active_hours(),
             span_ms=(last - first) if first and last else 0,
             skipped=sorted(skipped, key=lambda s: (s.path, s.record or 0)),
             datapoints=evaluator.datapoints(),
@@ -69,6 +69,9 @@ class BacktestResult:
                     "wouldAlarm": a.would_alarm,
                     "firstAlarmTime": a.first_alarm_time,
                     "matches": a.matches,
+                    "notEvaluated": (
+                        {"names": a.not_evaluated, "reason": a.reason} if a.would_alarm is None else None
+                    ),
                 }
                 for a in self.alarms
             ],

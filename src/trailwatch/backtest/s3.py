@@ -7,7 +7,10 @@ walk descends the common prefixes (``Delimiter='/'``) to each ``CloudTrail/<regi
 folder (digest and Insights folders are other names and are left out), keeps the accounts
 and regions asked for, and with ``--from``/``--to`` lists only the day folders that can hold
 those events: from the first day (a file holds only records written before its delivery)
-to one day past the last (delivery delay).
+to one day past the last (delivery delay). The day folders are found by listing the year,
+month and day folders that exist, so ``--to`` alone (everything up to a day) or a range of
+years costs a few requests per year and month holding data, not one per calendar day since
+CloudTrail began.
 
 Objects are streamed, never written to disk: an :class:`S3Object` stands where a local
 path stands for ``trailwatch.archive`` (``is_file``, ``stat().st_size``, ``read_bytes``),
@@ -21,7 +24,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 ARCHIVE_SUFFIXES = (".json.gz", ".json")
@@ -115,16 +118,46 @@ def _region_folders(client: Any, bucket: str, prefix: str, depth: int = 6) -> It
         yield from _region_folders(client, bucket, sub, depth - 1)
 
 
-def _days(start: datetime | None, end: datetime | None) -> list[str] | None:
+def _day_range(start: datetime | None, end: datetime | None) -> tuple[date | None, date | None] | None:
+    """The first and last day folders that can hold events of [start, end): from start's day
+    (a file holds only records written before its delivery) to one day past end's (delivery
+    delay); None for a bound not given, None for both when neither is."""
     if start is None and end is None:
         return None
-    first = (start or datetime(2013, 11, 1, tzinfo=(end.tzinfo if end else None))).date()
-    last = ((end or datetime.now(start.tzinfo if start else None)) + timedelta(days=1)).date()
+    first = None if start is None else start.astimezone(UTC).date()
+    last = None if end is None else (end.astimezone(UTC) + timedelta(days=1)).date()
+    return first, last
+
+
+def _numbered(folders: list[str], width: int) -> list[tuple[int, str]]:
+    """(number, folder) of the folders named by a number of ``width`` digits (YYYY, MM, DD)."""
     out = []
-    day = first
-    while day <= last:
-        out.append(day.strftime("%Y/%m/%d/"))
-        day += timedelta(days=1)
+    for f in folders:
+        name = f.rstrip("/").rsplit("/", 1)[-1]
+        if len(name) == width and name.isdigit():
+            out.append((int(name), f))
+    return out
+
+
+def _day_folders(client: Any, bucket: str, folder: str, first: date | None, last: date | None) -> list[str]:
+    """The ``YYYY/MM/DD/`` folders under a region folder between two days (None: no bound),
+    found by listing the year, month and day folders that exist: a few requests per year
+    and month of the range that holds data, never one per calendar day since 2013."""
+    lo, hi = first or date.min, last or date.max
+    out: list[str] = []
+    for year, y_folder in _numbered(_folders(client, bucket, folder), 4):
+        if not lo.year <= year <= hi.year:
+            continue
+        for month, m_folder in _numbered(_folders(client, bucket, y_folder), 2):
+            if not (lo.year, lo.month) <= (year, month) <= (hi.year, hi.month):
+                continue
+            for day, d_folder in _numbered(_folders(client, bucket, m_folder), 2):
+                try:
+                    when = date(year, month, day)
+                except ValueError:
+                    continue
+                if lo <= when <= hi:
+                    out.append(d_folder)
     return out
 
 
@@ -140,7 +173,7 @@ def list_archive(
     account and region. A prefix that is not in the layout (no ``CloudTrail/<region>/``
     below it) is listed whole."""
     bucket, prefix = parse_url(url)
-    days = _days(start, end)
+    days = _day_range(start, end)
     found = list(_region_folders(client, bucket, prefix))
     if not found:
         return [S3Object(client, bucket, k, s) for k, s in _objects(client, bucket, prefix)]
@@ -148,7 +181,7 @@ def list_archive(
     for folder, account, region in found:
         if (accounts and account not in accounts) or (regions and region not in regions):
             continue
-        for sub in [folder] if days is None else [folder + d for d in days]:
+        for sub in [folder] if days is None else _day_folders(client, bucket, folder, *days):
             out += [S3Object(client, bucket, k, s) for k, s in _objects(client, bucket, sub)]
     return sorted(out, key=lambda o: o.key)
 

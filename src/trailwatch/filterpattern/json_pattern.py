@@ -23,8 +23,9 @@ edge-is-not-null).
 
 from __future__ import annotations
 
-import json
+import itertools
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -39,7 +40,14 @@ from trailwatch.filterpattern.limits import (
     within_limit,
 )
 from trailwatch.filterpattern.selectors import parse_selector
-from trailwatch.filterpattern.values import NUMBER_RE, Value, number_value, regex_value, string_value
+from trailwatch.filterpattern.values import (
+    NUMBER_RE,
+    Value,
+    decode_string,
+    number_value,
+    regex_value,
+    string_value,
+)
 
 _TOKEN_RE = re.compile(
     r"""
@@ -56,6 +64,11 @@ _TOKEN_RE = re.compile(
     """,
     re.X,
 )
+
+
+#: Frames of the recursive descent per level of parentheses (parse_or, _chain, parse_and,
+#: _chain, parse_atom, and a subclass's override on top), with room to spare.
+_FRAMES_PER_LEVEL = 8
 
 
 @dataclass
@@ -105,7 +118,15 @@ class JsonParser:
     def parse(self) -> Pred:
         if not self.toks:
             raise InvalidPatternError("Invalid metric filter pattern")
-        pred, self.hint = self.parse_or()
+        # The descent takes a few frames per parenthesis: a pattern within the length limit
+        # can nest about 500 deep (``((((... $.a = 1 ...))))``), past Python's default limit.
+        depth = max(itertools.accumulate((t.kind == "lp") - (t.kind == "rp") for t in self.toks))
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, _FRAMES_PER_LEVEL * depth + limit))
+        try:
+            pred, self.hint = self.parse_or()
+        finally:
+            sys.setrecursionlimit(limit)
         if self.peek() is not None:
             raise InvalidPatternError("Invalid metric filter pattern")
         return pred
@@ -175,7 +196,7 @@ class JsonParser:
         if tok.kind == "str":
             if op not in ("=", "!="):
                 raise InvalidPatternError(f"Invalid character(s) in term '{tok.text}'")
-            return string_value(json.loads(tok.text))
+            return string_value(decode_string(tok.text))
         if tok.kind == "word":
             if NUMBER_RE.fullmatch(tok.text):
                 return number_value(tok.text)

@@ -12,7 +12,6 @@ never match.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from trailwatch.filterpattern.limits import (
     InvalidPatternError,
     within_limit,
 )
-from trailwatch.filterpattern.values import NUMBER_RE, compile_regex, glob_matcher
+from trailwatch.filterpattern.values import NUMBER_RE, compile_regex, decode_string, glob_matcher
 
 
 @dataclass
@@ -81,7 +80,7 @@ class _SpaceParser:
         elif raw.startswith('"'):
             if op not in ("=", "!=") or not raw.endswith('"') or len(raw) < 2:
                 raise InvalidPatternError("Invalid metric filter pattern")
-            hit = glob_matcher(json.loads(raw))
+            hit = glob_matcher(decode_string(raw))
         elif NUMBER_RE.fullmatch(raw):
             num = Decimal(raw)
 

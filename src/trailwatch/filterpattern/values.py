@@ -13,7 +13,9 @@ terms (:mod:`trailwatch.filterpattern.term_pattern`).
 
 from __future__ import annotations
 
+import json
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -34,7 +36,11 @@ def compile_regex(body: str, term_prefix: str = "%") -> re.Pattern[str]:
     if re.search(r"(?<!\\)[*+?}]\+", body):
         raise InvalidPatternError("Failed to compile regular expression.")
     try:
-        return re.compile(body, re.ASCII)
+        with warnings.catch_warnings():
+            # re's FutureWarnings on set syntax ("Possible nested set") are about Python's
+            # future, not the user's pattern: never printed to the user.
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(body, re.ASCII)
     except re.error as exc:
         raise InvalidPatternError("Failed to compile regular expression.") from exc
 
@@ -56,6 +62,25 @@ class Value:
     number: Decimal | None = None
     regex: re.Pattern[str] | None = None
     glob: Callable[[str], bool] = field(default=lambda _s: False)
+
+
+#: AWS's generic answer for a pattern it cannot parse. No recording holds a quoted value
+#: that is not a valid JSON string (``"\\q"``, a raw control character, a short ``\\u``
+#: escape); the engine refuses those with this message (an inference: AWS's parser reads a
+#: quoted value as a JSON string, and this is its message for any other malformed value).
+INVALID_PATTERN = "Invalid metric filter pattern"
+
+
+def decode_string(quoted: str) -> str:
+    """A quoted pattern value (``"..."``, JSON string syntax) as its text; an invalid JSON
+    string is an invalid pattern (see :data:`INVALID_PATTERN`)."""
+    try:
+        text = json.loads(quoted)
+    except ValueError:
+        raise InvalidPatternError(INVALID_PATTERN) from None
+    if not isinstance(text, str):
+        raise InvalidPatternError(INVALID_PATTERN)
+    return text
 
 
 def string_value(text: str) -> Value:

@@ -31,7 +31,19 @@ TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 
 class AthenaQueryFailed(RuntimeError):
-    """A query ended FAILED or CANCELLED; str() is Athena's reason."""
+    """A query ended FAILED or CANCELLED, or ran past the timeout (and was stopped); str()
+    says which query and why."""
+
+
+class AthenaQueryInterrupted(KeyboardInterrupt):
+    """Ctrl-C while a query ran: the query was stopped (StopQueryExecution) first; str()
+    names it."""
+
+
+#: How long ``run_query`` waits for one query by default (s). Athena's own DML query timeout
+#: can be raised to 240 minutes (Amazon Athena User Guide, "Service Quotas"): give a longer
+#: --athena-timeout for such a workgroup.
+DEFAULT_TIMEOUT = 3600.0
 
 
 def billed_bytes(scanned: int) -> int:
@@ -95,6 +107,15 @@ def _rows(athena: Any, execution_id: str) -> list[Row]:
     return rows
 
 
+def _stop(athena: Any, execution_id: str) -> str:
+    """Stop a query (StopQueryExecution); what happened, for the message."""
+    try:
+        athena.stop_query_execution(QueryExecutionId=execution_id)
+    except Exception as exc:  # the original reason to stop is what the user must see
+        return f"stopping it failed too ({type(exc).__name__}: {exc}); stop it in the Athena console"
+    return "stopped it (StopQueryExecution)"
+
+
 def run_query(
     athena: Any,
     query: str,
@@ -102,22 +123,39 @@ def run_query(
     database: str,
     on_status: Callable[[str, int], None] | None = None,
     poll_seconds: float = 1.0,
+    timeout: float = DEFAULT_TIMEOUT,
+    clock: Callable[[], float] | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> tuple[str, int]:
-    """Submit one query and wait for it: (execution id, bytes scanned)."""
+    """Submit one query and wait for it: (execution id, bytes scanned). A query still running
+    after ``timeout`` seconds is stopped and raises AthenaQueryFailed; Ctrl-C while it runs
+    stops it and raises AthenaQueryInterrupted (a KeyboardInterrupt). ``clock`` and
+    ``sleep`` default to time.monotonic and time.sleep."""
+    clock = clock or time.monotonic
+    sleep = sleep or time.sleep
     execution_id = athena.start_query_execution(
         QueryString=query,
         WorkGroup=workgroup,
         QueryExecutionContext={"Database": database, "Catalog": "AwsDataCatalog"},
     )["QueryExecutionId"]
-    while True:
-        ex = athena.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
-        state = ex["Status"]["State"]
-        scanned = int((ex.get("Statistics") or {}).get("DataScannedInBytes") or 0)
-        if on_status:
-            on_status(state, scanned)
-        if state in TERMINAL:
-            break
-        time.sleep(poll_seconds)
+    started = clock()
+    try:
+        while True:
+            ex = athena.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
+            state = ex["Status"]["State"]
+            scanned = int((ex.get("Statistics") or {}).get("DataScannedInBytes") or 0)
+            if on_status:
+                on_status(state, scanned)
+            if state in TERMINAL:
+                break
+            if clock() - started >= timeout:
+                stopped = _stop(athena, execution_id)
+                raise AthenaQueryFailed(
+                    f"query {execution_id} still {state} after {timeout:g} s (--athena-timeout): {stopped}"
+                )
+            sleep(poll_seconds)
+    except KeyboardInterrupt:
+        raise AthenaQueryInterrupted(f"query {execution_id}: {_stop(athena, execution_id)}") from None
     if state != "SUCCEEDED":
         reason = ex["Status"].get("StateChangeReason", "no reason given")
         raise AthenaQueryFailed(f"query {execution_id} {state}: {reason}")
@@ -134,6 +172,7 @@ def backtest(
     where: Sequence[str] = (),
     on_status: Callable[[int, int, str, int], None] | None = None,
     poll_seconds: float = 1.0,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> tuple[BacktestResult, AthenaRun]:
     """Run every query (UntranslatableError before any is submitted); ``on_status`` hears
     (query number, query count, state, bytes scanned so far) while each runs."""
@@ -147,7 +186,7 @@ def backtest(
             if on_status:
                 on_status(i, len(queries), state, run.bytes_scanned + scanned)
 
-        execution_id, scanned = run_query(athena, q.sql, workgroup, database, status, poll_seconds)
+        execution_id, scanned = run_query(athena, q.sql, workgroup, database, status, poll_seconds, timeout)
         run.queries.append((execution_id, scanned))
         results.append((q, _rows(athena, execution_id)))
-    return result_from_counts(filters, alarms, results), run
+    return result_from_counts(filters, alarms, results, source=f"athena:{relation}"), run

@@ -37,16 +37,25 @@ def result_from_counts(
     alarms: Sequence[AlarmSpec],
     results: Iterable[tuple[Query, Iterable[Row]]],
     skipped: Sequence[Skipped] = (),
+    source: str = "query",
 ) -> BacktestResult:
+    """The result of the per-period counts; ``source`` names where the rows come from (for
+    the entry that reports records without a usable eventTime)."""
     evaluator = Evaluator(list(filters), list(alarms), precheck=False)
     events: int | None = None
+    untimed = 0
     for query, rows in results:
         counted = 0
+        untimed = 0
         for row in rows:
             start, n, first, last, *matches = row
+            if start is None or int(start) <= 0:
+                # No usable eventTime: never counted at some default time (as in the Python
+                # engine, where each such record is reported skipped); reported once below.
+                untimed += int(n)
+                continue
             counted += int(n)
-            # An eventTime that does not parse counts at time 0, as in the Python engine.
-            bucket = int(start) * 1000 if start is not None else 0
+            bucket = int(start) * 1000
             for ms in (_ms(first), _ms(last)):
                 if ms is not None:
                     evaluator.observe(ms)
@@ -57,9 +66,12 @@ def result_from_counts(
                 evaluator.filter_results[f.name].matches += m
                 if m:
                     evaluator.metric_matches[key] += m
-                    evaluator.points[key][bucket].extend([float(f.metric_value)] * m)
-                if f.default_value is not None and n - m:
-                    evaluator.points[key][bucket].extend([float(f.default_value)] * (int(n) - m))
+                    evaluator.publish(key, bucket, float(f.metric_value), m)
+                if f.default_value is not None:
+                    evaluator.publish(key, bucket, float(f.default_value), int(n) - m)
         # Every query counts every event of the range: take the count once.
         events = counted if events is None else events
-    return BacktestResult.of(evaluator, events or 0, {a.name: [] for a in alarms}, list(skipped))
+    skips = list(skipped)
+    if untimed:
+        skips.append(Skipped(source, f"{untimed:,} record(s) without a usable eventTime, not counted"))
+    return BacktestResult.of(evaluator, events or 0, {a.name: [] for a in alarms}, skips)

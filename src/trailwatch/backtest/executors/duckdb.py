@@ -101,7 +101,9 @@ def _readable(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> tuple[li
     bad: list[Skipped] = []
     for f in files:
         try:
-            con.execute(f"SELECT count(*) FROM {_read_json([f])}").fetchall()
+            # Every record's columns, as the queries read them (a count alone may skip them).
+            con.execute(view_sql([f]))
+            con.execute(f"SELECT count(*) FROM (SELECT * FROM {VIEW})").fetchall()
             good.append(f)
         except duckdb.Error as exc:
             bad.append(Skipped(str(f), f"DuckDB cannot read it: {str(exc).splitlines()[0]}"))
@@ -141,4 +143,4 @@ def backtest(
             if files:
                 con.execute(view_sql(files))
                 results = [(q, con.execute(to_duckdb(q.sql)).fetchall()) for q in queries]
-    return result_from_counts(filters, alarms, results, skipped)
+    return result_from_counts(filters, alarms, results, skipped, source="duckdb:" + VIEW)

@@ -7,7 +7,8 @@ Files are read by ``trailwatch.archive`` (a file or record that cannot be read i
 never counted: see ``BacktestResult.skipped``), and only the records that
 ``trailwatch.prefilter`` selects are parsed and evaluated. ``prefilter=False`` forces full
 evaluation; tests check both give identical results. Files are scanned by as many worker
-processes as there are CPUs, each holding one file at a time.
+processes as there are CPUs this process may use (affinity and cgroup quota), each holding
+one file at a time.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -28,25 +30,12 @@ from trailwatch.evaluate import AlarmSpec, Evaluator, MetricFilterSpec
 from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.prefilter import Prefilter
 
-__all__ = ["backtest", "scan_file"]
-
-_EVENT_TIME = re.compile(rb'"eventTime"\s*:\s*"([^"]+)"')
+__all__ = ["WorkerLost", "available_cpus", "backtest", "scan_file"]
 
 
 # --------------------------------------------------------------------------------------
 # Scanning one file
 # --------------------------------------------------------------------------------------
-
-
-def _timestamp_ms(event: Event, fallback: int) -> int:
-    doc = event.doc
-    when = doc.get("eventTime") if isinstance(doc, dict) else None
-    if isinstance(when, str):
-        try:
-            return int(datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() * 1000)
-        except ValueError:
-            pass
-    return fallback
 
 
 def scan_file(
@@ -58,20 +47,20 @@ def scan_file(
         records = archive.records(data, str(path), None if prefilter is None else prefilter.positions)
     except archive.Unreadable as exc:
         return 0, 0, [Skipped(str(path), str(exc))]
-    # The first and last event times bound the span the file covers, skipped records included.
-    last = data.rfind(b'"eventTime"')
-    for m in (_EVENT_TIME.search(data), _EVENT_TIME.match(data, last) if last >= 0 else None):
-        if m:
-            with contextlib.suppress(ValueError):
-                when = datetime.fromisoformat(m.group(1).decode().replace("Z", "+00:00"))
-                evaluator.observe(int(when.timestamp() * 1000))
-    for raw in records.selected:
+    # The first and last event times bound the span the file covers, unselected records included.
+    for ms in (records.first_ms, records.last_ms):
+        if ms is not None:
+            evaluator.observe(ms)
+    # A default_value filter publishes for every event: count them all, selected or not.
+    counted = bool(evaluator.defaults)
+    if counted:
+        evaluator.count_events(records.times_ms())
+    for ms, raw in records.selected:
         # Only the filters whose hint holds for the record are evaluated on it.
         only = None if prefilter is None else prefilter.candidates(raw)
         if only is not None and not only:
             continue
-        event = Event(raw.decode("utf-8"))
-        evaluator.add(_timestamp_ms(event, 0), event, only)
+        evaluator.add(ms, Event(raw.decode("utf-8")), only, counted=counted)
     # Records the prefilter did not select were read too: the total counts every record.
     return records.total, len(data), records.skipped
 
@@ -108,6 +97,8 @@ def _worker_scan(job: tuple[int, str]) -> tuple[int, int, int, list[Skipped], di
             n: (r.matches, [e.message for e in r.samples]) for n, r in evaluator.filter_results.items()
         },
         "points": {k: dict(v) for k, v in evaluator.points.items()},
+        "event_minutes": dict(evaluator.event_minutes),
+        "default_matches": {n: dict(m) for n, m in evaluator.default_matches.items()},
         "metric_matches": dict(evaluator.metric_matches),
         "span": (evaluator.first_ms, evaluator.last_ms),
     }
@@ -121,8 +112,13 @@ def _merge(evaluator: Evaluator, state: dict[str, Any]) -> None:
         room = evaluator.samples - len(res.samples)
         res.samples.extend(Event(m) for m in samples[: max(room, 0)])
     for key, minutes in state["points"].items():
-        for minute, values in minutes.items():
-            evaluator.points[key][minute].extend(values)
+        for minute, agg in minutes.items():
+            evaluator.merge_point(key, minute, agg)
+    for minute, n in state["event_minutes"].items():
+        evaluator.event_minutes[minute] += n
+    for name, minutes in state["default_matches"].items():
+        for minute, n in minutes.items():
+            evaluator.default_matches[name][minute] += n
     for key, n in state["metric_matches"].items():
         evaluator.metric_matches[key] += n
     for ms in state["span"]:
@@ -130,11 +126,63 @@ def _merge(evaluator: Evaluator, state: dict[str, Any]) -> None:
             evaluator.observe(ms)
 
 
+class WorkerLost(RuntimeError):
+    """A worker process died before finishing its files (killed by a signal, as the
+    system's OOM killer does when memory runs out): the scan is incomplete."""
+
+
+def _cgroup_cpu_limit(root: Path, proc_cgroup: Path) -> float | None:
+    """The CPUs a cgroup quota allows this process (cgroup v2 ``cpu.max`` of its cgroup and
+    every parent, the smallest; v1 ``cpu.cfs_quota_us / cpu.cfs_period_us``), None if none."""
+    limits: list[float] = []
+    try:
+        lines = proc_cgroup.read_text().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        if line.startswith("0::"):  # cgroup v2: walk up from the process's cgroup
+            folder = root / line[3:].strip().lstrip("/")
+            while True:
+                try:
+                    quota, period = (folder / "cpu.max").read_text().split()[:2]
+                    if quota != "max":
+                        limits.append(int(quota) / int(period))
+                except (OSError, ValueError):
+                    pass
+                if folder == root or root not in folder.parents:
+                    break
+                folder = folder.parent
+    for v1 in (root / "cpu", root / "cpu,cpuacct"):
+        try:
+            quota_us = int((v1 / "cpu.cfs_quota_us").read_text())
+            period_us = int((v1 / "cpu.cfs_period_us").read_text())
+        except (OSError, ValueError):
+            continue
+        if quota_us > 0 and period_us > 0:
+            limits.append(quota_us / period_us)
+    return min(limits) if limits else None
+
+
+def available_cpus(root: Path = Path("/sys/fs/cgroup"), proc_cgroup: Path = Path("/proc/self/cgroup")) -> int:
+    """The CPUs this process may use: its CPU affinity (``taskset``, ``docker --cpuset-cpus``),
+    capped by a cgroup CPU quota (``docker --cpus``, a Kubernetes CPU limit; rounded down,
+    at least 1). ``os.cpu_count()`` counts every CPU of the machine."""
+    getaffinity = getattr(os, "sched_getaffinity", None)
+    cpus = len(getaffinity(0)) if getaffinity is not None else (os.cpu_count() or 1)
+    quota = _cgroup_cpu_limit(root, proc_cgroup)
+    if quota is not None:
+        cpus = min(cpus, max(1, int(quota)))
+    return max(1, cpus)
+
+
 def default_workers(files: list[Path]) -> int:
     # Worth a process pool only for archives of some size.
     if len(files) < 2 or sum(map(archive.size_of, files)) < 20_000_000:
         return 1
-    return max(1, min(os.cpu_count() or 1, len(files)))
+    return max(1, min(available_cpus(), len(files)))
+
+
+ProgressDisplay = Callable[[], AbstractContextManager[Callable[[Path, int], None] | None]]
 
 
 def backtest(
@@ -146,27 +194,37 @@ def backtest(
     progress: Callable[[Path, int], None] | None = None,
     workers: int | None = None,
     strict: bool = False,
+    progress_display: ProgressDisplay | None = None,
 ) -> BacktestResult:
     """Scan ``files`` (and ``log_events``) through the filters and alarms. A file or record
     that cannot be read is listed in ``skipped``; with ``strict``, the first one raises
-    SkippedError instead."""
+    SkippedError instead. ``progress`` hears each file done; ``progress_display`` makes a
+    display (a context giving such a callback, e.g. rich's, which runs a thread) that is
+    entered only after the worker processes are forked: nothing forks while it runs.
+    A worker that dies (the OOM killer) raises WorkerLost, never a hang."""
     # Every record scanned is parsed (for its time), so the precheck would only add work.
     evaluator = Evaluator(filters, alarms, precheck=False)
     files = files or []
     scanned = 0
     skipped: list[Skipped] = []
+    display = progress_display or (lambda: contextlib.nullcontext(None))
 
-    def account(path: Path, size: int, total: int, skips: list[Skipped]) -> None:
+    def account(path: Path, size: int, total: int, skips: list[Skipped], shown: Any) -> None:
         nonlocal scanned
         if skips and strict:
             raise SkippedError(skips[0])
         scanned += total
         skipped.extend(skips)
-        if progress:
-            progress(path, size)
+        for callback in (progress, shown):
+            if callback:
+                callback(path, size)
 
     workers = default_workers(files) if workers is None else workers
     if workers > 1:
+        # fork: ProcessPoolExecutor forks every worker at the first submit, before its own
+        # thread starts and before the progress display's; it never forks again (a dead
+        # worker breaks the pool instead of being replaced, as multiprocessing.Pool did,
+        # which then waited forever for the lost file).
         ctx = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         )
@@ -175,19 +233,34 @@ def backtest(
         sizes = [archive.size_of(f) for f in files]
         largest_first = sorted(enumerate(map(str, files)), key=lambda job: -sizes[job[0]])
         states: list[dict[str, Any] | None] = [None] * len(files)
-        with ctx.Pool(workers, initializer=_worker_init, initargs=(_filter_defs(filters), prefilter)) as pool:
-            for i, size, total, skips, state in pool.imap_unordered(_worker_scan, largest_first):
-                account(files[i], size, total, skips)
-                states[i] = state
+        pool = ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_worker_init, initargs=(_filter_defs(filters), prefilter)
+        )
+        try:
+            futures = [pool.submit(_worker_scan, job) for job in largest_first]
+            with display() as shown:
+                for future in as_completed(futures):
+                    i, size, total, skips, state = future.result()
+                    account(files[i], size, total, skips, shown)
+                    states[i] = state
+        except BrokenProcessPool:
+            raise WorkerLost(
+                "a worker process died before finishing its files (killed by a signal: the system's "
+                "OOM killer does this when memory runs out); the scan is incomplete. Each worker holds "
+                "one decompressed file: give more memory, or fewer --workers"
+            ) from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         for merged in states:
             if merged is not None:
                 _merge(evaluator, merged)
     else:
         archive.retain_freed_memory()
         pre = Prefilter.for_filters(filters) if prefilter else None
-        for path in files:
-            total, size, skips = scan_file(path, evaluator, pre)
-            account(path, size, total, skips)
+        with display() as shown:
+            for path in files:
+                total, size, skips = scan_file(path, evaluator, pre)
+                account(path, size, total, skips, shown)
     for ts, message in log_events or []:
         evaluator.add(ts, message)
         scanned += 1
