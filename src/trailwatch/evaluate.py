@@ -224,12 +224,17 @@ class Evaluator:
         self.filters = filters
         self.alarms = alarms
         self.samples = samples
-        #: Try each pattern's cheap necessary condition (FilterPattern.could_match) before
+        #: Try each pattern's cheap necessary condition (prefilter.may_match) before
         #: matching. A caller that has parsed every event already (backtest) turns it off:
         #: then the precheck's substring scans cost more than the match on the parsed doc,
         #: and only a pattern that requires one of a set of eventNames is gated, by a dict
         #: lookup on the parsed document.
         self.precheck = precheck
+        # The prefilter's record stage, the one hint test (imported here: the prefilter
+        # reads this module's MetricFilterSpec).
+        from trailwatch.prefilter import may_match
+
+        self._may_match = may_match
         self._names = {f.name: _required_names(f) for f in filters}
         self.events_scanned = 0
         self.filter_results = {f.name: FilterResult(f.name) for f in filters}
@@ -281,7 +286,7 @@ class Evaluator:
             if only is not None and f.name not in only:
                 continue
             if self.precheck:
-                candidate = f.pattern.could_match(event)
+                candidate = self._may_match(f.pattern, event)
             else:
                 names = self._names[f.name]
                 doc = event.doc if names is not None else None

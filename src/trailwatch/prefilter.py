@@ -294,6 +294,30 @@ class Prefilter:
         return frozenset(found)
 
 
+#: The gate of each pattern (by its text): see gate().
+_GATES: dict[str, Prefilter | None] = {}
+
+
+def gate(pattern: fp.FilterPattern) -> Prefilter | None:
+    """The prefilter of one pattern: the same necessary condition the backtest tests, for a
+    caller that holds one record at a time (the Evaluator's precheck). None: the pattern has
+    no hint, every record is a candidate."""
+    if pattern.text not in _GATES:
+        spec = MetricFilterSpec(name=pattern.text, pattern=pattern, metric_name="", namespace="")
+        _GATES[pattern.text] = Prefilter.for_filters([spec], engine="python")
+    return _GATES[pattern.text]
+
+
+def may_match(pattern: fp.FilterPattern, message: str | fp.Event) -> bool:
+    """False only when the pattern cannot match the record: the record stage of the
+    backtest's prefilter (``Prefilter.candidates``), the one hint test there is."""
+    found = gate(pattern)
+    if found is None:
+        return True
+    text = message.message if isinstance(message, fp.Event) else message
+    return bool(found.candidates(_utf8(text)))
+
+
 class _Probe:
     """Decode only the fields the conditions need, with msgspec, and test them exactly.
 

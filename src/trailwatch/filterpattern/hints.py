@@ -2,8 +2,9 @@
 
 The JSON parser gives each comparison its hint (:func:`comparison_hint`) and combines them
 over ``&&`` and ``||`` (:func:`and_hint`, :func:`or_hint`); term patterns give their
-literals. ``FilterPattern.could_match`` tests a hint on an event; :mod:`trailwatch.prefilter`
-sharpens a JSON pattern's literals into anchors.
+literals. :mod:`trailwatch.prefilter` sharpens a JSON pattern's literals into anchors and
+tests the hints, on a whole file (the backtest) or one record (``prefilter.may_match``, the
+Evaluator's precheck): the one implementation.
 """
 
 from __future__ import annotations

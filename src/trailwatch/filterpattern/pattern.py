@@ -4,14 +4,12 @@ TestMetricFilter API's response for a request."""
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from trailwatch.filterpattern.event import MISSING, Event
-from trailwatch.filterpattern.hints import Hint, hint_names
+from trailwatch.filterpattern.hints import Hint
 from trailwatch.filterpattern.json_pattern import JsonParser, tokenize_json
 from trailwatch.filterpattern.limits import (
     InvalidParameterError,
@@ -40,44 +38,8 @@ class FilterPattern:
         ev = event if isinstance(event, Event) else Event(event)
         return self._matcher(ev)
 
-    def could_match(self, event: Event) -> bool:
-        """Cheap necessary condition from the hint: False means match() is None.
-
-        A literal is the JSON text of a value fragment (``hints.comparison_hint``: ASCII, a
-        non-ASCII character as ``\\uXXXX``). The record may write the value's characters
-        raw (UTF-8) or escaped: a record holding ``\\u`` or ``\\/`` (the only optional
-        escapes JSON has besides those the literal writes too) may hide any literal, and
-        otherwise the literal appears as written or with its ``\\u`` escapes decoded."""
-        hint = self.hint
-        if hint is None:
-            return True
-        message = event.message
-        if "\\u" in message or "\\/" in message:
-            return True  # a JSON escape could hide a literal
-        names = hint_names(hint)
-        if names:
-            doc = event.doc
-            if isinstance(doc, dict) and doc.get("eventName") in names:
-                return True
-        return any(kind == "literal" and _appears(value, message) for kind, value in hint)
-
     def matches(self, event: Event | str) -> bool:
         return self.match(event) is not None
-
-
-@functools.cache
-def _decoded(literal: str) -> str:
-    """A literal's text with its ``\\uXXXX`` escapes decoded (the raw UTF-8 form)."""
-    if "\\u" not in literal:
-        return literal
-    try:
-        return str(json.loads(f'"{literal}"'))
-    except ValueError:
-        return literal
-
-
-def _appears(literal: str, message: str) -> bool:
-    return literal in message or _decoded(literal) in message
 
 
 def compile_pattern(pattern: str) -> FilterPattern:
