@@ -25,7 +25,7 @@ from trailwatch.evaluate import Evaluator
 from trailwatch.eventpattern import EventPattern
 from trailwatch.scenarios import corpus
 from trailwatch.signin_notifications import envelope, patterns
-from trailwatch.terraform import Stack, inline_stack
+from trailwatch.terraform import Stack, destroyed_after, inline_stack
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("detections")]
@@ -48,12 +48,10 @@ def deployed(
         emulator=emulator_session,
         name="consumer",
     )
-    try:
+    # A failing apply is the error reported, with a failing destroy as its note.
+    with destroyed_after(stack):
         stack.apply()
         yield emulator_session, stack, stack.outputs()
-    finally:
-        stack.destroy()
-        stack.cleanup()
 
 
 def test_outputs_carry_every_catalog_key(deployed: tuple[Emulator, Stack, dict[str, object]]) -> None:

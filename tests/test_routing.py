@@ -32,7 +32,7 @@ from trailwatch.catalog import detections
 from trailwatch.emulator import ACCOUNT_ID, Emulator
 from trailwatch.scenarios import corpus
 from trailwatch.signin_notifications import chat_template_for, flagged, patterns
-from trailwatch.terraform import Stack
+from trailwatch.terraform import Stack, destroyed_after
 
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("routing")]
 
@@ -50,14 +50,12 @@ def routed(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, Any
     emu.client("logs").create_log_group(logGroupName=LOG_GROUP)
     stack = Stack(CONFIG, emulator=emu)
     tf_vars: dict[str, object] = {"log_group_name": LOG_GROUP}
-    try:
+    # A failing apply or drift check is the error reported, with a failing destroy as its note.
+    with destroyed_after(stack, tf_vars):
         stack.apply(tf_vars)
         code, out = stack.drift_check(tf_vars)
         assert code == 0, out
         yield {"emu": emu, "out": stack.outputs()}
-    finally:
-        stack.destroy(tf_vars)
-        stack.cleanup()
 
 
 def _drain(emu: Emulator, url: str) -> list[str]:

@@ -38,7 +38,7 @@ from trailwatch.signin_notifications import (
     rule_state,
     text_template,
 )
-from trailwatch.terraform import Stack, topic_feed_config
+from trailwatch.terraform import Stack, destroyed_after, topic_feed_config
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("signin-events")]
@@ -70,14 +70,12 @@ def deployed(emulator_session: Emulator, terraform: str) -> Iterator[dict[str, A
         **stack_options("signin-events-regions"),
     )
     tf_vars: dict[str, object] = {"name_prefix": PREFIX, "allowed_source_cidrs": ALLOWLIST}
-    try:
+    # A failing apply is the error reported, with a failing destroy as its note.
+    with destroyed_after(stack, tf_vars):
         stack.apply(tf_vars)
         yield {"stack": stack, "out": stack.outputs(), "emu": emulator_session}
-    finally:
-        stack.destroy(tf_vars)
-        stack.cleanup()
-        for region in ("us-east-1", *FORWARDING):
-            assert emulator_session.client("events", region).list_rules()["Rules"] == [], region
+    for region in ("us-east-1", *FORWARDING):
+        assert emulator_session.client("events", region).list_rules()["Rules"] == [], region
 
 
 def _drain(emu: Emulator, url: str) -> list[str]:
