@@ -357,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=FOLDER",
         help="also measure this archive of .json.gz files (repeatable; alone, only these)",
     )
+    parser.add_argument(
+        "--no-variants", action="store_true", help="only the main table (no variants or engines tables)"
+    )
     args = parser.parse_args(argv)
     console = Console(width=max(shutil.get_terminal_size().columns, 150))
     for tool in ("zcat", "jq", "xargs"):
@@ -430,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     console.print("all targets met" if met else "[bold]some targets NOT met[/]")
     # The variants and engines: on the two original archives (and any --archive) only.
-    full = {n: f for n, f in archives.items() if n not in SHAPES or SHAPES[n].full}
+    full = {n: f for n, f in archives.items() if (n not in SHAPES or SHAPES[n].full) and not args.no_variants}
     if full:
         console.print(_variants_table(full, plan, trailwatch, runs))
         from trailwatch.backtest.bench_engines import engine_table
