@@ -410,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         zc, jc, bc = cast(tuple[float, float, float], r["cpu"])
         console.print(
             f"{v}: CPU seconds (user + system, all processes): zcat {zc:.2f}, jq pipeline {jc:.2f}, "
-            f"backtest {bc:.2f}; backtest CPU / zcat CPU = {bc / zc:.2f} (<= {TARGET_FLOOR * 2:.0f} with "
+            f"backtest {bc:.2f}; backtest CPU / zcat CPU = {bc / zc:.2f} (<= {TARGET_FLOOR * 2:.1f} with "
             "2 CPUs is the floor target when the machine is idle)"
         )
     console.print(
