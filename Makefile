@@ -61,7 +61,7 @@ lint: venv checkov-venv
 	$(BIN)/trailwatch service-calls --check
 	$(BIN)/trailwatch policies --lint
 
-## bench: backtest vs zcat (floor) and jq on a 1M-record synthetic archive, ratios in one run
+## bench: backtest vs zcat (floor) and jq on 1M-record synthetic archives of seven shapes (file size, record mix), ratios in one run
 bench: venv
 	@command -v jq >/dev/null || (apt-get update -qq && apt-get install -y -qq jq >/dev/null)
 	$(BIN)/python -m trailwatch.bench

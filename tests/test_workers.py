@@ -123,3 +123,39 @@ def test_the_worker_count_follows_affinity_and_the_cgroup_quota(
     assert python_executor.available_cpus(half, proc) == 1
     unlimited, proc = _cgroup(tmp_path / "e", {}, v1=(-1, 100_000))
     assert python_executor.available_cpus(unlimited, proc) == 8
+
+
+def test_runs_of_files_are_consecutive_and_cover_every_file() -> None:
+    sizes = [5, 1, 1, 1, 40, 2, 2, 2, 2, 2, 3, 1, 1, 1, 1, 1, 9, 1]
+    for workers in (1, 2, 3):
+        chunks = python_executor._chunks(sizes, workers)
+        assert [i for chunk in chunks for i in chunk] == list(range(len(sizes)))
+        assert all(chunk for chunk in chunks)
+
+
+def test_many_small_files_give_one_report_whatever_the_workers(tmp_path: Path) -> None:
+    """Workers scan runs of several files into one evaluator each: the report (matches,
+    samples in the files' order, datapoints) is the one a single process gives."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for i in range(60):
+        recs = [
+            ev.root_login(mfa=True, at=f"2026-11-02T{i // 6:02d}:{i % 60:02d}:{s:02d}Z") for s in range(3)
+        ]
+        (folder / f"{i:02d}.json.gz").write_bytes(gzip.compress(json.dumps({"Records": recs}).encode()))
+    filters, alarms = detections_from_plan(json.loads(_plan(tmp_path).read_text()))
+    files = sorted(folder.iterdir())
+    assert max(map(len, python_executor._chunks([f.stat().st_size for f in files], 2))) > 1
+    one = python_executor.backtest(filters, alarms, files, workers=1)
+    two = python_executor.backtest(filters, alarms, files, workers=2)
+    assert one.to_json() == two.to_json()
+    assert one.to_json()["filters"][0]["matches"] == 180
+
+    def samples(result: Any) -> dict[str, list[str]]:
+        return {name: [e.message for e in events] for name, events in result.alarm_samples.items()}
+
+    assert samples(one) == samples(two)
+    # The first samples are the first file's records.
+    assert [json.loads(m)["eventTime"] for m in samples(one)["root-alarm"][:3]] == [
+        f"2026-11-02T00:00:{s:02d}Z" for s in range(3)
+    ]

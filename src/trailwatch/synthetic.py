@@ -155,9 +155,19 @@ OTHER_ERRORS = [
 
 
 class _Gen:
-    def __init__(self, rng: random.Random, account: str, hostile: bool) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        account: str,
+        hostile: bool,
+        denied: float = 0.03,
+        services: int | None = None,
+    ) -> None:
         self.rng = rng
         self.account = account
+        self.denied_rate = denied
+        self.reads = READS[:services] if services else READS
+        self.read_weights = READ_WEIGHTS[: len(self.reads)]
         self.hostile = hostile
 
     # --- random pieces -------------------------------------------------------------------
@@ -478,12 +488,12 @@ class _Gen:
         if roll < 0.0012:
             name, source = r.choice(CHANGES)
             return self.api_call(source, name, at)
-        source, names = r.choices(READS, READ_WEIGHTS)[0]
+        source, names = r.choices(self.reads, self.read_weights)[0]
         name = r.choice(names)
-        if roll < 0.0312:
+        if roll < 0.0012 + self.denied_rate:
             arn = f"arn:aws:sts::{self.account}:assumed-role/{self.role()}/{self.session()}"
             return self.api_call(source, name, at, self.denied(source, name, arn))
-        if roll < 0.0412:
+        if roll < 0.0112 + self.denied_rate:
             code, message = r.choice(OTHER_ERRORS)
             return self.api_call(source, name, at, (code, message.format(name=self.role())))
         return self.api_call(source, name, at)
@@ -526,11 +536,15 @@ def write_archive(
     start: datetime | None = None,
     hostile: bool = False,
     days: float = 7,
+    denied: float = 0.03,
+    services: int | None = None,
 ) -> list[Path]:
     """Write ``records`` CloudTrail records over ``days`` as gzip files under root/AWSLogs/...;
-    files hold between half and one and a half times ``per_file`` records, as real ones vary."""
+    files hold between half and one and a half times ``per_file`` records, as real ones vary.
+    ``denied`` is the share of calls denied (AccessDenied, Client.UnauthorizedOperation);
+    ``services`` keeps only the first (most frequent) read-only event sources."""
     rng = random.Random(seed)
-    gen = _Gen(rng, account, hostile)
+    gen = _Gen(rng, account, hostile, denied, services)
     t = start or datetime(2026, 11, 1, tzinfo=UTC)
     step = timedelta(seconds=86400 * days / max(records, 1))
     files: list[Path] = []

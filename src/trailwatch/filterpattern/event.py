@@ -87,14 +87,20 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+#: One decoder for every event (``json.loads`` with hooks made one per call: 2.5 us of the
+#: engine's 40 per matched record).
+_DECODER = json.JSONDecoder(
+    parse_int=lambda s: JsonNumber(s, True),
+    parse_float=lambda s: JsonNumber(s, False),
+    parse_constant=_reject_constant,
+)
+
+
 def _parse_json(message: str) -> Any:
+    # json.loads(message, **hooks) is this, after refusing a leading BOM: a BOM is not JSON
+    # whitespace, so decode refuses it too (ValueError either way).
     try:
-        return json.loads(
-            message,
-            parse_int=lambda s: JsonNumber(s, True),
-            parse_float=lambda s: JsonNumber(s, False),
-            parse_constant=_reject_constant,
-        )
+        return _DECODER.decode(message)
     except (ValueError, RecursionError):
         return MISSING
 

@@ -87,11 +87,23 @@ def _worker_init(defs: list[FilterDef], prefilter: bool) -> None:
     _WORKER["prefilter"] = Prefilter.for_filters(filters) if prefilter else None
 
 
-def _worker_scan(job: tuple[int, str]) -> tuple[int, int, int, list[Skipped], dict[str, Any]]:
+def _worker_scan(job: tuple[int, str]) -> tuple[int, int, int, list[Skipped]]:
+    """Scan one file into the worker's evaluator for its current chunk: (index, bytes read,
+    records read, skipped)."""
     index, path = job
-    filters: list[MetricFilterSpec] = _WORKER["filters"]
-    evaluator = Evaluator(filters, [], precheck=False)
-    total, size, skipped = scan_file(Path(path), evaluator, _WORKER["prefilter"])
+    total, size, skipped = scan_file(Path(path), _WORKER["evaluator"], _WORKER["prefilter"])
+    return index, size, total, skipped
+
+
+def _worker_chunk(
+    jobs: list[tuple[int, str]],
+) -> tuple[list[tuple[int, int, int, list[Skipped]]], dict[str, Any]]:
+    """Scan a run of consecutive files (in the files' order) into one evaluator, and return
+    each file's counts and the evaluator's state: one task, one state to pickle and merge per
+    chunk, not per file (small files made the pool's per-task costs most of the CPU)."""
+    evaluator = Evaluator(_WORKER["filters"], [], precheck=False)
+    _WORKER["evaluator"] = evaluator
+    done = [_worker_scan(job) for job in jobs]
     state = {
         "filters": {
             n: (r.matches, [e.message for e in r.samples]) for n, r in evaluator.filter_results.items()
@@ -102,7 +114,29 @@ def _worker_scan(job: tuple[int, str]) -> tuple[int, int, int, list[Skipped], di
         "metric_matches": dict(evaluator.metric_matches),
         "span": (evaluator.first_ms, evaluator.last_ms),
     }
-    return index, size, total, skipped, state
+    return done, state
+
+
+#: Tasks per worker the files are cut into: enough that no worker waits long at the end.
+CHUNKS_PER_WORKER = 12
+
+
+def _chunks(sizes: list[int], workers: int) -> list[list[int]]:
+    """The files' indices cut into runs of consecutive files of about total / (workers *
+    CHUNKS_PER_WORKER) bytes each (a larger file is a run of its own)."""
+    target = sum(sizes) / (workers * CHUNKS_PER_WORKER)
+    chunks: list[list[int]] = []
+    run: list[int] = []
+    held = 0
+    for i, size in enumerate(sizes):
+        run.append(i)
+        held += size
+        if held >= target:
+            chunks.append(run)
+            run, held = [], 0
+    if run:
+        chunks.append(run)
+    return chunks
 
 
 def _merge(evaluator: Evaluator, state: dict[str, Any]) -> None:
@@ -228,21 +262,24 @@ def backtest(
         ctx = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         )
-        # The largest files first, so that no large file is left for one worker at the end;
-        # states are merged in the files' order, so samples do not depend on the workers.
+        # Runs of consecutive files, the largest first, so that no large run is left for one
+        # worker at the end; states are merged in the files' order, so samples do not
+        # depend on the workers.
         sizes = [archive.size_of(f) for f in files]
-        largest_first = sorted(enumerate(map(str, files)), key=lambda job: -sizes[job[0]])
-        states: list[dict[str, Any] | None] = [None] * len(files)
+        chunks = _chunks(sizes, workers)
+        order = sorted(range(len(chunks)), key=lambda c: -sum(sizes[i] for i in chunks[c]))
+        states: list[dict[str, Any] | None] = [None] * len(chunks)
         pool = ProcessPoolExecutor(
             workers, mp_context=ctx, initializer=_worker_init, initargs=(_filter_defs(filters), prefilter)
         )
         try:
-            futures = [pool.submit(_worker_scan, job) for job in largest_first]
+            futures = {pool.submit(_worker_chunk, [(i, str(files[i])) for i in chunks[c]]): c for c in order}
             with display() as shown:
                 for future in as_completed(futures):
-                    i, size, total, skips, state = future.result()
-                    account(files[i], size, total, skips, shown)
-                    states[i] = state
+                    done, state = future.result()
+                    for i, size, total, skips in done:
+                        account(files[i], size, total, skips, shown)
+                    states[futures[future]] = state
         except BrokenProcessPool:
             raise WorkerLost(
                 "a worker process died before finishing its files (killed by a signal: the system's "
