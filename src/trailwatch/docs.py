@@ -1,4 +1,4 @@
-"""Inputs/outputs tables for module READMEs, generated from variables.tf and outputs.tf.
+"""Inputs/outputs tables for module READMEs, generated from variables*.tf and outputs.tf.
 
 terraform-docs is not available everywhere, so the repo generates its own tables between
 ``<!-- BEGIN_TF_DOCS -->`` and ``<!-- END_TF_DOCS -->``. ``trailwatch docs --check`` (and the
@@ -64,7 +64,8 @@ def _default(value: Any) -> str:
 
 def render(module_dir: Path) -> str:
     lines = ["## Inputs", ""]
-    variables = _blocks(module_dir / "variables.tf", "variable")
+    # variables.tf, and the variables-<concern>.tf files a module splits its inputs into.
+    variables = [b for path in sorted(module_dir.glob("variables*.tf")) for b in _blocks(path, "variable")]
     if variables:
         lines += ["| Name | Description | Type | Default | Required |", "|---|---|---|---|:---:|"]
         for name, body in sorted(variables):

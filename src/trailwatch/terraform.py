@@ -29,8 +29,9 @@ from trailwatch.emulator import Emulator
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OVERRIDE_FILE = "trailwatch_emulator_override.tf"
 
-#: What a root config needs from the repo: the root module and its submodules and catalog.
-MODULE_PARTS = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "catalog")
+#: What a root config needs from the repo: the root module's files (its inputs are split by
+#: concern, variables-*.tf), its submodules and the catalog.
+MODULE_PARTS = (*sorted(p.name for p in REPO_ROOT.glob("*.tf")), "modules", "catalog")
 
 _MIRROR_CANDIDATES = (
     "/opt/tf-plugins",
