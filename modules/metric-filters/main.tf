@@ -73,12 +73,17 @@ locals {
   resolved = {
     for key, r in module.detections.resolved : key => merge(r, { metric_name = local.catalog.detections[key].metric_name })
   }
+  # Every text a detection can deploy, made concrete once (the allowlist and exclusion
+  # placeholders replaced): its patterns by id, and its deploy parts' own texts as "part:<name>".
+  filled = {
+    for key, d in local.catalog.detections : key => {
+      for id, text in merge(d.patterns, { for p in flatten(values(try(d.deploy, {}))) : "part:${p.name}" => p.text if can(p.text) }) :
+      id => replace(replace(text, local.placeholder, local.allow_clauses), local.exclusion_placeholder, lookup(local.exclusion_clauses, key, ""))
+    }
+  }
   candidates = {
     for key, r in local.resolved : key => merge(r, {
-      pattern = (
-        try(var.detections[key].pattern, null) != null ? var.detections[key].pattern :
-        replace(replace(local.catalog.detections[key].patterns[r.pattern_id], local.placeholder, local.allow_clauses), local.exclusion_placeholder, lookup(local.exclusion_clauses, key, ""))
-      )
+      pattern = try(var.detections[key].pattern, null) != null ? var.detections[key].pattern : local.filled[key][r.pattern_id]
       # Whether the exclusion inputs apply to this pattern (they need its placeholder).
       takes_exclusions = try(var.detections[key].pattern, null) == null && strcontains(local.catalog.detections[key].patterns[r.pattern_id], local.exclusion_placeholder)
     }) if r.enabled
@@ -96,7 +101,7 @@ locals {
         [
           for p in try(local.catalog.detections[key].deploy[c.pattern_id], [{ name = "", pattern = c.pattern_id }]) : {
             name    = p.name
-            pattern = replace(replace(try(p.text, local.catalog.detections[key].patterns[p.pattern]), local.placeholder, local.allow_clauses), local.exclusion_placeholder, lookup(local.exclusion_clauses, key, ""))
+            pattern = local.filled[key][try(p.pattern, "part:${p.name}")]
             witness = try(p.witness, false)
           } if try(var.detections[key].pattern, null) == null
         ],
