@@ -84,6 +84,7 @@ def test_defaults_render_as_terraform_values() -> None:
 # ------------------------------------------------------------------------------------------
 
 README = REPO_ROOT / "README.md"
+DOCS = REPO_ROOT / "docs"
 NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -92,8 +93,9 @@ NUMBERS = {
 }  # fmt: skip
 
 
-def _readme() -> str:
-    return " ".join(README.read_text().split())
+def _readme(page: Path = README) -> str:
+    """A user document's text with its line breaks and runs of spaces as single spaces."""
+    return " ".join(page.read_text().split())
 
 
 def _words_to_int(words: str) -> int:
@@ -106,9 +108,9 @@ def test_the_validation_case_counts_are_the_case_lists() -> None:
     m = re.search(
         r"one test per case \((\d+) for the root module, (\d+) for `modules/signin-events` alone, "
         r"(\d+) for `modules/alarm-messages` alone",
-        _readme(),
+        _readme(DOCS / "proof.md"),
     )
-    assert m, "README no longer states the validation case counts"
+    assert m, "docs/proof.md no longer states the validation case counts"
     counts = tuple(int(n) for n in m.groups())
     lists = (test_validation.CASES, test_validation.SUBMODULE_CASES, test_validation.ALARM_MESSAGES_CASES)
     assert counts == tuple(len(cases) for cases in lists)
@@ -131,13 +133,13 @@ def test_the_detection_count_is_the_catalogs() -> None:
 
 
 def test_the_cost_table_prices_what_the_example_deploys() -> None:
-    """The README's cost table is `trailwatch cost` on examples/minimal's plan: as many alarms
+    """docs/backtest.md's cost table is `trailwatch cost` on examples/minimal's plan: as many alarms
     and custom metrics as that plan has (tests/inventories/minimal.yaml, which
     tests/test_examples.py holds to the plan), each priced at its unit price, rows adding up."""
     import yaml
 
     counts = yaml.safe_load((REPO_ROOT / "tests" / "inventories" / "minimal.yaml").read_text())["counts"]
-    text = README.read_text()
+    text = (DOCS / "backtest.md").read_text()
     table = text.split("| item | this stack (USD/month) | with `default_value = 0` |", 1)[1].split("\n\n", 1)[
         0
     ]
@@ -170,8 +172,9 @@ def test_the_make_lint_list_is_the_makefiles() -> None:
         r"ruff check": "`ruff check`",
         r"ruff format --check": "`ruff format --check`",
         r"\)/mypy\b": "mypy",
-        r"trailwatch service-calls --check": "`trailwatch service-calls --check`",
-        r"trailwatch policies --lint": "`trailwatch policies --lint`",
+        # The maintainers' commands, by what they check (DEVELOPERS.md spells them out).
+        r"service-calls --check": "the service-call check",
+        r"policies --lint": "the policy lint",
     }
     # The recipe's logical lines (a trailing backslash continues one), each a step.
     steps = [step.strip().lstrip("@") for step in recipe.split("\n", 1)[1].replace("\\\n", " ").splitlines()]
@@ -199,7 +202,7 @@ def test_metric_and_alarm_names_are_as_the_readme_says() -> None:
     assert metric_filter["name"] == alarm["alarm_name"] == f"trailwatch-{key}"
     assert metric_filter["metric_transformation"][0]["name"] == f"trailwatch-{catalog[key]['metric_name']}"
     assert alarm["metric_name"] == f"trailwatch-{catalog[key]['metric_name']}"
-    text = _readme()
+    text = _readme(DOCS / "detections.md")
     assert "`<prefix>-<key>` (`trailwatch-root_usage`)" in text
     assert (
         f"`<prefix>-<MetricName>`, the catalog's `metric_name` (`trailwatch-{catalog['root_usage']['metric_name']}`)"
@@ -208,8 +211,8 @@ def test_metric_and_alarm_names_are_as_the_readme_says() -> None:
 
 
 #: Words of the project's own history, which a user cannot follow: "issue 13", "part 4",
-#: "the seed", "session 23", "finding 6". DEVELOPERS.md may keep them.
-JARGON = re.compile(r"\b(issues?|parts?|sessions?|findings?) \d+\b|\bthe seed\b|\bseed's\b", re.IGNORECASE)
+#: "the issue-24 shapes", "the seed", "session 23", "finding 6". DEVELOPERS.md may keep them.
+JARGON = re.compile(r"\b(issues?|parts?|sessions?|findings?)[ -]\d+\b|\bthe seed\b|\bseed's\b", re.IGNORECASE)
 
 
 def test_user_documents_speak_without_internal_jargon() -> None:
@@ -230,3 +233,63 @@ def test_user_documents_speak_without_internal_jargon() -> None:
     assert not found, "internal jargon in user documents:\n" + "\n".join(found)
     assert JARGON.search("Alarm messages (issue 13, parts 3 and 4)")
     assert JARGON.search("the seed's story") and not JARGON.search("seeded with 2026")
+    assert JARGON.search("The issue-24 shapes") and not JARGON.search("an issue-free run")
+
+
+# ------------------------------------------------------------------------------------------
+# Links between the user documents: the README's long sections live in docs/*.md.
+# ------------------------------------------------------------------------------------------
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _prose(page: Path) -> str:
+    """A Markdown page without its fenced code blocks (a link there is code, not a link)."""
+    return re.sub(r"^```.*?^```", "", page.read_text(), flags=re.S | re.M)
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation but hyphens dropped,
+    spaces as hyphens."""
+    out = set()
+    for heading in re.findall(r"^#{1,6} (.+)$", _prose(page), re.M):
+        out.add(re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-"))
+    return out
+
+
+def _user_documents() -> list[Path]:
+    return [
+        REPO_ROOT / "README.md",
+        REPO_ROOT / "CHANGELOG.md",
+        *sorted(DOCS.glob("*.md")),
+        *sorted(REPO_ROOT.glob("examples/*/README.md")),
+        *sorted(REPO_ROOT.glob("modules/*/README.md")),
+    ]
+
+
+def test_links_between_the_documents_resolve() -> None:
+    """Every relative link of a user document names a file of the repository, and every
+    #anchor a heading of the page it points to."""
+    broken, checked = [], 0
+    for page in _user_documents():
+        for target in LINK.findall(_prose(page)):
+            if re.match(r"[a-z]+:", target):  # https:, mailto:
+                continue
+            path, _, anchor = target.partition("#")
+            dest = (page.parent / path).resolve() if path else page
+            checked += 1
+            if not dest.exists():
+                broken.append(f"{page.relative_to(REPO_ROOT)}: {target} (no such file)")
+            elif anchor and (dest.suffix != ".md" or anchor not in _anchors(dest)):
+                broken.append(f"{page.relative_to(REPO_ROOT)}: {target} (no such heading)")
+    assert not broken, "broken links:\n" + "\n".join(broken)
+    assert checked >= 40
+    assert "compare-a-detections-forms-trailwatch-variants" in _anchors(DOCS / "backtest.md")
+
+
+def test_the_readme_links_every_docs_page() -> None:
+    """The README's contents reach every page of docs/ (each a section that moved there)."""
+    linked = {(REPO_ROOT / t.partition("#")[0]).resolve() for t in LINK.findall(README.read_text())}
+    pages = sorted(DOCS.glob("*.md"))
+    assert len(pages) >= 10
+    assert not [p.name for p in pages if p.resolve() not in linked]
