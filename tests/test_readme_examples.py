@@ -42,6 +42,19 @@ def test_the_readmes_have_examples() -> None:
     assert {"docs/routing.md#1", "docs/chat.md#1"} <= {where for where, _ in BLOCKS}
 
 
+def test_every_submodule_readme_shows_its_module_in_use() -> None:
+    """Each modules/<name>/README.md has a usage block that calls modules/<name> by its
+    registry address (planned with the others below: a module without resources, such as
+    modules/detections, is shown feeding a resource of the reader's own)."""
+    missing = []
+    for readme in sorted((REPO_ROOT / "modules").glob("*/README.md")):
+        name = readme.parent.name
+        source = re.compile(r'source\s*= "' + re.escape(f"{REGISTRY}//modules/{name}") + '"')
+        if not any(source.search(hcl) for where, hcl in BLOCKS if where.startswith(f"modules/{name}/")):
+            missing.append(name)
+    assert not missing, f"submodule READMEs without a usage block of their module: {missing}"
+
+
 def test_the_readme_starts_with_usage() -> None:
     """The first screen (40 lines) of README.md holds a module block with the registry source
     and the release's version constraint (it plans with the others, as README.md#1), and the
