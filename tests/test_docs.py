@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
+
+import hcl2
 
 from trailwatch import docs
 from trailwatch.terraform import REPO_ROOT
@@ -32,9 +35,11 @@ def test_adding_a_variable_makes_the_readme_stale(tmp_path: Path) -> None:
     assert docs.render(mod) in readme.read_text()
 
 
-def _default_cells(readme: Path) -> dict[str, str]:
-    """Variable name -> the Default cell of a README's generated inputs table."""
-    text = readme.read_text().split(docs.BEGIN, 1)[1].split(docs.END, 1)[0]
+def _default_cells(text: str) -> dict[str, str]:
+    """Variable name -> the Default cell of a generated inputs table (in a README, the part
+    between the markers)."""
+    if docs.BEGIN in text:
+        text = text.split(docs.BEGIN, 1)[1].split(docs.END, 1)[0]
     cells = {}
     for line in text.splitlines():
         # | `name` | description | `type` | default | required |
@@ -44,39 +49,82 @@ def _default_cells(readme: Path) -> dict[str, str]:
     return cells
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (k, *_strings(v))]
-    return []
+def _declared_defaults(module: Path) -> dict[str, object]:
+    """Variable name -> its default as written in variables*.tf, as python-hcl2 reads it."""
+    out = {}
+    for path in sorted(module.glob("variables*.tf")):
+        with path.open() as fh:
+            for entry in hcl2.load(fh).get("variable", []):
+                for name, body in entry.items():
+                    if "default" in body:
+                        out[name.strip('"')] = body["default"]
+    return out
 
 
-def test_defaults_render_as_terraform_values() -> None:
-    """Each default is written as the value Terraform gives it: JSON, strings without their HCL
-    quotes at any depth (a list of strings once read `["\\"security@example.com\\""]`)."""
-    mod = REPO_ROOT / "tests" / "configs" / "docs-defaults"
-    table = docs.render(mod)
+def _value(parsed: object) -> object:
+    """What Terraform makes of a value python-hcl2 parsed: strings keep their HCL quotes and
+    escapes there ('"a"', '"$${x}"'), keys too."""
+    if isinstance(parsed, str):
+        if len(parsed) >= 2 and parsed[0] == parsed[-1] == '"':
+            return str(json.loads(parsed)).replace("$${", "${").replace("%%{", "%{")
+        return parsed
+    if isinstance(parsed, list):
+        return [_value(v) for v in parsed]
+    if isinstance(parsed, dict):
+        return {_value(k): _value(v) for k, v in parsed.items() if k != "__is_block__"}
+    return parsed
+
+
+DEFAULTS_CONFIG = REPO_ROOT / "tests" / "configs" / "docs-defaults"
+
+
+def test_defaults_render_as_hcl() -> None:
+    """Each default is written as HCL, as a user would copy it into a .tf or .tfvars file:
+    strings without a second layer of quotes at any depth (a list of strings once read
+    `["\\"security@example.com\\""]`), maps and objects as `{ "key" = value }` (they were
+    JSON), a literal `${` or `%{` doubled."""
+    table = docs.render(DEFAULTS_CONFIG)
     assert '| `emails` |  | `list(string)` | `["security@example.com"]` | no |' in table
-    assert '| `tags` |  | `map(string)` | `{"Project": "trailwatch", "Key-2": "v"}` | no |' in table
+    assert '| `tags` |  | `map(string)` | `{ "Project" = "trailwatch", "Key-2" = "v" }` | no |' in table
     assert "| `rules` |  | `list(object({name = string, n = number, on = bool}))` | " in table
-    assert '`[{"name": "a", "n": 1, "on": true}]` | no |' in table
+    assert '`[{ "name" = "a", "n" = 1, "on" = true }]` | no |' in table
     assert '| `quoted` |  | `string` | `"say \\"hi\\""` | no |' in table
+    assert '| `template` |  | `string` | `"$${literal} and %%{literal}, a tab\\tand a \\\\"` | no |' in table
     assert "| `nothing` |  | `string` | `null` | no |" in table
     assert "| `needed` |  | `string` | n/a | yes |" in table
-    checked = 0
-    for module in docs.module_dirs(REPO_ROOT):
-        for name, cell in _default_cells(module / "README.md").items():
+
+
+def test_every_default_cell_is_the_declared_value(terraform: str, tmp_path: Path) -> None:
+    """Terraform itself reads every Default cell of every generated table (one `terraform
+    console`, about a second) and gets the value the variable declares."""
+    cells: list[str] = []
+    expected: list[object] = []
+    for module in [*docs.module_dirs(REPO_ROOT), DEFAULTS_CONFIG]:
+        text = (module / "README.md").read_text() if module != DEFAULTS_CONFIG else docs.render(module)
+        declared = _declared_defaults(module)
+        for name, cell in _default_cells(text).items():
             if cell == "n/a":
                 continue
             assert cell.startswith("`") and cell.endswith("`"), (module.name, name, cell)
-            value = json.loads(cell.strip("`").replace("\\|", "|"))
-            leftovers = [s for s in _strings(value) if len(s) >= 2 and s[0] == s[-1] == '"']
-            assert not leftovers, f"{module.name}: {name} default keeps HCL quotes: {cell}"
-            checked += 1
-    assert checked >= 100
+            cells.append(cell.strip("`").replace("\\|", "|"))
+            expected.append(_value(declared[name]))
+    assert len(cells) >= 100
+    (tmp_path / "main.tf").write_text(
+        "locals {\n  cells = [\n" + "".join(f"    {c},\n" for c in cells) + "  ]\n}\n"
+    )
+    out = subprocess.run(
+        [terraform, "console"],
+        input="jsonencode(local.cells)\n",
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    evaluated = json.loads(json.loads(out.strip()))
+    wrong = [(c, e, v) for c, e, v in zip(cells, expected, evaluated, strict=True) if v != e]
+    assert not wrong, "cells Terraform reads otherwise than declared (cell, declared, read):\n" + "\n".join(
+        map(str, wrong)
+    )
 
 
 # ------------------------------------------------------------------------------------------
