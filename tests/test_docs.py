@@ -341,3 +341,19 @@ def test_the_readme_links_every_docs_page() -> None:
     pages = sorted(DOCS.glob("*.md"))
     assert len(pages) >= 10
     assert not [p.name for p in pages if p.resolve() not in linked]
+
+
+def test_the_release_section_tells_the_module_from_the_tools() -> None:
+    """The CHANGELOG's newest version section says what the release holds, the module's
+    changes apart from the tools' and the test harness's."""
+    text = (REPO_ROOT / "CHANGELOG.md").read_text()
+    start = re.search(r"^## \[\d+\.\d+\.\d+\]", text, re.M)
+    assert start, "CHANGELOG.md has no version section"
+    end = text.find("\n## ", start.end())
+    section = text[start.start() : end if end >= 0 else len(text)]
+    headings = re.findall(r"^### (.+)$", section, re.M)
+    assert headings[:3] == [
+        "The Terraform module",
+        "The `trailwatch` tools",
+        "Test harness and maintainer tooling (not part of the module)",
+    ], headings
