@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
+
+import hcl2
 
 from trailwatch import docs
 from trailwatch.terraform import REPO_ROOT
@@ -32,9 +35,11 @@ def test_adding_a_variable_makes_the_readme_stale(tmp_path: Path) -> None:
     assert docs.render(mod) in readme.read_text()
 
 
-def _default_cells(readme: Path) -> dict[str, str]:
-    """Variable name -> the Default cell of a README's generated inputs table."""
-    text = readme.read_text().split(docs.BEGIN, 1)[1].split(docs.END, 1)[0]
+def _default_cells(text: str) -> dict[str, str]:
+    """Variable name -> the Default cell of a generated inputs table (in a README, the part
+    between the markers)."""
+    if docs.BEGIN in text:
+        text = text.split(docs.BEGIN, 1)[1].split(docs.END, 1)[0]
     cells = {}
     for line in text.splitlines():
         # | `name` | description | `type` | default | required |
@@ -44,39 +49,82 @@ def _default_cells(readme: Path) -> dict[str, str]:
     return cells
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (k, *_strings(v))]
-    return []
+def _declared_defaults(module: Path) -> dict[str, object]:
+    """Variable name -> its default as written in variables*.tf, as python-hcl2 reads it."""
+    out = {}
+    for path in sorted(module.glob("variables*.tf")):
+        with path.open() as fh:
+            for entry in hcl2.load(fh).get("variable", []):
+                for name, body in entry.items():
+                    if "default" in body:
+                        out[name.strip('"')] = body["default"]
+    return out
 
 
-def test_defaults_render_as_terraform_values() -> None:
-    """Each default is written as the value Terraform gives it: JSON, strings without their HCL
-    quotes at any depth (a list of strings once read `["\\"security@example.com\\""]`)."""
-    mod = REPO_ROOT / "tests" / "configs" / "docs-defaults"
-    table = docs.render(mod)
+def _value(parsed: object) -> object:
+    """What Terraform makes of a value python-hcl2 parsed: strings keep their HCL quotes and
+    escapes there ('"a"', '"$${x}"'), keys too."""
+    if isinstance(parsed, str):
+        if len(parsed) >= 2 and parsed[0] == parsed[-1] == '"':
+            return str(json.loads(parsed)).replace("$${", "${").replace("%%{", "%{")
+        return parsed
+    if isinstance(parsed, list):
+        return [_value(v) for v in parsed]
+    if isinstance(parsed, dict):
+        return {_value(k): _value(v) for k, v in parsed.items() if k != "__is_block__"}
+    return parsed
+
+
+DEFAULTS_CONFIG = REPO_ROOT / "tests" / "configs" / "docs-defaults"
+
+
+def test_defaults_render_as_hcl() -> None:
+    """Each default is written as HCL, as a user would copy it into a .tf or .tfvars file:
+    strings without a second layer of quotes at any depth (a list of strings once read
+    `["\\"security@example.com\\""]`), maps and objects as `{ "key" = value }` (they were
+    JSON), a literal `${` or `%{` doubled."""
+    table = docs.render(DEFAULTS_CONFIG)
     assert '| `emails` |  | `list(string)` | `["security@example.com"]` | no |' in table
-    assert '| `tags` |  | `map(string)` | `{"Project": "trailwatch", "Key-2": "v"}` | no |' in table
+    assert '| `tags` |  | `map(string)` | `{ "Project" = "trailwatch", "Key-2" = "v" }` | no |' in table
     assert "| `rules` |  | `list(object({name = string, n = number, on = bool}))` | " in table
-    assert '`[{"name": "a", "n": 1, "on": true}]` | no |' in table
+    assert '`[{ "name" = "a", "n" = 1, "on" = true }]` | no |' in table
     assert '| `quoted` |  | `string` | `"say \\"hi\\""` | no |' in table
+    assert '| `template` |  | `string` | `"$${literal} and %%{literal}, a tab\\tand a \\\\"` | no |' in table
     assert "| `nothing` |  | `string` | `null` | no |" in table
     assert "| `needed` |  | `string` | n/a | yes |" in table
-    checked = 0
-    for module in docs.module_dirs(REPO_ROOT):
-        for name, cell in _default_cells(module / "README.md").items():
+
+
+def test_every_default_cell_is_the_declared_value(terraform: str, tmp_path: Path) -> None:
+    """Terraform itself reads every Default cell of every generated table (one `terraform
+    console`, about a second) and gets the value the variable declares."""
+    cells: list[str] = []
+    expected: list[object] = []
+    for module in [*docs.module_dirs(REPO_ROOT), DEFAULTS_CONFIG]:
+        text = (module / "README.md").read_text() if module != DEFAULTS_CONFIG else docs.render(module)
+        declared = _declared_defaults(module)
+        for name, cell in _default_cells(text).items():
             if cell == "n/a":
                 continue
             assert cell.startswith("`") and cell.endswith("`"), (module.name, name, cell)
-            value = json.loads(cell.strip("`").replace("\\|", "|"))
-            leftovers = [s for s in _strings(value) if len(s) >= 2 and s[0] == s[-1] == '"']
-            assert not leftovers, f"{module.name}: {name} default keeps HCL quotes: {cell}"
-            checked += 1
-    assert checked >= 100
+            cells.append(cell.strip("`").replace("\\|", "|"))
+            expected.append(_value(declared[name]))
+    assert len(cells) >= 100
+    (tmp_path / "main.tf").write_text(
+        "locals {\n  cells = [\n" + "".join(f"    {c},\n" for c in cells) + "  ]\n}\n"
+    )
+    out = subprocess.run(
+        [terraform, "console"],
+        input="jsonencode(local.cells)\n",
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    evaluated = json.loads(json.loads(out.strip()))
+    wrong = [(c, e, v) for c, e, v in zip(cells, expected, evaluated, strict=True) if v != e]
+    assert not wrong, "cells Terraform reads otherwise than declared (cell, declared, read):\n" + "\n".join(
+        map(str, wrong)
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -84,6 +132,7 @@ def test_defaults_render_as_terraform_values() -> None:
 # ------------------------------------------------------------------------------------------
 
 README = REPO_ROOT / "README.md"
+DOCS = REPO_ROOT / "docs"
 NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -92,8 +141,9 @@ NUMBERS = {
 }  # fmt: skip
 
 
-def _readme() -> str:
-    return " ".join(README.read_text().split())
+def _readme(page: Path = README) -> str:
+    """A user document's text with its line breaks and runs of spaces as single spaces."""
+    return " ".join(page.read_text().split())
 
 
 def _words_to_int(words: str) -> int:
@@ -106,9 +156,9 @@ def test_the_validation_case_counts_are_the_case_lists() -> None:
     m = re.search(
         r"one test per case \((\d+) for the root module, (\d+) for `modules/signin-events` alone, "
         r"(\d+) for `modules/alarm-messages` alone",
-        _readme(),
+        _readme(DOCS / "proof.md"),
     )
-    assert m, "README no longer states the validation case counts"
+    assert m, "docs/proof.md no longer states the validation case counts"
     counts = tuple(int(n) for n in m.groups())
     lists = (test_validation.CASES, test_validation.SUBMODULE_CASES, test_validation.ALARM_MESSAGES_CASES)
     assert counts == tuple(len(cases) for cases in lists)
@@ -131,13 +181,13 @@ def test_the_detection_count_is_the_catalogs() -> None:
 
 
 def test_the_cost_table_prices_what_the_example_deploys() -> None:
-    """The README's cost table is `trailwatch cost` on examples/minimal's plan: as many alarms
+    """docs/backtest.md's cost table is `trailwatch cost` on examples/minimal's plan: as many alarms
     and custom metrics as that plan has (tests/inventories/minimal.yaml, which
     tests/test_examples.py holds to the plan), each priced at its unit price, rows adding up."""
     import yaml
 
     counts = yaml.safe_load((REPO_ROOT / "tests" / "inventories" / "minimal.yaml").read_text())["counts"]
-    text = README.read_text()
+    text = (DOCS / "backtest.md").read_text()
     table = text.split("| item | this stack (USD/month) | with `default_value = 0` |", 1)[1].split("\n\n", 1)[
         0
     ]
@@ -170,8 +220,9 @@ def test_the_make_lint_list_is_the_makefiles() -> None:
         r"ruff check": "`ruff check`",
         r"ruff format --check": "`ruff format --check`",
         r"\)/mypy\b": "mypy",
-        r"trailwatch service-calls --check": "`trailwatch service-calls --check`",
-        r"trailwatch policies --lint": "`trailwatch policies --lint`",
+        # The maintainers' commands, by what they check (DEVELOPERS.md spells them out).
+        r"service-calls --check": "the service-call check",
+        r"policies --lint": "the policy lint",
     }
     # The recipe's logical lines (a trailing backslash continues one), each a step.
     steps = [step.strip().lstrip("@") for step in recipe.split("\n", 1)[1].replace("\\\n", " ").splitlines()]
@@ -199,7 +250,7 @@ def test_metric_and_alarm_names_are_as_the_readme_says() -> None:
     assert metric_filter["name"] == alarm["alarm_name"] == f"trailwatch-{key}"
     assert metric_filter["metric_transformation"][0]["name"] == f"trailwatch-{catalog[key]['metric_name']}"
     assert alarm["metric_name"] == f"trailwatch-{catalog[key]['metric_name']}"
-    text = _readme()
+    text = _readme(DOCS / "detections.md")
     assert "`<prefix>-<key>` (`trailwatch-root_usage`)" in text
     assert (
         f"`<prefix>-<MetricName>`, the catalog's `metric_name` (`trailwatch-{catalog['root_usage']['metric_name']}`)"
@@ -208,8 +259,8 @@ def test_metric_and_alarm_names_are_as_the_readme_says() -> None:
 
 
 #: Words of the project's own history, which a user cannot follow: "issue 13", "part 4",
-#: "the seed", "session 23", "finding 6". DEVELOPERS.md may keep them.
-JARGON = re.compile(r"\b(issues?|parts?|sessions?|findings?) \d+\b|\bthe seed\b|\bseed's\b", re.IGNORECASE)
+#: "the issue-24 shapes", "the seed", "session 23", "finding 6". DEVELOPERS.md may keep them.
+JARGON = re.compile(r"\b(issues?|parts?|sessions?|findings?)[ -]\d+\b|\bthe seed\b|\bseed's\b", re.IGNORECASE)
 
 
 def test_user_documents_speak_without_internal_jargon() -> None:
@@ -230,3 +281,79 @@ def test_user_documents_speak_without_internal_jargon() -> None:
     assert not found, "internal jargon in user documents:\n" + "\n".join(found)
     assert JARGON.search("Alarm messages (issue 13, parts 3 and 4)")
     assert JARGON.search("the seed's story") and not JARGON.search("seeded with 2026")
+    assert JARGON.search("The issue-24 shapes") and not JARGON.search("an issue-free run")
+
+
+# ------------------------------------------------------------------------------------------
+# Links between the user documents: the README's long sections live in docs/*.md.
+# ------------------------------------------------------------------------------------------
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _prose(page: Path) -> str:
+    """A Markdown page without its fenced code blocks (a link there is code, not a link)."""
+    return re.sub(r"^```.*?^```", "", page.read_text(), flags=re.S | re.M)
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation but hyphens dropped,
+    spaces as hyphens."""
+    out = set()
+    for heading in re.findall(r"^#{1,6} (.+)$", _prose(page), re.M):
+        out.add(re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-"))
+    return out
+
+
+def _user_documents() -> list[Path]:
+    return [
+        REPO_ROOT / "README.md",
+        REPO_ROOT / "CHANGELOG.md",
+        *sorted(DOCS.glob("*.md")),
+        *sorted(REPO_ROOT.glob("examples/*/README.md")),
+        *sorted(REPO_ROOT.glob("modules/*/README.md")),
+    ]
+
+
+def test_links_between_the_documents_resolve() -> None:
+    """Every relative link of a user document names a file of the repository, and every
+    #anchor a heading of the page it points to."""
+    broken, checked = [], 0
+    for page in _user_documents():
+        for target in LINK.findall(_prose(page)):
+            if re.match(r"[a-z]+:", target):  # https:, mailto:
+                continue
+            path, _, anchor = target.partition("#")
+            dest = (page.parent / path).resolve() if path else page
+            checked += 1
+            if not dest.exists():
+                broken.append(f"{page.relative_to(REPO_ROOT)}: {target} (no such file)")
+            elif anchor and (dest.suffix != ".md" or anchor not in _anchors(dest)):
+                broken.append(f"{page.relative_to(REPO_ROOT)}: {target} (no such heading)")
+    assert not broken, "broken links:\n" + "\n".join(broken)
+    assert checked >= 40
+    assert "compare-a-detections-forms-trailwatch-variants" in _anchors(DOCS / "backtest.md")
+
+
+def test_the_readme_links_every_docs_page() -> None:
+    """The README's contents reach every page of docs/ (each a section that moved there)."""
+    linked = {(REPO_ROOT / t.partition("#")[0]).resolve() for t in LINK.findall(README.read_text())}
+    pages = sorted(DOCS.glob("*.md"))
+    assert len(pages) >= 10
+    assert not [p.name for p in pages if p.resolve() not in linked]
+
+
+def test_the_release_section_tells_the_module_from_the_tools() -> None:
+    """The CHANGELOG's newest version section says what the release holds, the module's
+    changes apart from the tools' and the test harness's."""
+    text = (REPO_ROOT / "CHANGELOG.md").read_text()
+    start = re.search(r"^## \[\d+\.\d+\.\d+\]", text, re.M)
+    assert start, "CHANGELOG.md has no version section"
+    end = text.find("\n## ", start.end())
+    section = text[start.start() : end if end >= 0 else len(text)]
+    headings = re.findall(r"^### (.+)$", section, re.M)
+    assert headings[:3] == [
+        "The Terraform module",
+        "The `trailwatch` tools",
+        "Test harness and maintainer tooling (not part of the module)",
+    ], headings

@@ -1,6 +1,6 @@
 """Exit codes: one meaning each, the same in every command. The table is defined once
-(trailwatch.exitcodes); the README's "Exit codes" section and ``--help`` print it, and every
-command returns its codes (none returns a bare number; argparse's usage error, a missing
+(trailwatch.exitcodes); docs/backtest.md's "Exit codes" section and ``--help`` print it, and
+every command returns its codes (none returns a bare number; argparse's usage error, a missing
 terraform, AWS's answers, Ctrl-C and a bug each map to their one code)."""
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ import pytest
 from trailwatch import cli
 from trailwatch.exitcodes import MEANINGS, ExitCode, help_text, markdown_table
 
-README = Path(__file__).parents[1] / "README.md"
+TOOLS_DOC = Path(__file__).parents[1] / "docs" / "backtest.md"
 CLI_SOURCE = Path(cli.__file__)
 
 
 def _readme_section() -> str:
-    text = README.read_text()
-    start = text.index("### Exit codes\n")
-    end = text.index("\n#", start + 1)
-    return text[start:end]
+    text = TOOLS_DOC.read_text()
+    start = text.index("\n## Exit codes\n") + 1
+    end = text.find("\n#", start)  # the next heading, or the end of the page
+    return text[start : end if end >= 0 else len(text)]
 
 
 def test_the_table_has_one_meaning_per_code() -> None:
@@ -34,7 +34,7 @@ def test_the_table_has_one_meaning_per_code() -> None:
     assert all(m.strip() for m in MEANINGS.values())
 
 
-def test_readme_lists_exactly_the_table() -> None:
+def test_the_docs_list_exactly_the_table() -> None:
     section = _readme_section()
     rows = [line for line in section.splitlines() if line.startswith("|")]
     assert "\n".join(rows) == markdown_table()

@@ -1,5 +1,5 @@
-"""Every HCL usage example in the READMEs is formatted and plans on the emulator, in the
-style of cloud-foundation-fabric: docs that cannot drift from the code."""
+"""Every HCL usage example in the READMEs and the docs pages is formatted and plans on the
+emulator, in the style of cloud-foundation-fabric: docs that cannot drift from the code."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ import pytest
 from trailwatch.emulator import Emulator
 from trailwatch.terraform import REPO_ROOT, plan_files
 
-READMES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "modules").glob("*/README.md"))]
+READMES = [
+    REPO_ROOT / "README.md",
+    *sorted((REPO_ROOT / "docs").glob("*.md")),
+    *sorted((REPO_ROOT / "modules").glob("*/README.md")),
+]
 BLOCK = re.compile(r"```hcl\n(.*?)```", re.S)
 #: The registry address of the module; a submodule is REGISTRY//modules/<name>.
 REGISTRY = "<namespace>/trailwatch/aws"
@@ -34,6 +38,44 @@ BLOCKS = _blocks()
 
 def test_the_readmes_have_examples() -> None:
     assert len(BLOCKS) >= 5
+    # The pages the README's long sections moved to keep their examples under test.
+    assert {"docs/routing.md#1", "docs/chat.md#1"} <= {where for where, _ in BLOCKS}
+
+
+def test_every_submodule_readme_shows_its_module_in_use() -> None:
+    """Each modules/<name>/README.md has a usage block that calls modules/<name> by its
+    registry address (planned with the others below: a module without resources, such as
+    modules/detections, is shown feeding a resource of the reader's own)."""
+    missing = []
+    for readme in sorted((REPO_ROOT / "modules").glob("*/README.md")):
+        name = readme.parent.name
+        source = re.compile(r'source\s*= "' + re.escape(f"{REGISTRY}//modules/{name}") + '"')
+        if not any(source.search(hcl) for where, hcl in BLOCKS if where.startswith(f"modules/{name}/")):
+            missing.append(name)
+    assert not missing, f"submodule READMEs without a usage block of their module: {missing}"
+
+
+def test_the_readme_starts_with_usage() -> None:
+    """The first screen (40 lines) of README.md holds a module block with the registry source
+    and the release's version constraint (it plans with the others, as README.md#1), and the
+    two commands that set up and try everything."""
+    head = "\n".join((REPO_ROOT / "README.md").read_text().splitlines()[:40])
+    (first, *_) = BLOCKS
+    assert first[0] == "README.md#1" and f"```hcl\n{first[1]}```" in head
+    assert re.search(
+        r'module "trailwatch" \{\n  source\s*= "'
+        + re.escape(REGISTRY)
+        + r'"\n  version\s*= "'
+        + re.escape(_release())
+        + r'"\n',
+        first[1],
+    )
+    commands = re.search(r"```sh\n(.*?)```", head, re.S)
+    assert commands, "no commands on the README's first screen"
+    assert [line.split("#")[0].strip() for line in commands.group(1).splitlines()] == [
+        "make demo",
+        "make test",
+    ]
 
 
 def _release() -> str:

@@ -24,9 +24,11 @@ def _unquote(value: Any) -> Any:
     if isinstance(value, str):
         if len(value) >= 2 and value[0] == value[-1] == '"':
             try:
-                return json.loads(value)
+                text = json.loads(value)
             except ValueError:  # an escape JSON does not have, or a template
-                return value[1:-1]
+                text = value[1:-1]
+            # HCL's own escapes of a literal "${" and "%{" (Terraform, "Strings and Templates").
+            return str(text).replace("$${", "${").replace("%%{", "%{")
         if value.startswith("${") and value.endswith("}"):
             return value[2:-1]
         return value
@@ -53,13 +55,38 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _default(value: Any) -> str:
-    value = _unquote(value)
+#: HCL's string escapes (Terraform, "Strings and Templates"): quote, backslash, newline, carriage
+#: return and tab by name, any other control character as \uNNNN.
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"} | {
+    chr(c): f"\\u{c:04x}" for c in [*range(0x20), 0x7F] if chr(c) not in "\n\r\t"
+}
+
+
+def _hcl(value: Any) -> str:
+    """A value as HCL writes it, on one line, as a user would copy it into a .tf or .tfvars
+    file: lists in brackets, maps and objects as ``{ "key" = value, ... }`` (every key quoted,
+    as `terraform console` prints them), strings with HCL's escapes, ``${`` and ``%{`` doubled
+    so that they stay literal (Terraform, "Strings and Templates")."""
     if value is None:
-        return "`null`"
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
     if isinstance(value, str):
-        return f"`{json.dumps(value)}`"
-    return f"`{json.dumps(value)}`"
+        escaped = "".join(_ESCAPES.get(c, c) for c in value)
+        return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_hcl(v) for v in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{_hcl(str(k))} = {_hcl(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"no HCL form for {value!r}")
+
+
+def _default(value: Any) -> str:
+    return f"`{_hcl(_unquote(value))}`"
 
 
 def render(module_dir: Path) -> str:

@@ -29,3 +29,8 @@ variable "nothing" {
 variable "needed" {
   type = string
 }
+
+variable "template" {
+  type    = string
+  default = "$${literal} and %%{literal}, a tab\tand a \\"
+}
