@@ -46,7 +46,7 @@ demo: venv
 ##       root module and every example (planned and applied on the emulator)
 lint: venv checkov-venv
 	terraform fmt -check -recursive
-	@export TF_CLI_CONFIG_FILE="$$($(BIN)/python -c 'from trailwatch.terraform import cli_config; print(cli_config())')"; \
+	@export TF_CLI_CONFIG_FILE="$$($(BIN)/python -c 'from trailwatch.harness.terraform import cli_config; print(cli_config())')"; \
 	for ex in $(EXAMPLES); do \
 	  echo "terraform validate $$ex"; \
 	  terraform -chdir=$$ex init -backend=false -input=false >/dev/null && terraform -chdir=$$ex validate -no-color || exit 1; \

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from trailwatch import signin_events as ev
+from trailwatch import record_corpus as ev
 from trailwatch.backtest import backtest, detections_from_plan
 from trailwatch.cli import main
-from trailwatch.emulator import ACCOUNT_ID, Emulator
-from trailwatch.scenarios import ALLOWLIST, OUTSIDE
+from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
+from trailwatch.harness.scenarios import ALLOWLIST, OUTSIDE
+from trailwatch.harness.terraform import inline_stack
 from trailwatch.synthetic import write_archive
-from trailwatch.terraform import inline_stack
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("backtest")]

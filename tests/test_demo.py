@@ -7,7 +7,7 @@ import io
 import pytest
 from rich.console import Console
 
-from trailwatch import demo
+from trailwatch.harness import demo
 
 pytestmark = pytest.mark.emulator
 
@@ -67,7 +67,7 @@ def test_demo_applies_shows_and_destroys(terraform: str) -> None:
 def test_the_demo_gives_examples_minimal_the_inventorys_values() -> None:
     """examples/minimal has required inputs; the demo (and make bench) pass the values its
     tests use, so `make demo` never prompts and shows what the tests check."""
-    from trailwatch.planpolicies import stack_options
+    from trailwatch.maint.planpolicies import stack_options
 
     assert stack_options("minimal")["tf_vars"] == demo.EXAMPLE_VARS
     assert demo.EXAMPLE_VARS["allowed_source_cidrs"] == [demo.ALLOWED_IP]

@@ -8,8 +8,8 @@ import re
 import shutil
 from pathlib import Path
 
-from trailwatch import docs
-from trailwatch.terraform import REPO_ROOT
+from trailwatch.harness.terraform import REPO_ROOT
+from trailwatch.maint import docs
 
 
 def test_every_readme_table_is_current() -> None:

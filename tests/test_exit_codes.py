@@ -119,7 +119,7 @@ def _run_raising(
 def test_errors_that_are_not_bugs_map_to_their_codes(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from trailwatch.terraform import TerraformNotFound
+    from trailwatch.harness.terraform import TerraformNotFound
 
     client_error = botocore.exceptions.ClientError(
         {

@@ -9,10 +9,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "catalog" / "detections.json"
+#: catalog/detections.json at the repository root, the one copy in git (Terraform reads it there).
+#: The package reaches it as ``trailwatch/catalog_data/detections.json``: in a checkout through the
+#: committed symlink src/trailwatch/catalog_data -> ../../catalog, in a wheel as the file the
+#: build copied from it (DEVELOPERS.md, "Layout").
+CATALOG_PATH: Traversable = files("trailwatch").joinpath("catalog_data", "detections.json")
 
 
 @dataclass(frozen=True)
@@ -38,12 +43,12 @@ class Detection:
 
 
 @cache
-def load(path: Path = CATALOG_PATH) -> dict[str, Any]:
+def load(path: Traversable = CATALOG_PATH) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text())
     return data
 
 
-def detections(path: Path = CATALOG_PATH) -> dict[str, Detection]:
+def detections(path: Traversable = CATALOG_PATH) -> dict[str, Detection]:
     raw = load(path)
     defaults = raw["alarm_defaults"]
     return {

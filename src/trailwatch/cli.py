@@ -23,14 +23,14 @@ def _stderr() -> Console:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from trailwatch import demo
+    from trailwatch.harness import demo
 
     return demo.run(keep=args.keep)
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from trailwatch import docs
-    from trailwatch.terraform import REPO_ROOT
+    from trailwatch.harness.terraform import REPO_ROOT
+    from trailwatch.maint import docs
 
     if args.check:
         stale = docs.stale(REPO_ROOT)
@@ -44,7 +44,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _service_calls(args: argparse.Namespace) -> int:
-    from trailwatch import servicecalls
+    from trailwatch.maint import servicecalls
 
     text = servicecalls.render(servicecalls.load())
     if args.check:
@@ -58,8 +58,8 @@ def _service_calls(args: argparse.Namespace) -> int:
 
 
 def _policies(args: argparse.Namespace) -> int:
-    from trailwatch import planpolicies, policylint
-    from trailwatch.emulator import Emulator
+    from trailwatch.harness.emulator import Emulator
+    from trailwatch.maint import planpolicies, policylint
 
     configs = args.config or planpolicies.configs()
     docs: list[tuple[str, planpolicies.PolicyDoc]] = []
@@ -849,9 +849,9 @@ def _failure(exc: BaseException) -> tuple[ExitCode, str] | None:
     answer, an interrupt. None for anything else."""
     if isinstance(exc, KeyboardInterrupt):
         return ExitCode.INTERRUPTED, f"interrupted: {exc}" if str(exc) else "interrupted"
-    # trailwatch.terraform (moto, boto3, tftest: about 0.4 s) is imported only by the
+    # trailwatch.harness.terraform (moto, boto3, tftest: about 0.4 s) is imported only by the
     # commands that drive Terraform; only they can raise TerraformNotFound.
-    terraform = sys.modules.get("trailwatch.terraform")
+    terraform = sys.modules.get("trailwatch.harness.terraform")
     if terraform is not None and isinstance(exc, terraform.TerraformNotFound):
         return ExitCode.ENVIRONMENT, str(exc)
     python_executor = sys.modules.get("trailwatch.backtest.executors.python")

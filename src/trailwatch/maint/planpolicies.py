@@ -30,8 +30,8 @@ from typing import Any
 
 import yaml
 
-from trailwatch.emulator import Emulator
-from trailwatch.terraform import REPO_ROOT, Stack, inline_stack
+from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.terraform import REPO_ROOT, Stack, inline_stack
 
 #: The attributes that hold a policy document, per resource type, and what kind it is.
 POLICY_ATTRIBUTES: dict[str, dict[str, str]] = {
