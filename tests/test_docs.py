@@ -14,7 +14,7 @@ from trailwatch.maint import docs
 
 def test_every_readme_table_is_current() -> None:
     stale = docs.stale(REPO_ROOT)
-    assert not stale, f"stale README tables (run .venv/bin/trailwatch docs): {stale}"
+    assert not stale, f"stale README tables (run make docs): {stale}"
 
 
 def test_adding_a_variable_makes_the_readme_stale(tmp_path: Path) -> None:
@@ -170,8 +170,8 @@ def test_the_make_lint_list_is_the_makefiles() -> None:
         r"ruff check": "`ruff check`",
         r"ruff format --check": "`ruff format --check`",
         r"\)/mypy\b": "mypy",
-        r"trailwatch service-calls --check": "`trailwatch service-calls --check`",
-        r"trailwatch policies --lint": "`trailwatch policies --lint`",
+        r"trailwatch\.maint service-calls --check": "`python -m trailwatch.maint service-calls --check`",
+        r"trailwatch\.maint policies --lint": "`python -m trailwatch.maint policies --lint`",
     }
     # The recipe's logical lines (a trailing backslash continues one), each a step.
     steps = [step.strip().lstrip("@") for step in recipe.split("\n", 1)[1].replace("\\\n", " ").splitlines()]

@@ -54,7 +54,7 @@ def test_table_rows_name_real_actions_bindings_and_pages() -> None:
 
 def test_rendered_table_is_current() -> None:
     assert servicecalls.RENDERED.read_text() == servicecalls.render(ROWS), (
-        "docs/service-calls.md is stale: run .venv/bin/trailwatch service-calls"
+        "docs/service-calls.md is stale: run make service-calls"
     )
 
 

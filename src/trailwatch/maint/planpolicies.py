@@ -1,6 +1,6 @@
 """Every IAM policy document a root config produces, from its plan and its applied state.
 
-``trailwatch policies`` and tests/test_service_calls.py use this: the first to lint every
+``python -m trailwatch.maint policies`` and tests/test_service_calls.py use this: the first to lint every
 document (parliament, in ``make lint``), the second to evaluate every service-to-service
 call against them (servicecalls.py).
 
