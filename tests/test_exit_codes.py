@@ -85,7 +85,7 @@ def test_help_lists_user_commands_only() -> None:
         "test-event-pattern",
         "demo",
     }
-    assert set(_subcommands(maint_cli.build_parser)) == {"docs", "service-calls", "policies"}
+    assert set(_subcommands(maint_cli.build_parser)) == {"docs", "service-calls", "policies", "imports"}
 
 
 @pytest.mark.parametrize("command", sorted(_subcommands(maint_cli.build_parser)))

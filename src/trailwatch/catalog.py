@@ -45,13 +45,13 @@ class Detection:
 
 
 @cache
-def load(path: Traversable = CATALOG_PATH) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text())
+def load() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(CATALOG_PATH.read_text())
     return data
 
 
-def detections(path: Traversable = CATALOG_PATH) -> dict[str, Detection]:
-    raw = load(path)
+def detections() -> dict[str, Detection]:
+    raw = load()
     defaults = raw["alarm_defaults"]
     return {
         key: Detection(
@@ -143,3 +143,12 @@ def allowlist_clauses(entries: Sequence[str]) -> str:
                 "form here; the module compiles other prefixes (backtest a plan of the configuration)"
             )
     return " && ".join(f'($.sourceIPAddress != "{form}")' for form in dict.fromkeys(forms))
+
+
+def exclusion_clauses(event_sources: Sequence[str] = (), principal_arns: Sequence[str] = ()) -> str:
+    """The clauses the exclusion inputs add to a pattern (empty when there are none)."""
+    templates = load()["exclusions"]["clause_templates"]
+    return "".join(
+        [templates["event_source"] % s for s in event_sources]
+        + [templates["principal_arn"] % a for a in principal_arns]
+    )

@@ -87,8 +87,8 @@ class Table:
 
 
 @cache
-def load(path: Traversable = TABLE_PATH) -> Table:
-    raw = json.loads(path.read_text())
+def load() -> Table:
+    raw = json.loads(TABLE_PATH.read_text())
     return Table(
         columns=tuple((c["name"], parse_type(c["type"])) for c in raw["columns"]),
         json_columns=frozenset(raw["json_columns"]),

@@ -295,9 +295,10 @@ def detections_from_catalog(
     (``catalog.resolve``; the allowlist filled by ``catalog.allowlist_clauses``) and its alarm
     with the catalog's settings. A catalog ``deploy`` split publishes the same sums to the metric
     (its counting filters match disjoint sets whose union is the pattern's, its witnesses
-    publish 0: tests/test_audits.py), so the alarms are the deployed ones'; each detection is one
-    filter here, named by its key. DetectionsError for an allowlist entry or pattern that
-    cannot be used."""
+    publish 0: tests/test_audits.py), so the alarms fire as the deployed ones do; each detection
+    is one filter here, named by its key (an alarm's matches are its pattern's, with no
+    witness's among them). DetectionsError for an allowlist entry or pattern that cannot be
+    used."""
     try:
         clauses = catalog.allowlist_clauses(allowed_sources)
         chosen = catalog.resolve(cis_exact, modes, allowlist_set=bool(allowed_sources))

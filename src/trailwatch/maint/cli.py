@@ -83,6 +83,13 @@ def _policies(args: argparse.Namespace) -> int:
     return ExitCode.CHECK_FAILED if report.findings or report.unused else ExitCode.OK
 
 
+def _imports(args: argparse.Namespace) -> int:
+    from trailwatch.maint import importmap
+
+    print(importmap.render(), end="")
+    return ExitCode.OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="python -m trailwatch.maint",
@@ -116,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dump", metavar="DIR", help="write each document to DIR as JSON")
     p.set_defaults(func=_policies)
+
+    p = sub.add_parser(
+        "imports", help="the import map between trailwatch's top-level modules, their groups and any cycle"
+    )
+    p.set_defaults(func=_imports)
     return parser
 
 
