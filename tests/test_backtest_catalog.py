@@ -106,6 +106,7 @@ def test_backtest_catalog_on_an_archive(capsys: pytest.CaptureFixture[str], tmp_
         ),
         (["--plan", "p.json", "--allowed-source", "10.0.0.0/8", "x"], "go with --catalog"),
         (["--plan", "p.json", "--cis-exact", "x"], "go with --catalog"),
+        (["--plan", "p.json", "--unauthorized-api-calls-mode", "cis_v4_0_1", "x"], "-mode go with --catalog"),
         (["--catalog", "--allowed-source", "10.0.0.16/28", "x"], "only addresses and IPv4 prefixes"),
     ],
 )

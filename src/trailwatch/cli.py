@@ -319,6 +319,7 @@ def _backtest_usage(args: argparse.Namespace) -> str | None:
     """The first usage problem of a backtest's arguments, or None."""
     remote = any(p.startswith("s3://") for p in args.paths)
     sources = [args.plan, args.log_group, args.catalog]
+    mode_options = [f"--{key.replace('_', '-')}-mode" for key in catalog_modes()]
     catalog_only = (
         args.cis_exact
         or args.allowed_source
@@ -332,7 +333,7 @@ def _backtest_usage(args: argparse.Namespace) -> str | None:
         ),
         (
             catalog_only and not args.catalog,
-            "--allowed-source, --cis-exact and the --*-mode options go with --catalog",
+            ", ".join(["--allowed-source", "--cis-exact", *mode_options]) + " go with --catalog",
         ),
         (
             args.athena and (args.paths or args.from_log_group or args.engine != "python"),
