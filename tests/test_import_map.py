@@ -28,7 +28,7 @@ KNOWN_PRIVATE = {
 }
 
 
-def _without_bench(found: list[importmap.Import]) -> list[importmap.Import]:
+def _without_bench(found: tuple[importmap.Import, ...]) -> list[importmap.Import]:
     return [i for i in found if i.source not in BENCH and i.target not in BENCH]
 
 

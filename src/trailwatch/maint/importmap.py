@@ -14,6 +14,7 @@ import ast
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 PACKAGE = "trailwatch"
@@ -68,8 +69,9 @@ def _parse(path: Path) -> ast.Module:
     return ast.parse(path.read_text(), str(path))
 
 
-def imports(root: Path = SOURCE) -> list[Import]:
-    """Every import of a trailwatch module by a trailwatch module."""
+@cache
+def imports(root: Path = SOURCE) -> tuple[Import, ...]:
+    """Every import of a trailwatch module by a trailwatch module (read once per process)."""
     known = modules(root)
     out: list[Import] = []
     for name, path in known.items():
@@ -96,7 +98,7 @@ def imports(root: Path = SOURCE) -> list[Import]:
                     taken.append(alias.name)
             if taken:
                 out.append(Import(name, base, tuple(taken), node.lineno, lazy))
-    return out
+    return tuple(out)
 
 
 def third_party(names: Iterable[str], root: Path = SOURCE) -> dict[str, set[str]]:
@@ -210,12 +212,13 @@ def render(root: Path = SOURCE) -> str:
     (``*``: only lazily, inside a function); then the cycles, module by module."""
     found = imports(root)
     used = product(found)
-    tops: dict[str, dict[str, bool]] = {top(m): {} for m in modules(root)}
+    every = modules(root)
+    tops: dict[str, dict[str, bool]] = {top(m): {} for m in every}
     for i in found:
         source, target = top(i.source), top(i.target)
         if source != target:
             tops[source][target] = tops[source].get(target, True) and i.lazy
-    groups = {t: "/".join(sorted({group(m, used) for m in modules(root) if top(m) == t})) for t in tops}
+    groups = {t: "/".join(sorted({group(m, used) for m in every if top(m) == t})) for t in tops}
     width = max(len(t) for t in tops)
     lines = [
         "trailwatch import map: top-level module [group] -> what it imports",
