@@ -6,14 +6,24 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from rich.console import Console
 
 from trailwatch.exitcodes import ExitCode, help_text
+
+if TYPE_CHECKING:
+    from trailwatch.backtest.result import BacktestResult
+    from trailwatch.specs import AlarmSpec, MetricFilterSpec
+
+#: A local backtest's executor: (arguments, files, filters, alarms, logs client) -> result.
+Executor = Callable[
+    [argparse.Namespace, list[Any], list["MetricFilterSpec"], list["AlarmSpec"], Any], "BacktestResult"
+]
+T = TypeVar("T")
 
 
 def _stderr() -> Console:
@@ -308,7 +318,7 @@ def _backtest(args: argparse.Namespace) -> int:
     detections = None if files is None else _detections(args, err)
     if files is None or detections is None:
         return ExitCode.BAD_INPUT
-    result = _run_executor(args, err, lambda: _executor(args)(args, files, *detections))
+    result = _run_executor(err, lambda: _executor(args)(args, files, *detections))
     if isinstance(result, ExitCode):
         return result
     _print_result(args, result)
@@ -383,7 +393,7 @@ def _backtest_files(args: argparse.Namespace, err: Console) -> list[Any] | None:
     return files
 
 
-def _executor(args: argparse.Namespace) -> Any:
+def _executor(args: argparse.Namespace) -> Executor:
     """The executor of a local backtest: streamed s3:// objects, DuckDB, or the Python engine."""
     if any(p.startswith("s3://") for p in args.paths):
         return _execute_streamed
@@ -391,8 +401,12 @@ def _executor(args: argparse.Namespace) -> Any:
 
 
 def _execute_streamed(
-    args: argparse.Namespace, files: list[Any], filters: Any, alarms: Any, logs: Any
-) -> Any:
+    args: argparse.Namespace,
+    files: list[Any],
+    filters: list[MetricFilterSpec],
+    alarms: list[AlarmSpec],
+    logs: Any,
+) -> BacktestResult:
     from trailwatch.backtest import backtest, report
     from trailwatch.backtest.s3 import Prefetcher
 
@@ -410,7 +424,13 @@ def _execute_streamed(
         )
 
 
-def _execute_duckdb(args: argparse.Namespace, files: list[Any], filters: Any, alarms: Any, logs: Any) -> Any:
+def _execute_duckdb(
+    args: argparse.Namespace,
+    files: list[Any],
+    filters: list[MetricFilterSpec],
+    alarms: list[AlarmSpec],
+    logs: Any,
+) -> BacktestResult:
     from trailwatch.backtest.executors import duckdb as duckdb_executor
     from trailwatch.sql import partitions, time_range
 
@@ -418,7 +438,13 @@ def _execute_duckdb(args: argparse.Namespace, files: list[Any], filters: Any, al
     return duckdb_executor.backtest(filters, alarms, files, where, threads=args.workers, strict=args.strict)
 
 
-def _execute_python(args: argparse.Namespace, files: list[Any], filters: Any, alarms: Any, logs: Any) -> Any:
+def _execute_python(
+    args: argparse.Namespace,
+    files: list[Any],
+    filters: list[MetricFilterSpec],
+    alarms: list[AlarmSpec],
+    logs: Any,
+) -> BacktestResult:
     from trailwatch.backtest import backtest, report
     from trailwatch.backtest.sources import log_group_events
 
@@ -436,7 +462,7 @@ def _execute_python(args: argparse.Namespace, files: list[Any], filters: Any, al
     )
 
 
-def _run_executor(args: argparse.Namespace, err: Console, run: Any) -> Any:
+def _run_executor(err: Console, run: Callable[[], T]) -> T | ExitCode:
     """An executor's result, or the exit code of the input error that stopped it."""
     from trailwatch.backtest import SkippedError
     from trailwatch.sql import UntranslatableError
@@ -451,7 +477,9 @@ def _run_executor(args: argparse.Namespace, err: Console, run: Any) -> Any:
         return ExitCode.BAD_INPUT
 
 
-def _print_result(args: argparse.Namespace, result: Any, extra: dict[str, Any] | None = None) -> Console:
+def _print_result(
+    args: argparse.Namespace, result: BacktestResult, extra: dict[str, Any] | None = None
+) -> Console:
     """The result as JSON (with ``extra`` keys) or as the report; the report's console."""
     from trailwatch.backtest import report
 
@@ -496,7 +524,7 @@ def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
             )
 
     try:
-        outcome = _run_executor(args, err, run)
+        outcome = _run_executor(err, run)
     except athena_executor.AthenaQueryFailed as exc:
         _error(err, str(exc))
         return ExitCode.SERVICE_ERROR
