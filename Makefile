@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # provider wait on KMS/IAM propagation sleeps much of the time, so more workers than cores pay.
 PYTEST_WORKERS ?= 4
 
-.PHONY: venv checkov-venv test demo lint bench clean
+.PHONY: venv checkov-venv test demo lint bench docs service-calls policies clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ demo: venv
 ##       root module and every example (planned and applied on the emulator)
 lint: venv checkov-venv
 	terraform fmt -check -recursive
-	@export TF_CLI_CONFIG_FILE="$$($(BIN)/python -c 'from trailwatch.terraform import cli_config; print(cli_config())')"; \
+	@export TF_CLI_CONFIG_FILE="$$($(BIN)/python -c 'from trailwatch.harness.terraform import cli_config; print(cli_config())')"; \
 	for ex in $(EXAMPLES); do \
 	  echo "terraform validate $$ex"; \
 	  terraform -chdir=$$ex init -backend=false -input=false >/dev/null && terraform -chdir=$$ex validate -no-color || exit 1; \
@@ -58,8 +58,20 @@ lint: venv checkov-venv
 	  echo "checkov $$ex"; \
 	  $(CKV_VENV)/bin/checkov -d $$ex --framework terraform --compact --quiet --skip-download || exit 1; \
 	done
-	$(BIN)/trailwatch service-calls --check
-	$(BIN)/trailwatch policies --lint
+	$(BIN)/python -m trailwatch.maint service-calls --check
+	$(BIN)/python -m trailwatch.maint policies --lint
+
+## docs: regenerate the inputs/outputs tables of every module README (maintainers)
+docs: venv
+	$(BIN)/python -m trailwatch.maint docs
+
+## service-calls: render docs/service-calls.md from docs/service-calls.yaml (maintainers)
+service-calls: venv
+	$(BIN)/python -m trailwatch.maint service-calls
+
+## policies: every IAM policy document of the root module and each example, linted by parliament
+policies: venv
+	$(BIN)/python -m trailwatch.maint policies --lint
 
 ## bench: backtest vs zcat (floor) and jq on 1M-record synthetic archives of seven shapes (file size, record mix), ratios in one run
 bench: venv

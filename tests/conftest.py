@@ -21,15 +21,21 @@ from typing import Any
 import pytest
 import tftest
 
-from trailwatch import providerserver
-from trailwatch.emulator import Emulator
-from trailwatch.planpolicies import ROOT_CONFIG, ROOT_MODULE_ARGS, Store
-from trailwatch.terraform import Stack, TerraformNotFound, inline_stack, terraform_binary, terraform_env
+from trailwatch.harness import providerserver
+from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.terraform import (
+    Stack,
+    TerraformNotFound,
+    inline_stack,
+    terraform_binary,
+    terraform_env,
+)
+from trailwatch.maint.planpolicies import ROOT_CONFIG, ROOT_MODULE_ARGS, Store
 
 TESTS_DIR = Path(__file__).parent
 
 # Each worker's Terraform commands attach to one long-lived AWS provider process per emulator
-# instead of starting the provider two or three times per command (src/trailwatch/providerserver.py).
+# instead of starting the provider two or three times per command (src/trailwatch/harness/providerserver.py).
 # Set at import, in the controller and in every worker, before any Terraform runs.
 os.environ.setdefault(providerserver.ENABLE_VAR, "1")
 

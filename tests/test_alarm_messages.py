@@ -6,7 +6,7 @@ the state machine are read back; then, for EVERY detection alarm, the documented
 Alarm State Change" event (Amazon CloudWatch User Guide, "Alarm events and EventBridge": a
 single metric alarm's event, reasonData a JSON string with the evaluated datapoints) is matched
 against the deployed rule (trailwatch.eventpattern) and fed to the deployed Render expression,
-evaluated by jsonata-python (trailwatch.alarm_messages). Each message's Logs Insights link is
+evaluated by jsonata-python (trailwatch.harness.alarm_messages). Each message's Logs Insights link is
 decoded and checked: its query is the detection's catalog query and its time range contains the
 alarm's evaluation window.
 
@@ -30,7 +30,8 @@ import pytest
 import audit_checks as au
 from conftest import ROOT_APPLIED, RootApplied
 from trailwatch import catalog
-from trailwatch.alarm_messages import (
+from trailwatch.eventpattern import matches
+from trailwatch.harness.alarm_messages import (
     alarm_state_change_event,
     decode_insights_link,
     decode_pattern_link,
@@ -38,9 +39,8 @@ from trailwatch.alarm_messages import (
     render,
     render_expression,
 )
-from trailwatch.emulator import ACCOUNT_ID, Emulator
-from trailwatch.eventpattern import matches
-from trailwatch.planpolicies import ROOT_MODULE_ARGS
+from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
+from trailwatch.maint.planpolicies import ROOT_MODULE_ARGS
 
 pytestmark = [pytest.mark.emulator, ROOT_APPLIED]
 

@@ -15,10 +15,10 @@ import yaml
 
 from conftest import ROOT_APPLIED, RootApplied
 from trailwatch import cloudtrail_table
-from trailwatch.emulator import ACCOUNT_ID, Emulator
-from trailwatch.inventory import check, summarize
-from trailwatch.planpolicies import ROOT_MODULE_ARGS
-from trailwatch.terraform import Stack
+from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
+from trailwatch.harness.inventory import check, summarize
+from trailwatch.harness.terraform import Stack
+from trailwatch.maint.planpolicies import ROOT_MODULE_ARGS
 
 pytestmark = [pytest.mark.emulator, ROOT_APPLIED]
 

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 import audit_checks as au
-from trailwatch import signin_events as ev
+from trailwatch import record_corpus as ev
 from trailwatch.catalog import detections, fill, load
 from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import Event, compile_pattern
-from trailwatch.scenarios import corpus
+from trailwatch.harness.scenarios import corpus
 from trailwatch.signin_notifications import delivered, envelope, rule_envelope, rule_pattern, rule_state
 from trailwatch.synthetic import records as synthetic_records
 

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from trailwatch import signin_events as ev
+from trailwatch import catalog
+from trailwatch import record_corpus as ev
 from trailwatch.backtest import backtest, detections_from_plan
 from trailwatch.cli import main
-from trailwatch.emulator import ACCOUNT_ID, Emulator
-from trailwatch.scenarios import ALLOWLIST, OUTSIDE
+from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
+from trailwatch.harness.scenarios import ALLOWLIST, OUTSIDE
+from trailwatch.harness.terraform import inline_stack
 from trailwatch.synthetic import write_archive
-from trailwatch.terraform import inline_stack
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("backtest")]
@@ -153,3 +154,59 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     assert main(["backtest", str(tmp_path)]) == 252
     assert main(["backtest", "--plan", "p.json"]) == 252
     assert main(["backtest", "--plan", str(tmp_path / "missing.json"), str(tmp_path)]) == 252
+
+
+def test_catalog_detections_are_the_planned_ones(
+    capsys: pytest.CaptureFixture[str], plan_json: Path, archive: Path
+) -> None:
+    """backtest --catalog resolves each detection's pattern as the module does: the same
+    detections on, the same text where the module deploys one filter, and the same alarms over
+    the synthetic archive (the allowlist detection aside: the plan's allowlist has an IPv6 /48,
+    which has several text forms and is compiled by the module only)."""
+    plan = json.loads(plan_json.read_text())
+    filters, alarms = detections_from_plan(plan)
+    planned = {a.name.removeprefix("bkt-") for a in alarms}
+    chosen = catalog.resolve(allowlist_set=True)
+    assert set(chosen) == planned
+    texts = {f.name.removeprefix("bkt-"): f.pattern.text for f in filters}
+    every = catalog.detections()
+    single = [k for k, pid in chosen.items() if pid not in catalog.load()["detections"][k].get("deploy", {})]
+    assert len(single) >= 15
+    for key in single:
+        if key != "console_login_unexpected_ip":
+            assert texts[key] == catalog.fill(every[key].patterns[chosen[key]], ""), key
+    rc, by_plan = _run(capsys, "backtest", "--plan", str(plan_json), str(archive), "--json", "--no-progress")
+    assert rc == 0
+    rc, by_catalog = _run(
+        capsys,
+        "backtest",
+        "--catalog",
+        "--allowed-source",
+        "203.0.113.0/24",
+        str(archive),
+        "--json",
+        "--no-progress",
+    )
+    assert rc == 0 and by_catalog["eventsScanned"] == by_plan["eventsScanned"] == 30_000
+
+    def alarm_results(doc: Any) -> dict[str, Any]:
+        return {
+            a["alarmName"].removeprefix("bkt-"): (a["wouldAlarm"], a["firstAlarmTime"], a["matches"])
+            for a in doc["alarms"]
+            if a["alarmName"].removeprefix("bkt-") != "console_login_unexpected_ip"
+        }
+
+    with_witness = {
+        key
+        for key, pid in chosen.items()
+        if any(p.get("witness") for p in catalog.load()["detections"][key].get("deploy", {}).get(pid, []))
+    }
+    assert with_witness == {"security_group_changes"}
+    ours, theirs = alarm_results(by_catalog), alarm_results(by_plan)
+    assert {k: v[:2] for k, v in ours.items()} == {k: v[:2] for k, v in theirs.items()}
+    # An alarm's matches count its metric's filters' matches, a witness's included (it
+    # publishes 0); the catalog's one filter per detection has no witness.
+    assert {k: v for k, v in ours.items() if k not in with_witness} == {
+        k: v for k, v in theirs.items() if k not in with_witness
+    }
+    assert any(fired for fired, _, _ in theirs.values())

@@ -24,7 +24,7 @@ from trailwatch.backtest.executors import duckdb as duckdb_executor
 from trailwatch.backtest.executors.athena import MIN_BILLED_BYTES, TB, USD_PER_TB
 from trailwatch.backtest.sources import detections_from_plan
 from trailwatch.cli import main
-from trailwatch.emulator import Emulator
+from trailwatch.harness.emulator import Emulator
 
 pytestmark = pytest.mark.emulator
 

@@ -15,7 +15,7 @@ import fake_plans
 from trailwatch import synthetic
 from trailwatch.backtest import s3
 from trailwatch.cli import main
-from trailwatch.emulator import Emulator
+from trailwatch.harness.emulator import Emulator
 
 pytestmark = pytest.mark.emulator
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from trailwatch import signin_events as ev
+from trailwatch import record_corpus as ev
 from trailwatch.archive import archive_files
 from trailwatch.backtest import SkippedError, backtest, detections_from_plan
 from trailwatch.cli import main

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from trailwatch.catalog import detections, fill, load
 from trailwatch.filterpattern import compile_pattern
-from trailwatch.terraform import REPO_ROOT
+from trailwatch.harness.terraform import REPO_ROOT
 
 KEYS = {
     "console_login_unexpected_ip",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from trailwatch.catalog import detections
-from trailwatch.scenarios import corpus
+from trailwatch.harness.scenarios import corpus
 from trailwatch.signin_notifications import (
     chat_template,
     chat_template_for,

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from trailwatch.emulator import Emulator
-from trailwatch.terraform import plan_files
+from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.terraform import plan_files
 
 pytestmark = pytest.mark.emulator
 

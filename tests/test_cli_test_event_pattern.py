@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from trailwatch.cli import main
-from trailwatch.scenarios import corpus
+from trailwatch.harness.scenarios import corpus
 from trailwatch.signin_notifications import envelope, full_pattern, patterns
 
 

@@ -142,7 +142,7 @@ def test_the_bench_plan_is_keyed_on_what_it_depends_on(tmp_path: Path, terraform
     module tree, the catalog, the example, its input values and the Terraform version: a
     catalog change makes a new plan, a README change does not."""
     from trailwatch.bench import plan_key
-    from trailwatch.terraform import MODULE_PARTS, REPO_ROOT
+    from trailwatch.harness.terraform import MODULE_PARTS, REPO_ROOT
 
     repo = tmp_path / "repo"
     for part in [*MODULE_PARTS, "examples/minimal"]:

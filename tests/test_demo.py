@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 from rich.console import Console
 
-from trailwatch import demo
+from trailwatch.harness import demo
 
 pytestmark = pytest.mark.emulator
 
@@ -67,7 +68,28 @@ def test_demo_applies_shows_and_destroys(terraform: str) -> None:
 def test_the_demo_gives_examples_minimal_the_inventorys_values() -> None:
     """examples/minimal has required inputs; the demo (and make bench) pass the values its
     tests use, so `make demo` never prompts and shows what the tests check."""
-    from trailwatch.planpolicies import stack_options
+    from trailwatch.maint.planpolicies import stack_options
 
     assert stack_options("minimal")["tf_vars"] == demo.EXAMPLE_VARS
     assert demo.EXAMPLE_VARS["allowed_source_cidrs"] == [demo.ALLOWED_IP]
+
+
+def test_demo_without_the_harness_says_how_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a checkout without the demo extra (the harness's imports fail), and outside a
+    checkout (an installed wheel: tests/test_installed_wheel.py runs that for real), the demo
+    says what it needs in one line, exit 253, no traceback."""
+    import trailwatch.harness
+    from trailwatch import cli
+
+    # As if the harness could not be imported (moto missing): the import finds no module.
+    monkeypatch.setitem(sys.modules, "trailwatch.harness.demo", None)
+    monkeypatch.delattr(trailwatch.harness, "demo")
+    assert cli.main(["demo"]) == 253
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "needs the demo extra" in err and "make demo" in err
+    monkeypatch.setattr(cli, "_checkout", lambda: None)
+    assert cli.main(["demo"]) == 253
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "runs from a checkout" in err and "make demo" in err

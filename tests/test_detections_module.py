@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from trailwatch.terraform import terraform_binary, terraform_env
+from trailwatch.harness.terraform import terraform_binary, terraform_env
 
 REPO = Path(__file__).parent.parent
 

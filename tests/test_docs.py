@@ -11,13 +11,13 @@ from pathlib import Path
 
 import hcl2
 
-from trailwatch import docs
-from trailwatch.terraform import REPO_ROOT
+from trailwatch.harness.terraform import REPO_ROOT
+from trailwatch.maint import docs
 
 
 def test_every_readme_table_is_current() -> None:
     stale = docs.stale(REPO_ROOT)
-    assert not stale, f"stale README tables (run .venv/bin/trailwatch docs): {stale}"
+    assert not stale, f"stale README tables (run make docs): {stale}"
 
 
 def test_adding_a_variable_makes_the_readme_stale(tmp_path: Path) -> None:

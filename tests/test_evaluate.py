@@ -8,7 +8,7 @@ from typing import Any
 
 from trailwatch.evaluate import MINUTE_MS, AlarmSpec, Evaluator, MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
-from trailwatch.terraform import REPO_ROOT
+from trailwatch.harness.terraform import REPO_ROOT
 
 RECORDED = REPO_ROOT / "tests" / "aws-recorded"
 PUBLISHING = RECORDED / "metric-filter-publishing-aws.json"

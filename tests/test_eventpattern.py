@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern as MotoEventPattern
 
-from trailwatch import signin_events as ev
+from trailwatch import record_corpus as ev
 from trailwatch.eventpattern import EventPattern, InvalidEventPattern, matches
-from trailwatch.scenarios import corpus
+from trailwatch.harness.scenarios import corpus
 from trailwatch.signin_notifications import envelope, full_pattern, is_signin_record, patterns
 
 EVENT: dict[str, Any] = {

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
-from trailwatch.emulator import ACCOUNT_ID, Emulator
-from trailwatch.inventory import check, summarize
-from trailwatch.planpolicies import Store, stack_options
+from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
+from trailwatch.harness.inventory import check, summarize
+from trailwatch.harness.terraform import REPO_ROOT, Stack, destroyed_after
+from trailwatch.maint.planpolicies import Store, stack_options
 from trailwatch.signin_notifications import (
     forward_pattern,
     input_paths_for,
@@ -24,7 +25,6 @@ from trailwatch.signin_notifications import (
     rule_envelope,
     rule_state,
 )
-from trailwatch.terraform import REPO_ROOT, Stack, destroyed_after
 
 INVENTORIES = Path(__file__).parent / "inventories"
 EXAMPLES = sorted(p.name for p in (REPO_ROOT / "examples").iterdir() if (p / "main.tf").exists())

@@ -16,9 +16,11 @@ import pytest
 
 from trailwatch import cli
 from trailwatch.exitcodes import MEANINGS, ExitCode, help_text, markdown_table
+from trailwatch.maint import cli as maint_cli
 
 TOOLS_DOC = Path(__file__).parents[1] / "docs" / "backtest.md"
 CLI_SOURCE = Path(cli.__file__)
+MAINT_CLI_SOURCE = Path(maint_cli.__file__)
 
 
 def _readme_section() -> str:
@@ -52,8 +54,8 @@ def test_help_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert [int(c) for c in codes] == [int(c) for c in ExitCode]
 
 
-def _subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = cli.build_parser()
+def _subcommands(build: Any = cli.build_parser) -> dict[str, argparse.ArgumentParser]:
+    parser = build()
     (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return dict(action.choices)
 
@@ -71,13 +73,36 @@ def test_a_usage_error_is_252_in_every_command(capsys: pytest.CaptureFixture[str
     )
 
 
+def test_help_lists_user_commands_only() -> None:
+    """`trailwatch --help` lists what a user runs; the maintainers' commands are
+    `python -m trailwatch.maint`'s, with the same usage-error code."""
+    assert set(_subcommands()) == {
+        "backtest",
+        "sql",
+        "variants",
+        "cost",
+        "test-metric-filter",
+        "test-event-pattern",
+        "demo",
+    }
+    assert set(_subcommands(maint_cli.build_parser)) == {"docs", "service-calls", "policies", "imports"}
+
+
+@pytest.mark.parametrize("command", sorted(_subcommands(maint_cli.build_parser)))
+def test_a_maintainers_usage_error_is_252(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        maint_cli.main([command, "--no-such-option"])
+    assert caught.value.code == ExitCode.BAD_INPUT
+    assert "error: unrecognized arguments: --no-such-option" in capsys.readouterr().err
+
+
 def test_no_command_returns_a_bare_number() -> None:
     """Every ``return`` of a command handler in cli.py is 0 or an ExitCode member (or a
     variable or call that is one: checked by the tests of each command)."""
-    tree = ast.parse(CLI_SOURCE.read_text())
     bare = [
-        (node.lineno, node.value.value)
-        for node in ast.walk(tree)
+        (source.name, node.lineno, node.value.value)
+        for source in (CLI_SOURCE, MAINT_CLI_SOURCE)
+        for node in ast.walk(ast.parse(source.read_text()))
         if isinstance(node, ast.Return)
         and isinstance(node.value, ast.Constant)
         and isinstance(node.value.value, int)
@@ -119,7 +144,7 @@ def _run_raising(
 def test_errors_that_are_not_bugs_map_to_their_codes(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from trailwatch.terraform import TerraformNotFound
+    from trailwatch.harness.terraform import TerraformNotFound
 
     client_error = botocore.exceptions.ClientError(
         {

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import tftest
 
-from trailwatch.terraform import REPO_ROOT, terraform_test
+from trailwatch.harness.terraform import REPO_ROOT, terraform_test
 
 FIXTURE = """
 provider "aws" {

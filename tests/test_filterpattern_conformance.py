@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from trailwatch.filterpattern import InvalidPatternError, test_metric_filter
-from trailwatch.terraform import REPO_ROOT
+from trailwatch.harness.terraform import REPO_ROOT
 
 RECORDED: Path = REPO_ROOT / "tests" / "aws-recorded"
 

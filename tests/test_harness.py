@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from trailwatch import terraform as tfh
-from trailwatch.emulator import Emulator
+from trailwatch.harness import terraform as tfh
+from trailwatch.harness.emulator import Emulator
 
 
 def test_missing_terraform_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

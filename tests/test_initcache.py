@@ -1,4 +1,4 @@
-"""`terraform init` once per distinct set of inputs (src/trailwatch/initcache.py): a copied
+"""`terraform init` once per distinct set of inputs (src/trailwatch/harness/initcache.py): a copied
 init is byte for byte what `terraform init` writes, Terraform accepts it, and configs whose
 init could differ are told apart."""
 
@@ -9,8 +9,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from trailwatch import initcache
-from trailwatch.terraform import Stack, stage, terraform_binary, terraform_env
+from trailwatch.harness import initcache
+from trailwatch.harness.terraform import Stack, stage, terraform_binary, terraform_env
 
 
 def _written(config: Path) -> dict[str, str]:

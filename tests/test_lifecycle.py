@@ -17,10 +17,10 @@ import tftest
 
 from conftest import ROOT_APPLIED, RootApplied
 from trailwatch.catalog import detections
-from trailwatch.emulator import Emulator
-from trailwatch.inventory import summarize
-from trailwatch.planpolicies import ROOT_MODULE_ARGS
-from trailwatch.terraform import Stack, inline_stack, module_config, terraform_binary, terraform_env
+from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.inventory import summarize
+from trailwatch.harness.terraform import Stack, inline_stack, module_config, terraform_binary, terraform_env
+from trailwatch.maint.planpolicies import ROOT_MODULE_ARGS
 
 pytestmark = pytest.mark.emulator
 

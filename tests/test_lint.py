@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from trailwatch.terraform import REPO_ROOT
+from trailwatch.harness.terraform import REPO_ROOT
 
 
 def _run(*cmd: str) -> subprocess.CompletedProcess[str]:

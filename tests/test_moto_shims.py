@@ -1,7 +1,7 @@
 """Each moto shim is still needed: run moto's own (unpatched) code and show the bug.
 
 When one of these tests fails, moto has fixed the bug: delete the shim in
-src/trailwatch/moto_shims.py and this test.
+src/trailwatch/harness/moto_shims.py and this test.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from moto.s3.models import s3_backends
 from moto.sns.models import SNSBackend
 from werkzeug.test import EnvironBuilder
 
-from trailwatch import moto_shims
-from trailwatch.emulator import Emulator
+from trailwatch.harness import moto_shims
+from trailwatch.harness.emulator import Emulator
 
 
 def _bucket(name: str) -> None:

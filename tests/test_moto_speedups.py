@@ -1,4 +1,4 @@
-"""The moto speed patches (src/trailwatch/moto_speedups.py) change no answer: each is held
+"""The moto speed patches (src/trailwatch/harness/moto_speedups.py) change no answer: each is held
 to moto's own code."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from moto.kms.responses import KmsResponse
 from moto.logs.responses import LogsResponse
 from moto.stepfunctions.responses import StepFunctionResponse
 
-from trailwatch import moto_speedups
-from trailwatch.emulator import Emulator
-from trailwatch.moto_speedups import LazyPrivateKey
+from trailwatch.harness import moto_speedups
+from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.moto_speedups import LazyPrivateKey
 
 
 def test_the_module_list_is_moto_own_listing(emulator: Emulator) -> None:

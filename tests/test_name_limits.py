@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from trailwatch.emulator import Emulator
-from trailwatch.terraform import Stack
+from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.terraform import Stack
 
 pytestmark = pytest.mark.emulator
 

@@ -1,4 +1,4 @@
-"""The narrow policy evaluator (src/trailwatch/policycheck.py) on small policies."""
+"""The narrow policy evaluator (src/trailwatch/maint/policycheck.py) on small policies."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from trailwatch.policycheck import Request, UnsupportedPolicy, arn_match, evaluate, evaluate_all
+from trailwatch.maint.policycheck import Request, UnsupportedPolicy, arn_match, evaluate, evaluate_all
 
 TRAIL = "arn:aws:cloudtrail:us-east-1:123456789012:trail/t"
 ROLE = "arn:aws:iam::123456789012:role/r"

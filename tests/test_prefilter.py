@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from trailwatch import catalog
-from trailwatch import signin_events as ev
+from trailwatch import record_corpus as ev
 from trailwatch.backtest import BacktestResult, backtest
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern

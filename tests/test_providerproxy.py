@@ -1,4 +1,4 @@
-"""The proxy in front of the shared provider (src/trailwatch/providerproxy.py): Terraform sees,
+"""The proxy in front of the shared provider (src/trailwatch/harness/providerproxy.py): Terraform sees,
 for every type a config names, exactly the provider's own schema, and no other type; and each
 provider configuration of a config with aliases is served by a process of its own."""
 
@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from trailwatch import providerserver
-from trailwatch.emulator import Emulator
-from trailwatch.providerproxy import narrow_schema, schema_types
-from trailwatch.terraform import Stack, plugin_cache_dir, provider_mirror, terraform_env
+from trailwatch.harness import providerserver
+from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.providerproxy import narrow_schema, schema_types
+from trailwatch.harness.terraform import Stack, plugin_cache_dir, provider_mirror, terraform_env
 
 
 def _varint(n: int) -> bytes:

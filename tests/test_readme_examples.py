@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from trailwatch.emulator import Emulator
-from trailwatch.terraform import REPO_ROOT, plan_files
+from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.terraform import REPO_ROOT, plan_files
 
 READMES = [
     REPO_ROOT / "README.md",

@@ -8,7 +8,7 @@ expression, evaluated for a critical and a medium alarm's documented state-chang
 
 What the emulator does here:
 - Sign-in notifications are delivered end to end: PutEvents -> moto's rule matching -> the
-  SNS-target shim (trailwatch.moto_shims, which renders the input transformer) -> each
+  SNS-target shim (trailwatch.harness.moto_shims, which renders the input transformer) -> each
   target's topic -> moto's SNS-to-SQS delivery.
 - moto's SetAlarmState only records the state: it neither invokes the alarm's actions nor
   emits an EventBridge event (moto/cloudwatch/models.py, ``update_state``). So the test
@@ -27,12 +27,12 @@ from typing import Any
 
 import pytest
 
-from trailwatch.alarm_messages import alarm_state_change_event, render, render_expression
 from trailwatch.catalog import detections
-from trailwatch.emulator import ACCOUNT_ID, Emulator
-from trailwatch.scenarios import corpus
+from trailwatch.harness.alarm_messages import alarm_state_change_event, render, render_expression
+from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
+from trailwatch.harness.scenarios import corpus
+from trailwatch.harness.terraform import Stack, destroyed_after
 from trailwatch.signin_notifications import chat_template_for, flagged, patterns
-from trailwatch.terraform import Stack, destroyed_after
 
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("routing")]
 

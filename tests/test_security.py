@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from trailwatch.terraform import REPO_ROOT
+from trailwatch.harness.terraform import REPO_ROOT
 
 pytestmark = pytest.mark.xdist_group("checkov")
 

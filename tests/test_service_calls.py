@@ -3,8 +3,8 @@
 The emulator enforces no policy, so this is where a policy AWS would refuse is caught. For
 the root module (all paths on) and every example: plan, apply on the emulator, take every
 policy document (trust, key, bucket, topic, queue, role and boundary policies), and for each
-row of docs/service-calls.yaml evaluate the concrete calls (src/trailwatch/servicecalls.py)
-with exactly the request context AWS documents for them (src/trailwatch/policycheck.py).
+row of docs/service-calls.yaml evaluate the concrete calls (src/trailwatch/maint/servicecalls.py)
+with exactly the request context AWS documents for them (src/trailwatch/maint/policycheck.py).
 The same documents are linted with parliament, as `make lint` does.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 import parliament
 import pytest
 
-from trailwatch import planpolicies, policylint, servicecalls
-from trailwatch.emulator import Emulator
-from trailwatch.planpolicies import Collected
+from trailwatch.harness.emulator import Emulator
+from trailwatch.maint import planpolicies, policylint, servicecalls
+from trailwatch.maint.planpolicies import Collected
 
 pytestmark = pytest.mark.emulator
 
@@ -54,7 +54,7 @@ def test_table_rows_name_real_actions_bindings_and_pages() -> None:
 
 def test_rendered_table_is_current() -> None:
     assert servicecalls.RENDERED.read_text() == servicecalls.render(ROWS), (
-        "docs/service-calls.md is stale: run .venv/bin/trailwatch service-calls"
+        "docs/service-calls.md is stale: run make service-calls"
     )
 
 

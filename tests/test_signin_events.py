@@ -7,7 +7,7 @@ What the emulator does and does not do here:
   (anything-but with a wildcard list, exists, $or). Its verdicts are checked against the
   project's EventBridge-pattern engine on every event (they must agree).
 - moto cannot deliver to SNS targets (NotImplementedError) nor render a text input
-  template; the SNS-target shim in trailwatch.moto_shims does both (moto's matcher still
+  template; the SNS-target shim in trailwatch.harness.moto_shims does both (moto's matcher still
   decides), and tests/test_moto_shims.py shows the gap is still there.
 - moto forwards to an event bus in another region itself.
 - PutEvents with source "aws.signin" is refused by AWS (reserved prefix); moto accepts it,
@@ -23,11 +23,12 @@ from typing import Any
 import pytest
 
 from test_scenarios import TUNED
-from trailwatch import signin_events as ev
-from trailwatch.emulator import ACCOUNT_ID, Emulator
+from trailwatch import record_corpus as ev
 from trailwatch.eventpattern import EventPattern
-from trailwatch.planpolicies import stack_options
-from trailwatch.scenarios import ALLOWLIST, OUTSIDE, corpus
+from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
+from trailwatch.harness.scenarios import ALLOWLIST, OUTSIDE, corpus
+from trailwatch.harness.terraform import Stack, destroyed_after, topic_feed_config
+from trailwatch.maint.planpolicies import stack_options
 from trailwatch.signin_notifications import (
     envelope,
     flagged,
@@ -38,7 +39,6 @@ from trailwatch.signin_notifications import (
     rule_state,
     text_template,
 )
-from trailwatch.terraform import Stack, destroyed_after, topic_feed_config
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("signin-events")]

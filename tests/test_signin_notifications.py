@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trailwatch.scenarios import corpus
+from trailwatch.harness.scenarios import corpus
 from trailwatch.signin_notifications import (
     envelope,
     input_paths_for,

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from trailwatch.emulator import Emulator
-from trailwatch.terraform import plan_refusals
+from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.terraform import plan_refusals
 
 pytestmark = pytest.mark.emulator
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from trailwatch import signin_events as ev
+from trailwatch import record_corpus as ev
 from trailwatch.cli import main
-from trailwatch.scenarios import corpus
+from trailwatch.harness.scenarios import corpus
 from trailwatch.variants import EXCLUDED, compare, variant_patterns
 
 SOURCES = ["secretsmanager.amazonaws.com"]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from trailwatch.terraform import REPO_ROOT
+from trailwatch.harness.terraform import REPO_ROOT
 
 #: The floor the root module and every example declare (versions.tf: ``>= 1.5.7``).
 FLOOR = (1, 5, 7)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import fake_plans
-from trailwatch import signin_events as ev
+from trailwatch import record_corpus as ev
 from trailwatch.backtest import detections_from_plan
 from trailwatch.backtest.executors import python as python_executor
 from trailwatch.cli import main

@@ -45,8 +45,8 @@ from typing import cast
 from rich.console import Console
 from rich.table import Table
 
+from trailwatch.harness.terraform import REPO_ROOT
 from trailwatch.synthetic import write_archive
-from trailwatch.terraform import REPO_ROOT
 
 JQ_PREDICATE = (
     '.Records[] | select(.eventName == "ConsoleLogin" and .responseElements.ConsoleLogin == "Success"'
@@ -142,8 +142,8 @@ def plan_key(repo: Path = REPO_ROOT, terraform: str | None = None) -> str:
     tree, the catalog and the example), the example's input values and the Terraform version.
     The cached plan is used only while this is unchanged (a plan cached with no key once kept
     pricing 16 alarms after the catalog had 17)."""
-    from trailwatch.demo import EXAMPLE_VARS
-    from trailwatch.terraform import MODULE_PARTS, terraform_binary
+    from trailwatch.harness.demo import EXAMPLE_VARS
+    from trailwatch.harness.terraform import MODULE_PARTS, terraform_binary
 
     h = hashlib.sha256()
     roots = [repo / part for part in MODULE_PARTS] + [repo / "examples" / "minimal"]
@@ -168,9 +168,9 @@ def _plan(root: Path, console: Console) -> Path:
     key = plan_key()
     if path.exists() and stamp.exists() and stamp.read_text() == key:
         return path
-    from trailwatch.demo import EXAMPLE_VARS
-    from trailwatch.emulator import Emulator
-    from trailwatch.terraform import Stack
+    from trailwatch.harness.demo import EXAMPLE_VARS
+    from trailwatch.harness.emulator import Emulator
+    from trailwatch.harness.terraform import Stack
 
     stamp.unlink(missing_ok=True)
     with console.status("terraform plan examples/minimal on the embedded emulator"), Emulator() as emu:

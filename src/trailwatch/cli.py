@@ -6,14 +6,24 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from rich.console import Console
 
 from trailwatch.exitcodes import ExitCode, help_text
+
+if TYPE_CHECKING:
+    from trailwatch.backtest.result import BacktestResult
+    from trailwatch.specs import AlarmSpec, MetricFilterSpec
+
+#: A local backtest's executor: (arguments, files, filters, alarms, logs client) -> result.
+Executor = Callable[
+    [argparse.Namespace, list[Any], list["MetricFilterSpec"], list["AlarmSpec"], Any], "BacktestResult"
+]
+T = TypeVar("T")
 
 
 def _stderr() -> Console:
@@ -22,75 +32,32 @@ def _stderr() -> Console:
     return Console(stderr=True, soft_wrap=True)
 
 
+def _checkout() -> Path | None:
+    """The repository this package runs from (an editable install in a checkout), or None for
+    an installed wheel, which carries neither the module nor its examples."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "examples" / "minimal" / "main.tf").is_file() else None
+
+
 def _demo(args: argparse.Namespace) -> int:
-    from trailwatch import demo
-
+    if _checkout() is None:
+        _error(
+            _stderr(),
+            "trailwatch demo applies the repository's examples/minimal, so it runs from a checkout: "
+            "clone the trailwatch repository and run `make demo` there",
+        )
+        return ExitCode.ENVIRONMENT
+    try:
+        # The harness (moto, tftest) is loaded only here, when the demo runs.
+        from trailwatch.harness import demo
+    except ModuleNotFoundError as exc:
+        _error(
+            _stderr(),
+            f"trailwatch demo needs the demo extra ({exc.name} is missing): run `make demo`, or "
+            "pip install -e '.[demo]' in the checkout",
+        )
+        return ExitCode.ENVIRONMENT
     return demo.run(keep=args.keep)
-
-
-def _docs(args: argparse.Namespace) -> int:
-    from trailwatch import docs
-    from trailwatch.terraform import REPO_ROOT
-
-    if args.check:
-        stale = docs.stale(REPO_ROOT)
-        for readme in stale:
-            print(f"stale: {readme.relative_to(REPO_ROOT)} (run: trailwatch docs)", file=sys.stderr)
-        return ExitCode.CHECK_FAILED if stale else ExitCode.OK
-    for d in docs.module_dirs(REPO_ROOT):
-        if docs.update(d / "README.md", d):
-            print(f"updated {(d / 'README.md').relative_to(REPO_ROOT)}")
-    return 0
-
-
-def _service_calls(args: argparse.Namespace) -> int:
-    from trailwatch import servicecalls
-
-    text = servicecalls.render(servicecalls.load())
-    if args.check:
-        if not servicecalls.RENDERED.exists() or servicecalls.RENDERED.read_text() != text:
-            print("stale: docs/service-calls.md (run: trailwatch service-calls)", file=sys.stderr)
-            return ExitCode.CHECK_FAILED
-        return 0
-    servicecalls.RENDERED.write_text(text)
-    print(f"wrote {servicecalls.RENDERED}")
-    return 0
-
-
-def _policies(args: argparse.Namespace) -> int:
-    from trailwatch import planpolicies, policylint
-    from trailwatch.emulator import Emulator
-
-    configs = args.config or planpolicies.configs()
-    docs: list[tuple[str, planpolicies.PolicyDoc]] = []
-    with Emulator() as emu:
-        for config in configs:
-            print(f"plan + apply {config} on the emulator ...", flush=True)
-            collected = planpolicies.collect(config, emu)
-            drift = planpolicies.compare(collected.plan, collected.state)
-            if drift:
-                print("\n".join(drift), file=sys.stderr)
-                return ExitCode.CHECK_FAILED
-            docs += [(config, d) for d in planpolicies.iter_documents(collected)]
-    if args.dump:
-        out = Path(args.dump)
-        out.mkdir(parents=True, exist_ok=True)
-        for config, d in docs:
-            (out / f"{config}--{d.name}.json".replace("/", "_")).write_text(json.dumps(d.document, indent=2))
-    if not args.lint:
-        for config, d in docs:
-            print(f"{config}: {d.name} [{d.kind}]")
-        return 0
-    report = policylint.lint(docs, policylint.load_suppressions())
-    for finding in report.findings:
-        print(f"parliament: {finding}")
-    for s in report.unused:
-        print(f"policy-lint.yaml: unused suppression {s.issue} {s.kind} {s.sid}: remove it")
-    print(
-        f"parliament: {len(docs)} documents, {len(report.findings)} findings, "
-        f"{len(report.suppressed)} suppressed with a reason, {len(report.unused)} unused suppressions"
-    )
-    return ExitCode.CHECK_FAILED if report.findings or report.unused else ExitCode.OK
 
 
 def _load_cli_input_json(value: str) -> dict[str, object]:
@@ -264,10 +231,20 @@ def _error(err: Console, message: str) -> None:
 
 
 def _detections(args: argparse.Namespace, err: Console) -> tuple[list[Any], list[Any], Any] | None:
-    """The detections source: a plan, or a deployed log group (then also its logs client)."""
-    from trailwatch.backtest import DetectionsError, detections_from_log_group, detections_from_plan
+    """The detections source: a plan, the catalog, or a deployed log group (then also its
+    logs client)."""
+    from trailwatch.backtest import (
+        DetectionsError,
+        detections_from_catalog,
+        detections_from_log_group,
+        detections_from_plan,
+    )
 
     try:
+        if getattr(args, "catalog", False):
+            modes = {key: getattr(args, f"{key}_mode") for key in catalog_modes()}
+            filters, alarms = detections_from_catalog(args.cis_exact, modes, args.allowed_source)
+            return filters, alarms, None
         if args.plan:
             plan = _read_plan(args.plan, err)
             if plan is None:
@@ -282,12 +259,19 @@ def _detections(args: argparse.Namespace, err: Console) -> tuple[list[Any], list
         logs, cloudwatch = boto3.client("logs"), boto3.client("cloudwatch")
         filters, alarms = detections_from_log_group(logs, cloudwatch, args.log_group)
     except DetectionsError as exc:
-        _error(err, f"{args.plan or args.log_group}: {exc}")
+        _error(err, f"{args.plan or args.log_group or 'the catalog'}: {exc}")
         return None
     if not filters:
         _error(err, f"log group {args.log_group} has no metric filters")
         return None
     return filters, alarms, logs
+
+
+def catalog_modes() -> dict[str, list[str]]:
+    """The mode inputs ``backtest --catalog`` takes (one per catalog detection with modes)."""
+    from trailwatch.catalog import mode_inputs
+
+    return mode_inputs()
 
 
 def _when(value: str) -> datetime:
@@ -322,136 +306,212 @@ def _workers(value: str) -> int:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    from trailwatch.backtest import SkippedError, report
-    from trailwatch.backtest.sources import log_group_events
-    from trailwatch.sql import UntranslatableError, partitions, time_range
-
+    """Check the arguments, pick the detections and the events, run an executor, report."""
     err = _stderr()
-    if bool(args.plan) == bool(args.log_group):
-        err.print("[bold red]error:[/] give detections with exactly one of --plan or --log-group")
+    problem = _backtest_usage(args)
+    if problem:
+        _error(err, problem)
         return ExitCode.BAD_INPUT
     if args.athena:
         return _backtest_athena(args, err)
-    if not args.paths and not args.from_log_group:
-        err.print(
-            "[bold red]error:[/] give CloudTrail archive files/folders, JSON Lines files, or --from-log-group"
-        )
+    files = _backtest_files(args, err)
+    detections = None if files is None else _detections(args, err)
+    if files is None or detections is None:
         return ExitCode.BAD_INPUT
-    if args.from_log_group and not args.log_group:
-        err.print("[bold red]error:[/] --from-log-group reads the log group named by --log-group")
-        return ExitCode.BAD_INPUT
-    if args.engine != "python" and args.from_log_group:
-        err.print("[bold red]error:[/] --from-log-group needs --engine python")
-        return ExitCode.BAD_INPUT
-    remote = [p for p in args.paths if p.startswith("s3://")]
-    if args.engine == "python" and (args.start or args.end or args.account or args.region) and not remote:
-        err.print(
-            "[bold red]error:[/] --from/--to/--account/--region select events for --engine duckdb or "
-            "--athena, and the folders of s3:// paths"
-        )
-        return ExitCode.BAD_INPUT
-    if remote and args.engine != "python":
-        err.print("[bold red]error:[/] s3:// paths are read by --engine python (or query them with --athena)")
-        return ExitCode.BAD_INPUT
+    result = _run_executor(err, lambda: _executor(args)(args, files, *detections))
+    if isinstance(result, ExitCode):
+        return result
+    _print_result(args, result)
+    return ExitCode.SKIPPED if result.skipped else ExitCode.OK
+
+
+def _backtest_usage(args: argparse.Namespace) -> str | None:
+    """The first usage problem of a backtest's arguments, or None."""
+    remote = any(p.startswith("s3://") for p in args.paths)
+    sources = [args.plan, args.log_group, args.catalog]
+    mode_options = [f"--{key.replace('_', '-')}-mode" for key in catalog_modes()]
+    catalog_only = (
+        args.cis_exact
+        or args.allowed_source
+        or any(getattr(args, f"{key}_mode") != "tuned" for key in catalog_modes())
+    )
+    selection = args.start or args.end or args.account or args.region
+    rules = [
+        (
+            sum(map(bool, sources)) != 1,
+            "give detections with exactly one of --plan, --log-group or --catalog",
+        ),
+        (
+            catalog_only and not args.catalog,
+            ", ".join(["--allowed-source", "--cis-exact", *mode_options]) + " go with --catalog",
+        ),
+        (
+            args.athena and (args.paths or args.from_log_group or args.engine != "python"),
+            "--athena reads the Athena table: give no paths, --from-log-group or --engine",
+        ),
+        (
+            not args.athena and not args.paths and not args.from_log_group,
+            "give CloudTrail archive files/folders, JSON Lines files, or --from-log-group",
+        ),
+        (
+            args.from_log_group and not args.log_group,
+            "--from-log-group reads the log group named by --log-group",
+        ),
+        (args.engine != "python" and args.from_log_group, "--from-log-group needs --engine python"),
+        (
+            not args.athena and args.engine == "python" and selection and not remote,
+            "--from/--to/--account/--region select events for --engine duckdb or --athena, and the "
+            "folders of s3:// paths",
+        ),
+        (
+            remote and args.engine != "python",
+            "s3:// paths are read by --engine python (or query them with --athena)",
+        ),
+    ]
+    return next((message for broken, message in rules if broken), None)
+
+
+def _backtest_files(args: argparse.Namespace, err: Console) -> list[Any] | None:
+    """The archive: local files, then the objects listed under each s3:// path."""
     files: list[Any] | None = _archive([p for p in args.paths if not p.startswith("s3://")])
-    if files is None:
-        return ExitCode.BAD_INPUT
-    if remote:
-        import boto3
+    remote = [p for p in args.paths if p.startswith("s3://")]
+    if files is None or not remote:
+        return files
+    import boto3
 
-        from trailwatch.backtest import s3
+    from trailwatch.backtest import s3
 
-        client = boto3.client("s3")
-        for url in remote:
-            found = s3.list_archive(client, url, args.start, args.end, args.account, args.region)
-            err.print(
-                f"{url}: {len(found):,} objects, {sum(o.size for o in found):,} bytes",
-                markup=False,
-                highlight=False,
-            )
-            files += found
-    detections = _detections(args, err)
-    if detections is None:
-        return ExitCode.BAD_INPUT
-    filters, alarms, logs = detections
+    client = boto3.client("s3")
+    for url in remote:
+        found = s3.list_archive(client, url, args.start, args.end, args.account, args.region)
+        err.print(
+            f"{url}: {len(found):,} objects, {sum(o.size for o in found):,} bytes",
+            markup=False,
+            highlight=False,
+        )
+        files += found
+    return files
+
+
+def _executor(args: argparse.Namespace) -> Executor:
+    """The executor of a local backtest: streamed s3:// objects, DuckDB, or the Python engine."""
+    if any(p.startswith("s3://") for p in args.paths):
+        return _execute_streamed
+    return _execute_duckdb if args.engine == "duckdb" else _execute_python
+
+
+def _execute_streamed(
+    args: argparse.Namespace,
+    files: list[Any],
+    filters: list[MetricFilterSpec],
+    alarms: list[AlarmSpec],
+    logs: Any,
+) -> BacktestResult:
+    from trailwatch.backtest import backtest, report
+    from trailwatch.backtest.s3 import Prefetcher
+
+    # Objects stream through memory: downloads run in parallel threads ahead of the scan,
+    # which runs in this process (worker processes would read local paths).
+    with Prefetcher([f for f in files if not isinstance(f, Path)]):
+        return backtest(
+            filters,
+            alarms,
+            files,
+            prefilter=not args.no_prefilter,
+            progress_display=lambda: report.progress(files, enabled=not args.no_progress),
+            workers=1,
+            strict=args.strict,
+        )
+
+
+def _execute_duckdb(
+    args: argparse.Namespace,
+    files: list[Any],
+    filters: list[MetricFilterSpec],
+    alarms: list[AlarmSpec],
+    logs: Any,
+) -> BacktestResult:
+    from trailwatch.backtest.executors import duckdb as duckdb_executor
+    from trailwatch.sql import partitions, time_range
+
+    where = time_range(args.start, args.end) + partitions(args.account, args.region)
+    return duckdb_executor.backtest(filters, alarms, files, where, threads=args.workers, strict=args.strict)
+
+
+def _execute_python(
+    args: argparse.Namespace,
+    files: list[Any],
+    filters: list[MetricFilterSpec],
+    alarms: list[AlarmSpec],
+    logs: Any,
+) -> BacktestResult:
+    from trailwatch.backtest import backtest, report
+    from trailwatch.backtest.sources import log_group_events
+
+    log_events = log_group_events(logs, args.log_group) if args.from_log_group else None
+    # The progress display (a rich thread) starts once the workers are forked.
+    return backtest(
+        filters,
+        alarms,
+        files,
+        log_events=log_events,
+        prefilter=not args.no_prefilter,
+        progress_display=lambda: report.progress(files, enabled=not args.no_progress),
+        workers=args.workers,
+        strict=args.strict,
+    )
+
+
+def _run_executor(err: Console, run: Callable[[], T]) -> T | ExitCode:
+    """An executor's result, or the exit code of the input error that stopped it."""
+    from trailwatch.backtest import SkippedError
+    from trailwatch.sql import UntranslatableError
+
     try:
-        if remote:
-            from trailwatch.backtest import backtest
-            from trailwatch.backtest.s3 import Prefetcher
-
-            # Objects stream through memory: downloads run in parallel threads ahead of the
-            # scan, which runs in this process (worker processes would read local paths).
-            with Prefetcher([f for f in files if not isinstance(f, Path)]):
-                result = backtest(
-                    filters,
-                    alarms,
-                    files,
-                    prefilter=not args.no_prefilter,
-                    progress_display=lambda: report.progress(files, enabled=not args.no_progress),
-                    workers=1,
-                    strict=args.strict,
-                )
-        elif args.engine == "duckdb":
-            from trailwatch.backtest.executors import duckdb as duckdb_executor
-
-            where = time_range(args.start, args.end) + partitions(args.account, args.region)
-            result = duckdb_executor.backtest(
-                filters, alarms, files, where, threads=args.workers, strict=args.strict
-            )
-        else:
-            from trailwatch.backtest import backtest
-
-            log_events = log_group_events(logs, args.log_group) if args.from_log_group else None
-            # The progress display (a rich thread) starts once the workers are forked.
-            result = backtest(
-                filters,
-                alarms,
-                files,
-                log_events=log_events,
-                prefilter=not args.no_prefilter,
-                progress_display=lambda: report.progress(files, enabled=not args.no_progress),
-                workers=args.workers,
-                strict=args.strict,
-            )
+        return run()
     except SkippedError as exc:
         _error(err, f"{exc} (--strict: stopped at the first unreadable file or record)")
         return ExitCode.STRICT_STOPPED
     except UntranslatableError as exc:
         _error(err, f"no exact SQL for {exc}")
         return ExitCode.BAD_INPUT
+
+
+def _print_result(
+    args: argparse.Namespace, result: BacktestResult, extra: dict[str, Any] | None = None
+) -> Console:
+    """The result as JSON (with ``extra`` keys) or as the report; the report's console."""
+    from trailwatch.backtest import report
+
+    console = Console()
     if args.json:
-        print(json.dumps(result.to_json(), indent=2))
+        print(json.dumps({**result.to_json(), **(extra or {})}, indent=2))
     else:
-        report.render(result, Console())
-    return ExitCode.SKIPPED if result.skipped else 0
+        report.render(result, console)
+    return console
 
 
 def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
     """backtest --athena: the detections' queries run by Athena over the trail's bucket."""
     import boto3
 
-    from trailwatch.backtest import report
     from trailwatch.backtest.executors import athena as athena_executor
-    from trailwatch.sql import UntranslatableError, partitions, time_range
+    from trailwatch.sql import partitions, time_range
 
-    if args.paths or args.from_log_group or args.engine != "python":
-        err.print(
-            "[bold red]error:[/] --athena reads the Athena table: give no paths, --from-log-group or --engine"
-        )
-        return ExitCode.BAD_INPUT
     detections = _detections(args, err)
     if detections is None:
         return ExitCode.BAD_INPUT
     filters, alarms, _ = detections
     client = boto3.client("athena")
-    try:
+
+    def run() -> Any:
         with err.status("athena: submitting", spinner="dots") as status:
 
             def on_status(i: int, n: int, state: str, scanned: int) -> None:
                 if not args.no_progress:
                     status.update(f"athena: query {i}/{n} {state}, {scanned / 2**30:,.2f} GiB scanned")
 
-            result, run = athena_executor.backtest(
+            return athena_executor.backtest(
                 filters,
                 alarms,
                 client,
@@ -462,25 +522,26 @@ def _backtest_athena(args: argparse.Namespace, err: Console) -> int:
                 on_status=on_status,
                 timeout=args.athena_timeout,
             )
-    except UntranslatableError as exc:
-        _error(err, f"no exact SQL for {exc}")
-        return ExitCode.BAD_INPUT
+
+    try:
+        outcome = _run_executor(err, run)
     except athena_executor.AthenaQueryFailed as exc:
         _error(err, str(exc))
         return ExitCode.SERVICE_ERROR
-    if args.json:
-        print(json.dumps({**result.to_json(), "athena": run.to_json()}, indent=2))
-        return 0
-    console = Console()
-    report.render(result, console)
-    console.print(
-        f"athena: {len(run.queries)} quer{'y' if len(run.queries) == 1 else 'ies'} in workgroup "
-        f"{run.workgroup}, {run.bytes_scanned:,} bytes scanned, about ${run.price_usd:.4f} "
-        f"({athena_executor.USD_PER_TB:g} USD per TB, 10 MB minimum per query)",
-        markup=False,
-        highlight=False,
-    )
-    return 0
+    if isinstance(outcome, ExitCode):
+        return outcome
+    result, athena_run = outcome
+    console = _print_result(args, result, {"athena": athena_run.to_json()})
+    if not args.json:
+        console.print(
+            f"athena: {len(athena_run.queries)} quer{'y' if len(athena_run.queries) == 1 else 'ies'} in "
+            f"workgroup {athena_run.workgroup}, {athena_run.bytes_scanned:,} bytes scanned, about "
+            f"${athena_run.price_usd:.4f} ({athena_executor.USD_PER_TB:g} USD per TB, 10 MB minimum "
+            "per query)",
+            markup=False,
+            highlight=False,
+        )
+    return ExitCode.OK
 
 
 def _sql(args: argparse.Namespace) -> int:
@@ -640,7 +701,7 @@ def _time_range_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """argparse with trailwatch's exit code for a usage error (argparse's own is 2, which
     means skipped input here), and the exit-code table in every command's help."""
 
@@ -655,13 +716,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="trailwatch",
         description="Tools for the trailwatch CloudTrail sign-in detection module.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="apply examples/minimal on the embedded AWS emulator and show it")
+    p = sub.add_parser(
+        "demo", help="from a checkout: apply examples/minimal on the embedded AWS emulator and show it"
+    )
     p.add_argument("--keep", action="store_true", help="keep the stack and emulator up until Ctrl-C")
     p.set_defaults(func=_demo)
 
@@ -705,6 +768,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--plan", help="detections from a plan: the output of `terraform show -json PLANFILE`")
     p.add_argument("--log-group", help="detections from a deployed log group (boto3 credential chain)")
+    p.add_argument(
+        "--catalog",
+        action="store_true",
+        help="detections from the catalog, as the module deploys them with the inputs below (no plan)",
+    )
+    p.add_argument(
+        "--allowed-source",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="--catalog: an allowed_source_cidrs entry (an IP address, or an IPv4 /8, /16 or /24); "
+        "repeat; console_login_unexpected_ip runs only with one",
+    )
+    p.add_argument(
+        "--cis-exact", action="store_true", help="--catalog: the module's cis_exact (Security Hub's strings)"
+    )
+    for key, modes in catalog_modes().items():
+        p.add_argument(
+            f"--{key.replace('_', '-')}-mode",
+            choices=modes,
+            default="tuned",
+            help=f"--catalog: the module's {key}_mode (default: tuned)",
+        )
     p.add_argument("--from-log-group", action="store_true", help="also replay the log group's own events")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--no-prefilter", action="store_true", help="parse and evaluate every record (slower)")
@@ -803,25 +889,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the estimate as JSON")
     p.set_defaults(func=_cost)
 
-    p = sub.add_parser("service-calls", help="render docs/service-calls.md from docs/service-calls.yaml")
-    p.add_argument(
-        "--check",
-        action="store_true",
-        help=f"only report a stale docs/service-calls.md (exit {int(ExitCode.CHECK_FAILED)})",
-    )
-    p.set_defaults(func=_service_calls)
-
-    p = sub.add_parser(
-        "policies",
-        help="every IAM policy document a config produces (plan, apply on the emulator); --lint: parliament",
-    )
-    p.add_argument("config", nargs="*", help="root and/or example names (default: root and every example)")
-    p.add_argument(
-        "--lint", action="store_true", help="lint them with parliament (suppressions: policy-lint.yaml)"
-    )
-    p.add_argument("--dump", metavar="DIR", help="write each document to DIR as JSON")
-    p.set_defaults(func=_policies)
-
     p = sub.add_parser(
         "variants",
         help="backtest every catalog variant of one detection over an archive, side by side",
@@ -833,13 +900,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_variants)
 
-    p = sub.add_parser("docs", help="regenerate the inputs/outputs tables of every module README")
-    p.add_argument(
-        "--check",
-        action="store_true",
-        help=f"only report stale READMEs (exit {int(ExitCode.CHECK_FAILED)} if any)",
-    )
-    p.set_defaults(func=_docs)
     return parser
 
 
@@ -849,9 +909,9 @@ def _failure(exc: BaseException) -> tuple[ExitCode, str] | None:
     answer, an interrupt. None for anything else."""
     if isinstance(exc, KeyboardInterrupt):
         return ExitCode.INTERRUPTED, f"interrupted: {exc}" if str(exc) else "interrupted"
-    # trailwatch.terraform (moto, boto3, tftest: about 0.4 s) is imported only by the
+    # trailwatch.harness.terraform (moto, boto3, tftest: about 0.4 s) is imported only by the
     # commands that drive Terraform; only they can raise TerraformNotFound.
-    terraform = sys.modules.get("trailwatch.terraform")
+    terraform = sys.modules.get("trailwatch.harness.terraform")
     if terraform is not None and isinstance(exc, terraform.TerraformNotFound):
         return ExitCode.ENVIRONMENT, str(exc)
     python_executor = sys.modules.get("trailwatch.backtest.executors.python")
@@ -874,7 +934,13 @@ def _failure(exc: BaseException) -> tuple[ExitCode, str] | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    return run(build_parser(), argv)
+
+
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run its command; the errors that are not bugs become their exit
+    codes and messages (``trailwatch`` and ``trailwatch-dev`` alike)."""
+    args = parser.parse_args(argv)
     try:
         rc: int = args.func(args)
     except (Exception, KeyboardInterrupt) as exc:

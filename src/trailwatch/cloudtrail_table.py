@@ -9,10 +9,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
-TABLE_PATH = Path(__file__).resolve().parents[2] / "catalog" / "cloudtrail-table.json"
+#: catalog/cloudtrail-table.json at the repository root, the one copy in git (Terraform reads it there).
+#: The package reaches it as ``trailwatch/catalog_data/cloudtrail-table.json``: in a checkout through the
+#: committed symlink src/trailwatch/catalog_data -> ../../catalog, in a wheel as the file the
+#: build copied from it (DEVELOPERS.md, "Layout").
+TABLE_PATH: Traversable = files("trailwatch").joinpath("catalog_data", "cloudtrail-table.json")
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,8 @@ class Table:
 
 
 @cache
-def load(path: Path = TABLE_PATH) -> Table:
-    raw = json.loads(path.read_text())
+def load() -> Table:
+    raw = json.loads(TABLE_PATH.read_text())
     return Table(
         columns=tuple((c["name"], parse_type(c["type"])) for c in raw["columns"]),
         json_columns=frozenset(raw["json_columns"]),

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from trailwatch.archive import Skipped
-from trailwatch.backtest.sources import _plan_resources
+from trailwatch.backtest.sources import plan_resources as _plan_resources
 
 PRICES_AS_OF = "2026-11-28"
 PRICE_SOURCE = "https://aws.amazon.com/cloudwatch/pricing/ (us-east-1)"

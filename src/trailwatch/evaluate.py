@@ -30,10 +30,13 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from trailwatch import metricmath
-from trailwatch.filterpattern import Event, FilterPattern, compile_pattern, select
+from trailwatch.filterpattern import Event
+
+# Re-exported: the specs were defined here, and most readers import them from here.
+from trailwatch.specs import AlarmSpec as AlarmSpec
+from trailwatch.specs import MetricFilterSpec as MetricFilterSpec
 
 MINUTE_MS = 60_000
 HOUR_MS = 3_600_000
@@ -47,90 +50,6 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 #: The statistics a period's datapoints are aggregated with (an extended statistic such as
 #: ``p99`` or ``TM(10%:90%)`` is not evaluated).
 STATISTICS = ("Sum", "SampleCount", "Average", "Minimum", "Maximum")
-
-
-@dataclass
-class MetricFilterSpec:
-    name: str
-    pattern: FilterPattern
-    metric_name: str
-    namespace: str
-    metric_value: str = "1"
-    default_value: float | None = None
-
-    @classmethod
-    def from_api(cls, f: dict[str, Any]) -> MetricFilterSpec:
-        """From a DescribeMetricFilters item."""
-        t = f["metricTransformations"][0]
-        return cls(
-            name=f["filterName"],
-            pattern=compile_pattern(f.get("filterPattern", "")),
-            metric_name=t["metricName"],
-            namespace=t["metricNamespace"],
-            metric_value=str(t["metricValue"]),
-            default_value=t.get("defaultValue"),
-        )
-
-    def value_for(self, event: Event) -> float | None:
-        """The value this filter publishes for a matching event (None: no datapoint)."""
-        v = self.metric_value
-        if v.startswith("$."):
-            cur = select(event.doc, v)
-            raw = getattr(cur, "raw", cur)
-            if raw is None:
-                return self.default_value
-            try:
-                return float(raw)
-            except (TypeError, ValueError):
-                return None
-        return float(v)
-
-
-@dataclass
-class AlarmSpec:
-    name: str
-    metric_name: str | None
-    namespace: str | None
-    statistic: str
-    period: int
-    evaluation_periods: int
-    datapoints_to_alarm: int
-    #: None for an alarm on an anomaly-detection band (``ThresholdMetricId``)
-    threshold: float | None
-    comparison: str
-    treat_missing_data: str
-    metrics: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def metric_keys(self) -> set[tuple[str | None, str | None]]:
-        """(namespace, metric name) of every metric the alarm reads, plain or metric math."""
-        return {(self.namespace, self.metric_name)} | {
-            (m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"])
-            for m in self.metrics
-            if "MetricStat" in m
-        }
-
-    @classmethod
-    def from_api(cls, a: dict[str, Any]) -> AlarmSpec:
-        """From a DescribeAlarms MetricAlarms item (or the equivalent plan values)."""
-        metrics = a.get("Metrics") or []
-        period = a.get("Period") or next(
-            (m["MetricStat"]["Period"] for m in metrics if "MetricStat" in m), 60
-        )
-        threshold = a.get("Threshold")
-        return cls(
-            name=a["AlarmName"],
-            metric_name=a.get("MetricName"),
-            namespace=a.get("Namespace"),
-            statistic=a.get("Statistic") or a.get("ExtendedStatistic") or "Sum",
-            period=int(period),
-            evaluation_periods=int(a["EvaluationPeriods"]),
-            datapoints_to_alarm=int(a.get("DatapointsToAlarm") or a["EvaluationPeriods"]),
-            threshold=None if threshold is None else float(threshold),
-            comparison=a["ComparisonOperator"],
-            treat_missing_data=a.get("TreatMissingData") or "missing",
-            metrics=list(metrics),
-        )
 
 
 #: A metric's datapoints in one bucket, aggregated as CloudWatch keeps them: [sum, sample
@@ -230,8 +149,9 @@ class Evaluator:
         #: and only a pattern that requires one of a set of eventNames is gated, by a dict
         #: lookup on the parsed document.
         self.precheck = precheck
-        # The prefilter's record stage, the one hint test (imported here: the prefilter
-        # reads this module's MetricFilterSpec).
+        # The prefilter's record stage, the one hint test (imported when an evaluator is
+        # made: the prefilter loads Hyperscan, which the demo and the tests of the
+        # evaluator alone do not need).
         from trailwatch.prefilter import may_match
 
         self._may_match = may_match

@@ -4,7 +4,7 @@ The values follow the AWS CLI's return codes where it has one for the meaning ("
 return codes", AWS CLI User Guide: 2 for skipped files in ``aws s3``, 130 for SIGINT, 252
 for invalid input, 253 for the environment, 254 for a service error, 255 for anything
 else). This table is the one place they are defined: ``trailwatch --help`` prints it, the
-README lists it, and tests/test_exit_codes.py holds the three and every command to it.
+docs/backtest.md lists it, and tests/test_exit_codes.py holds the three and every command to it.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ class ExitCode(IntEnum):
     INTERNAL_ERROR = 255
 
 
-#: What each code means (the README's "Exit codes" table and ``--help`` print these).
+#: What each code means (the "Exit codes" table of docs/backtest.md and ``--help`` print these).
 MEANINGS: dict[ExitCode, str] = {
     ExitCode.OK: "success: every input was read and the command did what it was asked",
     ExitCode.STRICT_STOPPED: "--strict stopped at the first unreadable file or record (nothing on stdout)",
     ExitCode.SKIPPED: "the command finished but skipped unreadable files or records, each listed "
     "(`errors` in --json): backtest, variants, cost --measure",
-    ExitCode.CHECK_FAILED: "a check found problems: docs --check, service-calls --check, policies "
-    "(drift or lint findings)",
+    ExitCode.CHECK_FAILED: "a check found problems: `python -m trailwatch.maint` docs --check, "
+    "service-calls --check, policies (drift or lint findings)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); a running Athena query is stopped first",
     ExitCode.BAD_INPUT: "bad input: an argument is missing, unknown or invalid, or a plan, request, "
     "pattern or path it names cannot be read or used (invalid JSON, wrong shape, invalid filter "
@@ -59,7 +59,7 @@ def help_text() -> str:
 
 
 def markdown_table() -> str:
-    """The table of the README's "Exit codes" section."""
+    """The table of the "Exit codes" section of docs/backtest.md."""
     rows = ["| code | meaning |", "|---:|---|"]
     rows += [f"| {int(code)} | {meaning} |" for code, meaning in MEANINGS.items()]
     return "\n".join(rows)

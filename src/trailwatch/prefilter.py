@@ -76,10 +76,10 @@ except ImportError:  # pragma: no cover - depends on the platform
     hyperscan = None  # type: ignore[assignment]
 
 from trailwatch import filterpattern as fp
-from trailwatch.evaluate import MetricFilterSpec
 from trailwatch.filterpattern.json_pattern import JsonParser, tokenize_json
 from trailwatch.filterpattern.selectors import parse_selector
 from trailwatch.filterpattern.values import glob_matcher
+from trailwatch.specs import MetricFilterSpec
 
 #: JSON whitespace, the colon, JSON whitespace (Hyperscan syntax).
 _WS_COLON_WS = rb"[ \t\n\r]*:[ \t\n\r]*"

@@ -403,10 +403,9 @@ def catalog_patterns() -> dict[str, str]:
     """``detection / pattern id [/ form]`` -> concrete pattern, for every catalog pattern: the
     allowlist in both forms, the exclusion placeholder empty and filled."""
     from trailwatch import catalog
-    from trailwatch.variants import exclusion_clauses
 
     placeholders = catalog.load()["placeholders"]
-    excluded = exclusion_clauses(EXCLUSIONS["event_sources"], EXCLUSIONS["principal_arns"])
+    excluded = catalog.exclusion_clauses(EXCLUSIONS["event_sources"], EXCLUSIONS["principal_arns"])
     out: dict[str, str] = {}
     for key, d in catalog.detections().items():
         for pid, text in d.patterns.items():

@@ -17,21 +17,12 @@ from typing import Any
 
 from trailwatch.archive import Skipped
 from trailwatch.backtest import backtest
-from trailwatch.catalog import load
+from trailwatch.catalog import exclusion_clauses, load
 from trailwatch.evaluate import MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
 
 BASELINE = "security_hub"
 EXCLUDED = "tuned_with_exclusions"
-
-
-def exclusion_clauses(event_sources: Sequence[str] = (), principal_arns: Sequence[str] = ()) -> str:
-    """The clauses the exclusion inputs add to a pattern (empty when there are none)."""
-    templates = load()["exclusions"]["clause_templates"]
-    return "".join(
-        [templates["event_source"] % s for s in event_sources]
-        + [templates["principal_arn"] % a for a in principal_arns]
-    )
 
 
 def variant_patterns(

@@ -1,6 +1,6 @@
 """`trailwatch backtest`: replay CloudTrail history through deployed (or planned) detections.
 
-- ``sources``: where detections come from (a plan, a deployed log group) and where events
+- ``sources``: where detections come from (a plan, a deployed log group, the catalog) and where events
   come from (archive files, a log group's events);
 - ``executors``: what runs the detections over the events (``python``: the filter-pattern
   engine);
@@ -14,6 +14,7 @@ from trailwatch.backtest.sources import (
     DetectionsError,
     archive_files,
     check_plan,
+    detections_from_catalog,
     detections_from_log_group,
     detections_from_plan,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "archive_files",
     "backtest",
     "check_plan",
+    "detections_from_catalog",
     "detections_from_log_group",
     "detections_from_plan",
 ]

@@ -9,17 +9,20 @@ own events.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from trailwatch import catalog
 from trailwatch.archive import archive_files
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
 from trailwatch.filterpattern import FilterPattern, InvalidPatternError, compile_pattern
+from trailwatch.filterpattern.limits import MAX_PATTERN_LENGTH
 
 __all__ = [
     "DetectionsError",
     "archive_files",
     "check_plan",
+    "detections_from_catalog",
     "detections_from_log_group",
     "detections_from_plan",
     "log_group_events",
@@ -35,7 +38,7 @@ class DetectionsError(ValueError):
 _MISSING = object()
 
 
-def _plan_resources(plan: Any) -> Iterator[dict[str, Any]]:
+def plan_resources(plan: Any) -> Iterator[dict[str, Any]]:
     """Every resource of a ``terraform show -json`` plan's planned values (child modules
     included); DetectionsError when the document does not have that shape."""
     if not isinstance(plan, dict):
@@ -209,7 +212,7 @@ def check_plan(plan: Any, alarms: bool = True) -> None:
     """DetectionsError when the plan's metric filters (or, with ``alarms``, its alarms) do
     not have the shape ``terraform show -json`` gives them (patterns are not compiled).
     Without ``alarms`` only an alarm's metric queries are checked (what ``cost`` counts)."""
-    for res in _plan_resources(plan):
+    for res in plan_resources(plan):
         if res.get("type") == "aws_cloudwatch_log_metric_filter":
             _filter_spec(res)
         elif res.get("type") == "aws_cloudwatch_metric_alarm":
@@ -242,7 +245,7 @@ def detections_from_plan(plan: Any) -> tuple[list[MetricFilterSpec], list[AlarmS
 def _plan_detections(plan: Any) -> tuple[list[MetricFilterSpec], list[AlarmSpec]]:
     filters: list[MetricFilterSpec] = []
     alarms: list[AlarmSpec] = []
-    for res in _plan_resources(plan):
+    for res in plan_resources(plan):
         if res.get("type") == "aws_cloudwatch_log_metric_filter":
             where, (name, pattern, metric, namespace, value, default) = _filter_spec(res)
             compiled = compile_filter(where, name, pattern)
@@ -278,3 +281,58 @@ def log_group_events(logs: Any, group: str) -> Iterator[tuple[int, str]]:
     for page in logs.get_paginator("filter_log_events").paginate(logGroupName=group):
         for e in page["events"]:
             yield int(e["timestamp"]), str(e["message"])
+
+
+#: The metric namespace the module's filters publish to by default (modules/metric-filters).
+CATALOG_NAMESPACE = "CloudTrailMetrics"
+
+
+def detections_from_catalog(
+    cis_exact: bool = False, modes: dict[str, str] | None = None, allowed_sources: Sequence[str] = ()
+) -> tuple[list[MetricFilterSpec], list[AlarmSpec]]:
+    """The detections the module deploys with these inputs, from the catalog alone (no plan):
+    for each enabled detection one filter on the pattern its metric counts with
+    (``catalog.resolve``; the allowlist filled by ``catalog.allowlist_clauses``) and its alarm
+    with the catalog's settings. A catalog ``deploy`` split publishes the same sums to the metric
+    (its counting filters match disjoint sets whose union is the pattern's, its witnesses
+    publish 0: tests/test_audits.py), so the alarms fire as the deployed ones do; each detection
+    is one filter here, named by its key (an alarm's matches are its pattern's, with no
+    witness's among them). DetectionsError for an allowlist entry or pattern that cannot be
+    used."""
+    try:
+        clauses = catalog.allowlist_clauses(allowed_sources)
+        chosen = catalog.resolve(cis_exact, modes, allowlist_set=bool(allowed_sources))
+    except (ValueError, KeyError) as exc:
+        raise DetectionsError(str(exc).strip('"')) from None
+    every = catalog.detections()
+    filters: list[MetricFilterSpec] = []
+    alarms: list[AlarmSpec] = []
+    for key, pattern_id in chosen.items():
+        d = every[key]
+        text = catalog.fill(d.patterns[pattern_id], clauses)
+        if len(text) > MAX_PATTERN_LENGTH:
+            raise DetectionsError(
+                f"{key}: the allowlist makes a pattern of {len(text)} characters; AWS allows "
+                f"{MAX_PATTERN_LENGTH} (the module then writes regexes: backtest a plan of the configuration)"
+            )
+        try:
+            pattern = compile_pattern(text)
+        except InvalidPatternError as exc:
+            raise DetectionsError(f"{key}: {exc}") from None
+        filters.append(MetricFilterSpec(key, pattern, d.metric_name, CATALOG_NAMESPACE))
+        a = d.alarm
+        alarms.append(
+            AlarmSpec(
+                name=key,
+                metric_name=d.metric_name,
+                namespace=CATALOG_NAMESPACE,
+                statistic=a["statistic"],
+                period=int(a["period"]),
+                evaluation_periods=int(a["evaluation_periods"]),
+                datapoints_to_alarm=int(a["datapoints_to_alarm"]),
+                threshold=float(a["threshold"]),
+                comparison=a["comparison_operator"],
+                treat_missing_data=a["treat_missing_data"],
+            )
+        )
+    return filters, alarms

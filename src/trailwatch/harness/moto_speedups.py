@@ -36,7 +36,7 @@ from moto.kms import models as kms_models
 from moto.kms import utils as kms_utils
 from moto.kms.utils import AbstractPrivateKey
 
-from trailwatch.moto_shims import replace
+from trailwatch.harness.moto_shims import replace
 
 _ORIGINALS: dict[str, Callable[..., Any]] = {}
 #: One lock for every lazy key (an instance lock would make the key uncopyable): two

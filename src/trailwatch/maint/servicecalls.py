@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 
-from trailwatch.alarm_messages import render_expression
-from trailwatch.planpolicies import Resource, policies, resources
-from trailwatch.policycheck import Decision, Request, evaluate, evaluate_all
-from trailwatch.terraform import REPO_ROOT
+from trailwatch.harness.alarm_messages import render_expression
+from trailwatch.harness.terraform import REPO_ROOT
+from trailwatch.maint.planpolicies import Resource, policies, resources
+from trailwatch.maint.policycheck import Decision, Request, evaluate, evaluate_all
 
 TABLE = REPO_ROOT / "docs" / "service-calls.yaml"
 RENDERED = REPO_ROOT / "docs" / "service-calls.md"

@@ -23,10 +23,10 @@ from typing import Any, Protocol
 
 import tftest
 
-from trailwatch import initcache, providerserver
-from trailwatch.emulator import Emulator
+from trailwatch.harness import initcache, providerserver
+from trailwatch.harness.emulator import Emulator
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 OVERRIDE_FILE = "trailwatch_emulator_override.tf"
 
 #: What a root config needs from the repo: the root module's files (its inputs are split by
@@ -170,7 +170,7 @@ def provider_aliases(config_dir: Path) -> tuple[str, ...]:
 
 def _copy_tree(src: Path, dst: Path) -> None:
     # A user's own values (terraform.tfvars beside an example) never reach the harness: it
-    # passes each example's values itself (tests/inventories, trailwatch.demo.EXAMPLE_VARS).
+    # passes each example's values itself (tests/inventories, trailwatch.harness.demo.EXAMPLE_VARS).
     ignore = shutil.ignore_patterns(
         ".terraform",
         "*.tfstate*",

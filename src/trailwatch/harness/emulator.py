@@ -13,7 +13,7 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from trailwatch import moto_shims, moto_speedups
+from trailwatch.harness import moto_shims, moto_speedups
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"

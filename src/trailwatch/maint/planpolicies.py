@@ -1,6 +1,6 @@
 """Every IAM policy document a root config produces, from its plan and its applied state.
 
-``trailwatch policies`` and tests/test_service_calls.py use this: the first to lint every
+``python -m trailwatch.maint policies`` and tests/test_service_calls.py use this: the first to lint every
 document (parliament, in ``make lint``), the second to evaluate every service-to-service
 call against them (servicecalls.py).
 
@@ -30,8 +30,8 @@ from typing import Any
 
 import yaml
 
-from trailwatch.emulator import Emulator
-from trailwatch.terraform import REPO_ROOT, Stack, inline_stack
+from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.terraform import REPO_ROOT, Stack, inline_stack
 
 #: The attributes that hold a policy document, per resource type, and what kind it is.
 POLICY_ATTRIBUTES: dict[str, dict[str, str]] = {

@@ -22,9 +22,9 @@ from typing import Any
 import yaml
 from parliament import analyze_policy_string
 
-from trailwatch.planpolicies import PolicyDoc
-from trailwatch.policycheck import statements, wildcard_match
-from trailwatch.terraform import REPO_ROOT
+from trailwatch.harness.terraform import REPO_ROOT
+from trailwatch.maint.planpolicies import PolicyDoc
+from trailwatch.maint.policycheck import statements, wildcard_match
 
 SUPPRESSIONS = REPO_ROOT / "policy-lint.yaml"
 

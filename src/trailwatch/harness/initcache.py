@@ -82,7 +82,7 @@ def _load(path: Path) -> dict[str, Any]:
     if path.name.endswith(".tf.json"):
         doc = json.loads(path.read_text())
     else:
-        import hcl2  # python-hcl2 (requirements.txt), as trailwatch.docs uses it
+        import hcl2  # python-hcl2 (requirements.txt), as trailwatch.maint.docs uses it
 
         with path.open() as f:
             doc = _unquote(hcl2.load(f))

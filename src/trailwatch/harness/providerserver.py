@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from trailwatch.providerproxy import ProviderProxy
+    from trailwatch.harness.providerproxy import ProviderProxy
 
 ENABLE_VAR = "TRAILWATCH_SHARED_PROVIDER"
 PROXY_VAR = "TRAILWATCH_PROVIDER_PROXY"
@@ -181,7 +181,7 @@ class ProviderServer:
                 self._proxy.stop()
                 self._proxy = None
             if self._proxy is None:
-                from trailwatch.providerproxy import ProviderProxy  # grpcio: a test dependency
+                from trailwatch.harness.providerproxy import ProviderProxy  # grpcio: a test dependency
 
                 self._proxy = ProviderProxy(self._spawn)
             self._proxy.keep(types)
