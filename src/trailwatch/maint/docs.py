@@ -1,8 +1,8 @@
 """Inputs/outputs tables for module READMEs, generated from variables*.tf and outputs.tf.
 
 terraform-docs is not available everywhere, so the repo generates its own tables between
-``<!-- BEGIN_TF_DOCS -->`` and ``<!-- END_TF_DOCS -->``. ``trailwatch docs --check`` (and the
-test suite) fails when a README is stale.
+``<!-- BEGIN_TF_DOCS -->`` and ``<!-- END_TF_DOCS -->``. ``python -m trailwatch.maint docs
+--check`` (and the test suite) fails when a README is stale; ``make docs`` regenerates them.
 """
 
 from __future__ import annotations
