@@ -110,8 +110,9 @@ data "aws_partition" "input_checks" {
 }
 
 locals {
-  # The catalog's sign-in detections: those with an EventBridge pattern.
-  signin_keys = [for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k if can(d.eventbridge)]
+  # The catalog's sign-in detections: those with a real-time EventBridge rule (not only the
+  # eventbridge detection path's).
+  signin_keys = [for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k if can(d.eventbridge) && !can(d.eventbridge.detection_path_only)]
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
