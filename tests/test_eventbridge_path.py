@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from trailwatch import catalog
+from trailwatch import catalog, servicecalls
 from trailwatch import signin_events as ev
 from trailwatch.bench import SHAPES
 from trailwatch.eventpattern import EventPattern, InvalidEventPattern
@@ -257,6 +257,10 @@ def _differences() -> dict[str, tuple[str, str, dict[str, Any], bool]]:
 def test_each_listed_difference_is_real_and_the_list_is_complete() -> None:
     cases = _differences()
     assert set(cases) | {"wildcard_escapes"} == set(path_settings()["differences"])
+    # Every difference is the rule flagging more than the filter: on the detection path the
+    # metric filter reads what the rule delivers, so an over-match costs an ingested event and
+    # counts nothing; an under-match would lose one, and none is known.
+    assert all(rule_flags for _, _, _, rule_flags in cases.values())
     for name, (key, pid, rec, rule_flags) in cases.items():
         assert (_rule(key, pid, False)(rec), _filter(key, pid, False)(rec)) == (rule_flags, not rule_flags), (
             name
@@ -269,3 +273,57 @@ def test_each_listed_difference_is_real_and_the_list_is_complete() -> None:
         compile_pattern(catalog.fill(tuned, f"($.sourceIPAddress != {json.dumps(value)})"))
         with pytest.raises(InvalidEventPattern):
             EventPattern(detection_pattern(key, "tuned", [value]))
+
+
+# --- the service call the path adds: EventBridge -> the log group ------------------------
+
+
+def _stack_state(policy: dict[str, Any] | None) -> dict[str, Any]:
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/tw"
+    rule = "tw-signin-root-usage"
+    res: list[dict[str, Any]] = [
+        {
+            "address": "aws_cloudwatch_log_group.g",
+            "type": "aws_cloudwatch_log_group",
+            "values": {"arn": group},
+        },
+        {
+            "address": "aws_cloudwatch_event_rule.r",
+            "type": "aws_cloudwatch_event_rule",
+            "values": {"name": rule, "arn": f"arn:aws:events:us-east-1:123456789012:rule/{rule}"},
+        },
+        {
+            "address": "aws_cloudwatch_event_target.t",
+            "type": "aws_cloudwatch_event_target",
+            "values": {"rule": rule, "arn": group},
+        },
+    ]
+    if policy is not None:
+        res.append(
+            {
+                "address": "aws_cloudwatch_log_resource_policy.p",
+                "type": "aws_cloudwatch_log_resource_policy",
+                "values": {"policy_document": json.dumps(policy)},
+            }
+        )
+    for r in res:
+        r["mode"] = "managed"
+    return {"values": {"root_module": {"resources": res}}}
+
+
+def test_the_log_group_row_binds_each_rule_target_to_the_accounts_log_resource_policies() -> None:
+    """The service-call row of the path (docs/service-calls.yaml, rule-log-group): the
+    policy the root module writes allows it; no policy, or one conditioned on a key the call
+    does not carry, refuses it (the applied example is checked by tests/test_service_calls.py)."""
+    (row,) = [r for r in servicecalls.load() if r.id == "rule-log-group"]
+    grant = {
+        "Effect": "Allow",
+        "Principal": {"Service": ["events.amazonaws.com", "delivery.logs.amazonaws.com"]},
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/tw:*",
+    }
+    conditioned = {**grant, "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}
+    for statement, allowed in ((grant, True), (None, False), (conditioned, False)):
+        policy = None if statement is None else {"Version": "2012-10-17", "Statement": [statement]}
+        results = servicecalls.verify(_stack_state(policy), [row])
+        assert [r.ok for r in results] == [allowed, allowed], statement
