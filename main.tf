@@ -152,8 +152,12 @@ locals {
   # The created log group may share the trail's created key.
   log_group_uses_trail_key = local.create_log_group && var.log_group_encryption == "trail"
 
-  # The eventbridge detection path (section 12): rules, not the trail, feed the log group.
+  # The eventbridge detection path (section 12): rules, not the trail, feed the log groups:
+  # one per enabled detection, <log group>/<detection>, so that each metric filter reads
+  # exactly what its own rule matched (an event two rules match is written to each group
+  # once, and counted once by each detection, as on the cloudwatch_logs path).
   eventbridge_path = var.detection_path == "eventbridge"
+  detection_groups = local.eventbridge_path ? sort(keys(module.metric_filters.detections)) : []
 }
 
 ################################################################################
@@ -182,7 +186,7 @@ module "trail" {
   create_kms_key                     = var.create_kms_key
   kms_key_arn                        = var.kms_key_arn
   kms_key_deletion_window_in_days    = var.kms_key_deletion_window_in_days
-  kms_key_log_group_arns             = local.log_group_uses_trail_key ? [local.log_group_arn] : []
+  kms_key_log_group_arns             = local.log_group_uses_trail_key ? concat([local.log_group_arn], [for k in local.detection_groups : "${local.log_group_arn}/${k}"]) : []
 
   # The eventbridge detection path integrates no log group: only matched events reach one.
   cloud_watch_logs_group_arn = local.eventbridge_path ? null : local.create_log_group ? module.log_group.arn : local.log_group_arn
@@ -199,6 +203,7 @@ module "log_group" {
   source = "./modules/log-group"
 
   create                          = local.create_log_group
+  detection_groups                = local.detection_groups
   name                            = local.log_group_name
   retention_in_days               = var.log_retention_days
   create_kms_key                  = var.log_group_encryption == "dedicated"
@@ -252,6 +257,7 @@ module "metric_filters" {
   source = "./modules/metric-filters"
 
   log_group_name                 = local.create_log_group ? module.log_group.name : local.log_group_name
+  log_group_names                = { for k, g in module.log_group.detection_groups : k => g.name }
   name_prefix                    = var.name_prefix
   namespace                      = var.namespace
   cis_exact                      = var.cis_exact
@@ -273,9 +279,10 @@ module "metric_filters" {
 module "alarms" {
   source = "./modules/alarms"
 
-  name_prefix    = var.name_prefix
-  filters        = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace, pattern = f.pattern } }
-  log_group_name = local.log_group_name
+  name_prefix     = var.name_prefix
+  filters         = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace, pattern = f.pattern } }
+  log_group_name  = local.log_group_name
+  log_group_names = { for k in local.detection_groups : k => "${local.log_group_name}/${k}" }
   # alarm_raw_notifications = false leaves the readable alarm messages (section 10) alone
   # on the module's, chat and routed topics.
   alarm_actions = concat(var.alarm_raw_notifications ? concat([module.notifications.topic_arn], local.chat_topic_arns) : [], var.alarm_actions)
@@ -337,8 +344,8 @@ module "signin_events" {
   # The eventbridge detection path (section 12): a rule for every metric filter's detection,
   # delivering its matched events to the log group; the real-time sign-in rules are among them.
   detection_path         = local.eventbridge_path
-  log_group_arn          = local.eventbridge_path ? module.log_group.arn : null
-  path_detections        = local.eventbridge_path ? { for k, f in module.metric_filters.filters : k => { pattern_id = f.pattern_id } } : {}
+  log_group_arns         = { for k, g in module.log_group.detection_groups : k => g.arn }
+  path_detections        = local.eventbridge_path ? module.metric_filters.detections : {}
   excluded_event_sources = { unauthorized_api_calls = var.unauthorized_api_calls_excluded_event_sources }
   notify                 = var.signin_events_enabled
 
@@ -416,9 +423,10 @@ module "alarm_messages" {
   source = "./modules/alarm-messages"
   count  = var.alarm_messages_enabled ? 1 : 0
 
-  name_prefix    = var.name_prefix
-  alarms         = module.alarms.alarms
-  log_group_name = local.log_group_name
+  name_prefix     = var.name_prefix
+  alarms          = module.alarms.alarms
+  log_group_name  = local.log_group_name
+  log_group_names = { for k in local.detection_groups : k => "${local.log_group_name}/${k}" }
   # A detection's destinations, as its alarm's: its own alarm_actions' SNS topics, else its
   # route, else the module's topic (text) and chat_topic_arns (chat).
   destinations = {
@@ -495,11 +503,11 @@ data "aws_iam_policy_document" "eventbridge_to_logs" {
   # delivery.logs.amazonaws.com to create streams and put events; a CloudWatch Logs target
   # takes no RoleArn. No condition key: the pages document none that EventBridge sends on
   # this call (docs/service-calls.yaml), and a condition on an unsent key would refuse every
-  # delivery. The grant is this one group's streams.
+  # delivery. The grant is the streams of the detections' groups (<log group>/<detection>).
   statement {
     sid       = "EventBridgeRulesWriteMatchedEvents"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${module.log_group.arn}:*"]
+    resources = ["${module.log_group.arn}/*"]
 
     principals {
       type        = "Service"

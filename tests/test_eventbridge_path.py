@@ -153,6 +153,28 @@ def test_the_rule_flags_exactly_what_the_filter_matches(
     assert dropped > 0 or not excluded, (key, pid)
 
 
+def test_a_group_per_detection_counts_each_event_once_where_one_shared_group_would_not(
+    records: dict[str, list[dict[str, Any]]],
+) -> None:
+    """On the path each rule writes to its own detection's log group: every filter then counts
+    exactly the events it counts on the cloudwatch_logs path. One group shared by all rules
+    would hold an event once per rule that matched it, and the filters would count it that
+    many times (a failed root sign-in with MFA: root_usage, console_login_failures and
+    console_login_mfa_failed; the failures alarm's threshold is 3)."""
+    keys = [k for k, d in catalog.load()["detections"].items() if "tuned" in d["patterns"]]
+    recs = [r for rs in records.values() for r in rs]
+    rules = {k: _rule(k, "tuned", False) for k in keys}
+    filters = {k: _filter(k, "tuned", False) for k in keys}
+    delivered_to = {k: [r for r in recs if rules[k](r)] for k in keys}
+    shared = [r for k in keys for r in delivered_to[k]]
+    inflated = 0
+    for k in keys:
+        truth = sum(filters[k](r) for r in recs)
+        assert sum(filters[k](r) for r in delivered_to[k]) == truth, k
+        inflated += sum(filters[k](r) for r in shared) > truth
+    assert inflated >= 2
+
+
 def test_the_corpora_are_what_the_proof_claims(records: dict[str, list[dict[str, Any]]]) -> None:
     sample = records["bench sample"]
     assert len(sample) == sum(SAMPLE.values())
@@ -279,7 +301,7 @@ def test_each_listed_difference_is_real_and_the_list_is_complete() -> None:
 
 
 def _stack_state(policy: dict[str, Any] | None) -> dict[str, Any]:
-    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/tw"
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/tw/root_usage"
     rule = "tw-signin-root-usage"
     res: list[dict[str, Any]] = [
         {
@@ -320,7 +342,7 @@ def test_the_log_group_row_binds_each_rule_target_to_the_accounts_log_resource_p
         "Effect": "Allow",
         "Principal": {"Service": ["events.amazonaws.com", "delivery.logs.amazonaws.com"]},
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/tw:*",
+        "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/tw/*",
     }
     conditioned = {**grant, "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}
     for statement, allowed in ((grant, True), (None, False), (conditioned, False)):

@@ -129,6 +129,13 @@ def test_no_trail_delivery_to_logs_and_rules_deliver_the_record(
         for d in [{"value": m["dimensions"].get("RuleName")}]
     }
     assert {r["after"]["name"] for r in rules.values()} <= watched
+    # Each detection's filters read its own group, <group>/<detection>, which its rule feeds.
+    groups = {c["after"]["name"] for c in _resources(changes, "eb", "aws_cloudwatch_log_group").values()}
+    assert groups == {"/aws/cloudtrail/ebp"} | {f"/aws/cloudtrail/ebp/{k}" for k in rules_keys(outputs)}
+    for address, c in _resources(changes, "eb", "aws_cloudwatch_log_metric_filter").items():
+        key = address.split('this["', 1)[1].split('"', 1)[0].split("/", 1)[0]
+        assert c["after"]["log_group_name"] == f"/aws/cloudtrail/ebp/{key}", address
+    assert len(_resources(changes, "cwl", "aws_cloudwatch_log_group")) == 1
     # The log group's resource policy for EventBridge, on the cloudwatch_logs path not at all.
     assert len(_resources(changes, "eb", "aws_cloudwatch_log_resource_policy")) == 1
     assert not _resources(changes, "cwl", "aws_cloudwatch_log_resource_policy")

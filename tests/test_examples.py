@@ -213,7 +213,18 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
     alarms_out: dict[str, dict[str, str]] = out["alarms"]
     assert len(alarms_out) == exp["count"]
     topic = str(out["sns_topic_arn"])
-    filters = emu.client("logs").describe_metric_filters(logGroupName=log_group)["metricFilters"]
+    # The eventbridge detection path: each detection's filters on its own group.
+    groups = [f"{log_group}/{k}" for k in alarms_out] if exp.get("eventbridge_path") else [log_group]
+    filters = [
+        f for g in groups for f in emu.client("logs").describe_metric_filters(logGroupName=g)["metricFilters"]
+    ]
+    if exp.get("eventbridge_path"):
+        assert all(
+            f["logGroupName"] == f"{log_group}/{k}"
+            for k in alarms_out
+            for f in filters
+            if k in f["filterName"]
+        )
     # Each filter once (the PutMetricFilter shim keeps updates from duplicating them), and one
     # metric per alarm; a metric may be fed by more than one filter (the catalog's deploy).
     assert len({f["filterName"] for f in filters}) == len(filters) > exp["count"]
@@ -343,9 +354,9 @@ def _check_signin_events(emu: Emulator, exp: dict[str, Any], out: dict[str, Any]
 
 def _check_eventbridge_path(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], group_arn: str) -> None:
     """The eventbridge detection path: a rule per detection, as planned, in the state that
-    receives read-only events, delivering the bare record to the log group (no role); the
-    real-time sign-in rules also notify the topic; the group's resource policy admits
-    EventBridge to this group's streams."""
+    receives read-only events, delivering the bare record to its detection's own log group
+    (no role); the real-time sign-in rules also notify the topic; the resource policy admits
+    EventBridge to the streams of the detections' groups."""
     events = emu.client("events")
     rules = {r["Name"]: r for r in events.list_rules()["Rules"] if "-signin-" in r["Name"]}
     assert len(rules) == exp["rules"] == len(out["event_rule_patterns"])
@@ -356,7 +367,9 @@ def _check_eventbridge_path(emu: Emulator, exp: dict[str, Any], out: dict[str, A
         assert rule["State"] == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", key
         targets = {t["Id"]: t for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]}
         logs = targets.pop("logs")
-        assert logs["Arn"] == group_arn and logs["InputPath"] == "$.detail" and "RoleArn" not in logs
+        assert (
+            logs["Arn"] == f"{group_arn}/{key}" and logs["InputPath"] == "$.detail" and "RoleArn" not in logs
+        )
         assert set(targets) <= {"sns"}, key
         notifying += "sns" in targets
         assert all(t["Arn"] == out["sns_topic_arn"] for t in targets.values())
@@ -373,7 +386,7 @@ def _check_eventbridge_path(emu: Emulator, exp: dict[str, Any], out: dict[str, A
         "events.amazonaws.com",
     ]
     assert sorted(_as_list(stmt["Action"])) == ["logs:CreateLogStream", "logs:PutLogEvents"]
-    assert _as_list(stmt["Resource"]) == [f"{group_arn}:*"]
+    assert _as_list(stmt["Resource"]) == [f"{group_arn}/*"]
 
 
 def _filled(template: str) -> str:

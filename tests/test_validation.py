@@ -439,14 +439,14 @@ SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     "detection-path-and-forward": (
         {
             "detection_path": True,
-            "log_group_arn": "arn:aws:logs:us-east-1:123456789012:log-group:g",
+            "log_group_arns": {"root_usage": "arn:aws:logs:us-east-1:123456789012:log-group:g/root_usage"},
             "forward_to_event_bus_arn": "arn:aws:events:us-west-2:123456789012:event-bus/default",
         },
         ["detection_path", "forward_to_event_bus_arn", "exclude each other"],
     ),
     "detection-path-group-arn-with-star": (
-        {"log_group_arn": "arn:aws:logs:us-east-1:123456789012:log-group:g:*"},
-        ["log_group_arn must be a log group ARN without the trailing :*"],
+        {"log_group_arns": {"root_usage": "arn:aws:logs:us-east-1:123456789012:log-group:g:*"}},
+        ["log_group_arns: each must be a log group ARN without the trailing :*"],
     ),
     "pattern-quota-out-of-range": (
         {"sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t", "event_pattern_max_length": 8192},

@@ -17,3 +17,8 @@ output "allowlist_clauses" {
   description = "The filter-pattern clauses compiled from allowed_source_cidrs (empty when the list is empty)."
   value       = length(var.allowed_source_cidrs) == 0 ? "" : local.allow_clauses
 }
+
+output "detections" {
+  description = "Enabled detections: key => {pattern_id}, from the inputs alone (no filter resource): what the eventbridge detection path makes rules and log groups for."
+  value       = { for key, c in local.candidates : key => { pattern_id = c.pattern_id } }
+}

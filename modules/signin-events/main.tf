@@ -18,8 +18,8 @@ data "aws_caller_identity" "current" {
     }
 
     precondition {
-      condition     = var.detection_path == (var.log_group_arn != null)
-      error_message = "detection_path = true needs log_group_arn (the group the rules deliver matched events to), and log_group_arn is for detection_path = true only."
+      condition     = var.detection_path ? length(setunion(setsubtract(keys(var.log_group_arns), keys(var.path_detections)), setsubtract(keys(var.path_detections), keys(var.log_group_arns)))) == 0 : length(var.log_group_arns) == 0
+      error_message = "detection_path = true needs log_group_arns with a group for each detection of path_detections (missing or extra: ${join(", ", setunion(setsubtract(keys(var.log_group_arns), keys(var.path_detections)), setsubtract(keys(var.path_detections), keys(var.log_group_arns))))}), and log_group_arns is for detection_path = true only."
     }
 
     precondition {
@@ -270,7 +270,7 @@ resource "aws_cloudwatch_event_target" "sns" {
   }
 }
 
-# The detection path: each rule's matched events to the log group, as the bare CloudTrail
+# The detection path: each rule's matched events to its detection's log group, as the bare CloudTrail
 # record (input path $.detail), which is what CloudTrail itself writes to a log group, so the
 # metric filters, Logs Insights queries and alarm messages read it unchanged. No role: for a
 # CloudWatch Logs target EventBridge uses the log group's resource policy (EventBridge User
@@ -281,7 +281,7 @@ resource "aws_cloudwatch_event_target" "logs" {
   rule           = aws_cloudwatch_event_rule.this[each.key].name
   event_bus_name = var.event_bus_name
   target_id      = "logs"
-  arn            = var.log_group_arn
+  arn            = var.log_group_arns[each.key]
   input_path     = "$.detail"
 
   dynamic "dead_letter_config" {

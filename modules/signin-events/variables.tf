@@ -171,19 +171,19 @@ variable "chat_topic_arns" {
 }
 
 variable "detection_path" {
-  description = "The eventbridge detection path (the root module's detection_path = \"eventbridge\"): one rule per detection of path_detections, with the same meaning as its metric filter (catalog eventbridge_path), delivering its matched events to log_group_arn; the rules of the real-time sign-in notifications (detections) are among them and also notify (with notify). A boolean of its own because the group's ARN is known only after apply."
+  description = "The eventbridge detection path (the root module's detection_path = \"eventbridge\"): one rule per detection of path_detections, with the same meaning as its metric filter (catalog eventbridge_path), delivering its matched events to its group of log_group_arns; the rules of the real-time sign-in notifications (detections) are among them and also notify (with notify). A boolean of its own because the group's ARN is known only after apply."
   type        = bool
   default     = false
 }
 
-variable "log_group_arn" {
-  description = "With detection_path: ARN (without :*) of the log group that receives every matched event, the bare CloudTrail record (the target's input path $.detail), for the metric filters on it. The group's resource policy must let events.amazonaws.com write to it (the root module's does)."
-  type        = string
-  default     = null
+variable "log_group_arns" {
+  description = "With detection_path: detection key => ARN (without :*) of the log group its rule delivers every matched event to, the bare CloudTrail record (the target's input path $.detail), for that detection's metric filters: one group per detection, so that an event two rules match is written once to each group and counted once by each detection. The groups' resource policy must let events.amazonaws.com write to them (the root module's does)."
+  type        = map(string)
+  default     = {}
 
   validation {
-    condition     = var.log_group_arn == null || can(regex("^arn:aws[a-zA-Z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[A-Za-z0-9_/.#-]{1,512}$", var.log_group_arn))
-    error_message = "log_group_arn must be a log group ARN without the trailing :* (arn:aws:logs:<region>:<account>:log-group:<name>)."
+    condition     = alltrue([for k, a in var.log_group_arns : a == null || can(regex("^arn:aws[a-zA-Z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[A-Za-z0-9_/.#-]{1,512}$", a))])
+    error_message = "log_group_arns: each must be a log group ARN without the trailing :* (arn:aws:logs:<region>:<account>:log-group:<name>)."
   }
 }
 
