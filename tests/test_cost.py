@@ -166,7 +166,7 @@ def test_the_bench_plan_is_keyed_on_what_it_depends_on(tmp_path: Path, terraform
 def _eventbridge_plan(plan: dict[str, Any]) -> dict[str, Any]:
     """The same detections on the eventbridge path: a rule's log-group target with the input
     path $.detail is what tells the path apart."""
-    out = json.loads(json.dumps(plan))
+    out: dict[str, Any] = json.loads(json.dumps(plan))
     out["planned_values"]["root_module"].setdefault("resources", []).append(
         {
             "type": "aws_cloudwatch_event_target",
