@@ -8,7 +8,22 @@ data "aws_caller_identity" "current" {
   # Cross-variable rules are checked here, at plan time, before anything is created.
   lifecycle {
     precondition {
-      condition     = var.create_trail || var.existing_log_group_name != null
+      condition     = !local.eventbridge_path || var.existing_log_group_name == null
+      error_message = "detection_path = \"eventbridge\" writes the matched events to a log group the module creates; existing_log_group_name names the group a trail delivers to (the cloudwatch_logs path). Leave it null (log_group_name names the created group)."
+    }
+
+    precondition {
+      condition     = !local.eventbridge_path || !var.is_organization_trail
+      error_message = "detection_path = \"eventbridge\" sees this account's events only (EventBridge delivers CloudTrail events in the account and region where they happen), so an organization trail would leave every member account undetected. Keep an organization trail on detection_path = \"cloudwatch_logs\"."
+    }
+
+    precondition {
+      condition     = !local.eventbridge_path || length([for k, d in var.detections : k if d.pattern != null]) == 0
+      error_message = "detection_path = \"eventbridge\" needs each rule to mean what its metric filter means, and a custom pattern has no EventBridge form: drop detections[*].pattern for ${join(", ", [for k, d in var.detections : k if d.pattern != null])}, or keep detection_path = \"cloudwatch_logs\"."
+    }
+
+    precondition {
+      condition     = var.create_trail || var.existing_log_group_name != null || local.eventbridge_path
       error_message = "create_trail = false is bring-your-own mode: set existing_log_group_name to the log group your existing trail delivers to (for Control Tower: aws-controltower/CloudTrailLogs)."
     }
 
@@ -110,8 +125,9 @@ data "aws_partition" "input_checks" {
 }
 
 locals {
-  # The catalog's sign-in detections: those with an EventBridge pattern.
-  signin_keys = [for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k if can(d.eventbridge)]
+  # The catalog's sign-in detections: those with a real-time EventBridge rule (not only the
+  # eventbridge detection path's).
+  signin_keys = [for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k if can(d.eventbridge) && !can(d.eventbridge.detection_path_only)]
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
@@ -135,6 +151,13 @@ locals {
 
   # The created log group may share the trail's created key.
   log_group_uses_trail_key = local.create_log_group && var.log_group_encryption == "trail"
+
+  # The eventbridge detection path (section 12): rules, not the trail, feed the log groups:
+  # one per enabled detection, <log group>/<detection>, so that each metric filter reads
+  # exactly what its own rule matched (an event two rules match is written to each group
+  # once, and counted once by each detection, as on the cloudwatch_logs path).
+  eventbridge_path = var.detection_path == "eventbridge"
+  detection_groups = local.eventbridge_path ? sort(keys(module.metric_filters.detections)) : []
 }
 
 ################################################################################
@@ -163,10 +186,11 @@ module "trail" {
   create_kms_key                     = var.create_kms_key
   kms_key_arn                        = var.kms_key_arn
   kms_key_deletion_window_in_days    = var.kms_key_deletion_window_in_days
-  kms_key_log_group_arns             = local.log_group_uses_trail_key ? [local.log_group_arn] : []
+  kms_key_log_group_arns             = local.log_group_uses_trail_key ? concat([local.log_group_arn], [for k in local.detection_groups : "${local.log_group_arn}/${k}"]) : []
 
-  cloud_watch_logs_group_arn = local.create_log_group ? module.log_group.arn : local.log_group_arn
-  cloud_watch_logs_role_arn  = module.delivery_role.arn
+  # The eventbridge detection path integrates no log group: only matched events reach one.
+  cloud_watch_logs_group_arn = local.eventbridge_path ? null : local.create_log_group ? module.log_group.arn : local.log_group_arn
+  cloud_watch_logs_role_arn  = local.eventbridge_path ? null : module.delivery_role.arn
 
   tags = var.tags
 }
@@ -179,6 +203,7 @@ module "log_group" {
   source = "./modules/log-group"
 
   create                          = local.create_log_group
+  detection_groups                = local.detection_groups
   name                            = local.log_group_name
   retention_in_days               = var.log_retention_days
   create_kms_key                  = var.log_group_encryption == "dedicated"
@@ -213,7 +238,7 @@ data "aws_cloudwatch_log_groups" "existing" {
 module "delivery_role" {
   source = "./modules/delivery-role"
 
-  create                   = var.create_trail
+  create                   = var.create_trail && !local.eventbridge_path
   name                     = coalesce(var.delivery_role_name, "${var.name_prefix}-cloudtrail-delivery")
   path                     = var.delivery_role_path
   permissions_boundary_arn = var.permissions_boundary_arn
@@ -232,6 +257,7 @@ module "metric_filters" {
   source = "./modules/metric-filters"
 
   log_group_name                 = local.create_log_group ? module.log_group.name : local.log_group_name
+  log_group_names                = { for k, g in module.log_group.detection_groups : k => g.name }
   name_prefix                    = var.name_prefix
   namespace                      = var.namespace
   cis_exact                      = var.cis_exact
@@ -253,9 +279,10 @@ module "metric_filters" {
 module "alarms" {
   source = "./modules/alarms"
 
-  name_prefix    = var.name_prefix
-  filters        = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace, pattern = f.pattern } }
-  log_group_name = local.log_group_name
+  name_prefix     = var.name_prefix
+  filters         = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace, pattern = f.pattern } }
+  log_group_name  = local.log_group_name
+  log_group_names = { for k in local.detection_groups : k => "${local.log_group_name}/${k}" }
   # alarm_raw_notifications = false leaves the readable alarm messages (section 10) alone
   # on the module's, chat and routed topics.
   alarm_actions = concat(var.alarm_raw_notifications ? concat([module.notifications.topic_arn], local.chat_topic_arns) : [], var.alarm_actions)
@@ -290,7 +317,7 @@ module "notifications" {
   create_kms_key                  = var.create_sns_kms_key
   kms_key_arn                     = var.sns_kms_key_arn
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
-  eventbridge_rule_arns           = var.signin_events_enabled ? [module.signin_events[0].rule_arn_pattern] : []
+  eventbridge_rule_arns           = var.signin_events_enabled || local.eventbridge_path ? [module.signin_events[0].rule_arn_pattern] : []
   tags                            = var.tags
 }
 
@@ -312,7 +339,15 @@ check "cis_auditors_find_a_subscriber" {
 
 module "signin_events" {
   source = "./modules/signin-events"
-  count  = var.signin_events_enabled ? 1 : 0
+  count  = var.signin_events_enabled || local.eventbridge_path ? 1 : 0
+
+  # The eventbridge detection path (section 12): a rule for every metric filter's detection,
+  # delivering its matched events to the log group; the real-time sign-in rules are among them.
+  detection_path         = local.eventbridge_path
+  log_group_arns         = { for k, g in module.log_group.detection_groups : k => g.arn }
+  path_detections        = local.eventbridge_path ? module.metric_filters.detections : {}
+  excluded_event_sources = { unauthorized_api_calls = var.unauthorized_api_calls_excluded_event_sources }
+  notify                 = var.signin_events_enabled
 
   name_prefix                    = var.name_prefix
   sns_topic_arn                  = module.notifications.topic_arn
@@ -322,7 +357,7 @@ module "signin_events" {
   cis_exact                      = var.cis_exact
   console_login_without_mfa_mode = var.console_login_without_mfa_mode
   detections                     = var.signin_events_detections
-  excluded_principal_arns        = { login_profile_changes = var.login_profile_changes_excluded_principal_arns }
+  excluded_principal_arns        = { login_profile_changes = var.login_profile_changes_excluded_principal_arns, unauthorized_api_calls = var.unauthorized_api_calls_excluded_principal_arns }
   dead_letter_queue_arn          = var.signin_events_dead_letter_queue_arn
   failure_alarm_actions          = [module.notifications.topic_arn]
   tags                           = var.tags
@@ -388,9 +423,10 @@ module "alarm_messages" {
   source = "./modules/alarm-messages"
   count  = var.alarm_messages_enabled ? 1 : 0
 
-  name_prefix    = var.name_prefix
-  alarms         = module.alarms.alarms
-  log_group_name = local.log_group_name
+  name_prefix     = var.name_prefix
+  alarms          = module.alarms.alarms
+  log_group_name  = local.log_group_name
+  log_group_names = { for k in local.detection_groups : k => "${local.log_group_name}/${k}" }
   # A detection's destinations, as its alarm's: its own alarm_actions' SNS topics, else its
   # route, else the module's topic (text) and chat_topic_arns (chat).
   destinations = {
@@ -438,7 +474,7 @@ module "chat" {
   create_kms_key                  = var.chat_topic_encrypted && var.create_sns_kms_key
   kms_key_arn                     = var.chat_topic_encrypted ? var.sns_kms_key_arn : null
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
-  eventbridge_rule_arns           = var.signin_events_enabled ? [module.signin_events[0].rule_arn_pattern] : []
+  eventbridge_rule_arns           = var.signin_events_enabled || local.eventbridge_path ? [module.signin_events[0].rule_arn_pattern] : []
   slack_channels                  = var.chat_slack_channels
   teams_channels                  = var.chat_teams_channels
   guardrail_policy_arns           = var.chat_guardrail_policy_arns
@@ -450,4 +486,40 @@ module "chat" {
 
 locals {
   chat_topic_arns = concat(var.chat_topic_arns, var.chat_enabled ? [module.chat[0].topic_arn] : [])
+}
+
+################################################################################
+# 12. The eventbridge detection path (detection_path = "eventbridge"): the log group takes
+#     the matched events from the rules of section 7 (EventBridge's CloudWatch Logs
+#     target), through this resource policy, since EventBridge uses no role for a log
+#     group target.
+################################################################################
+
+data "aws_iam_policy_document" "eventbridge_to_logs" {
+  count = local.eventbridge_path ? 1 : 0
+
+  # EventBridge User Guide, "Using resource-based policies for Amazon EventBridge" (CloudWatch
+  # Logs permissions): the log group's resource policy admits events.amazonaws.com and
+  # delivery.logs.amazonaws.com to create streams and put events; a CloudWatch Logs target
+  # takes no RoleArn. No condition key: the pages document none that EventBridge sends on
+  # this call (docs/service-calls.yaml), and a condition on an unsent key would refuse every
+  # delivery. The grant is the streams of the detections' groups (<log group>/<detection>).
+  statement {
+    sid       = "EventBridgeRulesWriteMatchedEvents"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${module.log_group.arn}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com", "delivery.logs.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_resource_policy" "eventbridge_to_logs" {
+  count = local.eventbridge_path ? 1 : 0
+
+  # One per account and region (CloudWatch Logs allows 10): the prefix keeps stacks apart.
+  policy_name     = "${var.name_prefix}-eventbridge-to-logs"
+  policy_document = data.aws_iam_policy_document.eventbridge_to_logs[0].json
 }

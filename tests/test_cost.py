@@ -161,3 +161,93 @@ def test_the_bench_plan_is_keyed_on_what_it_depends_on(tmp_path: Path, terraform
     doc["detections"].popitem()
     catalog.write_text(json.dumps(doc))
     assert plan_key(repo, terraform) != key
+
+
+def _eventbridge_plan(plan: dict[str, Any]) -> dict[str, Any]:
+    """The same detections on the eventbridge path: a rule's log-group target with the input
+    path $.detail is what tells the path apart."""
+    out: dict[str, Any] = json.loads(json.dumps(plan))
+    out["planned_values"]["root_module"].setdefault("resources", []).append(
+        {
+            "type": "aws_cloudwatch_event_target",
+            "mode": "managed",
+            "values": {"target_id": "logs", "input_path": "$.detail", "rule": "r"},
+        }
+    )
+    return out
+
+
+def test_the_eventbridge_path_ingests_the_matched_deliveries_only() -> None:
+    from trailwatch.cost import detection_path
+
+    plan = _eventbridge_plan(_plan(2, 0))
+    assert detection_path(plan) == "eventbridge" and detection_path(_plan(2, 0)) == "cloudwatch_logs"
+    eb = {c.item: c for c in estimate(plan, 1_000_000, 1430, matched_per_day=40)}
+    ingest = eb["CloudWatch Logs ingestion of matched events (GB)"]
+    assert ingest.monthly == pytest.approx(40 * 30.4 * 1430 / 1e9 * 0.50)
+    assert eb["EventBridge: CloudTrail events on the default bus, same-account targets"].monthly == 0
+    # The same plan priced on the other path ingests every event.
+    cwl = {c.item: c for c in estimate(plan, 1_000_000, 1430, path="cloudwatch_logs", matched_per_day=40)}
+    assert cwl["CloudWatch Logs ingestion (GB)"].monthly == pytest.approx(
+        1_000_000 * 30.4 * 1430 / 1e9 * 0.50
+    )
+    with pytest.raises(ValueError):
+        estimate(plan, path="kinesis")
+
+
+def test_compare_paths_measures_the_matched_share_on_an_archive(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from trailwatch.synthetic import write_archive
+
+    archive = tmp_path / "archive"
+    write_archive(archive, 6_000, per_file=2_000, seed=5)
+    resources = [
+        {
+            "type": "aws_cloudwatch_log_metric_filter",
+            "mode": "managed",
+            "values": {
+                "name": name,
+                "pattern": pattern,
+                "metric_transformation": [
+                    {"name": name, "namespace": "n", "value": value, "default_value": None}
+                ],
+            },
+        }
+        for name, pattern, value in (
+            ("logins", '{ $.eventName = "ConsoleLogin" }', "1"),
+            ("denied", '{ $.errorCode = "AccessDenied*" }', "1"),
+            # A witness (publishes 0) delivers nothing of its own: not counted.
+            ("denied-witness", '{ $.errorCode = "AccessDenied*" }', "0"),
+        )
+    ]
+    path = tmp_path / "plan.json"
+    path.write_text(
+        json.dumps(_eventbridge_plan({"planned_values": {"root_module": {"resources": resources}}}))
+    )
+    args = ["cost", "--plan", str(path), "--measure", str(archive), "--compare-paths", "--json"]
+    assert main([*args, "--events-per-day", "1000000", "--avg-event-bytes", "1430"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    d = doc["deliveries"]
+    # About 1 % of synthetic calls are AccessDenied; sign-ins are rarer still.
+    assert 0.003 < d["matchedShare"] < 0.05 and d["avgEventBytes"] > 300
+    assert doc["detectionPath"] == "eventbridge" and doc["otherPath"]["detectionPath"] == "cloudwatch_logs"
+    eb = next(x for x in doc["lines"] if x["item"].startswith("CloudWatch Logs ingestion"))
+    cwl = next(x for x in doc["otherPath"]["lines"] if x["item"].startswith("CloudWatch Logs ingestion"))
+    assert eb["monthly"] == pytest.approx(cwl["monthly"] * d["matchedShare"], rel=1e-3)
+    assert doc["monthlyTotal"] < doc["otherPath"]["monthlyTotal"]
+    assert "eventbridge/pricing" in doc["eventbridgePriceSource"]
+    # The witness adds nothing: the same plan without it measures the same deliveries.
+    from trailwatch.archive import archive_files
+    from trailwatch.cost import measure_deliveries
+
+    files = archive_files([archive])
+    plan = json.loads(path.read_text())
+    with_witness, _ = measure_deliveries(plan, files)
+    plan["planned_values"]["root_module"]["resources"] = [
+        r
+        for r in plan["planned_values"]["root_module"]["resources"]
+        if r["values"].get("name") != "denied-witness"
+    ]
+    without, _ = measure_deliveries(plan, files)
+    assert with_witness.matched_per_day == without.matched_per_day > 0

@@ -125,8 +125,12 @@ def _check_trail(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], log_gr
     assert t["IncludeGlobalServiceEvents"] is True
     assert t["LogFileValidationEnabled"] is True
     assert t["IsOrganizationTrail"] is bool(exp.get("organization"))
-    assert t["CloudWatchLogsLogGroupArn"] == f"{log_group_arn}:*"
-    assert t["CloudWatchLogsRoleArn"] == out["delivery_role_arn"]
+    if exp.get("cloudwatch_logs", True):
+        assert t["CloudWatchLogsLogGroupArn"] == f"{log_group_arn}:*"
+        assert t["CloudWatchLogsRoleArn"] == out["delivery_role_arn"]
+    else:
+        # The eventbridge detection path: the trail feeds no log group.
+        assert not t.get("CloudWatchLogsLogGroupArn") and not t.get("CloudWatchLogsRoleArn"), t
     assert t["KmsKeyId"].startswith(f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/")
     assert ct.get_trail_status(Name=t["TrailARN"])["IsLogging"] is True
 
@@ -209,7 +213,18 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
     alarms_out: dict[str, dict[str, str]] = out["alarms"]
     assert len(alarms_out) == exp["count"]
     topic = str(out["sns_topic_arn"])
-    filters = emu.client("logs").describe_metric_filters(logGroupName=log_group)["metricFilters"]
+    # The eventbridge detection path: each detection's filters on its own group.
+    groups = [f"{log_group}/{k}" for k in alarms_out] if exp.get("eventbridge_path") else [log_group]
+    filters = [
+        f for g in groups for f in emu.client("logs").describe_metric_filters(logGroupName=g)["metricFilters"]
+    ]
+    if exp.get("eventbridge_path"):
+        assert all(
+            f["logGroupName"] == f"{log_group}/{k}"
+            for k in alarms_out
+            for f in filters
+            if k in f["filterName"]
+        )
     # Each filter once (the PutMetricFilter shim keeps updates from duplicating them), and one
     # metric per alarm; a metric may be fed by more than one filter (the catalog's deploy).
     assert len({f["filterName"] for f in filters}) == len(filters) > exp["count"]
@@ -228,7 +243,7 @@ def _check_detections(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], l
         assert alarm["TreatMissingData"] == "notBreaching"
         assert "fields @timestamp" in alarm["AlarmDescription"] and len(alarm["AlarmDescription"]) <= 1024
     sns = emu.client("sns")
-    _check_topic_policies(emu, topic, bool(exp.get("signin_events")))
+    _check_topic_policies(emu, topic, bool(exp.get("signin_events") or exp.get("eventbridge_path")))
     subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert sorted(s["Endpoint"] for s in subs if s["Protocol"] == "email") == sorted(exp["emails"])
     assert len([s for s in subs if s["Protocol"] != "email"]) == exp["other_subscriptions"]
@@ -337,6 +352,43 @@ def _check_signin_events(emu: Emulator, exp: dict[str, Any], out: dict[str, Any]
             assert json.loads(rule["EventPattern"])["source"] == rule_envelope(key)["source"]
 
 
+def _check_eventbridge_path(emu: Emulator, exp: dict[str, Any], out: dict[str, Any], group_arn: str) -> None:
+    """The eventbridge detection path: a rule per detection, as planned, in the state that
+    receives read-only events, delivering the bare record to its detection's own log group
+    (no role); the real-time sign-in rules also notify the topic; the resource policy admits
+    EventBridge to the streams of the detections' groups."""
+    events = emu.client("events")
+    rules = {r["Name"]: r for r in events.list_rules()["Rules"] if "-signin-" in r["Name"]}
+    assert len(rules) == exp["rules"] == len(out["event_rule_patterns"])
+    notifying = 0
+    for key, pattern in out["event_rule_patterns"].items():
+        rule = rules[f"trailwatch-signin-{key.replace('_', '-')}"]
+        assert json.loads(rule["EventPattern"]) == json.loads(pattern), key
+        assert rule["State"] == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", key
+        targets = {t["Id"]: t for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]}
+        logs = targets.pop("logs")
+        assert (
+            logs["Arn"] == f"{group_arn}/{key}" and logs["InputPath"] == "$.detail" and "RoleArn" not in logs
+        )
+        assert set(targets) <= {"sns"}, key
+        notifying += "sns" in targets
+        assert all(t["Arn"] == out["sns_topic_arn"] for t in targets.values())
+    assert notifying == exp["notify"]
+    (policy,) = [
+        p
+        for p in emu.client("logs").describe_resource_policies()["resourcePolicies"]
+        if p["policyName"] == "trailwatch-eventbridge-to-logs"
+    ]
+    (stmt,) = _statements(policy["policyDocument"])
+    assert stmt["Effect"] == "Allow"
+    assert sorted(_as_list(stmt["Principal"]["Service"])) == [
+        "delivery.logs.amazonaws.com",
+        "events.amazonaws.com",
+    ]
+    assert sorted(_as_list(stmt["Action"])) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert _as_list(stmt["Resource"]) == [f"{group_arn}/*"]
+
+
 def _filled(template: str) -> str:
     """An input template with each ``<placeholder>`` replaced by a plain value, as EventBridge
     fills it, so that the JSON around the placeholders can be parsed."""
@@ -432,10 +484,16 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str, col
             _check_role(emulator, exp["role"], str(out["trail_arn"]), extra)
         _check_detections(
             emulator,
-            {**exp["detections"], "signin_events": exp.get("signin_events")},
+            {
+                **exp["detections"],
+                "signin_events": exp.get("signin_events"),
+                "eventbridge_path": exp.get("eventbridge_path"),
+            },
             out,
             exp["log_group"]["name"],
         )
+        if exp.get("eventbridge_path"):
+            _check_eventbridge_path(emulator, exp["eventbridge_path"], out, group_arn)
         if exp.get("signin_events"):
             _check_signin_events(emulator, exp["signin_events"], out)
         wanted: dict[str, Any] = {}

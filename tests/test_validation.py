@@ -376,6 +376,22 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         },
         ["chat_enabled adds the chat topic to chat_topic_arns: with it, at most 3 more"],
     ),
+    "unknown-detection-path": ({"detection_path": "kinesis"}, ["detection_path must be"]),
+    "eventbridge-path-with-existing-log-group": (
+        {"detection_path": "eventbridge", "create_trail": False, "existing_log_group_name": "g"},
+        ["writes the matched events to a log group the module creates"],
+    ),
+    "eventbridge-path-with-organization-trail": (
+        {"detection_path": "eventbridge", "is_organization_trail": True, "organization_id": "o-abcdefghij"},
+        ["sees this account's events only"],
+    ),
+    "eventbridge-path-with-custom-pattern": (
+        {
+            "detection_path": "eventbridge",
+            "detections": {"root_usage": {"pattern": '{ $.userIdentity.type = "Root" }'}},
+        },
+        ["a custom pattern has no EventBridge form", "root_usage"],
+    ),
 }
 
 SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
@@ -419,6 +435,18 @@ SUBMODULE_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
             "routes": {"root_usage": {"topic_arns": ["arn:aws:sns:eu-west-1:123456789012:pager"]}},
         },
         ["root_usage: arn:aws:sns:eu-west-1:123456789012:pager is in another region than this provider"],
+    ),
+    "detection-path-and-forward": (
+        {
+            "detection_path": True,
+            "log_group_arns": {"root_usage": "arn:aws:logs:us-east-1:123456789012:log-group:g/root_usage"},
+            "forward_to_event_bus_arn": "arn:aws:events:us-west-2:123456789012:event-bus/default",
+        },
+        ["detection_path", "forward_to_event_bus_arn", "exclude each other"],
+    ),
+    "detection-path-group-arn-with-star": (
+        {"log_group_arns": {"root_usage": "arn:aws:logs:us-east-1:123456789012:log-group:g:*"}},
+        ["log_group_arns: each must be a log group ARN without the trailing :*"],
     ),
     "pattern-quota-out-of-range": (
         {"sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t", "event_pattern_max_length": 8192},

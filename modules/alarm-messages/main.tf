@@ -41,7 +41,7 @@ locals {
       why                 = local.catalog.detections[key].why_it_matters
       queries             = a.insights_queries
       filter_pattern      = a.filter_pattern
-      log_group           = var.log_group_name
+      log_group           = lookup(var.log_group_names, key, var.log_group_name)
       console             = local.console
       period              = a.period
       evaluation_periods  = a.evaluation_periods

@@ -38,6 +38,12 @@ variable "log_group_name" {
   type        = string
 }
 
+variable "log_group_names" {
+  description = "Detection key => the log group its filters read instead of log_group_name (the eventbridge detection path): its links query that group."
+  type        = map(string)
+  default     = {}
+}
+
 variable "organization_trail" {
   description = "The log group receives an organization trail: add a link whose query counts the matches per member account (recipientAccountId)."
   type        = bool

@@ -28,8 +28,8 @@ locals {
       description = join(" ", [
         "[${upper(local.catalog.detections[key].severity)}] ${local.catalog.detections[key].title}.",
         local.catalog.detections[key].description,
-        "Metric filter ${f.name} on ${var.log_group_name}.",
-        "Who, from where, with or without MFA - run in CloudWatch Logs Insights on ${var.log_group_name}:",
+        "Metric filter ${f.name} on ${lookup(var.log_group_names, key, var.log_group_name)}.",
+        "Who, from where, with or without MFA - run in CloudWatch Logs Insights on ${lookup(var.log_group_names, key, var.log_group_name)}:",
         local.insights_queries[key].events,
       ])
     }

@@ -18,6 +18,12 @@ variable "log_group_name" {
   type        = string
 }
 
+variable "log_group_names" {
+  description = "Detection key => the log group its filters read instead of log_group_name (the eventbridge detection path)."
+  type        = map(string)
+  default     = {}
+}
+
 variable "alarm_actions" {
   description = "Actions (SNS topic ARNs) for every alarm unless a detection overrides them."
   type        = list(string)

@@ -7,10 +7,11 @@ locals {
   rules   = var.path == "eventbridge"
 
   # The detections this path serves, and the pattern ids it chooses from: every detection's
-  # filter patterns, or the EventBridge patterns of those that have a rule.
+  # filter patterns, or the EventBridge patterns of those that have a real-time sign-in rule
+  # (a block marked detection_path_only serves the eventbridge detection path alone).
   patterns = {
     for key, d in local.catalog.detections : key => local.rules ? keys(d.eventbridge.patterns) : keys(d.patterns)
-    if !local.rules || can(d.eventbridge)
+    if !local.rules || (can(d.eventbridge) && !can(d.eventbridge.detection_path_only))
   }
 
   # The mode input of each detection that has catalog modes; cis_exact implies the MFA

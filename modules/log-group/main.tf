@@ -46,10 +46,11 @@ data "aws_iam_policy_document" "kms" {
       identifiers = ["logs.${local.region}.amazonaws.com"]
     }
 
+    # With detection groups, the groups under this one too (<name>/<detection>).
     condition {
-      test     = "ArnEquals"
+      test     = length(var.detection_groups) > 0 ? "ArnLike" : "ArnEquals"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = [local.log_group_arn]
+      values   = length(var.detection_groups) > 0 ? [local.log_group_arn, "${local.log_group_arn}/*"] : [local.log_group_arn]
     }
   }
 }
@@ -79,4 +80,17 @@ resource "aws_cloudwatch_log_group" "this" {
       error_message = "Set create_kms_key = false to encrypt the log group with kms_key_arn; both were given."
     }
   }
+}
+
+# The eventbridge detection path: a group per detection, so that each metric filter reads
+# exactly the events its own rule delivered (one event two rules match is written once to
+# each group, and counted once by each detection).
+resource "aws_cloudwatch_log_group" "detections" {
+  for_each = var.create ? toset(var.detection_groups) : toset([])
+
+  name              = "${var.name}/${each.value}"
+  retention_in_days = var.retention_in_days
+  kms_key_id        = local.create_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  skip_destroy      = var.skip_destroy
+  tags              = var.tags
 }

@@ -17,3 +17,8 @@ output "retention_in_days" {
   description = "Retention of the log group in days (0 = never expire)."
   value       = try(aws_cloudwatch_log_group.this[0].retention_in_days, null)
 }
+
+output "detection_groups" {
+  description = "Detection => {name, arn (without :*)} of each group created under this one (detection_groups)."
+  value       = { for k, g in aws_cloudwatch_log_group.detections : k => { name = g.name, arn = g.arn } }
+}

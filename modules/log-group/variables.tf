@@ -1,3 +1,9 @@
+variable "detection_groups" {
+  description = "Names of groups to create under this one, <name>/<each>, with its retention and key (the eventbridge detection path: one group per detection). The created key's policy then admits them too."
+  type        = list(string)
+  default     = []
+}
+
 variable "create" {
   description = "Create the log group. false makes the module a no-op."
   type        = bool

@@ -122,7 +122,7 @@ resource "aws_cloudwatch_log_metric_filter" "this" {
   for_each = local.filters
 
   name           = each.value.name
-  log_group_name = var.log_group_name
+  log_group_name = lookup(var.log_group_names, each.value.detection, var.log_group_name)
   pattern        = each.value.pattern
 
   metric_transformation {

@@ -3,6 +3,12 @@ variable "log_group_name" {
   type        = string
 }
 
+variable "log_group_names" {
+  description = "Detection key => the log group its filters read instead of log_group_name (the eventbridge detection path: each detection's rule writes to a group of its own, so that an event two detections match is counted once by each)."
+  type        = map(string)
+  default     = {}
+}
+
 variable "name_prefix" {
   description = "Prefix of every filter and metric name: <name_prefix>-<key> and <name_prefix>-<MetricName>."
   type        = string

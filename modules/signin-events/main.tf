@@ -13,6 +13,21 @@
 data "aws_caller_identity" "current" {
   lifecycle {
     precondition {
+      condition     = !(var.detection_path && var.forward_to_event_bus_arn != null)
+      error_message = "detection_path (the detection path's rules, in the region of the log group) and forward_to_event_bus_arn (forward this region's events elsewhere) exclude each other."
+    }
+
+    precondition {
+      condition     = var.detection_path ? length(setunion(setsubtract(keys(var.log_group_arns), keys(var.path_detections)), setsubtract(keys(var.path_detections), keys(var.log_group_arns)))) == 0 : length(var.log_group_arns) == 0
+      error_message = "detection_path = true needs log_group_arns with a group for each detection of path_detections (missing or extra: ${join(", ", setunion(setsubtract(keys(var.log_group_arns), keys(var.path_detections)), setsubtract(keys(var.path_detections), keys(var.log_group_arns))))}), and log_group_arns is for detection_path = true only."
+    }
+
+    precondition {
+      condition     = alltrue([for k, d in var.path_detections : can(jsondecode(file("${path.module}/../../catalog/detections.json")).detections[k].eventbridge.patterns[d.pattern_id])])
+      error_message = "path_detections: ${join(", ", [for k, d in var.path_detections : "${k}/${d.pattern_id}" if !can(jsondecode(file("${path.module}/../../catalog/detections.json")).detections[k].eventbridge.patterns[d.pattern_id])])} has no EventBridge pattern in the catalog."
+    }
+
+    precondition {
       condition     = length(setsubtract(keys(var.detections), keys(local.resolved))) == 0
       error_message = "detections: unknown sign-in detection ${join(", ", setsubtract(keys(var.detections), keys(local.resolved)))}; valid keys are ${join(", ", keys(local.resolved))}."
     }
@@ -74,11 +89,12 @@ locals {
       jsonencode(merge(try(r.envelope.detail, {}), local.catalog.detections[key].eventbridge.patterns[r.pattern_id]))
     )
   }
-  rules = {
+  notify_rules = {
     for key, r in local.resolved : key => {
-      name  = "${var.name_prefix}-signin-${replace(key, "_", "-")}"
-      why   = local.catalog.detections[key].eventbridge.why
-      state = r.state
+      name   = "${var.name_prefix}-signin-${replace(key, "_", "-")}"
+      why    = local.catalog.detections[key].eventbridge.why
+      state  = r.state
+      notify = true
       pattern = replace(
         jsonencode(merge({ source = r.envelope.source, "detail-type" = r.envelope["detail-type"] }, { detail = jsondecode(local.details[key]) })),
         jsonencode(local.se.allowlist_placeholder),
@@ -86,6 +102,41 @@ locals {
       )
     } if r.enabled && !local.forward
   }
+
+  # The eventbridge detection path (log_group_arn set): a rule for every detection whose
+  # metric filter reads the log group, with the catalog's eventbridge_path meaning: every
+  # CloudTrail event (its envelope, in its state), as detail the detection's envelope detail,
+  # its pattern for the filter's pattern id, and the exclusions where that filter takes them
+  # (of the kinds the detection takes); the allowlist as above. Those that are real-time
+  # sign-in rules (notify_rules) also notify. tests/test_eventbridge_path.py proves each
+  # pattern equal to its filter; the plan test, that this is what the HCL builds.
+  path      = var.detection_path
+  eb_path   = local.catalog.eventbridge_path
+  x_sources = local.catalog.exclusions.eventbridge_event_source_placeholder
+  path_details = {
+    for key, d in var.path_detections : key => merge(
+      try(local.catalog.detections[key].eventbridge.envelope.detail, {}),
+      local.catalog.detections[key].eventbridge.patterns[d.pattern_id],
+      jsondecode(
+        strcontains(local.catalog.detections[key].patterns[d.pattern_id], local.catalog.placeholders.exclusions) && contains(try(local.catalog.detections[key].exclusions, []), "event_source") && length(lookup(var.excluded_event_sources, key, [])) > 0 ?
+        replace(jsonencode(local.catalog.exclusions.eventbridge_event_source), jsonencode(local.x_sources), jsonencode(lookup(var.excluded_event_sources, key, []))) : "{}"
+      ),
+      jsondecode(
+        strcontains(local.catalog.detections[key].patterns[d.pattern_id], local.catalog.placeholders.exclusions) && contains(try(local.catalog.detections[key].exclusions, []), "principal_arn") && length(lookup(var.excluded_principal_arns, key, [])) > 0 ?
+        replace(jsonencode(local.catalog.exclusions.eventbridge_principal_arn), jsonencode(local.x_placeholder), jsonencode(lookup(var.excluded_principal_arns, key, []))) : "{}"
+      ),
+    )
+  }
+  path_rules = {
+    for key, d in var.path_detections : key => {
+      name    = "${var.name_prefix}-signin-${replace(key, "_", "-")}"
+      why     = local.catalog.detections[key].eventbridge.why
+      state   = local.eb_path.state
+      notify  = var.notify && contains(keys(local.notify_rules), key)
+      pattern = replace(jsonencode(merge(local.eb_path.envelope, { detail = local.path_details[key] })), jsonencode(local.se.allowlist_placeholder), jsonencode(local.allow_wildcards))
+    } if local.path
+  }
+  rules = local.path ? local.path_rules : local.notify_rules
 
   # The message: the catalog's sign-in or change lines, with the detection's subject lines
   # (what was changed) where __SUBJECT__ stands; the subject's paths join the input paths.
@@ -146,12 +197,12 @@ resource "aws_cloudwatch_event_rule" "this" {
 
   lifecycle {
     precondition {
-      condition     = var.sns_topic_arn != null
+      condition     = var.sns_topic_arn != null || !each.value.notify
       error_message = "signin-events needs sns_topic_arn (notify in this region) or forward_to_event_bus_arn (forward this region's sign-ins to the region that notifies)."
     }
 
     precondition {
-      condition     = try(split(":", var.sns_topic_arn)[3] == local.region, false)
+      condition     = !each.value.notify || try(split(":", var.sns_topic_arn)[3] == local.region, false)
       error_message = "sns_topic_arn is in region ${try(split(":", var.sns_topic_arn)[3], "?")} but this provider is in ${local.region}: EventBridge delivers to SNS only in its own region. In other regions set forward_to_event_bus_arn to the notifying region's default bus instead."
     }
 
@@ -164,8 +215,8 @@ resource "aws_cloudwatch_event_rule" "this" {
     }
 
     precondition {
-      condition     = length(local.text_topics[each.key]) + length(local.chat_topics[each.key]) <= 5
-      error_message = "${each.key}: ${length(local.text_topics[each.key]) + length(local.chat_topics[each.key])} destination topics; an EventBridge rule takes at most 5 targets."
+      condition     = length(local.text_topics[each.key]) + length(local.chat_topics[each.key]) + (local.path ? 1 : 0) <= 5
+      error_message = "${each.key}: ${length(local.text_topics[each.key]) + length(local.chat_topics[each.key])} destination topics${local.path ? " and the log group" : ""}; an EventBridge rule takes at most 5 targets."
     }
 
     precondition {
@@ -185,8 +236,8 @@ resource "aws_cloudwatch_event_rule" "this" {
 # keeps the address <key> and target ID "sns"; further ones are <key>#<n> ("sns-<n>") and
 # <key>#chat<n> ("chat-<n>").
 locals {
-  text_topics = { for key, r in local.rules : key => contains(keys(var.routes), key) ? var.routes[key].topic_arns : [var.sns_topic_arn] }
-  chat_topics = { for key, r in local.rules : key => contains(keys(var.routes), key) ? var.routes[key].chat_topic_arns : var.chat_topic_arns }
+  text_topics = { for key, r in local.rules : key => !r.notify ? [] : contains(keys(var.routes), key) ? var.routes[key].topic_arns : [var.sns_topic_arn] }
+  chat_topics = { for key, r in local.rules : key => !r.notify ? [] : contains(keys(var.routes), key) ? var.routes[key].chat_topic_arns : var.chat_topic_arns }
   targets = merge(concat(
     [for key, arns in local.text_topics : {
       for i, arn in arns : (i == 0 ? key : "${key}#${i}") => { rule = key, target_id = i == 0 ? "sns" : "sns-${i}", arn = arn, template = local.templates[key] }
@@ -209,6 +260,29 @@ resource "aws_cloudwatch_event_target" "sns" {
     input_paths    = local.input_paths[each.value.rule]
     input_template = each.value.template
   }
+
+  dynamic "dead_letter_config" {
+    for_each = var.dead_letter_queue_arn == null ? [] : [var.dead_letter_queue_arn]
+
+    content {
+      arn = dead_letter_config.value
+    }
+  }
+}
+
+# The detection path: each rule's matched events to its detection's log group, as the bare CloudTrail
+# record (input path $.detail), which is what CloudTrail itself writes to a log group, so the
+# metric filters, Logs Insights queries and alarm messages read it unchanged. No role: for a
+# CloudWatch Logs target EventBridge uses the log group's resource policy (EventBridge User
+# Guide, "Using resource-based policies for Amazon EventBridge", CloudWatch Logs permissions).
+resource "aws_cloudwatch_event_target" "logs" {
+  for_each = local.path ? local.rules : {}
+
+  rule           = aws_cloudwatch_event_rule.this[each.key].name
+  event_bus_name = var.event_bus_name
+  target_id      = "logs"
+  arn            = var.log_group_arns[each.key]
+  input_path     = "$.detail"
 
   dynamic "dead_letter_config" {
     for_each = var.dead_letter_queue_arn == null ? [] : [var.dead_letter_queue_arn]
@@ -321,7 +395,7 @@ module "failure_alarms" {
   source = "../rule-failure-alarms"
 
   rules = merge(
-    { for key, r in local.rules : key => { name = r.name, check = "Check the target topics' policies and keys (they must let events.amazonaws.com publish)." } },
+    { for key, r in local.rules : key => { name = r.name, check = local.path ? "Check the log group's resource policy (it must let events.amazonaws.com create streams and put events)${r.notify ? " and the target topics' policies and keys (they must let events.amazonaws.com publish)" : ""}." : "Check the target topics' policies and keys (they must let events.amazonaws.com publish)." } },
     local.forward && length(var.failure_alarm_actions) > 0 ? { forward = { name = "${var.name_prefix}-signin-forward", check = "Check the forwarding role, its permissions boundary and the target bus." } } : {},
   )
   event_bus_name    = var.event_bus_name

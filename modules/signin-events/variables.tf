@@ -66,13 +66,13 @@ variable "detections" {
 }
 
 variable "excluded_principal_arns" {
-  description = "Per-detection principal ARN patterns (userIdentity.arn, * as wildcard) whose events the rule ignores, as the metric filter does: detection key => patterns. Only detections whose catalog entry takes principal exclusions (login_profile_changes) accept them."
+  description = "Per-detection principal ARN patterns (userIdentity.arn, * as wildcard) whose events the rule ignores, as the metric filter does: detection key => patterns. Only detections whose catalog entry takes principal exclusions (login_profile_changes; on the detection path also unauthorized_api_calls) accept them."
   type        = map(list(string))
   default     = {}
 
   validation {
-    condition     = alltrue([for k, v in var.excluded_principal_arns : contains(["login_profile_changes"], k) || length(v) == 0])
-    error_message = "excluded_principal_arns: only login_profile_changes takes principal exclusions."
+    condition     = alltrue([for k, v in var.excluded_principal_arns : contains(["login_profile_changes", "unauthorized_api_calls"], k) || length(v) == 0])
+    error_message = "excluded_principal_arns: only login_profile_changes (and, on the detection path, unauthorized_api_calls) takes principal exclusions."
   }
 
   validation {
@@ -168,4 +168,51 @@ variable "chat_topic_arns" {
     condition     = alltrue([for a in var.chat_topic_arns : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", a))])
     error_message = "chat_topic_arns: each entry must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)."
   }
+}
+
+variable "detection_path" {
+  description = "The eventbridge detection path (the root module's detection_path = \"eventbridge\"): one rule per detection of path_detections, with the same meaning as its metric filter (catalog eventbridge_path), delivering its matched events to its group of log_group_arns; the rules of the real-time sign-in notifications (detections) are among them and also notify (with notify). A boolean of its own because the group's ARN is known only after apply."
+  type        = bool
+  default     = false
+}
+
+variable "log_group_arns" {
+  description = "With detection_path: detection key => ARN (without :*) of the log group its rule delivers every matched event to, the bare CloudTrail record (the target's input path $.detail), for that detection's metric filters: one group per detection, so that an event two rules match is written once to each group and counted once by each detection. The groups' resource policy must let events.amazonaws.com write to them (the root module's does)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, a in var.log_group_arns : a == null || can(regex("^arn:aws[a-zA-Z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[A-Za-z0-9_/.#-]{1,512}$", a))])
+    error_message = "log_group_arns: each must be a log group ARN without the trailing :* (arn:aws:logs:<region>:<account>:log-group:<name>)."
+  }
+}
+
+variable "path_detections" {
+  description = "With detection_path: the detections whose metric filters read the log group, detection key => {pattern_id = the catalog pattern id its filter uses} (the root module passes its metric filters')."
+  type = map(object({
+    pattern_id = string
+  }))
+  default = {}
+}
+
+variable "excluded_event_sources" {
+  description = "Per-detection event sources whose events the rule ignores, as the metric filter does: detection key => sources (* as wildcard). Only detections whose catalog entry takes event-source exclusions (unauthorized_api_calls, on the detection path) accept them."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.excluded_event_sources : contains(["unauthorized_api_calls"], k) || length(v) == 0])
+    error_message = "excluded_event_sources: only unauthorized_api_calls takes event-source exclusions."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for k, v in var.excluded_event_sources : [for s in v : can(regex("^[a-z0-9*.-]+$", s)) && !strcontains(s, "**")]]))
+    error_message = "excluded_event_sources: each entry must be an event source such as secretsmanager.amazonaws.com (* as wildcard, never two in a row)."
+  }
+}
+
+variable "notify" {
+  description = "With detection_path: whether the real-time sign-in rules among the detection path's rules also notify (sns_topic_arn, routes, chat_topic_arns). false: every rule only feeds the log group. Without detection_path the module always notifies (or forwards)."
+  type        = bool
+  default     = true
 }

@@ -346,7 +346,7 @@ resource "aws_s3_bucket_policy" "this" {
 
 resource "aws_cloudtrail" "this" {
   #checkov:skip=CKV_AWS_252:The detections alarm through CloudWatch -> SNS; a per-log-file SNS notification would be noise
-  #checkov:skip=CKV2_AWS_10:Integrated through var.cloud_watch_logs_group_arn, which the root module always sets (checkov cannot follow the variable)
+  #checkov:skip=CKV2_AWS_10:Integrated through var.cloud_watch_logs_group_arn, which the root module sets on its default cloudwatch_logs path (checkov cannot follow the variable); the eventbridge detection path gives the integration up on purpose (docs/eventbridge-path.md)
   count = var.create ? 1 : 0
 
   name                          = var.name

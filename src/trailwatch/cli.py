@@ -626,11 +626,12 @@ def _cost(args: argparse.Namespace) -> int:
     except DetectionsError as exc:
         _error(err, f"{args.plan}: {exc}")
         return ExitCode.BAD_INPUT
-    for name in ("events_per_day", "avg_event_bytes", "active_hours"):
+    for name in ("events_per_day", "avg_event_bytes", "active_hours", "matched_per_day"):
         if getattr(args, name) < 0:
             _stderr().print(f"[bold red]error:[/] --{name.replace('_', '-')} must be >= 0")
             return ExitCode.BAD_INPUT
     rates = None
+    files: list[Path] | None = None
     measured = ""
     skipped: list[Skipped] = []
     if args.measure:
@@ -643,8 +644,50 @@ def _cost(args: argparse.Namespace) -> int:
             _error(err, f"{args.plan}: {exc}")
             return ExitCode.BAD_INPUT
         measured = f"active hours measured on {len(files)} file(s) spanning {span:.0f} h, scaled to a month"
-    lines = cost.estimate(plan, args.events_per_day, args.avg_event_bytes, args.active_hours, rates)
+    path = args.path or cost.detection_path(plan)
+    matched = args.matched_per_day
+    deliveries = None
+    if files and (args.compare_paths or path == "eventbridge"):
+        deliveries, _ = cost.measure_deliveries(plan, files)
+        if matched == 0.0:
+            # The archive's share of matched deliveries, at the stated volume (else its own).
+            matched = (
+                deliveries.matched_share * args.events_per_day
+                if args.events_per_day
+                else deliveries.matched_per_day
+            )
+        measured += (
+            f"; {deliveries.matched_per_day:,.2f} matched deliveries/day"
+            f" of {deliveries.events_per_day:,.0f} events/day"
+        )
+    lines = cost.estimate(
+        plan,
+        args.events_per_day,
+        args.avg_event_bytes,
+        args.active_hours,
+        rates,
+        path=path,
+        matched_per_day=matched,
+    )
     doc = cost.to_json(lines)
+    doc["detectionPath"] = path
+    if path == "eventbridge" or args.compare_paths:
+        doc["eventbridgePriceSource"] = cost.EVENTBRIDGE_PRICE_SOURCE
+    if deliveries is not None:
+        doc["deliveries"] = deliveries.to_json()
+    other = None
+    if args.compare_paths:
+        other_path = "cloudwatch_logs" if path == "eventbridge" else "eventbridge"
+        other = cost.estimate(
+            plan,
+            args.events_per_day,
+            args.avg_event_bytes,
+            args.active_hours,
+            rates,
+            path=other_path,
+            matched_per_day=matched,
+        )
+        doc["otherPath"] = {"detectionPath": other_path, **cost.to_json(other)}
     if rates is not None:
         doc["activeHoursPerMonth"] = {k: round(v, 1) for k, v in sorted(rates.items())}
     zero = None
@@ -678,6 +721,13 @@ def _cost(args: argparse.Namespace) -> int:
     table.add_row("[bold]total[/]", "", "", *totals, "")
     console = Console()
     console.print(table)
+    if other is not None:
+        console.print(
+            f"the same detections on the {doc['otherPath']['detectionPath']} path: "
+            f"[bold]${doc['otherPath']['monthlyTotal']:.2f}[/] a month ("
+            + "; ".join(f"{c.item} ${c.monthly:.2f}" for c in other if "ingestion" in c.item)
+            + ")"
+        )
     if measured:
         console.print(f"[dim]{measured}[/]")
     console.print(f"[dim]source: {doc['priceSource']}; free tier not subtracted[/]")
@@ -885,6 +935,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare-default-zero",
         action="store_true",
         help="side by side with the same detections publishing default_value = 0 (billed every hour)",
+    )
+    p.add_argument(
+        "--path",
+        choices=["cloudwatch_logs", "eventbridge"],
+        help="price the plan's detections on this detection path (default: the plan's own)",
+    )
+    p.add_argument(
+        "--matched-per-day",
+        type=float,
+        default=0.0,
+        help="eventbridge path: deliveries per day (an event once per detection matching it); "
+        "with --measure, the archive's share of --events-per-day",
+    )
+    p.add_argument(
+        "--compare-paths",
+        action="store_true",
+        help="also price the same detections on the other detection path",
     )
     p.add_argument("--json", action="store_true", help="print the estimate as JSON")
     p.set_defaults(func=_cost)

@@ -9,6 +9,15 @@ as summarized in this project's reference notes on 2026-11-28:
   10,000, billed pro rata by the hour, and only for hours in which a datapoint is published;
 - CloudWatch Logs standard ingestion: $0.50 per GB.
 
+On the eventbridge detection path (a plan whose EventBridge rules write the bare record,
+input path ``$.detail``, to log groups) only the rules' matched events are ingested: each
+event once per detection that matches it (each detection has its own group). EventBridge
+itself adds nothing there: AWS management events are ingested by the default bus for free and
+the targets are in the same account (Amazon EventBridge pricing page,
+aws.amazon.com/eventbridge/pricing, "Event buses": the AWS Free Tier line for AWS management
+events; delivery to another account or another bus is what it bills, which this single-account
+path does not do).
+
 The free tier (10 metrics, 10 alarms, 5 GB of logs) is not subtracted. A metric filter
 with a default value publishes for every event, so its metric is billed every hour of the
 month; without one it is billed only for the hours in which a sign-in (or change) matched.
@@ -25,6 +34,10 @@ from trailwatch.backtest.sources import plan_resources as _plan_resources
 
 PRICES_AS_OF = "2026-11-28"
 PRICE_SOURCE = "https://aws.amazon.com/cloudwatch/pricing/ (us-east-1)"
+EVENTBRIDGE_PRICE_SOURCE = (
+    "https://aws.amazon.com/eventbridge/pricing/ (AWS management events on the default bus: ingested free)"
+)
+PATHS = ("cloudwatch_logs", "eventbridge")
 ALARM_METRIC_MONTH = 0.10
 CUSTOM_METRIC_MONTH = 0.30
 INGEST_PER_GB = 0.50
@@ -40,6 +53,16 @@ class CostLine:
     note: str
 
 
+def detection_path(plan: dict[str, Any]) -> str:
+    """The plan's detection path: "eventbridge" when EventBridge rules write the bare record
+    (input path $.detail) to log groups, else "cloudwatch_logs"."""
+    for r in _plan_resources(plan):
+        v = r.get("values") or {}
+        if r.get("type") == "aws_cloudwatch_event_target" and v.get("input_path") == "$.detail":
+            return "eventbridge"
+    return "cloudwatch_logs"
+
+
 def estimate(
     plan: dict[str, Any],
     events_per_day: float = 0.0,
@@ -47,6 +70,8 @@ def estimate(
     active_hours: float = HOURS_PER_MONTH,
     active_hours_by_metric: dict[str, float] | None = None,
     default_zero: bool = False,
+    path: str | None = None,
+    matched_per_day: float = 0.0,
 ) -> list[CostLine]:
     """Cost lines for a ``terraform show -json`` plan.
 
@@ -55,7 +80,13 @@ def estimate(
     ``active_hours_by_metric`` gives it per metric name instead (see ``measure``).
     ``default_zero`` prices the same detections as if every filter had
     ``default_value = 0`` (the terraform-aws-modules cis-alarms style).
+    ``path`` prices the detections on that detection path (default: the plan's own); on the
+    eventbridge path the ingestion is ``matched_per_day`` deliveries (an event once per
+    detection matching it) of ``avg_event_bytes``, not ``events_per_day``.
     """
+    path = path or detection_path(plan)
+    if path not in PATHS:
+        raise ValueError(f"path must be one of {PATHS}, not {path!r}")
     filters = [
         r["values"] for r in _plan_resources(plan) if r.get("type") == "aws_cloudwatch_log_metric_filter"
     ]
@@ -82,7 +113,39 @@ def estimate(
     alarm_metrics = sum(
         max(1, sum(1 for q in a.get("metric_query") or [] if q.get("metric"))) for a in alarms
     )
-    gb = events_per_day * 30.4 * avg_event_bytes / 1e9
+    ingested = matched_per_day if path == "eventbridge" else events_per_day
+    gb = ingested * 30.4 * avg_event_bytes / 1e9
+    ingestion = (
+        CostLine(
+            "CloudWatch Logs ingestion of matched events (GB)",
+            round(gb, 3),
+            INGEST_PER_GB,
+            gb * INGEST_PER_GB,
+            f"{matched_per_day:,.1f} matched deliveries/day x {avg_event_bytes:,.0f} B"
+            f" (of {events_per_day:,.0f} events/day)",
+        )
+        if path == "eventbridge"
+        else CostLine(
+            "CloudWatch Logs ingestion (GB)",
+            round(gb, 3),
+            INGEST_PER_GB,
+            gb * INGEST_PER_GB,
+            f"{events_per_day:,.0f} events/day x {avg_event_bytes:,.0f} B",
+        )
+    )
+    rules = (
+        [
+            CostLine(
+                "EventBridge: CloudTrail events on the default bus, same-account targets",
+                float(len(metrics)),
+                0.0,
+                0.0,
+                "one rule per detection; AWS management events are ingested free",
+            )
+        ]
+        if path == "eventbridge"
+        else []
+    )
     return [
         CostLine(
             "alarms (standard resolution)",
@@ -105,13 +168,8 @@ def estimate(
             CUSTOM_METRIC_MONTH * sum(on_match_hours) / HOURS_PER_MONTH,
             f"billed for {average:.1f} of {HOURS_PER_MONTH} hours on average",
         ),
-        CostLine(
-            "CloudWatch Logs ingestion (GB)",
-            round(gb, 3),
-            INGEST_PER_GB,
-            gb * INGEST_PER_GB,
-            f"{events_per_day:,.0f} events/day x {avg_event_bytes:,.0f} B",
-        ),
+        ingestion,
+        *rules,
     ]
 
 
@@ -154,3 +212,51 @@ def measure(plan: dict[str, Any], files: list[Path]) -> tuple[dict[str, float], 
         for f in filters
     }
     return rates, span_hours, result.skipped
+
+
+@dataclass
+class Deliveries:
+    """What an archive says about the two paths' ingestion."""
+
+    events_per_day: float
+    matched_per_day: float
+    avg_event_bytes: float
+    span_hours: float
+
+    @property
+    def matched_share(self) -> float:
+        return self.matched_per_day / self.events_per_day if self.events_per_day else 0.0
+
+    def to_json(self) -> dict[str, float]:
+        return {
+            "eventsPerDay": round(self.events_per_day, 1),
+            "matchedDeliveriesPerDay": round(self.matched_per_day, 3),
+            "matchedShare": self.matched_share,
+            "avgEventBytes": round(self.avg_event_bytes, 1),
+            "spanHours": round(self.span_hours, 1),
+        }
+
+
+def measure_deliveries(plan: dict[str, Any], files: list[Path]) -> tuple[Deliveries, list[Skipped]]:
+    """Events per day, the eventbridge path's deliveries per day (each event once per
+    detection whose filters count it: the sum of the counting filters' matches, a witness
+    publishing 0 left out) and the average record size, measured on a CloudTrail archive."""
+    from trailwatch.archive import read, records
+    from trailwatch.backtest import HOUR_MS, backtest, detections_from_plan
+
+    filters, alarms = detections_from_plan(plan)
+    result = backtest(filters, alarms, files)
+    counting = {f.name for f in filters if f.metric_value != "0"}
+    matched = sum(n for name, n in result.filters if name in counting)
+    size = count = 0
+    for path in files:
+        fr = records(read(path), str(path), None)
+        for _, raw in fr.selected:
+            size += len(raw)
+            count += 1
+    span_hours = max(result.span_ms / HOUR_MS, 1.0)
+    days = span_hours / 24
+    return (
+        Deliveries(result.events_scanned / days, matched / days, size / count if count else 0.0, span_hours),
+        result.skipped,
+    )

@@ -143,8 +143,84 @@ def chat_template_for(
 
 def patterns() -> dict[str, dict[str, Any]]:
     """key -> the detection's ``eventbridge`` block (why, patterns, and envelope, message,
-    subject, opt_in, all_management_events where set) for each detection with a rule."""
+    subject, opt_in, all_management_events where set) for each detection with a real-time
+    sign-in rule (modules/signin-events): every block but the detection path's own
+    (``detection_path_only``)."""
+    return {k: eb for k, eb in detection_rules().items() if "detection_path_only" not in eb}
+
+
+def detection_rules() -> dict[str, dict[str, Any]]:
+    """key -> the detection's ``eventbridge`` block, for every detection with one (the
+    eventbridge detection path's rules: :func:`detection_pattern`)."""
     return {k: d["eventbridge"] for k, d in load()["detections"].items() if "eventbridge" in d}
+
+
+def path_settings() -> dict[str, Any]:
+    """The catalog's ``eventbridge_path`` block (envelope, state, inexpressible, differences)."""
+    data: dict[str, Any] = load()["eventbridge_path"]
+    return data
+
+
+def takes_exclusions(key: str, pattern_id: str) -> bool:
+    """Whether a pattern id takes the exclusions: exactly where its filter pattern holds the
+    exclusion placeholder (as modules/metric-filters fills it)."""
+    text = str(load()["detections"][key]["patterns"][pattern_id])
+    return str(load()["placeholders"]["exclusions"]) in text
+
+
+def _excluded(fragment_name: str, placeholder_name: str, values: list[str]) -> dict[str, Any]:
+    """An exclusion fragment of the catalog with its placeholder replaced by the values."""
+    x = load()["exclusions"]
+    text = json.dumps(x[fragment_name]).replace(json.dumps(x[placeholder_name]), json.dumps(values))
+    fragment: dict[str, Any] = json.loads(text)
+    return fragment
+
+
+def detail_pattern(
+    key: str,
+    pattern_id: str = "tuned",
+    excluded_event_sources: list[str] | None = None,
+    excluded_principal_arns: list[str] | None = None,
+) -> dict[str, Any]:
+    """A detection's detail pattern: its envelope's detail (the event names an API-call
+    detection watches), the catalog pattern, and the exclusions given (each merged as its
+    own key, as the HCL's merge() does)."""
+    env = detection_rules()[key].get("envelope", settings()["envelope"])
+    detail: dict[str, Any] = {**env.get("detail", {}), **detection_rules()[key]["patterns"][pattern_id]}
+    if excluded_event_sources:
+        detail = {
+            **detail,
+            **_excluded(
+                "eventbridge_event_source", "eventbridge_event_source_placeholder", excluded_event_sources
+            ),
+        }
+    if excluded_principal_arns:
+        detail = {
+            **detail,
+            **_excluded("eventbridge_principal_arn", "eventbridge_placeholder", excluded_principal_arns),
+        }
+    return detail
+
+
+def detection_pattern(
+    key: str,
+    pattern_id: str = "tuned",
+    allowlist_wildcards: list[str] | None = None,
+    excluded_event_sources: list[str] | None = None,
+    excluded_principal_arns: list[str] | None = None,
+) -> dict[str, Any]:
+    """A detection's rule on the eventbridge detection path: every CloudTrail event (the
+    path's envelope), its detail pattern with the allowlist filled in, and the exclusions
+    only where the pattern id's filter takes them, of the kinds the detection takes
+    (its catalog ``exclusions``), as modules/metric-filters fills them."""
+    kinds = load()["detections"][key].get("exclusions", []) if takes_exclusions(key, pattern_id) else []
+    detail = detail_pattern(
+        key,
+        pattern_id,
+        excluded_event_sources if "event_source" in kinds else None,
+        excluded_principal_arns if "principal_arn" in kinds else None,
+    )
+    return full_pattern(detail, allowlist_wildcards, path_settings()["envelope"])
 
 
 def rule_envelope(key: str) -> dict[str, Any]:
@@ -191,15 +267,7 @@ def rule_pattern(
     source and detail-type, and as detail the envelope's detail, the catalog pattern and
     (when given) the principal exclusions, with the allowlist filled in."""
     env = rule_envelope(key)
-    detail = {**env.get("detail", {}), **patterns()[key]["patterns"][pattern_id]}
-    exclusions = load()["exclusions"]
-    if excluded_principal_arns:
-        fragment = json.loads(
-            json.dumps(exclusions["eventbridge_principal_arn"]).replace(
-                json.dumps(exclusions["eventbridge_placeholder"]), json.dumps(excluded_principal_arns)
-            )
-        )
-        detail = {**detail, **fragment}
+    detail = detail_pattern(key, pattern_id, None, excluded_principal_arns)
     return full_pattern(detail, allowlist_wildcards, {k: v for k, v in env.items() if k != "detail"})
 
 

@@ -41,6 +41,7 @@ POLICY_ATTRIBUTES: dict[str, dict[str, str]] = {
     "aws_sqs_queue_policy": {"policy": "queue policy"},
     "aws_sqs_queue": {"policy": "queue policy"},
     "aws_cloudwatch_event_bus_policy": {"policy": "event bus policy"},
+    "aws_cloudwatch_log_resource_policy": {"policy_document": "log resource policy"},
     "aws_iam_role": {"assume_role_policy": "role trust policy"},
     "aws_iam_role_policy": {"policy": "role inline policy"},
     "aws_iam_policy": {"policy": "managed policy"},

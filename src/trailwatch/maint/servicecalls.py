@@ -515,6 +515,27 @@ def forward_role_put_events(row: Row, d: Deployed) -> Iterator[Call]:
 
 
 @binding
+def rule_log_group(row: Row, d: Deployed) -> Iterator[Call]:
+    """Each rule target that is a log group of the stack (the eventbridge detection path):
+    EventBridge writes to one of its streams, under the account's CloudWatch Logs resource
+    policies (any of them may grant it: they are the account's, per region)."""
+    groups = {g.values["arn"].removesuffix(":*"): g for g in d.of_type("aws_cloudwatch_log_group")}
+    policies = [doc for r in d.of_type("aws_cloudwatch_log_resource_policy") if (doc := d.doc(r))]
+    for rule, target in _rule_targets(d):
+        arn = str(target.values.get("arn"))
+        if arn in groups:
+            stream = f"{arn}:log-stream:{rule.values['name']}"
+            for action in row.actions:
+                yield Call(
+                    row,
+                    f"{rule.values['name']} -> {arn} {action}",
+                    Request(_service(row), action, stream, _context(row, {})),
+                    policies,
+                    problem=None if policies else "no CloudWatch Logs resource policy in the stack",
+                )
+
+
+@binding
 def messages_target_trust(row: Row, d: Deployed) -> Iterator[Call]:
     return _assume_from_rule(row, d, "states")
 

@@ -1,0 +1,21 @@
+variable "region" {
+  description = "Region to deploy to. The rules see the events of this region only: console sign-ins of IAM users without an alias cookie and of root, and IAM's changes, are recorded in us-east-1."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "name_prefix" {
+  description = "Prefix for every name the module creates."
+  type        = string
+  default     = "trailwatch"
+}
+
+variable "allowed_source_cidrs" {
+  description = "Your addresses allowed to sign in to the console (IPv4/IPv6 CIDRs or bare IPs: your office egress, VPN pool). Any other source of a successful console sign-in alarms. No default: an example value would alarm on every real sign-in. [] turns that detection off."
+  type        = list(string)
+}
+
+variable "alarm_email_addresses" {
+  description = "Your team's addresses for the alarm emails (each must confirm the subscription). No default: an example address would send every alarm to nobody."
+  type        = list(string)
+}
