@@ -58,7 +58,7 @@ def render(rows: Sequence[Row]) -> str:
     lines = [
         "# Service-to-service calls",
         "",
-        "<!-- Generated from docs/service-calls.yaml by `trailwatch service-calls`; do not edit. -->",
+        "<!-- Generated from docs/service-calls.yaml by `make service-calls`; do not edit. -->",
         "",
         "Every call one AWS service makes to another on this stack's behalf, with the request",
         "context AWS documents for it. The emulator enforces none of these policies, so",
