@@ -438,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(_variants_table(full, plan, trailwatch, runs))
         from trailwatch.backtest.bench_engines import engine_table
 
-        console.print(engine_table({n: runs[n] for n in full}, full, plan, trailwatch))
+        console.print(engine_table({n: runs[n] for n in full}, full, plan, trailwatch, _time_with_memory))
     return 0
 
 

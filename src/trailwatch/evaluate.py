@@ -34,6 +34,7 @@ from typing import Any
 
 from trailwatch import metricmath
 from trailwatch.filterpattern import Event, FilterPattern, compile_pattern, select
+from trailwatch.prefilter import may_match
 
 MINUTE_MS = 60_000
 HOUR_MS = 3_600_000
@@ -230,10 +231,7 @@ class Evaluator:
         #: and only a pattern that requires one of a set of eventNames is gated, by a dict
         #: lookup on the parsed document.
         self.precheck = precheck
-        # The prefilter's record stage, the one hint test (imported here: the prefilter
-        # reads this module's MetricFilterSpec).
-        from trailwatch.prefilter import may_match
-
+        # The prefilter's record stage, the one hint test.
         self._may_match = may_match
         self._names = {f.name: _required_names(f) for f in filters}
         self.events_scanned = 0
