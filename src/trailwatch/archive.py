@@ -40,12 +40,13 @@ import contextlib
 import ctypes
 import ctypes.util
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from isal import igzip, isal_zlib
@@ -75,11 +76,20 @@ class _Trail(msgspec.Struct):
 
 
 class _Time(msgspec.Struct):
-    eventTime: datetime
+    #: With an offset (CloudTrail writes ``Z``): then no record needs one added.
+    eventTime: Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class _TrailTimes(msgspec.Struct):
     Records: list[_Time]
+
+
+class _LooseTime(msgspec.Struct):
+    eventTime: datetime
+
+
+class _TrailLooseTimes(msgspec.Struct):
+    Records: list[_LooseTime]
 
 
 class _AnyTime(msgspec.Struct):
@@ -89,6 +99,8 @@ class _AnyTime(msgspec.Struct):
 _TRAIL = msgspec.json.Decoder(_Trail)
 _ANY = msgspec.json.Decoder(msgspec.Raw)
 _TIMES = msgspec.json.Decoder(_TrailTimes)
+_LOOSE_TIMES = msgspec.json.Decoder(_TrailLooseTimes)
+_EVENT_TIME = operator.attrgetter("eventTime")
 _ANY_TIME = msgspec.json.Decoder(_AnyTime)
 
 
@@ -290,7 +302,8 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
     skipped: list[Skipped] = []
     bad: set[int] = set()
     if compact:
-        starts = list(itertools.accumulate((ln + 1 for ln in lengths[:-1]), initial=open_at + 1))
+        # Record i starts after the '[', the i records before it and a ',' after each.
+        starts = list(map(operator.add, itertools.accumulate(lengths[:-1], initial=open_at + 1), range(n)))
         firsts = bytes(map(data.__getitem__, starts))
     else:
         starts = []
@@ -326,7 +339,7 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
         # Without a prefilter, or for a file not written compactly, every record is selected.
         every = ((time_ms(times[i]), bytes(r)) for i, r in enumerate(raws) if i not in bad)
         return FileRecords(total, every, skipped, first_ms, last_ms, every_ms)
-    ends = [s + ln for s, ln in zip(starts, lengths, strict=True)]
+    ends = list(map(operator.add, starts, lengths))
     chosen = [i for i in _holding(starts, ends, hits) if i not in bad]
     return FileRecords(
         total,
@@ -347,13 +360,17 @@ def _times(
     """Each record's eventTime (aware); a record without a usable one is added to ``bad``
     and ``skipped`` (its entry in the list is then the epoch, never read)."""
     if not bad:
+        aware: list[datetime] | None = None
         try:
-            times = [t.eventTime for t in _TIMES.decode(data).Records]
-            aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
-            if min(aware) > _EPOCH:
-                return aware
+            aware = list(map(_EVENT_TIME, _TIMES.decode(data).Records))
         except msgspec.DecodeError:
-            pass  # some record has no usable eventTime: find which, one by one
+            # Some record has no usable eventTime, or one without an offset (UTC, added here).
+            with contextlib.suppress(msgspec.DecodeError):
+                times = map(_EVENT_TIME, _LOOSE_TIMES.decode(data).Records)
+                aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
+        if aware is not None and min(aware) > _EPOCH:
+            return aware
+        # Some record has no usable eventTime: find which, one by one.
     out: list[datetime] = []
     for i, r in enumerate(raws):
         if i in bad:
@@ -370,6 +387,9 @@ def _times(
 
 
 def _span(times: list[datetime]) -> tuple[int | None, int | None]:
+    first = min(times)
+    if first > _EPOCH:  # every record has a usable time (the epoch marks those without)
+        return time_ms(first), time_ms(max(times))
     usable = [t for t in times if t > _EPOCH]
     if not usable:
         return None, None
