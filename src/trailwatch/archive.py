@@ -22,8 +22,11 @@ A usable ``eventTime`` is a top-level string holding an RFC 3339 date-time (what
 writes, ``2026-11-02T09:00:00Z``; UTC when it names no offset) after 1970-01-01: the time
 the event is counted at. A record without one is never counted at some default time. The
 times come from a second msgspec decode of the file that reads only ``eventTime`` as a
-datetime (about as fast as the validating decode); when it fails (a record without a usable
-time, or one that is not an object), each record is decoded alone to say which.
+datetime with an offset (about as fast as the validating decode; the list is used as msgspec
+makes it); when a time has no offset, a lenient decode and UTC added; when that fails too (a
+record without a usable time, or one that is not an object), each record is decoded alone to
+say which. msgspec gives a record either as ``Raw`` (its span, no fields) or as a Struct (its
+fields, no position), so the spans and the times take a decode each.
 
 Record boundaries come from msgspec, not from searching the text: in the compact form that
 CloudTrail writes (one ``,`` between records), the byte offset of each record follows from
