@@ -4,6 +4,7 @@ functions included: a cycle works only while every import in it stays lazy or in
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -14,6 +15,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
 def import_graph(src: Path = SRC) -> dict[str, set[str]]:
     """Module -> the package's modules it imports anywhere in its text (AST: top-level and
     lazy imports; ``from package import module`` counts as importing the module)."""
