@@ -76,7 +76,7 @@ policies: venv
 ## bench: backtest vs zcat (floor) and jq on 1M-record synthetic archives of seven shapes (file size, record mix), ratios in one run
 bench: venv
 	@command -v jq >/dev/null || (apt-get update -qq && apt-get install -y -qq jq >/dev/null)
-	$(BIN)/python -m trailwatch.bench
+	$(BIN)/python -m trailwatch.maint.bench
 
 clean:
 	rm -rf $(VENV) $(CKV_VENV) .pytest_cache .mypy_cache .ruff_cache .bench

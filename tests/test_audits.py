@@ -21,8 +21,8 @@ from trailwatch.catalog import detections, fill, load
 from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import Event, compile_pattern
 from trailwatch.harness.scenarios import corpus
+from trailwatch.harness.synthetic import records as synthetic_records
 from trailwatch.signin_notifications import delivered, envelope, rule_envelope, rule_pattern, rule_state
-from trailwatch.synthetic import records as synthetic_records
 
 RECORDS = Path(__file__).parent / "records" / "console-access.json"
 ALLOWLIST_CLAUSES = '($.sourceIPAddress != "203.0.113.*")'

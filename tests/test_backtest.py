@@ -17,8 +17,8 @@ from trailwatch.backtest import backtest, detections_from_plan
 from trailwatch.cli import main
 from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
 from trailwatch.harness.scenarios import ALLOWLIST, OUTSIDE
+from trailwatch.harness.synthetic import write_archive
 from trailwatch.harness.terraform import inline_stack
-from trailwatch.synthetic import write_archive
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("backtest")]

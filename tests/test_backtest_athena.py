@@ -19,11 +19,12 @@ import duckdb
 import pytest
 
 import fake_plans
-from trailwatch import sql, synthetic
+from trailwatch import sql
 from trailwatch.backtest.executors import duckdb as duckdb_executor
 from trailwatch.backtest.executors.athena import MIN_BILLED_BYTES, TB, USD_PER_TB
 from trailwatch.backtest.sources import detections_from_plan
 from trailwatch.cli import main
+from trailwatch.harness import synthetic
 from trailwatch.harness.emulator import Emulator
 
 pytestmark = pytest.mark.emulator

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 import fake_plans
-from trailwatch import sql, synthetic
+from trailwatch import sql
 from trailwatch.backtest.executors import duckdb as duckdb_executor
 from trailwatch.backtest.executors import python as python_executor
 from trailwatch.backtest.result import BacktestResult, SkippedError
 from trailwatch.cli import main
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
-from trailwatch.harness import scenarios
+from trailwatch.harness import scenarios, synthetic
 
 PERIODS = (60, 300)
 

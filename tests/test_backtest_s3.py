@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import fake_plans
-from trailwatch import synthetic
 from trailwatch.backtest import s3
 from trailwatch.cli import main
+from trailwatch.harness import synthetic
 from trailwatch.harness.emulator import Emulator
 
 pytestmark = pytest.mark.emulator

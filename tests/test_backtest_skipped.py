@@ -395,3 +395,26 @@ def test_records_without_a_usable_event_time_are_skipped_not_counted_at_1970(
     ]
     assert all(r == results[0] for r in results)
     assert backtest(filters, alarms, [ct, jl]).span_ms == 0  # one usable time in each file: the same
+
+
+def test_event_times_with_an_offset_without_one_and_beside_an_unusable_one() -> None:
+    # The file-wide decode takes times with an offset; a time without one is UTC (decoded
+    # again, leniently); a file with an unusable time is read record by record. Each way
+    # gives the same milliseconds, span and selection.
+    from trailwatch import archive
+
+    nine = 1_793_610_000_000  # 2026-11-02T09:00:00Z
+    root = ev.root_login(mfa=True, at="2026-11-02T09:00:00Z")
+    cases = {
+        ("2026-11-02T09:00:00Z", "2026-11-02T11:00:05+02:00"): [nine, nine + 5000],
+        ("2026-11-02T09:00:00Z", "2026-11-02T09:00:05"): [nine, nine + 5000],
+        ("2026-11-02T09:00:05", "2026-11-02T09:00:00.250"): [nine + 5000, nine + 250],
+        ("2026-11-02T09:00:05", "yesterday"): [nine + 5000],
+    }
+    for times, expected in cases.items():
+        text = json.dumps({"Records": [{**root, "eventTime": t} for t in times]}, separators=(",", ":"))
+        read = archive.records(text.encode(), "f.json", None)
+        assert [ms for ms, _ in read.selected] == expected, times
+        assert (read.first_ms, read.last_ms) == (min(expected), max(expected)), times
+        assert read.total == len(expected)
+        assert [s.record for s in read.skipped] == ([2] if len(expected) == 1 else [])

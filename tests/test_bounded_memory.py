@@ -18,8 +18,8 @@ from trailwatch import record_corpus as ev
 from trailwatch.backtest import backtest
 from trailwatch.evaluate import MINUTE_MS, AlarmSpec, Evaluator, MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
+from trailwatch.harness.synthetic import records as synthetic_records
 from trailwatch.prefilter import ENGINES, Prefilter
-from trailwatch.synthetic import records as synthetic_records
 
 ROOT = '{ $.userIdentity.type = "Root" }'
 DENIED = '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }'

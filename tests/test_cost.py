@@ -87,7 +87,7 @@ def test_cli_json_states_prices_and_source(capsys: pytest.CaptureFixture[str], t
 def test_measured_active_hours_and_the_default_zero_comparison(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from trailwatch.synthetic import write_archive
+    from trailwatch.harness.synthetic import write_archive
 
     archive = tmp_path / "archive"
     write_archive(archive, 20_000, per_file=2_000, seed=3)  # one week of events
@@ -141,8 +141,8 @@ def test_the_bench_plan_is_keyed_on_what_it_depends_on(tmp_path: Path, terraform
     """make bench caches examples/minimal's plan (the cost table's input) under a key of the
     module tree, the catalog, the example, its input values and the Terraform version: a
     catalog change makes a new plan, a README change does not."""
-    from trailwatch.bench import plan_key
     from trailwatch.harness.terraform import MODULE_PARTS, REPO_ROOT
+    from trailwatch.maint.bench import plan_key
 
     repo = tmp_path / "repo"
     for part in [*MODULE_PARTS, "examples/minimal"]:
@@ -198,7 +198,7 @@ def test_the_eventbridge_path_ingests_the_matched_deliveries_only() -> None:
 def test_compare_paths_measures_the_matched_share_on_an_archive(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from trailwatch.synthetic import write_archive
+    from trailwatch.harness.synthetic import write_archive
 
     archive = tmp_path / "archive"
     write_archive(archive, 6_000, per_file=2_000, seed=5)

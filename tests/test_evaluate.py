@@ -81,6 +81,23 @@ def test_period_sums_before_the_threshold() -> None:
     assert res.would_alarm and res.first_alarm_ms == 300 * 1000 and res.matches == 3
 
 
+def test_a_witness_filter_adds_no_matches_to_its_alarm() -> None:
+    # The audits' deployment: counting filters of one metric, and a witness that publishes 0
+    # and matches only events a counting filter counts. The alarm counts each event once.
+    counting = MetricFilterSpec(
+        "sg", compile_pattern('{ $.eventName = "AuthorizeSecurityGroupIngress" }'), "m", "n"
+    )
+    witness = MetricFilterSpec("sg-cis-v5", compile_pattern('{ $.eventName = "Authorize*" }'), "m", "n", "0")
+    assert counting.counts_events and not witness.counts_events
+    assert MetricFilterSpec("x", compile_pattern("ERROR"), "m", "n", "$.size").counts_events
+    ev = Evaluator([counting, witness], [_alarm()])
+    for minute in (0, 1):
+        ev.add(minute * MINUTE_MS, '{"eventName": "AuthorizeSecurityGroupIngress"}')
+    (result,) = ev.alarm_results()
+    assert [ev.filter_results[n].matches for n in ("sg", "sg-cis-v5")] == [2, 2]
+    assert result.would_alarm and result.matches == 2
+
+
 def test_m_out_of_n_datapoints() -> None:
     two_of_three = _alarm(evaluation_periods=3, datapoints_to_alarm=2)
     assert not _run(two_of_three, [0]).would_alarm

@@ -15,8 +15,8 @@ from trailwatch.filterpattern import (
     compile_pattern,
     test_metric_filter,
 )
+from trailwatch.harness.synthetic import records as synthetic_records
 from trailwatch.prefilter import may_match
-from trailwatch.synthetic import records as synthetic_records
 
 VALUES = {
     "num1": '{"a":1}',

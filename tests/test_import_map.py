@@ -16,20 +16,8 @@ from trailwatch.maint.cli import main as maint_main
 
 ROOT = Path(__file__).parents[1]
 
-#: make bench's two modules import each other (bench_engines takes bench's timer). The speed
-#: work on the bench, in parallel with this layout, removes that cycle and this exception with
-#: it; nothing else may import in a circle.
-BENCH = {"trailwatch.bench", "trailwatch.backtest.bench_engines"}
-#: Private names imported across modules in code this layout does not own: archive.py's
-#: CloudTrail-head regex (the DuckDB executor's file test), bench's timer (the cycle above).
-KNOWN_PRIVATE = {
-    ("trailwatch.backtest.executors.duckdb", "trailwatch.archive", "_CLOUDTRAIL_HEAD"),
-    ("trailwatch.backtest.bench_engines", "trailwatch.bench", "_time_with_memory"),
-}
-
-
-def _without_bench(found: tuple[importmap.Import, ...]) -> list[importmap.Import]:
-    return [i for i in found if i.source not in BENCH and i.target not in BENCH]
+#: Private names imported across modules: none (a name another module needs is public).
+KNOWN_PRIVATE: set[tuple[str, str, str]] = set()
 
 
 def test_the_cycle_finder_finds_cycles() -> None:
@@ -39,7 +27,7 @@ def test_the_cycle_finder_finds_cycles() -> None:
 
 
 def test_no_import_cycle() -> None:
-    found = _without_bench(importmap.imports())
+    found = importmap.imports()
     assert importmap.cycles(importmap.graph(found)) == []
     assert importmap.cycles(importmap.top_graph(found)) == []
     # Lazy imports count: a function-level import of a module that imports back is a cycle.

@@ -19,8 +19,8 @@ from trailwatch.backtest import BacktestResult, backtest
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
 from trailwatch.filterpattern.event import Event
+from trailwatch.harness.synthetic import records as synthetic_records
 from trailwatch.prefilter import ENGINES, Anchor, Prefilter, describe, may_match
-from trailwatch.synthetic import records as synthetic_records
 
 ALLOW = '($.sourceIPAddress != "203.0.113.*")'
 

@@ -22,8 +22,11 @@ A usable ``eventTime`` is a top-level string holding an RFC 3339 date-time (what
 writes, ``2026-11-02T09:00:00Z``; UTC when it names no offset) after 1970-01-01: the time
 the event is counted at. A record without one is never counted at some default time. The
 times come from a second msgspec decode of the file that reads only ``eventTime`` as a
-datetime (about as fast as the validating decode); when it fails (a record without a usable
-time, or one that is not an object), each record is decoded alone to say which.
+datetime with an offset (about as fast as the validating decode; the list is used as msgspec
+makes it); when a time has no offset, a lenient decode and UTC added; when that fails too (a
+record without a usable time, or one that is not an object), each record is decoded alone to
+say which. msgspec gives a record either as ``Raw`` (its span, no fields) or as a Struct (its
+fields, no position), so the spans and the times take a decode each.
 
 Record boundaries come from msgspec, not from searching the text: in the compact form that
 CloudTrail writes (one ``,`` between records), the byte offset of each record follows from
@@ -40,12 +43,13 @@ import contextlib
 import ctypes
 import ctypes.util
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from isal import igzip, isal_zlib
@@ -59,7 +63,7 @@ _GZIP_WBITS = 31
 #: glibc mallopt parameters (malloc.h).
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
-_CLOUDTRAIL_HEAD = re.compile(rb'\s*\{\s*"Records"\s*:')
+CLOUDTRAIL_HEAD = re.compile(rb'\s*\{\s*"Records"\s*:')
 _GZIP_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, isal_zlib.error)  # type: ignore[assignment]
 _OPEN_BRACE = ord("{")
 _KINDS = {ord("["): "an array", ord('"'): "a string", ord("t"): "a boolean", ord("f"): "a boolean"}
@@ -75,11 +79,20 @@ class _Trail(msgspec.Struct):
 
 
 class _Time(msgspec.Struct):
-    eventTime: datetime
+    #: With an offset (CloudTrail writes ``Z``): then no record needs one added.
+    eventTime: Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class _TrailTimes(msgspec.Struct):
     Records: list[_Time]
+
+
+class _LooseTime(msgspec.Struct):
+    eventTime: datetime
+
+
+class _TrailLooseTimes(msgspec.Struct):
+    Records: list[_LooseTime]
 
 
 class _AnyTime(msgspec.Struct):
@@ -89,6 +102,8 @@ class _AnyTime(msgspec.Struct):
 _TRAIL = msgspec.json.Decoder(_Trail)
 _ANY = msgspec.json.Decoder(msgspec.Raw)
 _TIMES = msgspec.json.Decoder(_TrailTimes)
+_LOOSE_TIMES = msgspec.json.Decoder(_TrailLooseTimes)
+_EVENT_TIME = operator.attrgetter("eventTime")
 _ANY_TIME = msgspec.json.Decoder(_AnyTime)
 
 
@@ -250,7 +265,7 @@ def records(data: bytes, path: str, positions: Positions | None) -> FileRecords:
     """Split a file's text into records (see the module docstring); ``Unreadable`` if the
     file as a whole cannot be read. With ``positions`` only the records that hold one are
     selected (every record when it returns None)."""
-    if _CLOUDTRAIL_HEAD.match(data):
+    if CLOUDTRAIL_HEAD.match(data):
         return _cloudtrail(data, path, positions)
     return _json_lines(data, path, positions)
 
@@ -290,7 +305,8 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
     skipped: list[Skipped] = []
     bad: set[int] = set()
     if compact:
-        starts = list(itertools.accumulate((ln + 1 for ln in lengths[:-1]), initial=open_at + 1))
+        # Record i starts after the '[', the i records before it and a ',' after each.
+        starts = list(map(operator.add, itertools.accumulate(lengths[:-1], initial=open_at + 1), range(n)))
         firsts = bytes(map(data.__getitem__, starts))
     else:
         starts = []
@@ -326,7 +342,7 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
         # Without a prefilter, or for a file not written compactly, every record is selected.
         every = ((time_ms(times[i]), bytes(r)) for i, r in enumerate(raws) if i not in bad)
         return FileRecords(total, every, skipped, first_ms, last_ms, every_ms)
-    ends = [s + ln for s, ln in zip(starts, lengths, strict=True)]
+    ends = list(map(operator.add, starts, lengths))
     chosen = [i for i in _holding(starts, ends, hits) if i not in bad]
     return FileRecords(
         total,
@@ -347,13 +363,17 @@ def _times(
     """Each record's eventTime (aware); a record without a usable one is added to ``bad``
     and ``skipped`` (its entry in the list is then the epoch, never read)."""
     if not bad:
+        aware: list[datetime] | None = None
         try:
-            times = [t.eventTime for t in _TIMES.decode(data).Records]
-            aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
-            if min(aware) > _EPOCH:
-                return aware
+            aware = list(map(_EVENT_TIME, _TIMES.decode(data).Records))
         except msgspec.DecodeError:
-            pass  # some record has no usable eventTime: find which, one by one
+            # Some record has no usable eventTime, or one without an offset (UTC, added here).
+            with contextlib.suppress(msgspec.DecodeError):
+                times = map(_EVENT_TIME, _LOOSE_TIMES.decode(data).Records)
+                aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
+        if aware is not None and min(aware) > _EPOCH:
+            return aware
+        # Some record has no usable eventTime: find which, one by one.
     out: list[datetime] = []
     for i, r in enumerate(raws):
         if i in bad:
@@ -370,6 +390,9 @@ def _times(
 
 
 def _span(times: list[datetime]) -> tuple[int | None, int | None]:
+    first = min(times)
+    if first > _EPOCH:  # every record has a usable time (the epoch marks those without)
+        return time_ms(first), time_ms(max(times))
     usable = [t for t in times if t > _EPOCH]
     if not usable:
         return None, None

@@ -156,6 +156,10 @@ class Evaluator:
 
         self._may_match = may_match
         self._names = {f.name: _required_names(f) for f in filters}
+        #: The filters of each name, in order (``add(..., only=...)`` tries only those).
+        self._named: dict[str, list[MetricFilterSpec]] = {}
+        for f in filters:
+            self._named.setdefault(f.name, []).append(f)
         self.events_scanned = 0
         self.filter_results = {f.name: FilterResult(f.name) for f in filters}
         #: (namespace, metric) -> minute start (ms) -> the values published on match (Agg)
@@ -202,9 +206,11 @@ class Evaluator:
         minute = timestamp_ms - timestamp_ms % MINUTE_MS
         if self.defaults and not counted:
             self.event_minutes[minute] += 1
-        for f in self.filters:
-            if only is not None and f.name not in only:
-                continue
+        # The filters are independent (each its own result; the sums, counts, minimums and
+        # maximums of shared metrics do not depend on the order): only the named ones are
+        # tried, without a pass over every filter.
+        tried = self.filters if only is None else [f for n in only for f in self._named.get(n, ())]
+        for f in tried:
             if self.precheck:
                 candidate = self._may_match(f.pattern, event)
             else:
@@ -217,7 +223,8 @@ class Evaluator:
                 res.matches += 1
                 if len(res.samples) < self.samples:
                     res.samples.append(event)
-                self.metric_matches[key] += 1
+                if f.counts_events:
+                    self.metric_matches[key] += 1
                 if f.default_value is not None:
                     self.default_matches[f.name][minute] += 1
                 value = f.value_for(event)
@@ -300,8 +307,8 @@ class Evaluator:
     def _alarm_series(self, alarm: AlarmSpec) -> tuple[metricmath.Series, list[int], int]:
         """The series the alarm compares (period start ms -> value, and a value for every
         other period when FILL or TIME_SERIES gives one), the period starts of its input
-        metrics' datapoints, and the matches of the filters feeding it. NotEvaluated when
-        it cannot be computed exactly."""
+        metrics' datapoints, and the matches of the filters feeding it (but a filter that
+        publishes a constant 0). NotEvaluated when it cannot be computed exactly."""
         period_ms = alarm.period * 1000
         if not alarm.metrics:
             assert alarm.metric_name and alarm.namespace

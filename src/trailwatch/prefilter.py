@@ -64,9 +64,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
@@ -79,7 +79,23 @@ from trailwatch import filterpattern as fp
 from trailwatch.filterpattern.json_pattern import JsonParser, tokenize_json
 from trailwatch.filterpattern.selectors import parse_selector
 from trailwatch.filterpattern.values import glob_matcher
-from trailwatch.specs import MetricFilterSpec
+
+
+class Filter(Protocol):
+    """What the prefilter reads of a filter (``evaluate.MetricFilterSpec`` is one; this module
+    does not import evaluate, which imports this one: no import cycle)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def pattern(self) -> fp.FilterPattern: ...
+
+
+class _Named(NamedTuple):
+    name: str
+    pattern: fp.FilterPattern
+
 
 #: JSON whitespace, the colon, JSON whitespace (Hyperscan syntax).
 _WS_COLON_WS = rb"[ \t\n\r]*:[ \t\n\r]*"
@@ -208,7 +224,7 @@ class Prefilter:
     engine: str = ""
 
     @classmethod
-    def for_filters(cls, filters: list[MetricFilterSpec], engine: str = "") -> Prefilter | None:
+    def for_filters(cls, filters: Sequence[Filter], engine: str = "") -> Prefilter | None:
         names: set[str] = set()
         literals: set[bytes] = set()
         anchors: set[Anchor] = set()
@@ -303,7 +319,7 @@ def gate(pattern: fp.FilterPattern) -> Prefilter | None:
     caller that holds one record at a time (the Evaluator's precheck). None: the pattern has
     no hint, every record is a candidate."""
     if pattern.text not in _GATES:
-        spec = MetricFilterSpec(name=pattern.text, pattern=pattern, metric_name="", namespace="")
+        spec = _Named(name=pattern.text, pattern=pattern)
         _GATES[pattern.text] = Prefilter.for_filters([spec], engine="python")
     return _GATES[pattern.text]
 

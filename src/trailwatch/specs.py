@@ -35,6 +35,19 @@ class MetricFilterSpec:
             default_value=t.get("defaultValue"),
         )
 
+    @property
+    def counts_events(self) -> bool:
+        """Whether a match is counted among its alarm's matches: not when the filter
+        publishes a constant 0 (a witness filter, which matches only events another filter
+        of the same metric counts: its matches would count those events twice)."""
+        v = self.metric_value
+        if v.startswith("$."):
+            return True
+        try:
+            return float(v) != 0
+        except ValueError:
+            return True
+
     def value_for(self, event: Event) -> float | None:
         """The value this filter publishes for a matching event (None: no datapoint)."""
         v = self.metric_value

@@ -95,6 +95,31 @@ def tokenize_json(body: str, offset: int) -> list[Token]:
     return toks
 
 
+def _combined(combine: Callable[[Iterable[bool]], bool], preds: list[Pred]) -> Pred:
+    """``combine(p(doc) for p in preds)``, for ``any`` and ``all`` as explicit loops that stop
+    at the same term (no generator per call: about a third of a matched record's engine
+    time was the generators')."""
+    if combine is any:
+
+        def either(doc: object) -> bool:
+            for p in preds:  # noqa: SIM110 - any() over a generator is what this avoids
+                if p(doc):
+                    return True
+            return False
+
+        return either
+    if combine is all:
+
+        def both(doc: object) -> bool:
+            for p in preds:  # noqa: SIM110 - all() over a generator is what this avoids
+                if not p(doc):
+                    return False
+            return True
+
+        return both
+    return lambda doc: combine(p(doc) for p in preds)
+
+
 class JsonParser:
     """Parses a JSON pattern's tokens: ``parse()`` returns the predicate and sets ``hint``."""
 
@@ -145,8 +170,7 @@ class JsonParser:
             terms.append(operand())
         if len(terms) == 1:
             return terms[0]
-        preds = [p for p, _ in terms]
-        return (lambda doc: combine(p(doc) for p in preds)), hint([h for _, h in terms])
+        return _combined(combine, [p for p, _ in terms]), hint([h for _, h in terms])
 
     def parse_or(self) -> tuple[Pred, Hint]:
         return self._chain("or", self.parse_and, any, or_hint)

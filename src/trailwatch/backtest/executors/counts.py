@@ -65,7 +65,8 @@ def result_from_counts(
                 key = (f.namespace, f.metric_name)
                 evaluator.filter_results[f.name].matches += m
                 if m:
-                    evaluator.metric_matches[key] += m
+                    if f.counts_events:
+                        evaluator.metric_matches[key] += m
                     evaluator.publish(key, bucket, float(f.metric_value), m)
                 if f.default_value is not None:
                     evaluator.publish(key, bucket, float(f.default_value), int(n) - m)

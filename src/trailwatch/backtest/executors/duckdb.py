@@ -25,7 +25,7 @@ import sqlglot
 from sqlglot import exp
 
 from trailwatch import cloudtrail_table, sql
-from trailwatch.archive import _CLOUDTRAIL_HEAD, Skipped
+from trailwatch.archive import CLOUDTRAIL_HEAD, Skipped
 from trailwatch.backtest.executors.counts import result_from_counts
 from trailwatch.backtest.result import BacktestResult, SkippedError
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
@@ -84,7 +84,7 @@ def _cloudtrail_files(files: Sequence[Path]) -> tuple[list[Path], list[Skipped]]
         except (OSError, EOFError, ValueError) as exc:
             bad.append(Skipped(str(f), f"cannot read: {exc}"))
             continue
-        if _CLOUDTRAIL_HEAD.match(head):
+        if CLOUDTRAIL_HEAD.match(head):
             good.append(f)
         else:
             bad.append(

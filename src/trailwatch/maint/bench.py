@@ -1,7 +1,7 @@
 """`make bench`: backtest against the floor (zcat) and a jq baseline, measured in one run.
 
 It generates (once, cached under .bench/) synthetic CloudTrail archives in S3 layout of a
-million records each (``trailwatch.synthetic``), one per shape in ``SHAPES``: a realistic
+million records each (``trailwatch.harness.synthetic``), one per shape in ``SHAPES``: a realistic
 mix, a hostile one in which the prefilter's literals are common in records that do not
 match, eight services with 2 % denials, and a denial-heavy one, in files of 5,000, 2,500
 and 300 records. It plans
@@ -21,7 +21,7 @@ and prints the ratios backtest/zcat (target <= 0.6, issue 24) and jq/backtest (t
 CPU seconds of each. Each ratio comes from times measured in the same run, back to back
 (zcat and backtest take turns ``--repeat`` times and keep their fastest run); the machine's
 load average is printed with them. ``--archive NAME=FOLDER`` measures another archive the
-same way (for example one generated independently of ``trailwatch.synthetic``).
+same way (for example one generated independently of ``trailwatch.harness.synthetic``).
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from typing import cast
 from rich.console import Console
 from rich.table import Table
 
+from trailwatch.harness.synthetic import write_archive
 from trailwatch.harness.terraform import REPO_ROOT
-from trailwatch.synthetic import write_archive
 
 JQ_PREDICATE = (
     '.Records[] | select(.eventName == "ConsoleLogin" and .responseElements.ConsoleLogin == "Success"'
@@ -436,9 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     full = {n: f for n, f in archives.items() if (n not in SHAPES or SHAPES[n].full) and not args.no_variants}
     if full:
         console.print(_variants_table(full, plan, trailwatch, runs))
-        from trailwatch.backtest.bench_engines import engine_table
+        from trailwatch.maint.bench_engines import engine_table
 
-        console.print(engine_table({n: runs[n] for n in full}, full, plan, trailwatch))
+        console.print(engine_table({n: runs[n] for n in full}, full, plan, trailwatch, _time_with_memory))
     return 0
 
 
