@@ -24,12 +24,12 @@ from typing import Any
 import pytest
 import tftest
 
-from trailwatch import record_corpus as ev
 from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import compile_pattern
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.signin_notifications import envelope
 from trailwatch.harness.terraform import OVERRIDE_FILE, REPO_ROOT, terraform_test
-from trailwatch.signin_notifications import envelope
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = pytest.mark.xdist_group("allowlist")

@@ -16,13 +16,19 @@ from typing import Any
 import pytest
 
 import audit_checks as au
-from trailwatch import record_corpus as ev
 from trailwatch.catalog import detections, fill, load
 from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import Event, compile_pattern
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.scenarios import corpus
+from trailwatch.harness.signin_notifications import (
+    delivered,
+    envelope,
+    rule_envelope,
+    rule_pattern,
+    rule_state,
+)
 from trailwatch.harness.synthetic import records as synthetic_records
-from trailwatch.signin_notifications import delivered, envelope, rule_envelope, rule_pattern, rule_state
 
 RECORDS = Path(__file__).parent / "records" / "console-access.json"
 ALLOWLIST_CLAUSES = '($.sourceIPAddress != "203.0.113.*")'

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from trailwatch import catalog
-from trailwatch import record_corpus as ev
 from trailwatch.backtest import backtest, detections_from_plan
 from trailwatch.cli import main
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
 from trailwatch.harness.scenarios import ALLOWLIST, OUTSIDE
 from trailwatch.harness.synthetic import write_archive

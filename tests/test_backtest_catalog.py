@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from trailwatch import catalog
-from trailwatch import record_corpus as ev
 from trailwatch.backtest import DetectionsError, detections_from_catalog
 from trailwatch.cli import build_parser, main
 from trailwatch.filterpattern import Event, compile_pattern
+from trailwatch.harness import record_corpus as ev
 
 
 def _matches(pattern: str, record: dict[str, Any]) -> bool:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from trailwatch import record_corpus as ev
 from trailwatch.archive import archive_files
 from trailwatch.backtest import SkippedError, backtest, detections_from_plan
 from trailwatch.cli import main
+from trailwatch.harness import record_corpus as ev
 
 ROOT = '{ $.userIdentity.type = "Root" }'
 DENIED = '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }'

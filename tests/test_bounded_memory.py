@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from trailwatch import record_corpus as ev
 from trailwatch.backtest import backtest
 from trailwatch.evaluate import MINUTE_MS, AlarmSpec, Evaluator, MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.synthetic import records as synthetic_records
 from trailwatch.prefilter import ENGINES, Prefilter
 

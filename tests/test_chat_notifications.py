@@ -7,7 +7,7 @@ import json
 
 from trailwatch.catalog import detections
 from trailwatch.harness.scenarios import corpus
-from trailwatch.signin_notifications import (
+from trailwatch.harness.signin_notifications import (
     chat_template,
     chat_template_for,
     envelope,

@@ -9,7 +9,7 @@ import pytest
 
 from trailwatch.cli import main
 from trailwatch.harness.scenarios import corpus
-from trailwatch.signin_notifications import envelope, full_pattern, patterns
+from trailwatch.harness.signin_notifications import envelope, full_pattern, patterns
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

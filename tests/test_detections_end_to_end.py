@@ -17,15 +17,15 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern as MotoEventPattern
 
-from trailwatch import record_corpus as ev
 from trailwatch.backtest.sources import detections_from_log_group
 from trailwatch.catalog import detections
 from trailwatch.evaluate import Evaluator
 from trailwatch.eventpattern import EventPattern
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
 from trailwatch.harness.scenarios import corpus
+from trailwatch.harness.signin_notifications import envelope, patterns
 from trailwatch.harness.terraform import Stack, destroyed_after, inline_stack
-from trailwatch.signin_notifications import envelope, patterns
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("detections")]

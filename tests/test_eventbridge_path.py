@@ -3,7 +3,7 @@
 exactly the records its metric filter pattern matches: the event-pattern engine on each
 record as EventBridge delivers it, against the filter-pattern engine on the message CloudTrail
 writes to CloudWatch Logs. Records: the sign-in scenarios (built from
-:mod:`trailwatch.record_corpus`), the published records of tests/records, and a sample of two
+:mod:`trailwatch.harness.record_corpus`), the published records of tests/records, and a sample of two
 bench archive shapes (:mod:`trailwatch.harness.synthetic`). The allowlist and the exclusions are
 filled in both languages from the same values, as the modules fill them.
 
@@ -24,15 +24,12 @@ from typing import Any
 import pytest
 
 from trailwatch import catalog
-from trailwatch import record_corpus as ev
 from trailwatch.catalog import exclusion_clauses
 from trailwatch.eventpattern import EventPattern, InvalidEventPattern
 from trailwatch.filterpattern import Event, compile_pattern
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.scenarios import corpus
-from trailwatch.harness.synthetic import write_archive
-from trailwatch.maint import servicecalls
-from trailwatch.maint.bench import SHAPES
-from trailwatch.signin_notifications import (
+from trailwatch.harness.signin_notifications import (
     delivered,
     detection_pattern,
     detection_rules,
@@ -41,6 +38,9 @@ from trailwatch.signin_notifications import (
     settings,
     takes_exclusions,
 )
+from trailwatch.harness.synthetic import write_archive
+from trailwatch.maint import servicecalls
+from trailwatch.maint.bench import SHAPES
 
 RECORDS = Path(__file__).parent / "records" / "console-access.json"
 

@@ -16,8 +16,8 @@ import pytest
 
 from trailwatch.harness.emulator import Emulator
 from trailwatch.harness.scenarios import ALLOWLIST
+from trailwatch.harness.signin_notifications import detection_pattern, path_settings, patterns
 from trailwatch.harness.terraform import plan_files
-from trailwatch.signin_notifications import detection_pattern, path_settings, patterns
 
 pytestmark = pytest.mark.emulator
 

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern as MotoEventPattern
 
-from trailwatch import record_corpus as ev
 from trailwatch.eventpattern import EventPattern, InvalidEventPattern, matches
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.scenarios import corpus
-from trailwatch.signin_notifications import envelope, full_pattern, is_signin_record, patterns
+from trailwatch.harness.signin_notifications import envelope, full_pattern, is_signin_record, patterns
 
 EVENT: dict[str, Any] = {
     "version": "0",

@@ -16,15 +16,15 @@ import yaml
 
 from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
 from trailwatch.harness.inventory import check, summarize
-from trailwatch.harness.terraform import REPO_ROOT, Stack, destroyed_after
-from trailwatch.maint.planpolicies import Store, stack_options
-from trailwatch.signin_notifications import (
+from trailwatch.harness.signin_notifications import (
     forward_pattern,
     input_paths_for,
     patterns,
     rule_envelope,
     rule_state,
 )
+from trailwatch.harness.terraform import REPO_ROOT, Stack, destroyed_after
+from trailwatch.maint.planpolicies import Store, stack_options
 
 INVENTORIES = Path(__file__).parent / "inventories"
 EXAMPLES = sorted(p.name for p in (REPO_ROOT / "examples").iterdir() if (p / "main.tf").exists())

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 import fake_plans
-from trailwatch import record_corpus as ev
 from trailwatch.cli import main
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.terraform import REPO_ROOT
 
 pytestmark = pytest.mark.xdist_group("installed_wheel")

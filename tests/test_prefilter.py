@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from trailwatch import catalog
-from trailwatch import record_corpus as ev
 from trailwatch.backtest import BacktestResult, backtest
 from trailwatch.evaluate import AlarmSpec, MetricFilterSpec
 from trailwatch.filterpattern import compile_pattern
 from trailwatch.filterpattern.event import Event
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.synthetic import records as synthetic_records
 from trailwatch.prefilter import ENGINES, Anchor, Prefilter, describe, may_match
 

@@ -31,8 +31,8 @@ from trailwatch.catalog import detections
 from trailwatch.harness.alarm_messages import alarm_state_change_event, render, render_expression
 from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
 from trailwatch.harness.scenarios import corpus
+from trailwatch.harness.signin_notifications import chat_template_for, flagged, patterns
 from trailwatch.harness.terraform import Stack, destroyed_after
-from trailwatch.signin_notifications import chat_template_for, flagged, patterns
 
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("routing")]
 

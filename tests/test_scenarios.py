@@ -18,15 +18,14 @@ from typing import Any
 import pytest
 
 import audit_checks as au
-from trailwatch import record_corpus as ev
 from trailwatch.backtest import backtest, detections_from_plan
 from trailwatch.catalog import detections
 from trailwatch.eventpattern import EventPattern
 from trailwatch.filterpattern import Event, compile_pattern
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.emulator import Emulator
 from trailwatch.harness.scenarios import ALLOWLIST, corpus
-from trailwatch.harness.terraform import plan_files
-from trailwatch.signin_notifications import (
+from trailwatch.harness.signin_notifications import (
     delivered,
     envelope,
     patterns,
@@ -34,6 +33,7 @@ from trailwatch.signin_notifications import (
     rule_pattern,
     rule_state,
 )
+from trailwatch.harness.terraform import plan_files
 from trailwatch.variants import EXCLUDED, variant_patterns
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.

@@ -23,13 +23,11 @@ from typing import Any
 import pytest
 
 from test_scenarios import TUNED
-from trailwatch import record_corpus as ev
 from trailwatch.eventpattern import EventPattern
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
 from trailwatch.harness.scenarios import ALLOWLIST, OUTSIDE, corpus
-from trailwatch.harness.terraform import Stack, destroyed_after, topic_feed_config
-from trailwatch.maint.planpolicies import stack_options
-from trailwatch.signin_notifications import (
+from trailwatch.harness.signin_notifications import (
     envelope,
     flagged,
     forward_pattern,
@@ -39,6 +37,8 @@ from trailwatch.signin_notifications import (
     rule_state,
     text_template,
 )
+from trailwatch.harness.terraform import Stack, destroyed_after, topic_feed_config
+from trailwatch.maint.planpolicies import stack_options
 
 # One applied (or planned) stack for the whole module: its tests run in one xdist worker.
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("signin-events")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trailwatch.harness.scenarios import corpus
-from trailwatch.signin_notifications import (
+from trailwatch.harness.signin_notifications import (
     envelope,
     input_paths_for,
     render,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from trailwatch import record_corpus as ev
 from trailwatch.cli import main
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.scenarios import corpus
 from trailwatch.variants import EXCLUDED, compare, variant_patterns
 

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 import fake_plans
-from trailwatch import record_corpus as ev
 from trailwatch.backtest import detections_from_plan
 from trailwatch.backtest.executors import python as python_executor
 from trailwatch.cli import main
 from trailwatch.exitcodes import ExitCode
+from trailwatch.harness import record_corpus as ev
 
 _REAL_SCAN = python_executor._worker_scan
 

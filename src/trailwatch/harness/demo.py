@@ -18,14 +18,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from trailwatch import record_corpus as ev
 from trailwatch.backtest.report import describe
 from trailwatch.backtest.sources import detections_from_log_group
 from trailwatch.evaluate import AlarmResult, Evaluator
 from trailwatch.filterpattern import Event
+from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
+from trailwatch.harness.signin_notifications import envelope
 from trailwatch.harness.terraform import Stack, terraform_binary, topic_feed_config
-from trailwatch.signin_notifications import envelope
 
 ALLOWED_IP = "203.0.113.10"  # the allowlist the demo gives examples/minimal
 #: examples/minimal's required inputs, the user's own on real AWS: here one allowlisted office

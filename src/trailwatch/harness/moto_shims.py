@@ -14,7 +14,7 @@ shim.
   NotImplementedError for SNS (it delivers to logs, SQS, archives, buses and API
   destinations only), and its input transformer only renders templates that are JSON.
   The shim delivers SNS targets itself: moto's own pattern matching decides whether the
-  rule matches, :func:`trailwatch.signin_notifications.render` fills the target's input
+  rule matches, :func:`trailwatch.harness.signin_notifications.render` fills the target's input
   transformer, and moto's SNS publishes to the topic's subscriptions. Other targets go to
   moto unchanged. Remove once moto delivers to SNS targets.
 - Athena ``ListTagsForResource`` by a workgroup ARN with an empty account: the harness's
@@ -90,7 +90,7 @@ from moto.sns.models import sns_backends
 from moto.stepfunctions.responses import StepFunctionResponse
 from moto.utilities.arns import parse_arn
 
-from trailwatch.signin_notifications import render
+from trailwatch.harness.signin_notifications import render
 
 _ORIGINALS: dict[str, Callable[..., Any]] = {}
 

@@ -3,7 +3,7 @@ must (or must not) catch. Used by the scenario matrix tests, the demo and the do
 
 from __future__ import annotations
 
-from trailwatch import record_corpus as ev
+from trailwatch.harness import record_corpus as ev
 
 ALLOWED_V4 = "203.0.113.0/24"
 ALLOWED_V6 = "2001:db8:abcd::/48"

@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from trailwatch import record_corpus as ev
+from trailwatch.harness import record_corpus as ev
 
 Record = dict[str, Any]
 
