@@ -49,6 +49,14 @@ def test_the_product_imports_no_harness_and_no_maintainers_tooling() -> None:
     assert into_harness == {("trailwatch.cli", "trailwatch.harness.demo", True)}
 
 
+def test_the_wheel_carries_only_what_a_user_command_runs() -> None:
+    # Every module outside the harness and the maintainers' tooling is reached from a user
+    # command: a module that none reaches belongs in one of those two (the wheel leaves them out).
+    product = importmap.product(importmap.imports())
+    unreached = {m for m in importmap.modules() if importmap.group(m, product) == "other"}
+    assert not unreached, f"shipped in the wheel but run by no user command: {sorted(unreached)}"
+
+
 def test_no_private_name_crosses_a_module() -> None:
     private = {
         (i.source, i.target, name) for i in importmap.imports() for name in i.names if name.startswith("_")
