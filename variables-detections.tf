@@ -37,10 +37,7 @@ variable "allowed_source_cidrs" {
 
   validation {
     condition = alltrue([
-      for e in var.allowed_source_cidrs :
-      !can(cidrhost(e, 0))
-      || !strcontains(e, "/")
-      || try(
+      for e in var.allowed_source_cidrs : !can(cidrhost(e, 0)) || !strcontains(e, "/") || try(
         cidrhost("${split("/", e)[0]}/${strcontains(e, ":") ? 128 : 32}", 0) == cidrhost(e, 0),
         false
       )
@@ -81,9 +78,7 @@ variable "allowed_source_cidrs" {
   validation {
     condition = alltrue([
       for e in var.allowed_source_cidrs :
-      !strcontains(e, ":")
-      || !strcontains(e, "/")
-      || try(tonumber(split("/", e)[1]) % 16 == 0, true)
+      !strcontains(e, ":") || !strcontains(e, "/") || try(tonumber(split("/", e)[1]) % 16 == 0, true)
     ])
     error_message = join("", [
       "allowed_source_cidrs: IPv6 prefixes must be /128 or a multiple of 16 bits (/16, /32, /48, ",

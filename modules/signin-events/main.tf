@@ -406,20 +406,14 @@ resource "aws_cloudwatch_event_rule" "this" {
 # <key>#chat<n> ("chat-<n>").
 locals {
   text_topics = {
-    for key, r in local.rules :
-    key => !r.notify
-    ? []
-    : contains(keys(var.routes), key)
-    ? var.routes[key].topic_arns
-    : [var.sns_topic_arn]
+    for key, r in local.rules : key => (
+      !r.notify ? [] : contains(keys(var.routes), key) ? var.routes[key].topic_arns : [var.sns_topic_arn]
+    )
   }
   chat_topics = {
-    for key, r in local.rules :
-    key => !r.notify
-    ? []
-    : contains(keys(var.routes), key)
-    ? var.routes[key].chat_topic_arns
-    : var.chat_topic_arns
+    for key, r in local.rules : key => (
+      !r.notify ? [] : contains(keys(var.routes), key) ? var.routes[key].chat_topic_arns : var.chat_topic_arns
+    )
   }
   targets = merge(concat(
     [for key, arns in local.text_topics : {
