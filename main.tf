@@ -9,42 +9,72 @@ data "aws_caller_identity" "current" {
   lifecycle {
     precondition {
       condition     = !local.eventbridge_path || var.existing_log_group_name == null
-      error_message = "detection_path = \"eventbridge\" writes the matched events to a log group the module creates; existing_log_group_name names the group a trail delivers to (the cloudwatch_logs path). Leave it null (log_group_name names the created group)."
+      error_message = <<-EOT
+        detection_path = "eventbridge" writes the matched events to a log group the module creates;
+        existing_log_group_name names the group a trail delivers to (the cloudwatch_logs path).
+        Leave it null (log_group_name names the created group).
+      EOT
     }
 
     precondition {
       condition     = !local.eventbridge_path || !var.is_organization_trail
-      error_message = "detection_path = \"eventbridge\" sees this account's events only (EventBridge delivers CloudTrail events in the account and region where they happen), so an organization trail would leave every member account undetected. Keep an organization trail on detection_path = \"cloudwatch_logs\"."
+      error_message = <<-EOT
+        detection_path = "eventbridge" sees this account's events only (EventBridge delivers
+        CloudTrail events in the account and region where they happen), so an organization trail
+        would leave every member account undetected. Keep an organization trail on detection_path =
+        "cloudwatch_logs".
+      EOT
     }
 
     precondition {
-      condition     = !local.eventbridge_path || length([for k, d in var.detections : k if d.pattern != null]) == 0
-      error_message = "detection_path = \"eventbridge\" needs each rule to mean what its metric filter means, and a custom pattern has no EventBridge form: drop detections[*].pattern for ${join(", ", [for k, d in var.detections : k if d.pattern != null])}, or keep detection_path = \"cloudwatch_logs\"."
+      condition = !local.eventbridge_path || length([for k, d in var.detections : k if d.pattern != null]) == 0
+      error_message = join("", [
+        "detection_path = \"eventbridge\" needs each rule to mean what its metric filter means, ",
+        "and a custom pattern has no EventBridge form: drop detections[*].pattern for ",
+        join(", ", [for k, d in var.detections : k if d.pattern != null]),
+        ", or keep detection_path = \"cloudwatch_logs\".",
+      ])
     }
 
     precondition {
       condition     = var.create_trail || var.existing_log_group_name != null || local.eventbridge_path
-      error_message = "create_trail = false is bring-your-own mode: set existing_log_group_name to the log group your existing trail delivers to (for Control Tower: aws-controltower/CloudTrailLogs)."
+      error_message = <<-EOT
+        create_trail = false is bring-your-own mode: set existing_log_group_name to the log group
+        your existing trail delivers to (for Control Tower: aws-controltower/CloudTrailLogs).
+      EOT
     }
 
     precondition {
       condition     = !var.is_organization_trail || var.create_trail
-      error_message = "is_organization_trail = true needs create_trail = true; with an existing organization trail, set create_trail = false and existing_log_group_name instead."
+      error_message = <<-EOT
+        is_organization_trail = true needs create_trail = true; with an existing organization trail,
+        set create_trail = false and existing_log_group_name instead.
+      EOT
     }
 
     precondition {
       condition     = var.organization_management_account_id == null || var.is_organization_trail
-      error_message = "organization_management_account_id is for an organization trail created from a CloudTrail delegated administrator account (the management account owns it); set is_organization_trail = true, or leave it null."
+      error_message = <<-EOT
+        organization_management_account_id is for an organization trail created from a CloudTrail
+        delegated administrator account (the management account owns it); set is_organization_trail
+        = true, or leave it null.
+      EOT
     }
 
     precondition {
       condition     = !(var.is_organization_trail && var.create_s3_bucket && var.organization_id == null)
-      error_message = "is_organization_trail = true needs organization_id (o-...), so that the bucket policy and delivery role admit member accounts' logs."
+      error_message = <<-EOT
+        is_organization_trail = true needs organization_id (o-...), so that the bucket policy and
+        delivery role admit member accounts' logs.
+      EOT
     }
 
     precondition {
       condition     = var.existing_log_group_name == null || var.log_group_name == null
-      error_message = "existing_log_group_name and log_group_name conflict: log_group_name names a group the module creates; set only existing_log_group_name to use a group you already have."
+      error_message = <<-EOT
+        existing_log_group_name and log_group_name conflict: log_group_name names a group the module
+        creates; set only existing_log_group_name to use a group you already have.
+      EOT
     }
 
     precondition {
@@ -53,38 +83,81 @@ data "aws_caller_identity" "current" {
     }
 
     precondition {
-      condition     = length(setsubtract(keys(var.detections), keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))) == 0
-      error_message = "detections: unknown key(s) ${join(", ", setsubtract(keys(var.detections), keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)))}. Valid keys: ${join(", ", keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))}."
+      condition = length(
+        setsubtract(
+          keys(var.detections),
+          keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)
+        )
+      ) == 0
+      error_message = join("", [
+        "detections: unknown key(s) ",
+        join(
+          ", ",
+          setsubtract(
+            keys(var.detections),
+            keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)
+          )
+        ),
+        ". Valid keys: ",
+        join(", ", keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)),
+        ".",
+      ])
     }
 
     precondition {
-      condition     = length(setsubtract(keys(var.signin_events_detections), local.signin_keys)) == 0
-      error_message = "signin_events_detections: unknown sign-in detection ${join(", ", setsubtract(keys(var.signin_events_detections), local.signin_keys))}; valid keys are ${join(", ", local.signin_keys)}."
+      condition = length(setsubtract(keys(var.signin_events_detections), local.signin_keys)) == 0
+      error_message = join("", [
+        "signin_events_detections: unknown sign-in detection ",
+        join(", ", setsubtract(keys(var.signin_events_detections), local.signin_keys)),
+        "; valid keys are ${join(", ", local.signin_keys)}.",
+      ])
     }
 
     precondition {
-      condition     = !(try(var.detections["console_login_unexpected_ip"].enabled, false) == true && length(var.allowed_source_cidrs) == 0)
-      error_message = "detections.console_login_unexpected_ip is forced on but allowed_source_cidrs is empty: every sign-in would alarm. List the addresses allowed to sign in."
+      condition = !(
+        try(var.detections["console_login_unexpected_ip"].enabled, false) == true
+        && length(var.allowed_source_cidrs) == 0
+      )
+      error_message = <<-EOT
+        detections.console_login_unexpected_ip is forced on but allowed_source_cidrs is empty: every
+        sign-in would alarm. List the addresses allowed to sign in.
+      EOT
     }
 
     precondition {
       condition     = var.alarm_raw_notifications || var.alarm_messages_enabled
-      error_message = "alarm_raw_notifications = false needs alarm_messages_enabled = true: otherwise an alarm would notify nobody but alarm_actions."
+      error_message = <<-EOT
+        alarm_raw_notifications = false needs alarm_messages_enabled = true: otherwise an alarm
+        would notify nobody but alarm_actions.
+      EOT
     }
 
     precondition {
       condition     = var.chat_enabled || length(var.chat_slack_channels) + length(var.chat_teams_channels) == 0
-      error_message = "chat_slack_channels / chat_teams_channels are set but chat_enabled = false: no channel configuration would be created. Set chat_enabled = true, or drop the channels."
+      error_message = <<-EOT
+        chat_slack_channels / chat_teams_channels are set but chat_enabled = false: no channel
+        configuration would be created. Set chat_enabled = true, or drop the channels.
+      EOT
     }
 
     precondition {
       condition     = !var.chat_enabled || length(var.chat_topic_arns) <= 3
-      error_message = "chat_enabled adds the chat topic to chat_topic_arns: with it, at most 3 more chat_topic_arns (5 actions per alarm and 5 targets per sign-in rule, the module's topic included)."
+      error_message = <<-EOT
+        chat_enabled adds the chat topic to chat_topic_arns: with it, at most 3 more chat_topic_arns
+        (5 actions per alarm and 5 targets per sign-in rule, the module's topic included).
+      EOT
     }
 
     precondition {
-      condition     = !(var.log_group_encryption == "trail" && var.existing_log_group_name == null && !(var.create_trail && var.create_kms_key))
-      error_message = "log_group_encryption = \"trail\" shares the key the module creates for the trail: it needs create_trail = true and create_kms_key = true. Choose \"dedicated\" or \"existing\" otherwise."
+      condition = !(
+        var.log_group_encryption == "trail"
+        && var.existing_log_group_name == null
+        && !(var.create_trail && var.create_kms_key)
+      )
+      error_message = <<-EOT
+        log_group_encryption = "trail" shares the key the module creates for the trail: it needs
+        create_trail = true and create_kms_key = true. Choose "dedicated" or "existing" otherwise.
+      EOT
     }
   }
 }
@@ -103,23 +176,92 @@ data "aws_partition" "input_checks" {
     # projecting the owner's account alone would make every backtest silently miss the others.
     precondition {
       condition     = !(var.athena_enabled && var.is_organization_trail) || length(var.athena_account_ids) > 0
-      error_message = "athena_enabled with is_organization_trail needs athena_account_ids: the member accounts whose logs the table projects (for example [for a in data.aws_organizations_organization.this.accounts : a.id], as examples/organization-trail reads its organization)."
+      error_message = <<-EOT
+        athena_enabled with is_organization_trail needs athena_account_ids: the member accounts
+        whose logs the table projects (for example [for a in
+        data.aws_organizations_organization.this.accounts : a.id], as examples/organization-trail
+        reads its organization).
+      EOT
     }
 
     precondition {
-      condition     = length(setsubtract(keys(var.notification_routes), concat(jsondecode(file("${path.module}/catalog/detections.json")).severities.levels, keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)))) == 0
-      error_message = "notification_routes: unknown severity or detection key ${join(", ", setsubtract(keys(var.notification_routes), concat(jsondecode(file("${path.module}/catalog/detections.json")).severities.levels, keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))))}. Severities: ${join(", ", jsondecode(file("${path.module}/catalog/detections.json")).severities.levels)}; detection keys: ${join(", ", keys(jsondecode(file("${path.module}/catalog/detections.json")).detections))}."
+      condition = length(
+        setsubtract(
+          keys(var.notification_routes),
+          concat(
+            jsondecode(file("${path.module}/catalog/detections.json")).severities.levels,
+            keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)
+          )
+        )
+      ) == 0
+      error_message = join("", [
+        "notification_routes: unknown severity or detection key ",
+        join(
+          ", ",
+          setsubtract(
+            keys(var.notification_routes),
+            concat(
+              jsondecode(file("${path.module}/catalog/detections.json")).severities.levels,
+              keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)
+            )
+          )
+        ),
+        ". Severities: ",
+        join(", ", jsondecode(file("${path.module}/catalog/detections.json")).severities.levels),
+        "; detection keys: ",
+        join(", ", keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)),
+        ".",
+      ])
     }
 
     # CloudWatch alarm actions and EventBridge SNS targets must be in the alarm's (rule's) region.
     precondition {
-      condition     = alltrue(flatten([for k, r in var.notification_routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : try(split(":", a)[3] == data.aws_region.current.name, true)]]))
-      error_message = "notification_routes: ${join(", ", flatten([for k, r in var.notification_routes : [for a in concat(r.topic_arns, r.chat_topic_arns) : "${k}: ${a}" if try(split(":", a)[3] != data.aws_region.current.name, false)]]))} is in another region than the alarms (${data.aws_region.current.name}): CloudWatch alarms and EventBridge rules notify SNS topics in their own region only."
+      condition = alltrue(
+        flatten([
+          for k, r in var.notification_routes :
+          [
+            for a in concat(r.topic_arns, r.chat_topic_arns) :
+            try(split(":", a)[3] == data.aws_region.current.name, true)
+          ]
+        ])
+      )
+      error_message = join("", [
+        "notification_routes: ",
+        join(
+          ", ",
+          flatten([
+            for k, r in var.notification_routes :
+            [
+              for a in concat(r.topic_arns, r.chat_topic_arns) : "${k}: ${a}"
+              if try(split(":", a)[3] != data.aws_region.current.name, false)
+            ]
+          ])
+        ),
+        " is in another region than the alarms (${data.aws_region.current.name}): CloudWatch ",
+        "alarms and EventBridge rules notify SNS topics in their own region only.",
+      ])
     }
 
     precondition {
-      condition     = alltrue([for a in var.chat_topic_arns : try(split(":", a)[3] == data.aws_region.current.name, true)]) && length(var.chat_topic_arns) <= 4
-      error_message = "chat_topic_arns: at most 4 topics (with the module's topic, 5: the most an alarm or an EventBridge rule notifies), each in the alarms' region (${data.aws_region.current.name}); in another region: ${join(", ", [for a in var.chat_topic_arns : a if try(split(":", a)[3] != data.aws_region.current.name, false)])}."
+      condition = (
+        alltrue([
+          for a in var.chat_topic_arns : try(split(":", a)[3] == data.aws_region.current.name, true)
+        ])
+        && length(var.chat_topic_arns) <= 4
+      )
+      error_message = join("", [
+        "chat_topic_arns: at most 4 topics (with the module's topic, 5: the most an alarm or an ",
+        "EventBridge rule notifies), each in the alarms' region ",
+        "(${data.aws_region.current.name}); in another region: ",
+        join(
+          ", ",
+          [
+            for a in var.chat_topic_arns : a
+            if try(split(":", a)[3] != data.aws_region.current.name, false)
+          ]
+        ),
+        ".",
+      ])
     }
   }
 }
@@ -127,7 +269,10 @@ data "aws_partition" "input_checks" {
 locals {
   # The catalog's sign-in detections: those with a real-time EventBridge rule (not only the
   # eventbridge detection path's).
-  signin_keys = [for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k if can(d.eventbridge) && !can(d.eventbridge.detection_path_only)]
+  signin_keys = [
+    for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k
+    if can(d.eventbridge) && !can(d.eventbridge.detection_path_only)
+  ]
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
@@ -186,11 +331,24 @@ module "trail" {
   create_kms_key                     = var.create_kms_key
   kms_key_arn                        = var.kms_key_arn
   kms_key_deletion_window_in_days    = var.kms_key_deletion_window_in_days
-  kms_key_log_group_arns             = local.log_group_uses_trail_key ? concat([local.log_group_arn], [for k in local.detection_groups : "${local.log_group_arn}/${k}"]) : []
+  kms_key_log_group_arns = (
+    local.log_group_uses_trail_key
+    ? concat(
+      [local.log_group_arn],
+      [for k in local.detection_groups : "${local.log_group_arn}/${k}"]
+    )
+    : []
+  )
 
   # The eventbridge detection path integrates no log group: only matched events reach one.
-  cloud_watch_logs_group_arn = local.eventbridge_path ? null : local.create_log_group ? module.log_group.arn : local.log_group_arn
-  cloud_watch_logs_role_arn  = local.eventbridge_path ? null : module.delivery_role.arn
+  cloud_watch_logs_group_arn = (
+    local.eventbridge_path
+    ? null
+    : local.create_log_group
+    ? module.log_group.arn
+    : local.log_group_arn
+  )
+  cloud_watch_logs_role_arn = local.eventbridge_path ? null : module.delivery_role.arn
 
   tags = var.tags
 }
@@ -202,12 +360,16 @@ module "trail" {
 module "log_group" {
   source = "./modules/log-group"
 
-  create                          = local.create_log_group
-  detection_groups                = local.detection_groups
-  name                            = local.log_group_name
-  retention_in_days               = var.log_retention_days
-  create_kms_key                  = var.log_group_encryption == "dedicated"
-  kms_key_arn                     = local.log_group_uses_trail_key ? module.trail.kms_key_arn : var.log_group_kms_key_arn
+  create            = local.create_log_group
+  detection_groups  = local.detection_groups
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  create_kms_key    = var.log_group_encryption == "dedicated"
+  kms_key_arn = (
+    local.log_group_uses_trail_key
+    ? module.trail.kms_key_arn
+    : var.log_group_kms_key_arn
+  )
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
 
   tags = var.tags
@@ -226,7 +388,10 @@ data "aws_cloudwatch_log_groups" "existing" {
   lifecycle {
     postcondition {
       condition     = contains(self.log_group_names, local.log_group_name)
-      error_message = "existing_log_group_name ${local.log_group_name} was not found in this account and region; the detections need the log group your trail delivers to."
+      error_message = <<-EOT
+        existing_log_group_name ${local.log_group_name} was not found in this account and region;
+        the detections need the log group your trail delivers to.
+      EOT
     }
   }
 }
@@ -279,14 +444,27 @@ module "metric_filters" {
 module "alarms" {
   source = "./modules/alarms"
 
-  name_prefix     = var.name_prefix
-  filters         = { for k, f in module.metric_filters.filters : k => { name = f.name, metric_name = f.metric_name, namespace = f.namespace, pattern = f.pattern } }
+  name_prefix = var.name_prefix
+  filters = {
+    for k, f in module.metric_filters.filters :
+    k => {
+      name        = f.name,
+      metric_name = f.metric_name,
+      namespace   = f.namespace,
+      pattern     = f.pattern
+    }
+  }
   log_group_name  = local.log_group_name
   log_group_names = { for k in local.detection_groups : k => "${local.log_group_name}/${k}" }
   # alarm_raw_notifications = false leaves the readable alarm messages (section 10) alone
   # on the module's, chat and routed topics.
-  alarm_actions = concat(var.alarm_raw_notifications ? concat([module.notifications.topic_arn], local.chat_topic_arns) : [], var.alarm_actions)
-  ok_actions    = concat(var.notify_on_ok ? [module.notifications.topic_arn] : [], var.ok_actions)
+  alarm_actions = concat(
+    var.alarm_raw_notifications
+    ? concat([module.notifications.topic_arn], local.chat_topic_arns)
+    : [],
+    var.alarm_actions
+  )
+  ok_actions = concat(var.notify_on_ok ? [module.notifications.topic_arn] : [], var.ok_actions)
   # A routed detection (notification_routes, section 8 below) notifies its route's topics
   # instead of the module's topic; its own detections[*].alarm_actions still wins.
   detections = {
@@ -297,7 +475,18 @@ module "alarms" {
       datapoints_to_alarm = try(var.detections[k].datapoints_to_alarm, null)
       treat_missing_data  = try(var.detections[k].treat_missing_data, null)
       statistic           = try(var.detections[k].statistic, null)
-      alarm_actions       = try(var.detections[k].alarm_actions, null) != null ? var.detections[k].alarm_actions : contains(keys(local.routed_topics), k) ? concat(var.alarm_raw_notifications ? concat(local.routed_topics[k].text, local.routed_topics[k].chat) : [], var.alarm_actions) : null
+      alarm_actions = (
+        try(var.detections[k].alarm_actions, null) != null
+        ? var.detections[k].alarm_actions
+        : contains(keys(local.routed_topics), k)
+        ? concat(
+          var.alarm_raw_notifications
+          ? concat(local.routed_topics[k].text, local.routed_topics[k].chat)
+          : [],
+          var.alarm_actions
+        )
+        : null
+      )
     }
   }
   tags = var.tags
@@ -317,8 +506,12 @@ module "notifications" {
   create_kms_key                  = var.create_sns_kms_key
   kms_key_arn                     = var.sns_kms_key_arn
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
-  eventbridge_rule_arns           = var.signin_events_enabled || local.eventbridge_path ? [module.signin_events[0].rule_arn_pattern] : []
-  tags                            = var.tags
+  eventbridge_rule_arns = (
+    var.signin_events_enabled || local.eventbridge_path
+    ? [module.signin_events[0].rule_arn_pattern]
+    : []
+  )
+  tags = var.tags
 }
 
 # The auditors of the CIS metric-filter controls (Security Hub CSPM CloudWatch.1-14, Powerpipe's
@@ -329,7 +522,14 @@ check "cis_auditors_find_a_subscriber" {
     condition = length(var.alarm_actions) > 0 || (var.alarm_raw_notifications && (
       var.sns_topic_arn != null || length(var.alarm_email_addresses) + length(var.sns_subscriptions) > 0
     ))
-    error_message = "No alarm notifies a topic that has a subscriber (alarm_email_addresses and sns_subscriptions are empty, or alarm_raw_notifications is false, and alarm_actions is empty). The detections still count, but Security Hub CSPM (CloudWatch.1-14) and Powerpipe's aws_compliance fail every CIS metric-filter control until an alarm action reaches a topic with a subscription: add an email address or a subscription, or set alarm_actions."
+    # A check's message is a warning of every plan: one line (join), as Terraform wraps it itself.
+    error_message = join(" ", [
+      "No alarm notifies a topic that has a subscriber (alarm_email_addresses and sns_subscriptions",
+      "are empty, or alarm_raw_notifications is false, and alarm_actions is empty). The detections",
+      "still count, but Security Hub CSPM (CloudWatch.1-14) and Powerpipe's aws_compliance fail every",
+      "CIS metric-filter control until an alarm action reaches a topic with a subscription: add an",
+      "email address or a subscription, or set alarm_actions.",
+    ])
   }
 }
 
@@ -349,18 +549,24 @@ module "signin_events" {
   excluded_event_sources = { unauthorized_api_calls = var.unauthorized_api_calls_excluded_event_sources }
   notify                 = var.signin_events_enabled
 
-  name_prefix                    = var.name_prefix
-  sns_topic_arn                  = module.notifications.topic_arn
-  routes                         = { for k, t in local.routed_topics : k => { topic_arns = t.text, chat_topic_arns = t.chat } if contains(local.signin_keys, k) }
+  name_prefix   = var.name_prefix
+  sns_topic_arn = module.notifications.topic_arn
+  routes = {
+    for k, t in local.routed_topics : k => { topic_arns = t.text, chat_topic_arns = t.chat }
+    if contains(local.signin_keys, k)
+  }
   chat_topic_arns                = local.chat_topic_arns
   allowed_source_cidrs           = var.allowed_source_cidrs
   cis_exact                      = var.cis_exact
   console_login_without_mfa_mode = var.console_login_without_mfa_mode
   detections                     = var.signin_events_detections
-  excluded_principal_arns        = { login_profile_changes = var.login_profile_changes_excluded_principal_arns, unauthorized_api_calls = var.unauthorized_api_calls_excluded_principal_arns }
-  dead_letter_queue_arn          = var.signin_events_dead_letter_queue_arn
-  failure_alarm_actions          = [module.notifications.topic_arn]
-  tags                           = var.tags
+  excluded_principal_arns = {
+    login_profile_changes  = var.login_profile_changes_excluded_principal_arns,
+    unauthorized_api_calls = var.unauthorized_api_calls_excluded_principal_arns
+  }
+  dead_letter_queue_arn = var.signin_events_dead_letter_queue_arn
+  failure_alarm_actions = [module.notifications.topic_arn]
+  tags                  = var.tags
 }
 
 ################################################################################
@@ -377,8 +583,12 @@ module "athena" {
   s3_bucket_name  = local.s3_bucket_name
   s3_key_prefix   = var.s3_key_prefix
   organization_id = var.is_organization_trail ? var.organization_id : null
-  account_ids     = length(var.athena_account_ids) > 0 ? var.athena_account_ids : [coalesce(var.organization_management_account_id, local.account_id)]
-  regions         = length(var.athena_regions) > 0 ? var.athena_regions : [local.region]
+  account_ids = (
+    length(var.athena_account_ids) > 0
+    ? var.athena_account_ids
+    : [coalesce(var.organization_management_account_id, local.account_id)]
+  )
+  regions = length(var.athena_regions) > 0 ? var.athena_regions : [local.region]
 
   projection_start_date          = var.athena_projection_start_date
   results_bucket_name            = coalesce(var.athena_results_bucket_name, local.athena_results_bucket)
@@ -406,7 +616,11 @@ locals {
     # keyed by position, so each route's length must be known at plan.
     for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k => {
       text = concat(
-        var.notification_routes[contains(keys(var.notification_routes), k) ? k : d.severity].keep_default_topic ? [module.notifications.topic_arn] : [],
+        var.notification_routes[
+          contains(keys(var.notification_routes), k) ? k : d.severity
+        ].keep_default_topic
+        ? [module.notifications.topic_arn]
+        : [],
         var.notification_routes[contains(keys(var.notification_routes), k) ? k : d.severity].topic_arns,
       )
       chat = var.notification_routes[contains(keys(var.notification_routes), k) ? k : d.severity].chat_topic_arns
@@ -431,8 +645,19 @@ module "alarm_messages" {
   # route, else the module's topic (text) and chat_topic_arns (chat).
   destinations = {
     for k in keys(module.alarms.alarms) : k => (
-      try(var.detections[k].alarm_actions, null) != null ? { topic_arns = [for a in var.detections[k].alarm_actions : a if can(regex("^arn:[^:]+:sns:", a))], chat_topic_arns = [] } :
-      contains(keys(local.routed_topics), k) ? { topic_arns = local.routed_topics[k].text, chat_topic_arns = local.routed_topics[k].chat } :
+      try(var.detections[k].alarm_actions, null) != null
+      ? {
+        topic_arns = [
+          for a in var.detections[k].alarm_actions : a
+          if can(regex("^arn:[^:]+:sns:", a))
+        ],
+        chat_topic_arns = []
+      } :
+      contains(keys(local.routed_topics), k)
+      ? {
+        topic_arns      = local.routed_topics[k].text,
+        chat_topic_arns = local.routed_topics[k].chat
+      } :
       { topic_arns = [module.notifications.topic_arn], chat_topic_arns = local.chat_topic_arns }
     )
   }
@@ -443,20 +668,35 @@ module "alarm_messages" {
   # The encrypted topics this module creates, with their keys (the state machine's KMS grant
   # names those keys), and every topic the user brings (whose keys are not known here).
   topic_kms_keys = concat(
-    var.sns_topic_arn == null && (var.create_sns_kms_key || var.sns_kms_key_arn != null) ? [{ topic_arn = module.notifications.topic_arn, kms_key_arn = module.notifications.kms_key_arn }] : [],
-    var.chat_enabled && var.chat_topic_encrypted && (var.create_sns_kms_key || var.sns_kms_key_arn != null) ? [{ topic_arn = module.chat[0].topic_arn, kms_key_arn = module.chat[0].kms_key_arn }] : [],
+    var.sns_topic_arn == null && (var.create_sns_kms_key || var.sns_kms_key_arn != null)
+    ? [
+      { topic_arn = module.notifications.topic_arn, kms_key_arn = module.notifications.kms_key_arn }
+    ]
+    : [],
+    var.chat_enabled
+    && var.chat_topic_encrypted
+    && (var.create_sns_kms_key || var.sns_kms_key_arn != null)
+    ? [{ topic_arn = module.chat[0].topic_arn, kms_key_arn = module.chat[0].kms_key_arn }]
+    : [],
   )
   external_topic_arns = distinct(concat(
     var.sns_topic_arn == null ? [] : [var.sns_topic_arn],
     var.chat_topic_arns,
     flatten([for r in var.notification_routes : concat(r.topic_arns, r.chat_topic_arns)]),
-    flatten([for k, d in var.detections : [for a in coalesce(d.alarm_actions, []) : a if can(regex("^arn:[^:]+:sns:", a))]]),
+    flatten([
+      for k, d in var.detections :
+      [for a in coalesce(d.alarm_actions, []) : a if can(regex("^arn:[^:]+:sns:", a))]
+    ]),
   ))
   role_path = var.delivery_role_path
   # Its own boundary when given: its roles call states:StartExecution, sns:Publish and KMS,
   # which a boundary written for the delivery role (log streams only) would deny.
-  permissions_boundary_arn = var.alarm_messages_permissions_boundary_arn != null ? var.alarm_messages_permissions_boundary_arn : var.permissions_boundary_arn
-  tags                     = var.tags
+  permissions_boundary_arn = (
+    var.alarm_messages_permissions_boundary_arn != null
+    ? var.alarm_messages_permissions_boundary_arn
+    : var.permissions_boundary_arn
+  )
+  tags = var.tags
 }
 
 ################################################################################
@@ -474,14 +714,22 @@ module "chat" {
   create_kms_key                  = var.chat_topic_encrypted && var.create_sns_kms_key
   kms_key_arn                     = var.chat_topic_encrypted ? var.sns_kms_key_arn : null
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
-  eventbridge_rule_arns           = var.signin_events_enabled || local.eventbridge_path ? [module.signin_events[0].rule_arn_pattern] : []
-  slack_channels                  = var.chat_slack_channels
-  teams_channels                  = var.chat_teams_channels
-  guardrail_policy_arns           = var.chat_guardrail_policy_arns
-  channel_role_policy_arns        = var.chat_channel_role_policy_arns
-  logging_level                   = var.chat_logging_level
-  permissions_boundary_arn        = var.chat_permissions_boundary_arn != null ? var.chat_permissions_boundary_arn : var.permissions_boundary_arn
-  tags                            = var.tags
+  eventbridge_rule_arns = (
+    var.signin_events_enabled || local.eventbridge_path
+    ? [module.signin_events[0].rule_arn_pattern]
+    : []
+  )
+  slack_channels           = var.chat_slack_channels
+  teams_channels           = var.chat_teams_channels
+  guardrail_policy_arns    = var.chat_guardrail_policy_arns
+  channel_role_policy_arns = var.chat_channel_role_policy_arns
+  logging_level            = var.chat_logging_level
+  permissions_boundary_arn = (
+    var.chat_permissions_boundary_arn != null
+    ? var.chat_permissions_boundary_arn
+    : var.permissions_boundary_arn
+  )
+  tags = var.tags
 }
 
 locals {

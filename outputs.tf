@@ -66,27 +66,48 @@ output "allowlist_clauses" {
 }
 
 output "signin_event_rules" {
-  description = "key => {name, arn, event_pattern, why} of the EventBridge sign-in rules ({} unless signin_events_enabled)."
+  description = <<-EOT
+    key => {name, arn, event_pattern, why} of the EventBridge sign-in rules ({} unless
+    signin_events_enabled).
+  EOT
   value       = try(module.signin_events[0].rules, {})
 }
 
 output "signin_events_forward_bus_arn" {
-  description = "Default event bus of this region: the forward_to_event_bus_arn for modules/signin-events in the other regions that record sign-ins (null unless signin_events_enabled)."
-  value       = var.signin_events_enabled ? "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/default" : null
+  description = <<-EOT
+    Default event bus of this region: the forward_to_event_bus_arn for modules/signin-events in the
+    other regions that record sign-ins (null unless signin_events_enabled).
+  EOT
+  value = (
+    var.signin_events_enabled
+    ? "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/default"
+    : null
+  )
 }
 
 output "signin_event_patterns" {
-  description = "The same map as event_rule_patterns (kept for existing callers): key => event pattern (JSON) of each EventBridge rule, known at plan time ({} unless signin_events_enabled)."
+  description = <<-EOT
+    The same map as event_rule_patterns (kept for existing callers): key => event pattern (JSON) of
+    each EventBridge rule, known at plan time ({} unless signin_events_enabled).
+  EOT
   value       = try(module.signin_events[0].event_patterns, {})
 }
 
 output "event_rule_patterns" {
-  description = "Detection key => event pattern (JSON) of each EventBridge rule this module plans, known at plan time ({} unless signin_events_enabled). Every detection with a rule is here: the sign-in detections and the API-call ones (login_profile_changes, console_session_from_access_keys, mfa_device_removed, identity_provider_changes)."
+  description = <<-EOT
+    Detection key => event pattern (JSON) of each EventBridge rule this module plans, known at plan
+    time ({} unless signin_events_enabled). Every detection with a rule is here: the sign-in
+    detections and the API-call ones (login_profile_changes, console_session_from_access_keys,
+    mfa_device_removed, identity_provider_changes).
+  EOT
   value       = try(module.signin_events[0].event_patterns, {})
 }
 
 output "athena" {
-  description = "The Athena database, table, workgroup and results bucket for `trailwatch backtest --athena` (null unless athena_enabled)."
+  description = <<-EOT
+    The Athena database, table, workgroup and results bucket for `trailwatch backtest --athena`
+    (null unless athena_enabled).
+  EOT
   value = var.athena_enabled ? {
     database       = module.athena[0].database_name
     table          = module.athena[0].table_name
@@ -101,11 +122,21 @@ output "alarm_messages_state_machine_arn" {
 }
 
 output "chat_topic_arn" {
-  description = "ARN of the chat topic the Slack / Teams channel configurations subscribe to (null unless chat_enabled)."
+  description = <<-EOT
+    ARN of the chat topic the Slack / Teams channel configurations subscribe to (null unless
+    chat_enabled).
+  EOT
   value       = var.chat_enabled ? module.chat[0].topic_arn : null
 }
 
 output "chat_channel_configuration_arns" {
   description = "{slack = key => ARN, teams = key => ARN} of the chat channel configurations ({} unless chat_enabled)."
-  value       = var.chat_enabled ? { slack = module.chat[0].slack_channel_configuration_arns, teams = module.chat[0].teams_channel_configuration_arns } : {}
+  value = (
+    var.chat_enabled
+    ? {
+      slack = module.chat[0].slack_channel_configuration_arns,
+      teams = module.chat[0].teams_channel_configuration_arns
+    }
+    : {}
+  )
 }

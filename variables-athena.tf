@@ -3,7 +3,10 @@
 ################################################################################
 
 variable "athena_enabled" {
-  description = "Create a Glue database and CloudTrail table over the trail's bucket and an Athena workgroup, for `trailwatch backtest --athena` (off by default)."
+  description = <<-EOT
+    Create a Glue database and CloudTrail table over the trail's bucket and an Athena workgroup, for
+    `trailwatch backtest --athena` (off by default).
+  EOT
   type        = bool
   default     = false
 }
@@ -20,7 +23,10 @@ variable "athena_name" {
 }
 
 variable "athena_account_ids" {
-  description = "Accounts whose logs the table projects. Empty: the trail's owner only (refused for an organization trail, whose member accounts must be listed)."
+  description = <<-EOT
+    Accounts whose logs the table projects. Empty: the trail's owner only (refused for an
+    organization trail, whose member accounts must be listed).
+  EOT
   type        = list(string)
   default     = []
 
@@ -34,7 +40,10 @@ variable "athena_account_ids" {
 }
 
 variable "athena_regions" {
-  description = "Regions whose logs the table projects. Empty: this region only; list every region a multi-region trail records."
+  description = <<-EOT
+    Regions whose logs the table projects. Empty: this region only; list every region a multi-region
+    trail records.
+  EOT
   type        = list(string)
   default     = []
 
@@ -56,13 +65,23 @@ variable "athena_projection_start_date" {
 }
 
 variable "athena_results_bucket_name" {
-  description = "Name of the bucket created for query results. null: <name_prefix>-athena-results-<account>-<region>, or <name_prefix>-athena-<account>-<region> where the longer name passes S3's 63 characters (a long prefix in a long region name)."
+  description = <<-EOT
+    Name of the bucket created for query results. null:
+    <name_prefix>-athena-results-<account>-<region>, or <name_prefix>-athena-<account>-<region>
+    where the longer name passes S3's 63 characters (a long prefix in a long region name).
+  EOT
   type        = string
   default     = null
 
   validation {
-    condition     = var.athena_results_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.athena_results_bucket_name))
-    error_message = "athena_results_bucket_name must be an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens."
+    condition = (
+      var.athena_results_bucket_name == null
+      || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.athena_results_bucket_name))
+    )
+    error_message = <<-EOT
+      athena_results_bucket_name must be an S3 bucket name: 3-63 lower-case letters, digits, dots
+      and hyphens.
+    EOT
   }
 }
 
@@ -72,7 +91,10 @@ variable "athena_results_expiration_days" {
   default     = 30
 
   validation {
-    condition     = var.athena_results_expiration_days >= 1 && floor(var.athena_results_expiration_days) == var.athena_results_expiration_days
+    condition = (
+      var.athena_results_expiration_days >= 1
+      && floor(var.athena_results_expiration_days) == var.athena_results_expiration_days
+    )
     error_message = "athena_results_expiration_days must be a whole number of days, at least 1."
   }
 }
@@ -84,12 +106,22 @@ variable "athena_results_bucket_force_destroy" {
 }
 
 variable "athena_bytes_scanned_cutoff_per_query" {
-  description = "The workgroup's cost guard: a query that would scan more bytes is cancelled (at least 10485760; default 1 TB, about 5 USD)."
+  description = <<-EOT
+    The workgroup's cost guard: a query that would scan more bytes is cancelled (at least 10485760;
+    default 1 TB, about 5 USD).
+  EOT
   type        = number
   default     = 1099511627776
 
   validation {
-    condition     = var.athena_bytes_scanned_cutoff_per_query >= 10485760 && floor(var.athena_bytes_scanned_cutoff_per_query) == var.athena_bytes_scanned_cutoff_per_query
-    error_message = "athena_bytes_scanned_cutoff_per_query must be a whole number of bytes, at least 10485760 (10 MB, Athena's minimum)."
+    condition = (
+      var.athena_bytes_scanned_cutoff_per_query >= 10485760
+      && floor(var.athena_bytes_scanned_cutoff_per_query)
+      == var.athena_bytes_scanned_cutoff_per_query
+    )
+    error_message = <<-EOT
+      athena_bytes_scanned_cutoff_per_query must be a whole number of bytes, at least 10485760 (10
+      MB, Athena's minimum).
+    EOT
   }
 }

@@ -3,7 +3,11 @@
 ################################################################################
 
 variable "create_trail" {
-  description = "Create the CloudTrail trail, its S3 bucket, KMS key and delivery role. false is bring-your-own mode: set existing_log_group_name to the group an existing trail (an organization trail, Control Tower's aws-controltower/CloudTrailLogs) already delivers to."
+  description = <<-EOT
+    Create the CloudTrail trail, its S3 bucket, KMS key and delivery role. false is bring-your-own
+    mode: set existing_log_group_name to the group an existing trail (an organization trail, Control
+    Tower's aws-controltower/CloudTrailLogs) already delivers to.
+  EOT
   type        = bool
   default     = true
 }
@@ -15,7 +19,10 @@ variable "trail_name" {
 }
 
 variable "is_organization_trail" {
-  description = "Create an organization trail that records every member account. Requires create_trail = true and organization_id."
+  description = <<-EOT
+    Create an organization trail that records every member account. Requires create_trail = true and
+    organization_id.
+  EOT
   type        = bool
   default     = false
 }
@@ -27,18 +34,34 @@ variable "organization_id" {
 }
 
 variable "organization_management_account_id" {
-  description = "For an organization trail created from a CloudTrail delegated administrator account: the organization's management account ID. The management account owns such a trail, so the trail ARN, the bucket and key policies (aws:SourceArn, encryption context), the log prefix and the delivery role's log-stream names are built with it. null (default): the account running Terraform owns the trail (the management account itself, or any account for a non-organization trail)."
+  description = <<-EOT
+    For an organization trail created from a CloudTrail delegated administrator account: the
+    organization's management account ID. The management account owns such a trail, so the trail
+    ARN, the bucket and key policies (aws:SourceArn, encryption context), the log prefix and the
+    delivery role's log-stream names are built with it. null (default): the account running
+    Terraform owns the trail (the management account itself, or any account for a non-organization
+    trail).
+  EOT
   type        = string
   default     = null
 
   validation {
-    condition     = var.organization_management_account_id == null || can(regex("^[0-9]{12}$", var.organization_management_account_id))
-    error_message = "organization_management_account_id must be a 12-digit AWS account ID (the organization's management account)."
+    condition = (
+      var.organization_management_account_id == null
+      || can(regex("^[0-9]{12}$", var.organization_management_account_id))
+    )
+    error_message = <<-EOT
+      organization_management_account_id must be a 12-digit AWS account ID (the organization's
+      management account).
+    EOT
   }
 }
 
 variable "is_multi_region_trail" {
-  description = "Record every region. Console sign-ins land in us-east-1, us-east-2, eu-north-1, ap-southeast-2 or a regional endpoint's region: turning this off silently misses logins."
+  description = <<-EOT
+    Record every region. Console sign-ins land in us-east-1, us-east-2, eu-north-1, ap-southeast-2
+    or a regional endpoint's region: turning this off silently misses logins.
+  EOT
   type        = bool
   default     = true
 }
@@ -56,7 +79,10 @@ variable "enable_log_file_validation" {
 }
 
 variable "create_s3_bucket" {
-  description = "Create the log archive bucket. false delivers to the existing bucket named by s3_bucket_name, whose policy must admit this trail."
+  description = <<-EOT
+    Create the log archive bucket. false delivers to the existing bucket named by s3_bucket_name,
+    whose policy must admit this trail.
+  EOT
   type        = bool
   default     = true
 }
@@ -74,7 +100,10 @@ variable "s3_key_prefix" {
 }
 
 variable "s3_bucket_force_destroy" {
-  description = "Let terraform destroy delete the log archive even when it holds logs. Off by default so that destroy fails safe."
+  description = <<-EOT
+    Let terraform destroy delete the log archive even when it holds logs. Off by default so that
+    destroy fails safe.
+  EOT
   type        = bool
   default     = false
 }
@@ -91,13 +120,19 @@ variable "s3_lifecycle" {
 }
 
 variable "create_kms_key" {
-  description = "Create a customer managed KMS key for the trail's log files. Set false (with kms_key_arn) to bring your own key."
+  description = <<-EOT
+    Create a customer managed KMS key for the trail's log files. Set false (with kms_key_arn) to
+    bring your own key.
+  EOT
   type        = bool
   default     = true
 }
 
 variable "kms_key_arn" {
-  description = "ARN of an existing KMS key for the trail's log files, used when create_kms_key = false. Its policy must let cloudtrail.amazonaws.com encrypt for this trail."
+  description = <<-EOT
+    ARN of an existing KMS key for the trail's log files, used when create_kms_key = false. Its
+    policy must let cloudtrail.amazonaws.com encrypt for this trail.
+  EOT
   type        = string
   default     = null
 }
@@ -114,13 +149,22 @@ variable "kms_key_deletion_window_in_days" {
 }
 
 variable "existing_log_group_name" {
-  description = "Name of an existing log group that receives the CloudTrail events (for example aws-controltower/CloudTrailLogs). The module then creates no log group."
+  description = <<-EOT
+    Name of an existing log group that receives the CloudTrail events (for example
+    aws-controltower/CloudTrailLogs). The module then creates no log group.
+  EOT
   type        = string
   default     = null
 
   validation {
-    condition     = var.existing_log_group_name == null || can(regex("^[.\\-_/#A-Za-z0-9]{1,512}$", var.existing_log_group_name))
-    error_message = "existing_log_group_name must be 1-512 characters of letters, digits and . - _ / # (CloudWatch Logs log group naming rules)."
+    condition = (
+      var.existing_log_group_name == null
+      || can(regex("^[.\\-_/#A-Za-z0-9]{1,512}$", var.existing_log_group_name))
+    )
+    error_message = <<-EOT
+      existing_log_group_name must be 1-512 characters of letters, digits and . - _ / # (CloudWatch
+      Logs log group naming rules).
+    EOT
   }
 }
 
@@ -136,13 +180,47 @@ variable "log_retention_days" {
   default     = 365
 
   validation {
-    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be a value CloudWatch Logs accepts: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+    condition = contains(
+      [
+        0,
+        1,
+        3,
+        5,
+        7,
+        14,
+        30,
+        60,
+        90,
+        120,
+        150,
+        180,
+        365,
+        400,
+        545,
+        731,
+        1096,
+        1827,
+        2192,
+        2557,
+        2922,
+        3288,
+        3653
+      ],
+      var.log_retention_days
+    )
+    error_message = <<-EOT
+      log_retention_days must be a value CloudWatch Logs accepts: 0 (never expire), 1, 3, 5, 7, 14,
+      30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653.
+    EOT
   }
 }
 
 variable "log_group_encryption" {
-  description = "How the created log group is encrypted: \"dedicated\" (a KMS key of its own), \"trail\" (the trail's created key, whose policy then admits CloudWatch Logs), \"existing\" (log_group_kms_key_arn), or \"none\" (the service-owned key)."
+  description = <<-EOT
+    How the created log group is encrypted: "dedicated" (a KMS key of its own), "trail" (the trail's
+    created key, whose policy then admits CloudWatch Logs), "existing" (log_group_kms_key_arn), or
+    "none" (the service-owned key).
+  EOT
   type        = string
   default     = "dedicated"
 
@@ -153,13 +231,19 @@ variable "log_group_encryption" {
 }
 
 variable "log_group_kms_key_arn" {
-  description = "ARN of an existing KMS key for the created log group, used with log_group_encryption = \"existing\"; its policy must admit logs.<region>.amazonaws.com."
+  description = <<-EOT
+    ARN of an existing KMS key for the created log group, used with log_group_encryption =
+    "existing"; its policy must admit logs.<region>.amazonaws.com.
+  EOT
   type        = string
   default     = null
 }
 
 variable "delivery_role_name" {
-  description = "Name of the role CloudTrail assumes to write to the log group. null uses <name_prefix>-cloudtrail-delivery."
+  description = <<-EOT
+    Name of the role CloudTrail assumes to write to the log group. null uses
+    <name_prefix>-cloudtrail-delivery.
+  EOT
   type        = string
   default     = null
 }
@@ -171,12 +255,25 @@ variable "delivery_role_path" {
 }
 
 variable "permissions_boundary_arn" {
-  description = "Permissions boundary for the delivery role, and for the other role families unless they have their own (alarm_messages_permissions_boundary_arn, chat_permissions_boundary_arn). A boundary shared by every role must allow what each one does: logs:CreateLogStream and logs:PutLogEvents (delivery role); states:StartExecution (alarm-messages rule role); sns:Publish, kms:GenerateDataKey* and kms:Decrypt (alarm-messages state machine role); what chat_channel_role_policy_arns grant (chat channel role). A boundary written for the delivery role alone silently denies the others: give those families their own."
+  description = <<-EOT
+    Permissions boundary for the delivery role, and for the other role families unless they have
+    their own (alarm_messages_permissions_boundary_arn, chat_permissions_boundary_arn). A boundary
+    shared by every role must allow what each one does: logs:CreateLogStream and logs:PutLogEvents
+    (delivery role); states:StartExecution (alarm-messages rule role); sns:Publish,
+    kms:GenerateDataKey* and kms:Decrypt (alarm-messages state machine role); what
+    chat_channel_role_policy_arns grant (chat channel role). A boundary written for the delivery
+    role alone silently denies the others: give those families their own.
+  EOT
   type        = string
   default     = null
 
   validation {
-    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-zA-Z-]*:iam::([0-9]{12}|aws):policy/.+$", var.permissions_boundary_arn))
+    condition = (
+      var.permissions_boundary_arn == null
+      || can(
+        regex("^arn:aws[a-zA-Z-]*:iam::([0-9]{12}|aws):policy/.+$", var.permissions_boundary_arn)
+      )
+    )
     error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
   }
 }

@@ -357,3 +357,47 @@ def test_the_release_section_tells_the_module_from_the_tools() -> None:
         "The `trailwatch` tools",
         "Test harness and maintainer tooling (not part of the module)",
     ], headings
+
+
+def test_a_wrapped_heredoc_description_renders_as_its_one_line_form(tmp_path: Path) -> None:
+    """A description written as an indented heredoc, wrapped to fit the .tf file, gets the
+    same table row as the same text in quotes on one line: its lines joined by one space, no
+    trailing newline, no markers; a literal "$${" is "${" as Terraform reads it."""
+    one_line = 'Quotes "as is", a pipe | and $${literal} stay; wrapped text joins on one space.'
+    heredoc = (
+        "<<-EOT\n"
+        '    Quotes "as is", a pipe | and $${literal}\n'
+        "    stay; wrapped text joins\n"
+        "    on one space.\n"
+        "  EOT"
+    )
+    rows = {}
+    quoted = '"' + one_line.replace('"', '\\"') + '"'
+    for name, desc in (("quoted", quoted), ("wrapped", heredoc)):
+        mod = tmp_path / name
+        mod.mkdir()
+        (mod / "variables.tf").write_text(
+            f'variable "v" {{\n  description = {desc}\n  type        = string\n}}\n'
+        )
+        (mod / "outputs.tf").write_text(f'output "o" {{\n  description = {desc}\n  value       = var.v\n}}\n')
+        rows[name] = docs.render(mod)
+    assert rows["wrapped"] == rows["quoted"]
+    assert (
+        '| `v` | Quotes "as is", a pipe \\| and ${literal} stay; wrapped text joins on one space. |'
+        in (rows["wrapped"])
+    )
+
+
+def test_a_heredoc_means_what_terraform_reads() -> None:
+    """The value of a heredoc as python-hcl2 hands it over (in quotes, markers included): an
+    indented one loses its lines' common indentation, and each line ends with a newline."""
+    assert docs._unquote('"<<-EOT\n    a\n      b\n    EOT"') == "a\n  b\n"
+    assert docs._unquote('"<<EOT\n  a\nEOT"') == "  a\n"
+    assert docs._unquote('"<<EOT"') == "<<EOT"  # a quoted string that only looks like one
+
+
+def test_no_description_cell_keeps_a_heredoc_line_break() -> None:
+    """Every description of every module renders on one table line, without markers."""
+    for d in docs.module_dirs(REPO_ROOT):
+        for line in docs.render(d).splitlines():
+            assert "<<" not in line and "EOT" not in line and not line.endswith("  |"), (d, line)

@@ -68,8 +68,10 @@ def checkov_reports(
 
 
 def assert_checkov_passes(report: Any, min_passed: int) -> None:
-    """One directory's checkov report: no failed check, every skip with its reason."""
+    """One directory's checkov report: no failed check, every skip with its reason, and no
+    file it could not parse (checkov skips such a file's resources silently)."""
     reports = report if isinstance(report, list) else [report]
+    assert all(r["summary"]["parsing_errors"] == 0 for r in reports), [r["summary"] for r in reports]
     failed = [c for r in reports for c in r["results"]["failed_checks"]]
     assert not failed, [f"{c['check_id']} {c['resource']} {c['file_path']}" for c in failed]
     skipped = [c for r in reports for c in r["results"]["skipped_checks"]]

@@ -64,8 +64,11 @@ resource "aws_iam_policy" "boundary" {
 # only) would silently deny their calls (the rule's role starts the state machine, the state
 # machine's role publishes to the topic through its KMS key).
 resource "aws_iam_policy" "messages_boundary" {
-  name        = "${var.name_prefix}-alarm-messages-boundary"
-  description = "Permissions boundary for the alarm-messages roles: start the message state machine, publish to SNS through its KMS key."
+  name = "${var.name_prefix}-alarm-messages-boundary"
+  description = join(" ", [
+    "Permissions boundary for the alarm-messages roles:",
+    "start the message state machine, publish to SNS through its KMS key.",
+  ])
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [

@@ -1,5 +1,8 @@
 variable "region" {
-  description = "Region to deploy to. The rules see the events of this region only: console sign-ins of IAM users without an alias cookie and of root, and IAM's changes, are recorded in us-east-1."
+  description = <<-EOT
+    Region to deploy to. The rules see the events of this region only: console sign-ins of IAM users
+    without an alias cookie and of root, and IAM's changes, are recorded in us-east-1.
+  EOT
   type        = string
   default     = "us-east-1"
 }
@@ -11,11 +14,18 @@ variable "name_prefix" {
 }
 
 variable "allowed_source_cidrs" {
-  description = "Your addresses allowed to sign in to the console (IPv4/IPv6 CIDRs or bare IPs: your office egress, VPN pool). Any other source of a successful console sign-in alarms. No default: an example value would alarm on every real sign-in. [] turns that detection off."
+  description = <<-EOT
+    Your addresses allowed to sign in to the console (IPv4/IPv6 CIDRs or bare IPs: your office
+    egress, VPN pool). Any other source of a successful console sign-in alarms. No default: an
+    example value would alarm on every real sign-in. [] turns that detection off.
+  EOT
   type        = list(string)
 }
 
 variable "alarm_email_addresses" {
-  description = "Your team's addresses for the alarm emails (each must confirm the subscription). No default: an example address would send every alarm to nobody."
+  description = <<-EOT
+    Your team's addresses for the alarm emails (each must confirm the subscription). No default: an
+    example address would send every alarm to nobody.
+  EOT
   type        = list(string)
 }

@@ -24,6 +24,13 @@ output "alarms" {
 }
 
 output "subscribers" {
-  description = "Who the alarms reach: nobody yet. This example subscribes no one to the topic (sns_topic_arn); subscribe your team's email, a pager's https endpoint or a chat channel to it, or add alarm_email_addresses to the module call."
-  value       = "nobody: this example subscribes no one to ${module.trailwatch.sns_topic_arn}; subscribe your team (email, pager, chat) to it, or set alarm_email_addresses on the module"
+  description = <<-EOT
+    Who the alarms reach: nobody yet. This example subscribes no one to the topic (sns_topic_arn);
+    subscribe your team's email, a pager's https endpoint or a chat channel to it, or add
+    alarm_email_addresses to the module call.
+  EOT
+  value = join(" ", [
+    "nobody: this example subscribes no one to ${module.trailwatch.sns_topic_arn};",
+    "subscribe your team (email, pager, chat) to it, or set alarm_email_addresses on the module",
+  ])
 }

@@ -36,6 +36,8 @@ output "signin_forward_rules" {
       "eu-north-1"     = module.signin_forward_eu_north_1.forward_rule_arn
       "ap-southeast-2" = module.signin_forward_ap_southeast_2.forward_rule_arn
     },
-    var.identity_center_region == null ? {} : { (var.identity_center_region) = module.signin_forward_identity_center[0].forward_rule_arn },
+    var.identity_center_region == null
+    ? {}
+    : { (var.identity_center_region) = module.signin_forward_identity_center[0].forward_rule_arn },
   )
 }

@@ -54,17 +54,29 @@ locals {
 
   topic_arns = distinct(flatten([for d in var.destinations : concat(d.topic_arns, d.chat_topic_arns)]))
   # Destination topics whose keys the caller does not know (all but topic_kms_keys' by default).
-  external_topic_arns = var.external_topic_arns != null ? var.external_topic_arns : [for t in local.topic_arns : t if !contains([for k in var.topic_kms_keys : k.topic_arn], t)]
+  external_topic_arns = (
+    var.external_topic_arns != null
+    ? var.external_topic_arns
+    : [for t in local.topic_arns : t if !contains([for k in var.topic_kms_keys : k.topic_arn], t)]
+  )
 
   definition = jsonencode({
-    Comment       = "trailwatch: a readable message for each detection alarm that goes to ALARM (modules/alarm-messages)"
+    Comment = join(" ", [
+      "trailwatch: a readable message for each detection alarm",
+      "that goes to ALARM (modules/alarm-messages)",
+    ])
     QueryLanguage = "JSONata"
     StartAt       = "Render"
     States = {
       Render = {
-        Type   = "Pass"
-        Output = "{% (\n$detections := ${jsonencode(local.detections)};\n${trimspace(file("${path.module}/message.jsonata"))}\n) %}"
-        Next   = "Publish"
+        Type = "Pass"
+        Output = join("\n", [
+          "{% (",
+          "$detections := ${jsonencode(local.detections)};",
+          trimspace(file("${path.module}/message.jsonata")),
+          ") %}",
+        ])
+        Next = "Publish"
       }
       Publish = {
         Type  = "Map"
@@ -188,7 +200,9 @@ resource "aws_iam_role_policy" "machine" {
 }
 
 resource "aws_sfn_state_machine" "this" {
-  #checkov:skip=CKV_AWS_285:Execution logging would need the role to manage log deliveries on "*" (logs:CreateLogDelivery...); a failed execution raises the ExecutionsFailed alarm below instead
+  # CKV_AWS_285: execution logging would need the role to manage log deliveries on "*"
+  # (logs:CreateLogDelivery...); a failed execution raises the ExecutionsFailed alarm below.
+  #checkov:skip=CKV_AWS_285:Logging needs log-delivery rights on "*"; ExecutionsFailed alarms instead
   #checkov:skip=CKV_AWS_284:X-Ray tracing of a two-state message renderer adds cost and no security value
   name       = local.name
   type       = "EXPRESS"
@@ -214,7 +228,11 @@ resource "aws_cloudwatch_event_rule" "this" {
   event_pattern = jsonencode({
     source        = ["aws.cloudwatch"]
     "detail-type" = ["CloudWatch Alarm State Change"]
-    resources     = [{ prefix = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name_prefix}-" }]
+    resources = [
+      {
+        prefix = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name_prefix}-"
+      }
+    ]
     detail = {
       state     = { value = ["ALARM"] }
       alarmName = [{ "anything-but" = { prefix = local.name } }]
@@ -223,8 +241,23 @@ resource "aws_cloudwatch_event_rule" "this" {
 
   lifecycle {
     precondition {
-      condition     = alltrue([for a in var.alarms : startswith(a.name, "${var.name_prefix}-") && !startswith(a.name, local.name)])
-      error_message = "alarms: every alarm name must start with \"${var.name_prefix}-\" (the rule matches the alarms by that prefix) and none with \"${local.name}\" (this module's own alarms); not so: ${join(", ", [for a in var.alarms : a.name if !startswith(a.name, "${var.name_prefix}-") || startswith(a.name, local.name)])}."
+      condition = alltrue([
+        for a in var.alarms :
+        startswith(a.name, "${var.name_prefix}-") && !startswith(a.name, local.name)
+      ])
+      error_message = join("", [
+        "alarms: every alarm name must start with \"${var.name_prefix}-\" (the rule matches the ",
+        "alarms by that prefix) and none with \"${local.name}\" (this module's own alarms); not ",
+        "so: ",
+        join(
+          ", ",
+          [
+            for a in var.alarms : a.name
+            if !startswith(a.name, "${var.name_prefix}-") || startswith(a.name, local.name)
+          ]
+        ),
+        ".",
+      ])
     }
   }
 
@@ -300,7 +333,10 @@ module "failure_alarm" {
   source = "../rule-failure-alarms"
 
   rules = {
-    rule = { name = local.name, check = "The readable message was not sent: check the target role's trust, policy and permissions boundary." }
+    rule = {
+      name  = local.name,
+      check = "The readable message was not sent: check the target role's trust, policy and permissions boundary."
+    }
   }
   dead_letter_queue = var.dead_letter_queue_arn != null
   alarm_actions     = var.failure_alarm_actions
@@ -312,8 +348,12 @@ module "failure_alarm" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "failed" {
-  alarm_name          = "${local.name}-failed"
-  alarm_description   = "trailwatch: a readable alarm message could not be rendered or published (${local.name} ExecutionsFailed); the detection's raw alarm notification, if on, still went out. Check the state machine's executions."
+  alarm_name = "${local.name}-failed"
+  alarm_description = join(" ", [
+    "trailwatch: a readable alarm message could not be rendered or published",
+    "(${local.name} ExecutionsFailed); the detection's raw alarm notification, if on, still went",
+    "out. Check the state machine's executions.",
+  ])
   namespace           = "AWS/States"
   metric_name         = "ExecutionsFailed"
   dimensions          = { StateMachineArn = aws_sfn_state_machine.this.arn }

@@ -1,5 +1,8 @@
 output "alarms" {
-  description = "key => {name, arn, period, evaluation_periods, statistic, insights_queries = {events, by_account}, filter_pattern} of every alarm."
+  description = <<-EOT
+    key => {name, arn, period, evaluation_periods, statistic, insights_queries = {events,
+    by_account}, filter_pattern} of every alarm.
+  EOT
   value = {
     for key, a in aws_cloudwatch_metric_alarm.this : key => {
       name               = a.alarm_name

@@ -4,7 +4,11 @@ variable "name_prefix" {
 }
 
 variable "filters" {
-  description = "The metric filters to alarm on, as output by modules/metric-filters: key => {name, metric_name, namespace, pattern (optional: the filter's pattern, passed on in the alarms output for the alarm messages' exact link)}."
+  description = <<-EOT
+    The metric filters to alarm on, as output by modules/metric-filters: key => {name, metric_name,
+    namespace, pattern (optional: the filter's pattern, passed on in the alarms output for the alarm
+    messages' exact link)}.
+  EOT
   type = map(object({
     name        = string
     metric_name = string
@@ -19,7 +23,10 @@ variable "log_group_name" {
 }
 
 variable "log_group_names" {
-  description = "Detection key => the log group its filters read instead of log_group_name (the eventbridge detection path)."
+  description = <<-EOT
+    Detection key => the log group its filters read instead of log_group_name (the eventbridge
+    detection path).
+  EOT
   type        = map(string)
   default     = {}
 }
@@ -37,7 +44,10 @@ variable "ok_actions" {
 }
 
 variable "detections" {
-  description = "Per-detection alarm overrides keyed by catalog key: threshold, period, evaluation_periods, datapoints_to_alarm, treat_missing_data, statistic, alarm_actions."
+  description = <<-EOT
+    Per-detection alarm overrides keyed by catalog key: threshold, period, evaluation_periods,
+    datapoints_to_alarm, treat_missing_data, statistic, alarm_actions.
+  EOT
   type = map(object({
     threshold           = optional(number)
     period              = optional(number)

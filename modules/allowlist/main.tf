@@ -31,7 +31,11 @@ locals {
   fits        = length(local.entries) <= local.max_entries
 
   # IPv4 on an octet boundary: an exact string (/32) or a trailing wildcard (/24 -> "a.b.c.*").
-  v4_wild = [for a in local.entries : a.len == 32 ? a.net : join(".", concat(slice(split(".", a.net), 0, floor(a.len / 8)), ["*"])) if !a.v6 && a.len % 8 == 0]
+  v4_wild = [
+    for a in local.entries :
+    a.len == 32 ? a.net : join(".", concat(slice(split(".", a.net), 0, floor(a.len / 8)), ["*"]))
+    if !a.v6 && a.len % 8 == 0
+  ]
 
   # IPv4 off an octet boundary: the partial octet's values, one per address form
   # (10.0.0.16/28 -> 16..31 in the last octet; 172.16.16.0/20 -> 16..31 in the third).
@@ -51,9 +55,14 @@ locals {
     for t in distinct([for v in range(p.lo, p.lo + p.size) : floor(v / 10)]) : format("^%s%s%s%s",
       join("", [for o in p.fixed : "${o}\\."]),
       t == 0 ? "" : tostring(t),
-      min([for v in range(p.lo, p.lo + p.size) : v % 10 if floor(v / 10) == t]...) == max([for v in range(p.lo, p.lo + p.size) : v % 10 if floor(v / 10) == t]...)
+      min([for v in range(p.lo, p.lo + p.size) : v % 10 if floor(v / 10) == t]...)
+      == max([for v in range(p.lo, p.lo + p.size) : v % 10 if floor(v / 10) == t]...)
       ? tostring(min([for v in range(p.lo, p.lo + p.size) : v % 10 if floor(v / 10) == t]...))
-      : format("[%d-%d]", min([for v in range(p.lo, p.lo + p.size) : v % 10 if floor(v / 10) == t]...), max([for v in range(p.lo, p.lo + p.size) : v % 10 if floor(v / 10) == t]...)),
+      : format(
+        "[%d-%d]",
+        min([for v in range(p.lo, p.lo + p.size) : v % 10 if floor(v / 10) == t]...),
+        max([for v in range(p.lo, p.lo + p.size) : v % 10 if floor(v / 10) == t]...)
+      ),
       p.last ? "$" : "\\."
     )
   ]])
@@ -66,7 +75,14 @@ locals {
     left  = compact(split(":", split("::", a.net)[0]))
     right = compact(split(":", try(split("::", a.net)[1], "")))
   }) if a.v6]
-  v6_fixed = [for a in local.v6 : slice(concat(a.left, [for i in range(8 - length(a.left) - length(a.right)) : "0"], a.right), 0, a.k)]
+  v6_fixed = [
+    for a in local.v6 :
+    slice(
+      concat(a.left, [for i in range(8 - length(a.left) - length(a.right)) : "0"], a.right),
+      0,
+      a.k
+    )
+  ]
   v6_runs = [for n, a in local.v6 : [
     for s in range(a.k) : {
       s = s
@@ -76,7 +92,11 @@ locals {
   v6_wild = flatten([for n, a in local.v6 : a.len == 128 ? [a.net] : concat(
     ["${join(":", local.v6_fixed[n])}:*"],
     # A zero run followed by more fixed groups: compressed only when it is at least 2 long.
-    [for r in local.v6_runs[n] : "${join(":", slice(local.v6_fixed[n], 0, r.s))}::${join(":", slice(local.v6_fixed[n], r.e, a.k))}:*" if r.e < a.k && r.e - r.s >= 2],
+    [
+      for r in local.v6_runs[n] :
+      "${join(":", slice(local.v6_fixed[n], 0, r.s))}::${join(":", slice(local.v6_fixed[n], r.e, a.k))}:*"
+      if r.e < a.k && r.e - r.s >= 2
+    ],
     # A zero run reaching the end of the prefix, at most 2 groups long: any run starting there covers it.
     [for r in local.v6_runs[n] : "${join(":", slice(local.v6_fixed[n], 0, r.s))}::*" if r.e == a.k && r.e - r.s <= 2],
   )])
@@ -84,7 +104,11 @@ locals {
   # wildcard can bound the number of groups).
   v6_rx = flatten([for n, a in local.v6 : [
     for r in local.v6_runs[n] : [
-      for t in range(0, 8 - a.k + 1) : format("^%s::%s$", join(":", slice(local.v6_fixed[n], 0, r.s)), join(":", [for x in range(t) : "[0-9a-f]{1,4}"]))
+      for t in range(0, 8 - a.k + 1) : format(
+        "^%s::%s$",
+        join(":", slice(local.v6_fixed[n], 0, r.s)),
+        join(":", [for x in range(t) : "[0-9a-f]{1,4}"])
+      )
     ] if r.e == a.k && r.e - r.s > 2
   ] if a.len < 128])
 }

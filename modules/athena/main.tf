@@ -15,7 +15,11 @@ locals {
   # AWS CloudTrail User Guide, "Finding your CloudTrail log files": an account trail writes
   # <prefix>AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<MM>/<dd>/; an organization trail
   # AWSLogs/<organization id>/<account>/CloudTrail/<region>/... for each member account.
-  logs_root = var.organization_id == null ? "s3://${var.s3_bucket_name}/${local.key_prefix}AWSLogs" : "s3://${var.s3_bucket_name}/${local.key_prefix}AWSLogs/${var.organization_id}"
+  logs_root = (
+    var.organization_id == null
+    ? "s3://${var.s3_bucket_name}/${local.key_prefix}AWSLogs"
+    : "s3://${var.s3_bucket_name}/${local.key_prefix}AWSLogs/${var.organization_id}"
+  )
 
   results_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.results_bucket_name}"
 }
@@ -42,8 +46,11 @@ resource "aws_glue_catalog_table" "cloudtrail" {
 
   database_name = aws_glue_catalog_database.this[0].name
   name          = "cloudtrail"
-  description   = "CloudTrail events of s3://${var.s3_bucket_name}/${local.key_prefix}AWSLogs (partition projection on account, region, date)"
-  table_type    = "EXTERNAL_TABLE"
+  description = join(" ", [
+    "CloudTrail events of s3://${var.s3_bucket_name}/${local.key_prefix}AWSLogs",
+    "(partition projection on account, region, date)",
+  ])
+  table_type = "EXTERNAL_TABLE"
 
   parameters = {
     "EXTERNAL"                           = "TRUE"
@@ -102,9 +109,13 @@ resource "aws_glue_catalog_table" "cloudtrail" {
 ################################################################################
 
 resource "aws_s3_bucket" "results" {
-  #checkov:skip=CKV_AWS_18:Query results are short-lived copies of what the trail archive holds; access-log the archive, not this scratch bucket
+  # CKV_AWS_18: query results are short-lived copies of what the trail archive holds;
+  # access-log the archive, not this scratch bucket.
+  #checkov:skip=CKV_AWS_18:Short-lived copies of the trail archive; access-log the archive instead
   #checkov:skip=CKV2_AWS_62:Athena writes a result per query; object notifications would only add noise and cost
-  #checkov:skip=CKV_AWS_144:Query results expire after results_expiration_days and can be recomputed: cross-region replication would copy scratch data
+  # CKV_AWS_144: query results expire after results_expiration_days and can be recomputed:
+  # cross-region replication would copy scratch data.
+  #checkov:skip=CKV_AWS_144:Expiring, recomputable query results; replication would copy scratch data
   count = var.create ? 1 : 0
 
   bucket        = var.results_bucket_name
@@ -143,7 +154,9 @@ resource "aws_s3_bucket_versioning" "results" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "results" {
-  #checkov:skip=CKV_AWS_145:SSE-KMS when results_kms_key_arn is set; SSE-S3 otherwise, as the workgroup enforces for every result it writes
+  # CKV_AWS_145: SSE-KMS when results_kms_key_arn is set; SSE-S3 otherwise, as the workgroup
+  # enforces for every result it writes.
+  #checkov:skip=CKV_AWS_145:SSE-KMS with results_kms_key_arn, else SSE-S3, as the workgroup enforces
   count = var.create ? 1 : 0
 
   bucket = aws_s3_bucket.results[0].id

@@ -1,5 +1,8 @@
 variable "create" {
-  description = "Create the Glue database and table, the Athena workgroup and its results bucket. false makes the module a no-op."
+  description = <<-EOT
+    Create the Glue database and table, the Athena workgroup and its results bucket. false makes the
+    module a no-op.
+  EOT
   type        = bool
   default     = true
 }
@@ -10,7 +13,10 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[a-z0-9_]{1,128}$", var.name))
-    error_message = "name must be 1-128 lower-case letters, digits and underscores (a Glue database name that Athena can query unquoted)."
+    error_message = <<-EOT
+      name must be 1-128 lower-case letters, digits and underscores (a Glue database name that
+      Athena can query unquoted).
+    EOT
   }
 }
 
@@ -36,7 +42,10 @@ variable "s3_key_prefix" {
 }
 
 variable "organization_id" {
-  description = "For an organization trail: the organization ID (o-...), whose logs are under AWSLogs/<organization_id>/<account>/. null: an account trail, under AWSLogs/<account>/."
+  description = <<-EOT
+    For an organization trail: the organization ID (o-...), whose logs are under
+    AWSLogs/<organization_id>/<account>/. null: an account trail, under AWSLogs/<account>/.
+  EOT
   type        = string
   default     = null
 
@@ -47,7 +56,10 @@ variable "organization_id" {
 }
 
 variable "account_ids" {
-  description = "The accounts whose logs the table projects (partition projection on account): this account for an account trail, every member account to query for an organization trail."
+  description = <<-EOT
+    The accounts whose logs the table projects (partition projection on account): this account for
+    an account trail, every member account to query for an organization trail.
+  EOT
   type        = list(string)
 
   validation {
@@ -57,22 +69,34 @@ variable "account_ids" {
 }
 
 variable "regions" {
-  description = "The regions whose logs the table projects (partition projection on region). A multi-region trail writes one folder per region."
+  description = <<-EOT
+    The regions whose logs the table projects (partition projection on region). A multi-region trail
+    writes one folder per region.
+  EOT
   type        = list(string)
 
   validation {
-    condition     = length(var.regions) > 0 && alltrue([for r in var.regions : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", r))])
+    condition = (
+      length(var.regions) > 0
+      && alltrue([for r in var.regions : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", r))])
+    )
     error_message = "regions must list at least one AWS region name, such as us-east-1."
   }
 }
 
 variable "projection_start_date" {
-  description = "The first day the table projects (yyyy/MM/dd): the trail's first log day. Queries before it find nothing."
+  description = <<-EOT
+    The first day the table projects (yyyy/MM/dd): the trail's first log day. Queries before it find
+    nothing.
+  EOT
   type        = string
   default     = "2024/01/01"
 
   validation {
-    condition     = can(regex("^[0-9]{4}/[0-9]{2}/[0-9]{2}$", var.projection_start_date)) && can(formatdate("YYYY", "${replace(var.projection_start_date, "/", "-")}T00:00:00Z"))
+    condition = (
+      can(regex("^[0-9]{4}/[0-9]{2}/[0-9]{2}$", var.projection_start_date))
+      && can(formatdate("YYYY", "${replace(var.projection_start_date, "/", "-")}T00:00:00Z"))
+    )
     error_message = "projection_start_date must be a date written yyyy/MM/dd, such as 2024/01/01."
   }
 }
@@ -93,7 +117,10 @@ variable "results_expiration_days" {
   default     = 30
 
   validation {
-    condition     = var.results_expiration_days >= 1 && floor(var.results_expiration_days) == var.results_expiration_days
+    condition = (
+      var.results_expiration_days >= 1
+      && floor(var.results_expiration_days) == var.results_expiration_days
+    )
     error_message = "results_expiration_days must be a whole number of days, at least 1."
   }
 }
@@ -105,24 +132,39 @@ variable "results_bucket_force_destroy" {
 }
 
 variable "results_kms_key_arn" {
-  description = "KMS key to encrypt query results with (SSE_KMS). null: SSE_S3. The key's policy must let the workgroup's users use it."
+  description = <<-EOT
+    KMS key to encrypt query results with (SSE_KMS). null: SSE_S3. The key's policy must let the
+    workgroup's users use it.
+  EOT
   type        = string
   default     = null
 
   validation {
-    condition     = var.results_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.results_kms_key_arn))
+    condition = (
+      var.results_kms_key_arn == null
+      || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.results_kms_key_arn))
+    )
     error_message = "results_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
   }
 }
 
 variable "bytes_scanned_cutoff_per_query" {
-  description = "The workgroup's cost guard: a query that would scan more bytes is cancelled. Athena's minimum is 10 MB (10485760); the default is 1 TB (about 5 USD at 5 USD per TB scanned)."
+  description = <<-EOT
+    The workgroup's cost guard: a query that would scan more bytes is cancelled. Athena's minimum is
+    10 MB (10485760); the default is 1 TB (about 5 USD at 5 USD per TB scanned).
+  EOT
   type        = number
   default     = 1099511627776
 
   validation {
-    condition     = var.bytes_scanned_cutoff_per_query >= 10485760 && floor(var.bytes_scanned_cutoff_per_query) == var.bytes_scanned_cutoff_per_query
-    error_message = "bytes_scanned_cutoff_per_query must be a whole number of bytes, at least 10485760 (10 MB, Athena's minimum)."
+    condition = (
+      var.bytes_scanned_cutoff_per_query >= 10485760
+      && floor(var.bytes_scanned_cutoff_per_query) == var.bytes_scanned_cutoff_per_query
+    )
+    error_message = <<-EOT
+      bytes_scanned_cutoff_per_query must be a whole number of bytes, at least 10485760 (10 MB,
+      Athena's minimum).
+    EOT
   }
 }
 

@@ -14,15 +14,19 @@ locals {
   # unset, the API applies AdministratorAccess (CreateSlackChannelConfiguration,
   # "GuardrailPolicyArns"); the default here is CloudWatch read-only: enough to show an
   # alarm's graph, nothing that changes the account.
-  guardrail_policy_arns = coalesce(var.guardrail_policy_arns, ["arn:${local.partition}:iam::aws:policy/CloudWatchReadOnlyAccess"])
+  guardrail_policy_arns = coalesce(
+    var.guardrail_policy_arns,
+    ["arn:${local.partition}:iam::aws:policy/CloudWatchReadOnlyAccess"]
+  )
 }
 
 ################################################################################
 # The chat topic: modules/notifications again, so the same topic policy and key policy as
 # the module's own topic, with a key of its own (create_kms_key) or kms_key_arn's:
-# cloudwatch.amazonaws.com and events.amazonaws.com publish and use the key. Nothing is added for the chat service: the channel configuration subscribes
-# through the service-linked role ("Amazon Q Developer in chat applications Service-linked
-# role for performing operations on Amazon SNS topics and CloudWatch Logs"), and SNS
+# cloudwatch.amazonaws.com and events.amazonaws.com publish and use the key. Nothing is added
+# for the chat service: the channel configuration subscribes through the service-linked role
+# ("Amazon Q Developer in chat applications Service-linked role for performing operations on
+# Amazon SNS topics and CloudWatch Logs"), and SNS
 # decrypts before delivering to a subscriber ("Amazon SNS data encryption" covers SSE; the
 # exact sentence was not found in the stored pages). NOT CONFIRMED: a third-party report
 # (nozaq/terraform-aws-secure-baseline#229) says the chat service did not deliver from
@@ -69,9 +73,12 @@ data "aws_iam_policy_document" "trust" {
 resource "aws_iam_role" "channel" {
   count = local.any_channel ? 1 : 0
 
-  name                 = "${var.name}-channel"
-  path                 = var.role_path
-  description          = "Channel role of the trailwatch chat configurations (notifications only; permissions: ${length(var.channel_role_policy_arns) == 0 ? "none" : join(", ", var.channel_role_policy_arns)})"
+  name = "${var.name}-channel"
+  path = var.role_path
+  description = join(" ", [
+    "Channel role of the trailwatch chat configurations (notifications only; permissions:",
+    "${length(var.channel_role_policy_arns) == 0 ? "none" : join(", ", var.channel_role_policy_arns)})",
+  ])
   assume_role_policy   = data.aws_iam_policy_document.trust.json
   permissions_boundary = var.permissions_boundary_arn
   tags                 = var.tags

@@ -31,13 +31,23 @@ variable "permissions_boundary_arn" {
   default     = null
 
   validation {
-    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-zA-Z-]*:iam::([0-9]{12}|aws):policy/.+$", var.permissions_boundary_arn))
+    condition = (
+      var.permissions_boundary_arn == null
+      || can(
+        regex("^arn:aws[a-zA-Z-]*:iam::([0-9]{12}|aws):policy/.+$", var.permissions_boundary_arn)
+      )
+    )
     error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
   }
 }
 
 variable "trail_arn" {
-  description = "ARN of the trail whose events the role delivers. Its account (the trail owner's) and home region name the log streams the role may write (<account>_CloudTrail_<region>*), and it appears in the role's description. No trust condition uses it: the role policy for CloudWatch Logs delivery supports no aws:SourceArn or aws:SourceAccount (see README)."
+  description = <<-EOT
+    ARN of the trail whose events the role delivers. Its account (the trail owner's) and home region
+    name the log streams the role may write (<account>_CloudTrail_<region>*), and it appears in the
+    role's description. No trust condition uses it: the role policy for CloudWatch Logs delivery
+    supports no aws:SourceArn or aws:SourceAccount (see README).
+  EOT
   type        = string
 
   validation {
@@ -52,12 +62,18 @@ variable "log_group_arn" {
 
   validation {
     condition     = can(regex("^arn:aws[a-zA-Z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[^*]+$", var.log_group_arn))
-    error_message = "log_group_arn must be a log group ARN without the trailing :* (arn:aws:logs:<region>:<account>:log-group:<name>)."
+    error_message = <<-EOT
+      log_group_arn must be a log group ARN without the trailing :*
+      (arn:aws:logs:<region>:<account>:log-group:<name>).
+    EOT
   }
 }
 
 variable "organization_id" {
-  description = "AWS Organizations ID (o-...) when the trail is an organization trail: the role may then also write the o-<id>_* log streams that carry member accounts' events."
+  description = <<-EOT
+    AWS Organizations ID (o-...) when the trail is an organization trail: the role may then also
+    write the o-<id>_* log streams that carry member accounts' events.
+  EOT
   type        = string
   default     = null
 

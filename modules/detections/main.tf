@@ -39,15 +39,20 @@ locals {
       # root_privileged_task) is used only while that detection is on; otherwise the wider
       # pattern keeps reporting them.
       pattern_id = (
-        var.cis_exact && contains(p, "security_hub") ? try(local.catalog.detections[key].cis_exact_pattern, "security_hub") :
+        var.cis_exact && contains(p, "security_hub")
+        ? try(local.catalog.detections[key].cis_exact_pattern, "security_hub") :
         can(local.catalog.detections[key].modes) ? local.catalog.detections[key].modes[local.modes[key]] :
-        contains(p, "tuned") && try(local.enabled[local.catalog.detections[key].tuned_requires], true) ? "tuned" : "security_hub"
+        contains(p, "tuned")
+        && try(local.enabled[local.catalog.detections[key].tuned_requires], true)
+        ? "tuned"
+        : "security_hub"
       )
     }
   }
 
   # Catalog mistakes that would otherwise resolve silently.
   unknown_requires = [
-    for key, d in local.catalog.detections : "${key}.tuned_requires = \"${d.tuned_requires}\"" if can(d.tuned_requires) && !contains(keys(local.catalog.detections), try(d.tuned_requires, ""))
+    for key, d in local.catalog.detections : "${key}.tuned_requires = \"${d.tuned_requires}\"" if can(d.tuned_requires)
+    && !contains(keys(local.catalog.detections), try(d.tuned_requires, ""))
   ]
 }

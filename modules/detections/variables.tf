@@ -1,5 +1,8 @@
 variable "path" {
-  description = "The path that reads the catalog: \"metric_filters\" (every detection, its filter patterns) or \"eventbridge\" (the detections with a rule, their EventBridge patterns and opt_in)."
+  description = <<-EOT
+    The path that reads the catalog: "metric_filters" (every detection, its filter patterns) or
+    "eventbridge" (the detections with a rule, their EventBridge patterns and opt_in).
+  EOT
   type        = string
 
   validation {
@@ -43,7 +46,10 @@ variable "enabled" {
 }
 
 variable "allowlist_set" {
-  description = "Whether allowed_source_cidrs is non-empty: a detection that needs the allowlist is on by default only then."
+  description = <<-EOT
+    Whether allowed_source_cidrs is non-empty: a detection that needs the allowlist is on by default
+    only then.
+  EOT
   type        = bool
   default     = false
 }

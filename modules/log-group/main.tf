@@ -50,7 +50,11 @@ data "aws_iam_policy_document" "kms" {
     condition {
       test     = length(var.detection_groups) > 0 ? "ArnLike" : "ArnEquals"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = length(var.detection_groups) > 0 ? [local.log_group_arn, "${local.log_group_arn}/*"] : [local.log_group_arn]
+      values = (
+        length(var.detection_groups) > 0
+        ? [local.log_group_arn, "${local.log_group_arn}/*"]
+        : [local.log_group_arn]
+      )
     }
   }
 }

@@ -1,5 +1,9 @@
 variable "detection_groups" {
-  description = "Names of groups to create under this one, <name>/<each>, with its retention and key (the eventbridge detection path: one group per detection). The created key's policy then admits them too."
+  description = <<-EOT
+    Names of groups to create under this one, <name>/<each>, with its retention and key (the
+    eventbridge detection path: one group per detection). The created key's policy then admits them
+    too.
+  EOT
   type        = list(string)
   default     = []
 }
@@ -16,7 +20,10 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[.\\-_/#A-Za-z0-9]{1,512}$", var.name))
-    error_message = "name must be 1-512 characters of letters, digits and . - _ / # (CloudWatch Logs log group naming rules)."
+    error_message = <<-EOT
+      name must be 1-512 characters of letters, digits and . - _ / # (CloudWatch Logs log group
+      naming rules).
+    EOT
   }
 }
 
@@ -26,25 +33,68 @@ variable "retention_in_days" {
   default     = 365
 
   validation {
-    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.retention_in_days)
-    error_message = "retention_in_days must be one of the values CloudWatch Logs accepts: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+    condition = contains(
+      [
+        0,
+        1,
+        3,
+        5,
+        7,
+        14,
+        30,
+        60,
+        90,
+        120,
+        150,
+        180,
+        365,
+        400,
+        545,
+        731,
+        1096,
+        1827,
+        2192,
+        2557,
+        2922,
+        3288,
+        3653
+      ],
+      var.retention_in_days
+    )
+    error_message = <<-EOT
+      retention_in_days must be one of the values CloudWatch Logs accepts: 0 (never expire), 1, 3,
+      5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+      3653.
+    EOT
   }
 }
 
 variable "create_kms_key" {
-  description = "Create a dedicated customer managed KMS key for the log group. Set false to use kms_key_arn (or the service-owned key when that is null)."
+  description = <<-EOT
+    Create a dedicated customer managed KMS key for the log group. Set false to use kms_key_arn (or
+    the service-owned key when that is null).
+  EOT
   type        = bool
   default     = true
 }
 
 variable "kms_key_arn" {
-  description = "ARN of an existing KMS key to encrypt the log group with (for example the trail's key), used when create_kms_key = false. Its policy must allow logs.<region>.amazonaws.com."
+  description = <<-EOT
+    ARN of an existing KMS key to encrypt the log group with (for example the trail's key), used
+    when create_kms_key = false. Its policy must allow logs.<region>.amazonaws.com.
+  EOT
   type        = string
   default     = null
 
   validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); CloudWatch Logs does not accept aliases."
+    condition = (
+      var.kms_key_arn == null
+      || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    )
+    error_message = <<-EOT
+      kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); CloudWatch Logs
+      does not accept aliases.
+    EOT
   }
 }
 

@@ -39,16 +39,37 @@ locals {
   # Compact form, when the plain one is too long: everything as regex alternation, split
   # over the two regexes AWS allows in one pattern.
   allow_rx_all = concat(
-    [for w in local.allow_wild : endswith(w, "*") ? "^${replace(trimsuffix(w, "*"), ".", "\\.")}" : "^${replace(w, ".", "\\.")}$"],
+    [
+      for w in local.allow_wild :
+      endswith(w, "*")
+      ? "^${replace(trimsuffix(w, "*"), ".", "\\.")}"
+      : "^${replace(w, ".", "\\.")}$"
+    ],
     local.allow_rx,
   )
   allow_rx_half = ceil(length(local.allow_rx_all) / 2)
   allow_clauses_compact = join(" && ", [
-    for part in [slice(local.allow_rx_all, 0, local.allow_rx_half), slice(local.allow_rx_all, local.allow_rx_half, length(local.allow_rx_all))] :
+    for part in [
+      slice(local.allow_rx_all, 0, local.allow_rx_half),
+      slice(local.allow_rx_all, local.allow_rx_half, length(local.allow_rx_all))
+    ] :
     "($.sourceIPAddress != %${join("|", part)}%)" if length(part) > 0
   ])
-  allow_template = one([for d in local.catalog.detections : d.patterns.tuned if strcontains(try(d.patterns.tuned, ""), local.placeholder)])
-  allow_clauses  = length(replace(coalesce(local.allow_template, local.placeholder), local.placeholder, local.allow_clauses_plain)) <= 1024 ? local.allow_clauses_plain : local.allow_clauses_compact
+  allow_template = one([
+    for d in local.catalog.detections : d.patterns.tuned
+    if strcontains(try(d.patterns.tuned, ""), local.placeholder)
+  ])
+  allow_clauses = (
+    length(
+      replace(
+        coalesce(local.allow_template, local.placeholder),
+        local.placeholder,
+        local.allow_clauses_plain
+      )
+    ) <= 1024
+    ? local.allow_clauses_plain
+    : local.allow_clauses_compact
+  )
 
   ##############################################################################
   # Resolve each detection: mode, overrides, allowlist
@@ -59,8 +80,11 @@ locals {
   exclusion_placeholder = local.catalog.placeholders.exclusions
   exclusion_templates   = local.catalog.exclusions.clause_templates
   exclusion_inputs = {
-    unauthorized_api_calls = { event_source = var.unauthorized_api_calls_excluded_event_sources, principal_arn = var.unauthorized_api_calls_excluded_principal_arns }
-    login_profile_changes  = { event_source = [], principal_arn = var.login_profile_changes_excluded_principal_arns }
+    unauthorized_api_calls = {
+      event_source  = var.unauthorized_api_calls_excluded_event_sources,
+      principal_arn = var.unauthorized_api_calls_excluded_principal_arns
+    }
+    login_profile_changes = { event_source = [], principal_arn = var.login_profile_changes_excluded_principal_arns }
   }
   exclusion_clauses = {
     for key, x in local.exclusion_inputs : key => join("", concat(
@@ -71,21 +95,41 @@ locals {
   # Which detections are on and which pattern each uses: modules/detections (shared with
   # modules/signin-events).
   resolved = {
-    for key, r in module.detections.resolved : key => merge(r, { metric_name = local.catalog.detections[key].metric_name })
+    for key, r in module.detections.resolved : key => merge(
+      r,
+      { metric_name = local.catalog.detections[key].metric_name }
+    )
   }
   # Every text a detection can deploy, made concrete once (the allowlist and exclusion
   # placeholders replaced): its patterns by id, and its deploy parts' own texts as "part:<name>".
   filled = {
     for key, d in local.catalog.detections : key => {
-      for id, text in merge(d.patterns, { for p in flatten(values(try(d.deploy, {}))) : "part:${p.name}" => p.text if can(p.text) }) :
-      id => replace(replace(text, local.placeholder, local.allow_clauses), local.exclusion_placeholder, lookup(local.exclusion_clauses, key, ""))
+      for id, text in merge(
+        d.patterns,
+        { for p in flatten(values(try(d.deploy, {}))) : "part:${p.name}" => p.text if can(p.text) }
+      ) :
+      id => replace(
+        replace(text, local.placeholder, local.allow_clauses),
+        local.exclusion_placeholder,
+        lookup(local.exclusion_clauses, key, "")
+      )
     }
   }
   candidates = {
     for key, r in local.resolved : key => merge(r, {
-      pattern = try(var.detections[key].pattern, null) != null ? var.detections[key].pattern : local.filled[key][r.pattern_id]
+      pattern = (
+        try(var.detections[key].pattern, null) != null
+        ? var.detections[key].pattern
+        : local.filled[key][r.pattern_id]
+      )
       # Whether the exclusion inputs apply to this pattern (they need its placeholder).
-      takes_exclusions = try(var.detections[key].pattern, null) == null && strcontains(local.catalog.detections[key].patterns[r.pattern_id], local.exclusion_placeholder)
+      takes_exclusions = (
+        try(var.detections[key].pattern, null) == null
+        && strcontains(
+          local.catalog.detections[key].patterns[r.pattern_id],
+          local.exclusion_placeholder
+        )
+      )
     }) if r.enabled
   }
 
@@ -106,7 +150,10 @@ locals {
           } if try(var.detections[key].pattern, null) == null
         ],
         # A pattern override is one filter, as written.
-        [for text in [c.pattern] : { name = "", pattern = text, witness = false } if try(var.detections[key].pattern, null) != null],
+        [
+          for text in [c.pattern] : { name = "", pattern = text, witness = false }
+          if try(var.detections[key].pattern, null) != null
+        ],
         ) : (part.name == "" ? key : "${key}/${part.name}") => {
         detection = key
         name      = part.name == "" ? "${var.name_prefix}-${key}" : "${var.name_prefix}-${key}-${part.name}"
@@ -136,12 +183,31 @@ resource "aws_cloudwatch_log_metric_filter" "this" {
   lifecycle {
     precondition {
       condition     = length(each.value.pattern) <= 1024
-      error_message = "The ${each.key} pattern is ${length(each.value.pattern)} characters; AWS allows at most 1024. For allowed_source_cidrs: merge adjacent ranges into wider prefixes, or list fewer entries. For unauthorized_api_calls_excluded_event_sources / _principal_arns: exclude fewer, or use wildcards (arn:aws:iam::*:role/ci-*)."
+      error_message = <<-EOT
+        The ${each.key} pattern is ${length(each.value.pattern)} characters; AWS allows at most
+        1024. For allowed_source_cidrs: merge adjacent ranges into wider prefixes, or list fewer
+        entries. For unauthorized_api_calls_excluded_event_sources / _principal_arns: exclude fewer,
+        or use wildcards (arn:aws:iam::*:role/ci-*).
+      EOT
     }
 
     precondition {
-      condition     = lookup(local.exclusion_clauses, each.value.detection, "") == "" || local.candidates[each.value.detection].takes_exclusions
-      error_message = "${each.value.detection}: the ${each.value.detection}_excluded_* inputs apply to the tuned pattern only; this configuration uses ${try(var.detections[each.value.detection].pattern, null) != null ? "a pattern override" : "the \"${local.candidates[each.value.detection].pattern_id}\" pattern (cis_exact or unauthorized_api_calls_mode)"}, which must stay verbatim. Drop the exclusions, or use the tuned pattern (unauthorized_api_calls_mode = \"tuned\" without cis_exact)."
+      condition = (
+        lookup(local.exclusion_clauses, each.value.detection, "") == ""
+        || local.candidates[each.value.detection].takes_exclusions
+      )
+      error_message = join("", [
+        "${each.value.detection}: the ${each.value.detection}_excluded_* inputs apply to the ",
+        "tuned pattern only; this configuration uses ",
+        try(var.detections[each.value.detection].pattern, null) != null
+        ? "a pattern override"
+        : join("", [
+          "the \"${local.candidates[each.value.detection].pattern_id}\" pattern",
+          " (cis_exact or unauthorized_api_calls_mode)",
+        ]),
+        ", which must stay verbatim. Drop the exclusions, or use the tuned pattern ",
+        "(unauthorized_api_calls_mode = \"tuned\" without cis_exact).",
+      ])
     }
 
     precondition {
@@ -151,7 +217,10 @@ resource "aws_cloudwatch_log_metric_filter" "this" {
 
     precondition {
       condition     = local.regex_filters <= 5
-      error_message = "${local.regex_filters} of this module's metric filters use regular expressions; AWS allows at most 5 per log group."
+      error_message = <<-EOT
+        ${local.regex_filters} of this module's metric filters use regular expressions; AWS allows
+        at most 5 per log group.
+      EOT
     }
 
     precondition {

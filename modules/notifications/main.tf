@@ -17,8 +17,22 @@ locals {
   # limits each to this account and to the ARNs of its own alarms or rules. EventBridge publishes the sign-in
   # notifications of modules/signin-events.
   publishers = merge(
-    { CloudWatchAlarms = { service = "cloudwatch.amazonaws.com", sid = "CloudWatchAlarmsOfThisAccount", arns = [local.alarm_arns] } },
-    length(var.eventbridge_rule_arns) == 0 ? {} : { EventBridgeRules = { service = "events.amazonaws.com", sid = "EventBridgeRulesOfThisAccount", arns = var.eventbridge_rule_arns } },
+    {
+      CloudWatchAlarms = {
+        service = "cloudwatch.amazonaws.com",
+        sid     = "CloudWatchAlarmsOfThisAccount",
+        arns    = [local.alarm_arns]
+      }
+    },
+    length(var.eventbridge_rule_arns) == 0
+    ? {}
+    : {
+      EventBridgeRules = {
+        service = "events.amazonaws.com",
+        sid     = "EventBridgeRulesOfThisAccount",
+        arns    = var.eventbridge_rule_arns
+      }
+    },
   )
 }
 

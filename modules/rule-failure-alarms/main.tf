@@ -12,14 +12,23 @@
 # reads, so one alarm over every rule would cost the same and say less.
 
 locals {
-  metrics = var.dead_letter_queue ? ["FailedInvocations", "InvocationsSentToDlq", "InvocationsFailedToBeSentToDlq"] : ["FailedInvocations"]
+  metrics = (
+    var.dead_letter_queue
+    ? ["FailedInvocations", "InvocationsSentToDlq", "InvocationsFailedToBeSentToDlq"]
+    : ["FailedInvocations"]
+  )
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {
   for_each = var.rules
 
-  alarm_name          = "${each.value.name}-target-failed"
-  alarm_description   = "trailwatch: EventBridge could not deliver events of rule ${each.value.name} (${var.event_bus_name} bus) to its target${var.dead_letter_queue ? "; they went, or failed to go, to the dead-letter queue" : ""}. ${each.value.check}"
+  alarm_name = "${each.value.name}-target-failed"
+  alarm_description = join("", [
+    "trailwatch: EventBridge could not deliver events of rule ${each.value.name} ",
+    "(${var.event_bus_name} bus) to its target",
+    var.dead_letter_queue ? "; they went, or failed to go, to the dead-letter queue" : "",
+    ". ${each.value.check}",
+  ])
   comparison_operator = "GreaterThanOrEqualToThreshold"
   threshold           = 1
   evaluation_periods  = 1
@@ -37,7 +46,11 @@ resource "aws_cloudwatch_metric_alarm" "this" {
         metric_name = metric_query.value
         period      = 300
         stat        = "Sum"
-        dimensions  = var.event_bus_name == "default" ? { RuleName = each.value.name } : { EventBusName = var.event_bus_name, RuleName = each.value.name }
+        dimensions = (
+          var.event_bus_name == "default"
+          ? { RuleName = each.value.name }
+          : { EventBusName = var.event_bus_name, RuleName = each.value.name }
+        )
       }
     }
   }

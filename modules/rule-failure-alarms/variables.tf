@@ -1,5 +1,8 @@
 variable "rules" {
-  description = "The EventBridge rules to watch, keyed by a name known at plan: {name = the rule's name, check = what to check when it fails (the end of the alarm description)}."
+  description = <<-EOT
+    The EventBridge rules to watch, keyed by a name known at plan: {name = the rule's name, check =
+    what to check when it fails (the end of the alarm description)}.
+  EOT
   type = map(object({
     name  = string
     check = string
@@ -12,13 +15,19 @@ variable "rules" {
 }
 
 variable "event_bus_name" {
-  description = "The bus the rules are on: the RuleName dimension alone for the default bus, with EventBusName for another."
+  description = <<-EOT
+    The bus the rules are on: the RuleName dimension alone for the default bus, with EventBusName
+    for another.
+  EOT
   type        = string
   default     = "default"
 }
 
 variable "dead_letter_queue" {
-  description = "Whether the rules' targets have a dead-letter queue: then the events sent, or failed to be sent, there count as failed deliveries too."
+  description = <<-EOT
+    Whether the rules' targets have a dead-letter queue: then the events sent, or failed to be sent,
+    there count as failed deliveries too.
+  EOT
   type        = bool
   default     = false
 }

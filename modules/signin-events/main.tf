@@ -14,22 +14,70 @@ data "aws_caller_identity" "current" {
   lifecycle {
     precondition {
       condition     = !(var.detection_path && var.forward_to_event_bus_arn != null)
-      error_message = "detection_path (the detection path's rules, in the region of the log group) and forward_to_event_bus_arn (forward this region's events elsewhere) exclude each other."
+      error_message = <<-EOT
+        detection_path (the detection path's rules, in the region of the log group) and
+        forward_to_event_bus_arn (forward this region's events elsewhere) exclude each other.
+      EOT
     }
 
     precondition {
-      condition     = var.detection_path ? length(setunion(setsubtract(keys(var.log_group_arns), keys(var.path_detections)), setsubtract(keys(var.path_detections), keys(var.log_group_arns)))) == 0 : length(var.log_group_arns) == 0
-      error_message = "detection_path = true needs log_group_arns with a group for each detection of path_detections (missing or extra: ${join(", ", setunion(setsubtract(keys(var.log_group_arns), keys(var.path_detections)), setsubtract(keys(var.path_detections), keys(var.log_group_arns))))}), and log_group_arns is for detection_path = true only."
+      condition = (
+        var.detection_path
+        ? length(
+          setunion(
+            setsubtract(keys(var.log_group_arns), keys(var.path_detections)),
+            setsubtract(keys(var.path_detections), keys(var.log_group_arns))
+          )
+        ) == 0
+        : length(var.log_group_arns) == 0
+      )
+      error_message = join("", [
+        "detection_path = true needs log_group_arns with a group for each detection of ",
+        "path_detections (missing or extra: ",
+        join(
+          ", ",
+          setunion(
+            setsubtract(keys(var.log_group_arns), keys(var.path_detections)),
+            setsubtract(keys(var.path_detections), keys(var.log_group_arns))
+          )
+        ),
+        "), and log_group_arns is for detection_path = true only.",
+      ])
     }
 
     precondition {
-      condition     = alltrue([for k, d in var.path_detections : can(jsondecode(file("${path.module}/../../catalog/detections.json")).detections[k].eventbridge.patterns[d.pattern_id])])
-      error_message = "path_detections: ${join(", ", [for k, d in var.path_detections : "${k}/${d.pattern_id}" if !can(jsondecode(file("${path.module}/../../catalog/detections.json")).detections[k].eventbridge.patterns[d.pattern_id])])} has no EventBridge pattern in the catalog."
+      condition = alltrue([
+        for k, d in var.path_detections :
+        can(
+          jsondecode(
+            file("${path.module}/../../catalog/detections.json")
+          ).detections[k].eventbridge.patterns[d.pattern_id]
+        )
+      ])
+      error_message = join("", [
+        "path_detections: ",
+        join(
+          ", ",
+          [
+            for k, d in var.path_detections : "${k}/${d.pattern_id}"
+            if !can(
+              jsondecode(
+                file("${path.module}/../../catalog/detections.json")
+              ).detections[k].eventbridge.patterns[d.pattern_id]
+            )
+          ]
+        ),
+        " has no EventBridge pattern in the catalog.",
+      ])
     }
 
     precondition {
-      condition     = length(setsubtract(keys(var.detections), keys(local.resolved))) == 0
-      error_message = "detections: unknown sign-in detection ${join(", ", setsubtract(keys(var.detections), keys(local.resolved)))}; valid keys are ${join(", ", keys(local.resolved))}."
+      condition = length(setsubtract(keys(var.detections), keys(local.resolved))) == 0
+      error_message = join("", [
+        "detections: unknown sign-in detection ",
+        join(", ", setsubtract(keys(var.detections), keys(local.resolved))),
+        "; valid keys are ${join(", ", keys(local.resolved))}.",
+      ])
     }
   }
 }
@@ -75,7 +123,11 @@ locals {
       # ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS where the catalog says a watched event may
       # be read-only (EventBridge User Guide, "Receiving read-only management events from AWS
       # services": in state ENABLED a rule receives no read-only management event).
-      state = can(local.catalog.detections[key].eventbridge.all_management_events) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED"
+      state = (
+        can(local.catalog.detections[key].eventbridge.all_management_events)
+        ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+        : "ENABLED"
+      )
     })
   }
   # The detail part: the envelope's own detail, the catalog pattern, and the principal
@@ -85,7 +137,17 @@ locals {
   details = {
     for key, r in local.resolved : key => (
       length(lookup(var.excluded_principal_arns, key, [])) > 0 ?
-      replace(jsonencode(merge(try(r.envelope.detail, {}), local.catalog.detections[key].eventbridge.patterns[r.pattern_id], local.catalog.exclusions.eventbridge_principal_arn)), jsonencode(local.x_placeholder), jsonencode(var.excluded_principal_arns[key])) :
+      replace(
+        jsonencode(
+          merge(
+            try(r.envelope.detail, {}),
+            local.catalog.detections[key].eventbridge.patterns[r.pattern_id],
+            local.catalog.exclusions.eventbridge_principal_arn
+          )
+        ),
+        jsonencode(local.x_placeholder),
+        jsonencode(var.excluded_principal_arns[key])
+      ) :
       jsonencode(merge(try(r.envelope.detail, {}), local.catalog.detections[key].eventbridge.patterns[r.pattern_id]))
     )
   }
@@ -96,7 +158,12 @@ locals {
       state  = r.state
       notify = true
       pattern = replace(
-        jsonencode(merge({ source = r.envelope.source, "detail-type" = r.envelope["detail-type"] }, { detail = jsondecode(local.details[key]) })),
+        jsonencode(
+          merge(
+            { source = r.envelope.source, "detail-type" = r.envelope["detail-type"] },
+            { detail = jsondecode(local.details[key]) }
+          )
+        ),
         jsonencode(local.se.allowlist_placeholder),
         jsonencode(local.allow_wildcards),
       )
@@ -118,22 +185,46 @@ locals {
       try(local.catalog.detections[key].eventbridge.envelope.detail, {}),
       local.catalog.detections[key].eventbridge.patterns[d.pattern_id],
       jsondecode(
-        strcontains(local.catalog.detections[key].patterns[d.pattern_id], local.catalog.placeholders.exclusions) && contains(try(local.catalog.detections[key].exclusions, []), "event_source") && length(lookup(var.excluded_event_sources, key, [])) > 0 ?
-        replace(jsonencode(local.catalog.exclusions.eventbridge_event_source), jsonencode(local.x_sources), jsonencode(lookup(var.excluded_event_sources, key, []))) : "{}"
+        strcontains(
+          local.catalog.detections[key].patterns[d.pattern_id],
+          local.catalog.placeholders.exclusions
+        )
+        && contains(try(local.catalog.detections[key].exclusions, []), "event_source")
+        && length(lookup(var.excluded_event_sources, key, [])) > 0 ?
+        replace(
+          jsonencode(local.catalog.exclusions.eventbridge_event_source),
+          jsonencode(local.x_sources),
+          jsonencode(lookup(var.excluded_event_sources, key, []))
+        )
+        : "{}"
       ),
       jsondecode(
-        strcontains(local.catalog.detections[key].patterns[d.pattern_id], local.catalog.placeholders.exclusions) && contains(try(local.catalog.detections[key].exclusions, []), "principal_arn") && length(lookup(var.excluded_principal_arns, key, [])) > 0 ?
-        replace(jsonencode(local.catalog.exclusions.eventbridge_principal_arn), jsonencode(local.x_placeholder), jsonencode(lookup(var.excluded_principal_arns, key, []))) : "{}"
+        strcontains(
+          local.catalog.detections[key].patterns[d.pattern_id],
+          local.catalog.placeholders.exclusions
+        )
+        && contains(try(local.catalog.detections[key].exclusions, []), "principal_arn")
+        && length(lookup(var.excluded_principal_arns, key, [])) > 0 ?
+        replace(
+          jsonencode(local.catalog.exclusions.eventbridge_principal_arn),
+          jsonencode(local.x_placeholder),
+          jsonencode(lookup(var.excluded_principal_arns, key, []))
+        )
+        : "{}"
       ),
     )
   }
   path_rules = {
     for key, d in var.path_detections : key => {
-      name    = "${var.name_prefix}-signin-${replace(key, "_", "-")}"
-      why     = local.catalog.detections[key].eventbridge.why
-      state   = local.eb_path.state
-      notify  = var.notify && contains(keys(local.notify_rules), key)
-      pattern = replace(jsonencode(merge(local.eb_path.envelope, { detail = local.path_details[key] })), jsonencode(local.se.allowlist_placeholder), jsonencode(local.allow_wildcards))
+      name   = "${var.name_prefix}-signin-${replace(key, "_", "-")}"
+      why    = local.catalog.detections[key].eventbridge.why
+      state  = local.eb_path.state
+      notify = var.notify && contains(keys(local.notify_rules), key)
+      pattern = replace(
+        jsonencode(merge(local.eb_path.envelope, { detail = local.path_details[key] })),
+        jsonencode(local.se.allowlist_placeholder),
+        jsonencode(local.allow_wildcards)
+      )
     } if local.path
   }
   rules = local.path ? local.path_rules : local.notify_rules
@@ -146,25 +237,43 @@ locals {
   # Each subject line's label and its paths' placeholders (keys() lists them in order), for the
   # text lines and the chat description alike.
   subject_lines = {
-    for key, items in local.subjects : key => [for item in items : { label = item.label, values = join(" ", [for name in keys(item.paths) : "<${name}>"]) }]
+    for key, items in local.subjects : key => [
+      for item in items :
+      { label = item.label, values = join(" ", [for name in keys(item.paths) : "<${name}>"]) }
+    ]
   }
   input_paths = {
-    for key, r in local.rules : key => merge(local.se.input_paths, [for item in local.subjects[key] : { for name, path in item.paths : name => path }]...)
+    for key, r in local.rules : key => merge(
+      local.se.input_paths,
+      [for item in local.subjects[key] : { for name, path in item.paths : name => path }]...
+    )
   }
   # Each line is a JSON string, so a value with a quote stays on its line; format(), not
   # jsonencode(), keeps the <placeholders> unescaped.
   templates = {
     for key, r in local.rules : key => join("\n", [
       for line in flatten([
-        for l in local.lines[local.messages[key]] : l == local.se.subject_placeholder ? [for line in local.subject_lines[key] : "${line.label}: ${line.values}"] : [l]
+        for l in local.lines[local.messages[key]] : l == local.se.subject_placeholder
+        ? [for line in local.subject_lines[key] : "${line.label}: ${line.values}"]
+        : [l]
       ]) : format("\"%s\"", replace(line, local.se.why_placeholder, r.why))
     ])
   }
   # The forwarding rule carries every enabled detection's envelope (one, or "$or" of them).
   # (JSON text: the envelopes differ in shape, and distinct() takes one type.)
   forward_envelopes = distinct([for key, r in local.resolved : jsonencode(r.envelope) if r.enabled])
-  forward_pattern   = length(local.forward_envelopes) == 0 ? jsonencode(local.se.envelope) : length(local.forward_envelopes) == 1 ? local.forward_envelopes[0] : "{\"$or\":[${join(",", local.forward_envelopes)}]}"
-  forward_state     = anytrue([for key, r in local.resolved : r.enabled && r.state != "ENABLED"]) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED"
+  forward_pattern = (
+    length(local.forward_envelopes) == 0
+    ? jsonencode(local.se.envelope)
+    : length(local.forward_envelopes) == 1
+    ? local.forward_envelopes[0]
+    : "{\"$or\":[${join(",", local.forward_envelopes)}]}"
+  )
+  forward_state = (
+    anytrue([for key, r in local.resolved : r.enabled && r.state != "ENABLED"])
+    ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+    : "ENABLED"
+  )
 
   # The chat form (custom notification JSON): the description for the rule's message, with
   # its subject lines, goes where the template's placeholder stands. jsonencode() escapes <
@@ -175,7 +284,19 @@ locals {
     for key, r in local.rules : key => replace(replace(replace(replace(replace(
       jsonencode(local.chat.template),
       local.chat.description_placeholder,
-      trimsuffix(trimprefix(jsonencode(replace(local.chat.descriptions[local.messages[key]], local.se.subject_placeholder, join("", [for line in local.subject_lines[key] : "*${line.label}:* ${line.values}\n"]))), "\""), "\""),
+      trimsuffix(
+        trimprefix(
+          jsonencode(
+            replace(
+              local.chat.descriptions[local.messages[key]],
+              local.se.subject_placeholder,
+              join("", [for line in local.subject_lines[key] : "*${line.label}:* ${line.values}\n"])
+            )
+          ),
+          "\""
+        ),
+        "\""
+      ),
       ), "\\u003c", "<"), "\\u003e", ">"),
       local.se.why_placeholder, trimsuffix(trimprefix(jsonencode(r.why), "\""), "\"")),
       local.chat.severity_placeholder, upper(local.catalog.detections[key].severity),
@@ -198,35 +319,83 @@ resource "aws_cloudwatch_event_rule" "this" {
   lifecycle {
     precondition {
       condition     = var.sns_topic_arn != null || !each.value.notify
-      error_message = "signin-events needs sns_topic_arn (notify in this region) or forward_to_event_bus_arn (forward this region's sign-ins to the region that notifies)."
+      error_message = <<-EOT
+        signin-events needs sns_topic_arn (notify in this region) or forward_to_event_bus_arn
+        (forward this region's sign-ins to the region that notifies).
+      EOT
     }
 
     precondition {
       condition     = !each.value.notify || try(split(":", var.sns_topic_arn)[3] == local.region, false)
-      error_message = "sns_topic_arn is in region ${try(split(":", var.sns_topic_arn)[3], "?")} but this provider is in ${local.region}: EventBridge delivers to SNS only in its own region. In other regions set forward_to_event_bus_arn to the notifying region's default bus instead."
+      error_message = <<-EOT
+        sns_topic_arn is in region ${try(split(":", var.sns_topic_arn)[3], "?")} but this provider
+        is in ${local.region}: EventBridge delivers to SNS only in its own region. In other regions
+        set forward_to_event_bus_arn to the notifying region's default bus instead.
+      EOT
     }
 
     # The rule's route (var.routes) in this provider's region. A check of var.routes that
     # reads the region (a data source) cannot be a validation block up to Terraform 1.8 (the
     # floor is 1.5.7: tests/test_version_floor.py); here, on the rule that the route feeds.
     precondition {
-      condition     = alltrue([for a in concat(try(var.routes[each.key].topic_arns, []), try(var.routes[each.key].chat_topic_arns, [])) : try(split(":", a)[3] == local.region, true)])
-      error_message = "routes: ${join(", ", [for a in concat(try(var.routes[each.key].topic_arns, []), try(var.routes[each.key].chat_topic_arns, [])) : "${each.key}: ${a}" if try(split(":", a)[3] != local.region, false)])} is in another region than this provider (${local.region}): EventBridge delivers to SNS only in its own region."
+      condition = alltrue([
+        for a in concat(
+          try(var.routes[each.key].topic_arns, []),
+          try(var.routes[each.key].chat_topic_arns, [])
+        )
+        :
+        try(split(":", a)[3] == local.region, true)
+      ])
+      error_message = join("", [
+        "routes: ",
+        join(
+          ", ",
+          [
+            for a in concat(
+              try(var.routes[each.key].topic_arns, []),
+              try(var.routes[each.key].chat_topic_arns, [])
+            )
+            :
+            "${each.key}: ${a}"
+            if try(split(":", a)[3] != local.region, false)
+          ]
+        ),
+        " is in another region than this provider (${local.region}): EventBridge delivers to SNS ",
+        "only in its own region.",
+      ])
     }
 
     precondition {
-      condition     = length(local.text_topics[each.key]) + length(local.chat_topics[each.key]) + (local.path ? 1 : 0) <= 5
-      error_message = "${each.key}: ${length(local.text_topics[each.key]) + length(local.chat_topics[each.key])} destination topics${local.path ? " and the log group" : ""}; an EventBridge rule takes at most 5 targets."
+      condition = (
+        length(local.text_topics[each.key])
+        + length(local.chat_topics[each.key])
+        + (local.path ? 1 : 0) <= 5
+      )
+      error_message = join("", [
+        "${each.key}: ",
+        length(local.text_topics[each.key]) + length(local.chat_topics[each.key]),
+        " destination topics${local.path ? " and the log group" : ""}; an EventBridge rule takes ",
+        "at most 5 targets.",
+      ])
     }
 
     precondition {
       condition     = each.key != "console_login_unexpected_ip" || length(local.allow_wildcards) > 0
-      error_message = "console_login_unexpected_ip needs allowed_source_cidrs: with an empty allowlist every sign-in would be outside it."
+      error_message = <<-EOT
+        console_login_unexpected_ip needs allowed_source_cidrs: with an empty allowlist every
+        sign-in would be outside it.
+      EOT
     }
 
     precondition {
       condition     = length(each.value.pattern) <= var.event_pattern_max_length
-      error_message = "The ${each.key} event pattern is ${length(each.value.pattern)} characters; the account allows ${var.event_pattern_max_length} (EventBridge quota \"Event pattern size\", 2048 by default, up to 4096 on request). Entries of allowed_source_cidrs off an octet boundary list every value of their partial octet: prefer /8, /16, /24 or /32 boundaries, or raise the quota and event_pattern_max_length."
+      error_message = <<-EOT
+        The ${each.key} event pattern is ${length(each.value.pattern)} characters; the account
+        allows ${var.event_pattern_max_length} (EventBridge quota "Event pattern size", 2048 by
+        default, up to 4096 on request). Entries of allowed_source_cidrs off an octet boundary list
+        every value of their partial octet: prefer /8, /16, /24 or /32 boundaries, or raise the
+        quota and event_pattern_max_length.
+      EOT
     }
   }
 }
@@ -236,14 +405,32 @@ resource "aws_cloudwatch_event_rule" "this" {
 # keeps the address <key> and target ID "sns"; further ones are <key>#<n> ("sns-<n>") and
 # <key>#chat<n> ("chat-<n>").
 locals {
-  text_topics = { for key, r in local.rules : key => !r.notify ? [] : contains(keys(var.routes), key) ? var.routes[key].topic_arns : [var.sns_topic_arn] }
-  chat_topics = { for key, r in local.rules : key => !r.notify ? [] : contains(keys(var.routes), key) ? var.routes[key].chat_topic_arns : var.chat_topic_arns }
+  text_topics = {
+    for key, r in local.rules : key => (
+      !r.notify ? [] : contains(keys(var.routes), key) ? var.routes[key].topic_arns : [var.sns_topic_arn]
+    )
+  }
+  chat_topics = {
+    for key, r in local.rules : key => (
+      !r.notify ? [] : contains(keys(var.routes), key) ? var.routes[key].chat_topic_arns : var.chat_topic_arns
+    )
+  }
   targets = merge(concat(
     [for key, arns in local.text_topics : {
-      for i, arn in arns : (i == 0 ? key : "${key}#${i}") => { rule = key, target_id = i == 0 ? "sns" : "sns-${i}", arn = arn, template = local.templates[key] }
+      for i, arn in arns : (i == 0 ? key : "${key}#${i}") => {
+        rule      = key,
+        target_id = i == 0 ? "sns" : "sns-${i}",
+        arn       = arn,
+        template  = local.templates[key]
+      }
     }],
     [for key, arns in local.chat_topics : {
-      for i, arn in arns : "${key}#chat${i}" => { rule = key, target_id = "chat-${i}", arn = arn, template = local.chat_templates[key] }
+      for i, arn in arns : "${key}#chat${i}" => {
+        rule      = key,
+        target_id = "chat-${i}",
+        arn       = arn,
+        template  = local.chat_templates[key]
+      }
     }],
   )...)
 }
@@ -345,8 +532,11 @@ resource "aws_iam_role_policy" "forward" {
 resource "aws_cloudwatch_event_rule" "forward" {
   count = local.forward ? 1 : 0
 
-  name           = "${var.name_prefix}-signin-forward"
-  description    = "trailwatch: forward the events the detections read in ${local.region} to ${var.forward_to_event_bus_arn}"
+  name = "${var.name_prefix}-signin-forward"
+  description = join(" ", [
+    "trailwatch: forward the events the detections read in ${local.region} to",
+    "${var.forward_to_event_bus_arn}",
+  ])
   event_bus_name = var.event_bus_name
   event_pattern  = local.forward_pattern
   state          = local.forward_state
@@ -360,7 +550,10 @@ resource "aws_cloudwatch_event_rule" "forward" {
 
     precondition {
       condition     = split(":", var.forward_to_event_bus_arn)[3] != local.region
-      error_message = "forward_to_event_bus_arn is in this provider's region (${local.region}); forwarding a bus's sign-ins to itself would loop. In the notifying region set sns_topic_arn instead."
+      error_message = <<-EOT
+        forward_to_event_bus_arn is in this provider's region (${local.region}); forwarding a bus's
+        sign-ins to itself would loop. In the notifying region set sns_topic_arn instead.
+      EOT
     }
   }
 }
@@ -395,8 +588,32 @@ module "failure_alarms" {
   source = "../rule-failure-alarms"
 
   rules = merge(
-    { for key, r in local.rules : key => { name = r.name, check = local.path ? "Check the log group's resource policy (it must let events.amazonaws.com create streams and put events)${r.notify ? " and the target topics' policies and keys (they must let events.amazonaws.com publish)" : ""}." : "Check the target topics' policies and keys (they must let events.amazonaws.com publish)." } },
-    local.forward && length(var.failure_alarm_actions) > 0 ? { forward = { name = "${var.name_prefix}-signin-forward", check = "Check the forwarding role, its permissions boundary and the target bus." } } : {},
+    {
+      for key, r in local.rules :
+      key => {
+        name = r.name,
+        check = (
+          local.path
+          ? join("", [
+            "Check the log group's resource policy ",
+            "(it must let events.amazonaws.com create streams and put events)",
+            r.notify
+            ? " and the target topics' policies and keys (they must let events.amazonaws.com publish)"
+            : "",
+            ".",
+          ])
+          : "Check the target topics' policies and keys (they must let events.amazonaws.com publish)."
+        )
+      }
+    },
+    local.forward && length(var.failure_alarm_actions) > 0
+    ? {
+      forward = {
+        name  = "${var.name_prefix}-signin-forward",
+        check = "Check the forwarding role, its permissions boundary and the target bus."
+      }
+    }
+    : {},
   )
   event_bus_name    = var.event_bus_name
   dead_letter_queue = var.dead_letter_queue_arn != null

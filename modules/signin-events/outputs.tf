@@ -1,5 +1,9 @@
 output "rules" {
-  description = "Notify mode: the rules by catalog key, each with name, arn, event_pattern (JSON), why (the reason the message gives) and state (ENABLED, or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS for a rule that must see read-only events)."
+  description = <<-EOT
+    Notify mode: the rules by catalog key, each with name, arn, event_pattern (JSON), why (the
+    reason the message gives) and state (ENABLED, or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+    for a rule that must see read-only events).
+  EOT
   value = {
     for key, r in aws_cloudwatch_event_rule.this : key => {
       name          = r.name
@@ -12,7 +16,10 @@ output "rules" {
 }
 
 output "input_transformers" {
-  description = "Notify mode: the input transformer of each rule's SNS target (input_paths and input_template), by catalog key."
+  description = <<-EOT
+    Notify mode: the input transformer of each rule's SNS target (input_paths and input_template),
+    by catalog key.
+  EOT
   value = {
     for key, r in local.rules : key => {
       input_paths    = local.input_paths[key]
@@ -22,12 +29,23 @@ output "input_transformers" {
 }
 
 output "rule_arn_pattern" {
-  description = "ARN pattern matching every rule this module creates in its region (for an SNS topic policy's aws:SourceArn)."
-  value       = "arn:${data.aws_partition.current.partition}:events:${local.region}:${data.aws_caller_identity.current.account_id}:rule/${var.event_bus_name == "default" ? "" : "${var.event_bus_name}/"}${var.name_prefix}-signin-*"
+  description = <<-EOT
+    ARN pattern matching every rule this module creates in its region (for an SNS topic policy's
+    aws:SourceArn).
+  EOT
+  value = join("", [
+    "arn:${data.aws_partition.current.partition}:events:${local.region}:",
+    "${data.aws_caller_identity.current.account_id}:rule/",
+    var.event_bus_name == "default" ? "" : "${var.event_bus_name}/",
+    "${var.name_prefix}-signin-*",
+  ])
 }
 
 output "forward_event_pattern" {
-  description = "Forward mode: the forwarding rule's event pattern (JSON): the envelope of every enabled detection, or null."
+  description = <<-EOT
+    Forward mode: the forwarding rule's event pattern (JSON): the envelope of every enabled
+    detection, or null.
+  EOT
   value       = local.forward ? local.forward_pattern : null
 }
 
@@ -47,7 +65,10 @@ output "allowlist_wildcards" {
 }
 
 output "allowlist_not_covered" {
-  description = "IPv6 entries of the allowlist some of whose text forms no EventBridge wildcard can cover: sign-ins from those forms notify (the metric filter, with regex, stays exact)."
+  description = <<-EOT
+    IPv6 entries of the allowlist some of whose text forms no EventBridge wildcard can cover:
+    sign-ins from those forms notify (the metric filter, with regex, stays exact).
+  EOT
   value       = module.allowlist.v6_unbounded
 }
 

@@ -31,7 +31,9 @@ locals {
   # <prefix>AWSLogs/<org id>/<member account>/...
   log_object_arns = concat(
     ["${local.bucket_arn}/${local.key_prefix}AWSLogs/${local.trail_owner}/*"],
-    var.is_organization_trail && var.organization_id != null ? ["${local.bucket_arn}/${local.key_prefix}AWSLogs/${var.organization_id}/*"] : [],
+    var.is_organization_trail && var.organization_id != null
+    ? ["${local.bucket_arn}/${local.key_prefix}AWSLogs/${var.organization_id}/*"]
+    : [],
   )
 }
 
@@ -175,9 +177,11 @@ resource "aws_kms_key" "this" {
 ################################################################################
 
 resource "aws_s3_bucket" "this" {
-  #checkov:skip=CKV_AWS_18:A log archive must not log to itself; point S3 server access logs at your organization's access-log bucket
+  # CKV_AWS_18: a log archive must not log to itself; point S3 server access logs at your
+  # organization's access-log bucket.
+  #checkov:skip=CKV_AWS_18:A log archive must not log to itself; use your access-log bucket
   #checkov:skip=CKV2_AWS_62:CloudTrail writes here every few minutes; object notifications would only add noise and cost
-  #checkov:skip=CKV_AWS_144:Cross-region replication of the archive belongs to the organization's log-archive account, not this module
+  #checkov:skip=CKV_AWS_144:Replicating the archive belongs to the organization's log-archive account
   count = local.create_bucket ? 1 : 0
 
   bucket        = var.s3_bucket_name
@@ -345,8 +349,11 @@ resource "aws_s3_bucket_policy" "this" {
 ################################################################################
 
 resource "aws_cloudtrail" "this" {
-  #checkov:skip=CKV_AWS_252:The detections alarm through CloudWatch -> SNS; a per-log-file SNS notification would be noise
-  #checkov:skip=CKV2_AWS_10:Integrated through var.cloud_watch_logs_group_arn, which the root module sets on its default cloudwatch_logs path (checkov cannot follow the variable); the eventbridge detection path gives the integration up on purpose (docs/eventbridge-path.md)
+  # CKV2_AWS_10: integrated through var.cloud_watch_logs_group_arn, which the root module sets
+  # on its default cloudwatch_logs path (checkov cannot follow the variable); the eventbridge
+  # detection path gives the integration up on purpose (docs/eventbridge-path.md).
+  #checkov:skip=CKV_AWS_252:The detections alarm through CloudWatch -> SNS; per-file SNS is noise
+  #checkov:skip=CKV2_AWS_10:Set through var.cloud_watch_logs_group_arn (see the comment above)
   count = var.create ? 1 : 0
 
   name                          = var.name
@@ -369,12 +376,18 @@ resource "aws_cloudtrail" "this" {
   lifecycle {
     precondition {
       condition     = !var.is_organization_trail || var.organization_id != null || !var.create_s3_bucket
-      error_message = "organization_id is required for an organization trail with a module-created bucket: the bucket policy must admit AWSLogs/<organization_id>/*."
+      error_message = <<-EOT
+        organization_id is required for an organization trail with a module-created bucket: the
+        bucket policy must admit AWSLogs/<organization_id>/*.
+      EOT
     }
 
     precondition {
       condition     = var.organization_management_account_id == null || var.is_organization_trail
-      error_message = "organization_management_account_id names the owner of an organization trail created from a delegated administrator account; it needs is_organization_trail = true."
+      error_message = <<-EOT
+        organization_management_account_id names the owner of an organization trail created from a
+        delegated administrator account; it needs is_organization_trail = true.
+      EOT
     }
 
     precondition {

@@ -14,7 +14,10 @@ output "home_region" {
 }
 
 output "planned_arn" {
-  description = "ARN the trail has (or will have), known at plan time; use it in policies that must name the trail before it exists."
+  description = <<-EOT
+    ARN the trail has (or will have), known at plan time; use it in policies that must name the
+    trail before it exists.
+  EOT
   value       = local.trail_arn
 }
 

@@ -9,13 +9,23 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$", var.name)) && !can(regex("(\\.\\.|[._-][._-])", var.name))
-    error_message = "name must be 3-128 characters of letters, digits, periods, underscores and dashes, start and end with a letter or digit, and have no adjacent separators (CloudTrail trail naming rules)."
+    condition = (
+      can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$", var.name))
+      && !can(regex("(\\.\\.|[._-][._-])", var.name))
+    )
+    error_message = <<-EOT
+      name must be 3-128 characters of letters, digits, periods, underscores and dashes, start and
+      end with a letter or digit, and have no adjacent separators (CloudTrail trail naming rules).
+    EOT
   }
 }
 
 variable "is_multi_region_trail" {
-  description = "Record events in every region. Console sign-ins are recorded in us-east-1, us-east-2, eu-north-1, ap-southeast-2 or the regional sign-in endpoint's region, so a single-region trail misses logins."
+  description = <<-EOT
+    Record events in every region. Console sign-ins are recorded in us-east-1, us-east-2,
+    eu-north-1, ap-southeast-2 or the regional sign-in endpoint's region, so a single-region trail
+    misses logins.
+  EOT
   type        = bool
   default     = true
 }
@@ -39,13 +49,19 @@ variable "enable_logging" {
 }
 
 variable "is_organization_trail" {
-  description = "Make the trail an organization trail (it must be created in the management or delegated administrator account)."
+  description = <<-EOT
+    Make the trail an organization trail (it must be created in the management or delegated
+    administrator account).
+  EOT
   type        = bool
   default     = false
 }
 
 variable "organization_id" {
-  description = "AWS Organizations ID (o-...); required for an organization trail so the bucket policy admits the member accounts' log prefix."
+  description = <<-EOT
+    AWS Organizations ID (o-...); required for an organization trail so the bucket policy admits the
+    member accounts' log prefix.
+  EOT
   type        = string
   default     = null
 
@@ -56,18 +72,29 @@ variable "organization_id" {
 }
 
 variable "organization_management_account_id" {
-  description = "Account ID of the organization's management account, for an organization trail created from a CloudTrail delegated administrator account: the management account owns such a trail, so its ARN, the bucket and key policies' aws:SourceArn, the log prefix and the encryption context name that account. null: the trail belongs to the account running Terraform."
+  description = <<-EOT
+    Account ID of the organization's management account, for an organization trail created from a
+    CloudTrail delegated administrator account: the management account owns such a trail, so its
+    ARN, the bucket and key policies' aws:SourceArn, the log prefix and the encryption context name
+    that account. null: the trail belongs to the account running Terraform.
+  EOT
   type        = string
   default     = null
 
   validation {
-    condition     = var.organization_management_account_id == null || can(regex("^[0-9]{12}$", var.organization_management_account_id))
+    condition = (
+      var.organization_management_account_id == null
+      || can(regex("^[0-9]{12}$", var.organization_management_account_id))
+    )
     error_message = "organization_management_account_id must be a 12-digit AWS account ID."
   }
 }
 
 variable "create_s3_bucket" {
-  description = "Create the S3 bucket for the log archive. false delivers to the existing bucket s3_bucket_name, whose policy must already admit this trail."
+  description = <<-EOT
+    Create the S3 bucket for the log archive. false delivers to the existing bucket s3_bucket_name,
+    whose policy must already admit this trail.
+  EOT
   type        = bool
   default     = true
 }
@@ -77,8 +104,14 @@ variable "s3_bucket_name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.s3_bucket_name)) && !can(regex("\\.\\.", var.s3_bucket_name))
-    error_message = "s3_bucket_name must be a valid S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit."
+    condition = (
+      can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.s3_bucket_name))
+      && !can(regex("\\.\\.", var.s3_bucket_name))
+    )
+    error_message = <<-EOT
+      s3_bucket_name must be a valid S3 bucket name: 3-63 lower-case letters, digits, dots and
+      hyphens, starting and ending with a letter or digit.
+    EOT
   }
 }
 
@@ -94,13 +127,19 @@ variable "s3_key_prefix" {
 }
 
 variable "s3_bucket_force_destroy" {
-  description = "Let terraform destroy delete a bucket that still holds logs. Off by default: destroying a log archive should fail safe."
+  description = <<-EOT
+    Let terraform destroy delete a bucket that still holds logs. Off by default: destroying a log
+    archive should fail safe.
+  EOT
   type        = bool
   default     = false
 }
 
 variable "s3_lifecycle" {
-  description = "Optional lifecycle rule for the log archive: expire current and noncurrent log versions, and optionally transition them to a colder storage class first."
+  description = <<-EOT
+    Optional lifecycle rule for the log archive: expire current and noncurrent log versions, and
+    optionally transition them to a colder storage class first.
+  EOT
   type = object({
     expiration_days                    = number
     noncurrent_version_expiration_days = optional(number, 30)
@@ -110,34 +149,79 @@ variable "s3_lifecycle" {
   default = null
 
   validation {
-    condition     = var.s3_lifecycle == null || try(var.s3_lifecycle.expiration_days >= 1 && var.s3_lifecycle.noncurrent_version_expiration_days >= 1, false)
+    condition = (
+      var.s3_lifecycle == null
+      || try(
+        var.s3_lifecycle.expiration_days >= 1
+        && var.s3_lifecycle.noncurrent_version_expiration_days >= 1,
+        false
+      )
+    )
     error_message = "s3_lifecycle.expiration_days and noncurrent_version_expiration_days must be at least 1."
   }
 
   validation {
-    condition     = var.s3_lifecycle == null || try(var.s3_lifecycle.transition_days == null || (var.s3_lifecycle.transition_days >= 1 && var.s3_lifecycle.transition_days < var.s3_lifecycle.expiration_days), false)
+    condition = (
+      var.s3_lifecycle == null
+      || try(
+        var.s3_lifecycle.transition_days == null
+        || (
+          var.s3_lifecycle.transition_days >= 1
+          && var.s3_lifecycle.transition_days < var.s3_lifecycle.expiration_days
+        ),
+        false
+      )
+    )
     error_message = "s3_lifecycle.transition_days must be at least 1 and less than expiration_days."
   }
 
   validation {
-    condition     = var.s3_lifecycle == null || try(contains(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_IR", "DEEP_ARCHIVE"], var.s3_lifecycle.transition_storage_class), false)
-    error_message = "s3_lifecycle.transition_storage_class must be one of STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER, GLACIER_IR, DEEP_ARCHIVE."
+    condition = (
+      var.s3_lifecycle == null
+      || try(
+        contains(
+          [
+            "STANDARD_IA",
+            "ONEZONE_IA",
+            "INTELLIGENT_TIERING",
+            "GLACIER",
+            "GLACIER_IR",
+            "DEEP_ARCHIVE"
+          ],
+          var.s3_lifecycle.transition_storage_class
+        ),
+        false
+      )
+    )
+    error_message = <<-EOT
+      s3_lifecycle.transition_storage_class must be one of STANDARD_IA, ONEZONE_IA,
+      INTELLIGENT_TIERING, GLACIER, GLACIER_IR, DEEP_ARCHIVE.
+    EOT
   }
 }
 
 variable "create_kms_key" {
-  description = "Create a customer managed KMS key that encrypts the log files. Set false to bring your own key in kms_key_arn."
+  description = <<-EOT
+    Create a customer managed KMS key that encrypts the log files. Set false to bring your own key
+    in kms_key_arn.
+  EOT
   type        = bool
   default     = true
 }
 
 variable "kms_key_arn" {
-  description = "ARN of an existing KMS key for the log files, used when create_kms_key = false; its policy must let CloudTrail encrypt. null with create_kms_key = false leaves the files SSE-S3 encrypted."
+  description = <<-EOT
+    ARN of an existing KMS key for the log files, used when create_kms_key = false; its policy must
+    let CloudTrail encrypt. null with create_kms_key = false leaves the files SSE-S3 encrypted.
+  EOT
   type        = string
   default     = null
 
   validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$", var.kms_key_arn))
+    condition = (
+      var.kms_key_arn == null
+      || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$", var.kms_key_arn))
+    )
     error_message = "kms_key_arn must be a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id>)."
   }
 }
@@ -154,18 +238,32 @@ variable "kms_key_deletion_window_in_days" {
 }
 
 variable "kms_key_log_group_arns" {
-  description = "Log group ARNs (without :*) that may also be encrypted with the created key: adds a statement for logs.<region>.amazonaws.com scoped to them."
+  description = <<-EOT
+    Log group ARNs (without :*) that may also be encrypted with the created key: adds a statement
+    for logs.<region>.amazonaws.com scoped to them.
+  EOT
   type        = list(string)
   default     = []
 }
 
 variable "cloud_watch_logs_group_arn" {
-  description = "ARN of the log group to deliver events to, without the trailing :* (the module appends it). null delivers to S3 only."
+  description = <<-EOT
+    ARN of the log group to deliver events to, without the trailing :* (the module appends it). null
+    delivers to S3 only.
+  EOT
   type        = string
   default     = null
 
   validation {
-    condition     = var.cloud_watch_logs_group_arn == null || can(regex("^arn:aws[a-zA-Z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[^*]+$", var.cloud_watch_logs_group_arn))
+    condition = (
+      var.cloud_watch_logs_group_arn == null
+      || can(
+        regex(
+          "^arn:aws[a-zA-Z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[^*]+$",
+          var.cloud_watch_logs_group_arn
+        )
+      )
+    )
     error_message = "cloud_watch_logs_group_arn must be a log group ARN without the trailing :*."
   }
 }
@@ -176,7 +274,10 @@ variable "cloud_watch_logs_role_arn" {
   default     = null
 
   validation {
-    condition     = var.cloud_watch_logs_role_arn == null || can(regex("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.+$", var.cloud_watch_logs_role_arn))
+    condition = (
+      var.cloud_watch_logs_role_arn == null
+      || can(regex("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.+$", var.cloud_watch_logs_role_arn))
+    )
     error_message = "cloud_watch_logs_role_arn must be an IAM role ARN."
   }
 }

@@ -18,10 +18,33 @@ BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
 
 
+#: A heredoc as python-hcl2 gives it: in quotes, the opening marker (``<<EOT`` or the
+#: indented ``<<-EOT``) on the first line, the closing marker on the last.
+_HEREDOC = re.compile(r'"<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\n(.*?)^[ \t]*\2"\Z', re.S | re.M)
+
+
+def _heredoc(value: str) -> str | None:
+    """The string a heredoc means (Terraform, "Strings and Templates", "Heredoc Strings"):
+    its lines with a newline each; an indented heredoc (``<<-``) loses the smallest leading
+    space of its non-blank lines. None if ``value`` is not a heredoc."""
+    m = _HEREDOC.match(value)
+    if m is None:
+        return None
+    lines = m.group(3).splitlines()
+    if m.group(1):
+        margin = min((len(x) - len(x.lstrip(" \t")) for x in lines if x.strip()), default=0)
+        lines = [x[margin:] for x in lines]
+    text = "".join(x + "\n" for x in lines)
+    return text.replace("$${", "${").replace("%%{", "%{")
+
+
 def _unquote(value: Any) -> Any:
     """A value as python-hcl2 gives it, as Terraform means it: a string keeps its HCL quotes
-    there ('"a"'), at any depth of a list or an object (keys included)."""
+    there ('"a"'), at any depth of a list or an object (keys included); a heredoc its
+    markers."""
     if isinstance(value, str):
+        if (text := _heredoc(value)) is not None:
+            return text
         if len(value) >= 2 and value[0] == value[-1] == '"':
             try:
                 text = json.loads(value)
@@ -53,6 +76,12 @@ def _blocks(path: Path, kind: str) -> list[tuple[str, dict[str, Any]]]:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _prose(text: str) -> str:
+    """A description as one line of a table: a heredoc's lines (a long description wrapped
+    to fit the .tf file) joined by one space, without its final newline."""
+    return " ".join(line.strip() for line in text.strip("\n").split("\n"))
 
 
 #: HCL's string escapes (Terraform, "Strings and Templates"): quote, backslash, newline, carriage
@@ -99,7 +128,7 @@ def render(module_dir: Path) -> str:
             typ = re.sub(r"\s+", " ", str(_unquote(body.get("type", "any"))))
             required = "default" not in body
             default = "n/a" if required else _default(body["default"])
-            desc = _cell(str(_unquote(body.get("description", ""))))
+            desc = _cell(_prose(str(_unquote(body.get("description", "")))))
             lines.append(
                 f"| `{name}` | {desc} | `{_cell(typ)}` | {_cell(default)} | {'yes' if required else 'no'} |"
             )
@@ -110,7 +139,8 @@ def render(module_dir: Path) -> str:
     if outputs:
         lines += ["| Name | Description |", "|---|---|"]
         for name, body in sorted(outputs):
-            lines.append(f"| `{name}` | {_cell(str(_unquote(body.get('description', ''))))} |")
+            desc = _cell(_prose(str(_unquote(body.get("description", "")))))
+            lines.append(f"| `{name}` | {desc} |")
     else:
         lines.append("No outputs.")
     return "\n".join(lines) + "\n"
