@@ -19,7 +19,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   for_each = var.rules
 
   alarm_name          = "${each.value.name}-target-failed"
-  alarm_description   = "trailwatch: EventBridge could not deliver events of rule ${each.value.name} (${var.event_bus_name} bus) to its target${var.dead_letter_queue ? "; they went, or failed to go, to the dead-letter queue" : ""}. ${each.value.check}"
+  alarm_description   = "trailwatch: EventBridge could not deliver events of rule ${each.value.name} (${coalesce(each.value.event_bus_name, var.event_bus_name)} bus) to its target${var.dead_letter_queue ? "; they went, or failed to go, to the dead-letter queue" : ""}. ${each.value.check}"
   comparison_operator = "GreaterThanOrEqualToThreshold"
   threshold           = 1
   evaluation_periods  = 1
@@ -37,7 +37,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
         metric_name = metric_query.value
         period      = 300
         stat        = "Sum"
-        dimensions  = var.event_bus_name == "default" ? { RuleName = each.value.name } : { EventBusName = var.event_bus_name, RuleName = each.value.name }
+        dimensions  = coalesce(each.value.event_bus_name, var.event_bus_name) == "default" ? { RuleName = each.value.name } : { EventBusName = coalesce(each.value.event_bus_name, var.event_bus_name), RuleName = each.value.name }
       }
     }
   }
