@@ -1,7 +1,7 @@
-"""The organization-wide eventbridge path on the emulator, hop by hop: modules/eventbridge-central
-(two detections' buses, policies, rules and log-group targets) and modules/eventbridge-member in
-two regions (us-west-2, eu-west-1) forwarding to it, applied in one small stack; then CloudTrail
-records put on the members' default buses.
+"""The organization-wide eventbridge path on the emulator, hop by hop: tests/configs/eventbridge-org
+(modules/eventbridge-central for two detections: buses, policies, rules and log-group targets;
+modules/eventbridge-member in two regions, us-west-2 and eu-west-1, forwarding to it) applied
+with the catalog's patterns; then CloudTrail records put on the members' default buses.
 
 What this shows: each member rule forwards exactly the events its pattern matches to its own
 detection's central bus in another region, the bus's rule delivers them to that detection's
@@ -18,9 +18,7 @@ log group (it ignores the target's input path $.detail; docs/eventbridge-path.md
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,57 +26,33 @@ import pytest
 from trailwatch import record_corpus as ev
 from trailwatch.eventpattern import EventPattern
 from trailwatch.harness.emulator import Emulator
-from trailwatch.harness.terraform import Stack, destroyed_after
+from trailwatch.harness.terraform import REPO_ROOT, Stack, destroyed_after
+from trailwatch.maint.planpolicies import Store
 from trailwatch.signin_notifications import detection_pattern, envelope
 
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("eventbridge-org")]
 
-PREFIX = "orgt"
+PREFIX = "orgt"  # the config's
 GROUP = f"/aws/cloudtrail/{PREFIX}"
 DETECTIONS = ("root_usage", "console_login_failures")
 MEMBER_REGIONS = ("us-west-2", "eu-west-1")
 PATTERNS = {k: json.dumps(detection_pattern(k, "tuned", ["203.0.113.*"])) for k in DETECTIONS}
 
 
-def _config() -> dict[str, Any]:
-    providers: list[dict[str, str]] = [{"region": "us-east-1"}]
-    providers += [{"alias": r.replace("-", "_"), "region": r} for r in MEMBER_REGIONS]
-    groups = {"parent": {"name": GROUP}} | {k: {"name": f"{GROUP}/{k}"} for k in DETECTIONS}
-    return {
-        "provider": {"aws": providers},
-        "resource": {"aws_cloudwatch_log_group": groups},
-        "module": {
-            "central": {
-                "source": "../../modules/eventbridge-central",
-                "name_prefix": PREFIX,
-                "organization_id": "o-abcdef1234",
-                "log_group_arn": "${aws_cloudwatch_log_group.parent.arn}",
-                "event_patterns": PATTERNS,
-                "metric_filters": {k: {"pattern_id": "tuned"} for k in DETECTIONS},
-                "depends_on": [f"aws_cloudwatch_log_group.{k}" for k in DETECTIONS],
-            },
-            **{
-                f"member_{r.replace('-', '_')}": {
-                    "source": "../../modules/eventbridge-member",
-                    "providers": {"aws": f"aws.{r.replace('-', '_')}"},
-                    "name_prefix": PREFIX,
-                    "rules": "${module.central.member_rules}",
-                }
-                for r in MEMBER_REGIONS
-            },
-        },
-    }
-
-
 @pytest.fixture(scope="module")
-def deployed(emulator_session: Emulator, terraform: str) -> Iterator[Emulator]:
+def deployed(emulator_session: Emulator, terraform: str, collected_store: Store) -> Iterator[Emulator]:
+    """tests/configs/eventbridge-org with the catalog's patterns, applied once; its plan and
+    state also go to tests/test_service_calls.py (config "eventbridge-org"), which would
+    otherwise apply it again."""
     emulator_session.reset()
-    src = Path(tempfile.mkdtemp(prefix="trailwatch-src-")) / "eventbridge-org"
-    src.mkdir()
-    (src / "main.tf.json").write_text(json.dumps(_config(), indent=2))
-    stack = Stack(src, emulator=emulator_session)
-    with destroyed_after(stack):
-        stack.apply()
+    emulator_session.client("organizations").create_organization(FeatureSet="ALL")
+    stack = Stack(REPO_ROOT / "tests" / "configs" / "eventbridge-org", emulator=emulator_session)
+    tf_vars: dict[str, object] = {"event_patterns": PATTERNS}
+    with destroyed_after(stack, tf_vars):
+        with collected_store.producing("eventbridge-org") as publish:
+            plan = dict(stack.plan(save=True, tf_vars=tf_vars))
+            stack.apply_saved_plan()
+            publish(plan, stack.state())
         yield emulator_session
     for region in ("us-east-1", *MEMBER_REGIONS):
         assert emulator_session.client("events", region).list_rules()["Rules"] == [], region
