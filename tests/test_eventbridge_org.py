@@ -53,6 +53,9 @@ def deployed(emulator_session: Emulator, terraform: str, collected_store: Store)
             plan = dict(stack.plan(save=True, tf_vars=tf_vars))
             stack.apply_saved_plan()
             publish(plan, stack.state())
+        # A second plan has nothing to do, as a scheduled drift check sees it.
+        code, text = stack.drift_check(tf_vars)
+        assert code == 0, f"plan -detailed-exitcode exited {code} after apply:\n{text}"
         yield emulator_session
     for region in ("us-east-1", *MEMBER_REGIONS):
         assert emulator_session.client("events", region).list_rules()["Rules"] == [], region
