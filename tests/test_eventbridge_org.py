@@ -24,7 +24,9 @@ from typing import Any
 import pytest
 
 from trailwatch import record_corpus as ev
+from trailwatch.catalog import load
 from trailwatch.eventpattern import EventPattern
+from trailwatch.filterpattern import compile_pattern
 from trailwatch.harness.emulator import Emulator
 from trailwatch.harness.terraform import REPO_ROOT, Stack, destroyed_after
 from trailwatch.maint.planpolicies import Store
@@ -116,5 +118,11 @@ def test_events_from_two_regions_reach_each_matching_detections_group_once(deplo
         got = sorted(_record_of(m)["eventID"] for m in _messages(deployed, key))
         # Once per matching event and region: an event two detections match is in each group once.
         assert got == sorted(f"{name}-{region}" for name in expected[key] for region in MEMBER_REGIONS), key
-        # Attribution: the record names the region where the event happened.
-        assert {_record_of(m)["awsRegion"] for m in _messages(deployed, key)} == set(MEMBER_REGIONS)
+        # Attribution: the record names the account and region where the event happened.
+        records_in_group = [_record_of(m) for m in _messages(deployed, key)]
+        assert {r["awsRegion"] for r in records_in_group} == set(MEMBER_REGIONS)
+        assert {r["recipientAccountId"] for r in records_in_group} == {ev.ACCOUNT}
+        # The detection's unchanged metric filter, over the bare records in its group, counts
+        # each event once: two matching events from each of the two regions.
+        metric_filter = compile_pattern(load()["detections"][key]["patterns"]["tuned"])
+        assert sum(metric_filter.matches(json.dumps(r)) for r in records_in_group) == 2 * len(MEMBER_REGIONS)
