@@ -22,7 +22,8 @@ data "aws_caller_identity" "current" {
         detection_path = "eventbridge" sees this account's events only (EventBridge delivers
         CloudTrail events in the account and region where they happen), so an organization trail
         would leave every member account undetected. Keep an organization trail on detection_path =
-        "cloudwatch_logs".
+        "cloudwatch_logs", or for an organization deploy modules/eventbridge-central beside this
+        module and modules/eventbridge-member in every account and region (docs/eventbridge-path.md).
       EOT
     }
 

@@ -19,7 +19,7 @@ from trailwatch.harness.scenarios import ALLOWLIST
 from trailwatch.harness.signin_notifications import detection_pattern, path_settings, patterns
 from trailwatch.harness.terraform import plan_files
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("eventbridge-path-plan")]
 
 WILDCARDS = ["203.0.113.*", "2001:db8:abcd:*"]  # ALLOWLIST's wildcards (tests/test_scenarios.py)
 SOURCES = ["secretsmanager.amazonaws.com"]

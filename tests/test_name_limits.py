@@ -17,7 +17,7 @@ import pytest
 from trailwatch.harness.emulator import Emulator
 from trailwatch.harness.terraform import Stack
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("name-limits")]
 
 PREFIX = "abcdefghij-klmnopqrstu-v"  # 24 characters, the cap
 assert len(PREFIX) == 24

@@ -10,6 +10,10 @@ The same documents are linted with parliament, as `make lint` does.
 
 from __future__ import annotations
 
+import copy
+import json
+from typing import Any
+
 import parliament
 import pytest
 
@@ -116,3 +120,44 @@ def test_lint_reports_a_finding_no_suppression_names_and_unused_suppressions() -
     # Every suppression carries its reason, and only the trust-policy one spans every Sid.
     assert all(len(s.reason) > 40 for s in suppressions)
     assert {(s.issue, s.kind) for s in suppressions if s.sid == "*"} == {("MALFORMED", "role trust policy")}
+
+
+@pytest.mark.parametrize("config", [pytest.param("eventbridge-org", marks=AFTER_LIFECYCLES)])
+def test_organization_path_forwards_only_from_the_organization(
+    config: str, collected: dict[str, Collected]
+) -> None:
+    """The organization-wide eventbridge path (tests/configs/eventbridge-org): every member
+    rule's role may put events on its central bus as an account of the organization, through
+    the bus policy alone, and would be refused from another organization."""
+    state = collected[config].state
+    results = servicecalls.verify(state, ROWS)
+    by_row: dict[str, list[servicecalls.Result]] = {}
+    for r in results:
+        by_row.setdefault(r.row.id, []).append(r)
+    # Two detections forwarded from two regions; each rule assumes its role, which puts events.
+    assert len(by_row["organization-bus-put-events"]) == 4
+    assert len(by_row["eventbridge-assume-forward-role"]) == 4
+    assert len(by_row["forward-role-put-events"]) == 4
+    assert len(by_row["rule-log-group"]) == 2 * 2  # two central rules, two actions each
+    assert all(r.ok for rows in by_row.values() for r in rows)
+    # Another organization's role is refused by the bus policy.
+    org = servicecalls.Deployed(state).organization_id
+    assert org and json.dumps(state).count(org) >= 2  # the data source's id, in the bus policies
+    other = copy.deepcopy(state)
+    for resource in _data_resources(other):
+        if resource["type"] == "aws_organizations_organization":
+            resource["values"]["id"] = "o-0000000000"
+    refused = [
+        r for r in servicecalls.verify(other, ROWS) if r.row.id == "organization-bus-put-events" and not r.ok
+    ]
+    assert len(refused) == 4
+
+
+def _data_resources(state: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    queue = [state["values"]["root_module"]]
+    while queue:
+        mod = queue.pop(0)
+        out += [r for r in mod.get("resources", []) if r.get("mode") == "data"]
+        queue.extend(mod.get("child_modules", []))
+    return out

@@ -9,6 +9,7 @@ still passes or fails on its own with its own messages.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 
 import pytest
@@ -470,9 +471,76 @@ ALARM_MESSAGES_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
 }
 
+#: modules/eventbridge-member on its own (the member part of the organization-wide eventbridge
+#: path): the forwarding combinations EventBridge cannot carry or that would count twice.
+_MEMBER_RULE = {"event_pattern": '{"detail-type":[{"suffix":" via CloudTrail"}]}', "state": "ENABLED"}
+_ENVELOPE = {"detail-type": [{"suffix": " via CloudTrail"}]}
+_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/tw"
+CENTRAL_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
+    "cloudwatch-logs-paths-sign-in-patterns": (
+        {
+            "organization_id": "o-abcdef1234",
+            "log_group_arn": _GROUP,
+            "event_patterns": {
+                "root_usage": '{"source":["aws.signin"],"detail-type":["AWS Console Sign In via CloudTrail"]}'
+            },
+            "metric_filters": {"root_usage": {"name": "x"}},
+        },
+        ["must be the outputs of a trailwatch module on detection_path", "Set detection_path"],
+    ),
+    "patterns-without-their-filters": (
+        {
+            "organization_id": "o-abcdef1234",
+            "log_group_arn": _GROUP,
+            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
+            "metric_filters": {"console_login_failures": {"name": "x"}},
+        },
+        ["must be the outputs of a trailwatch module on detection_path"],
+    ),
+    "malformed-organization-id": (
+        {
+            "organization_id": "org-1",
+            "log_group_arn": _GROUP,
+            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
+            "metric_filters": {"root_usage": {"name": "x"}},
+        },
+        ["organization_id must be an AWS Organizations ID"],
+    ),
+}
+MEMBER_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
+    "bus-in-own-account-and-region": (
+        {
+            "rules": {
+                "root_usage": {
+                    **_MEMBER_RULE,
+                    "bus_arn": "arn:aws:events:us-east-1:123456789012:event-bus/tw-root-usage",
+                }
+            }
+        },
+        ["root_usage: the bus", "would count each event twice"],
+    ),
+    "bus-in-a-region-no-cross-region-target-reaches": (
+        {
+            "rules": {
+                "root_usage": {
+                    **_MEMBER_RULE,
+                    "bus_arn": "arn:aws:events:eu-central-1:111122223333:event-bus/tw-root-usage",
+                }
+            }
+        },
+        ["root_usage: the bus", "can be a target only in us-east-1, us-west-2 or eu-west-1"],
+    ),
+    "bus-arn-not-a-bus": (
+        {"rules": {"root_usage": {**_MEMBER_RULE, "bus_arn": "arn:aws:sns:us-east-1:111122223333:t"}}},
+        ["each bus_arn must be an event bus ARN"],
+    ),
+}
+
 ROOT_MODULE = "../../"
 SIGNIN_EVENTS_MODULE = "../../modules/signin-events"
 ALARM_MESSAGES_MODULE = "../../modules/alarm-messages"
+MEMBER_MODULE = "../../modules/eventbridge-member"
+CENTRAL_MODULE = "../../modules/eventbridge-central"
 
 #: Every case as (module source, arguments, expected fragments), keyed by a file-safe name.
 ALL_CASES: dict[str, tuple[str, dict[str, object], list[str]]] = {
@@ -484,6 +552,14 @@ ALL_CASES: dict[str, tuple[str, dict[str, object], list[str]]] = {
     **{
         f"alarm-messages-{k}": (ALARM_MESSAGES_MODULE, args, expected)
         for k, (args, expected) in ALARM_MESSAGES_CASES.items()
+    },
+    **{
+        f"eventbridge-central-{k}": (CENTRAL_MODULE, args, expected)
+        for k, (args, expected) in CENTRAL_CASES.items()
+    },
+    **{
+        f"eventbridge-member-{k}": (MEMBER_MODULE, args, expected)
+        for k, (args, expected) in MEMBER_CASES.items()
     },
 }
 
@@ -567,3 +643,17 @@ def test_signin_events_submodule_refuses_bad_input(case: str, refusals: Callable
 def test_alarm_messages_submodule_refuses_bad_input(case: str, refusals: Callable[[str], Refused]) -> None:
     """modules/alarm-messages on its own: a call with no topic for any message."""
     _assert_refused(refusals(f"alarm-messages-{case}"), ALARM_MESSAGES_CASES[case][1])
+
+
+@pytest.mark.parametrize("case", _params("eventbridge-member-", MEMBER_CASES))
+def test_eventbridge_member_submodule_refuses_bad_input(
+    case: str, refusals: Callable[[str], Refused]
+) -> None:
+    _assert_refused(refusals(f"eventbridge-member-{case}"), MEMBER_CASES[case][1])
+
+
+@pytest.mark.parametrize("case", _params("eventbridge-central-", CENTRAL_CASES))
+def test_eventbridge_central_submodule_refuses_bad_input(
+    case: str, refusals: Callable[[str], Refused]
+) -> None:
+    _assert_refused(refusals(f"eventbridge-central-{case}"), CENTRAL_CASES[case][1])

@@ -25,7 +25,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   alarm_name = "${each.value.name}-target-failed"
   alarm_description = join("", [
     "trailwatch: EventBridge could not deliver events of rule ${each.value.name} ",
-    "(${var.event_bus_name} bus) to its target",
+    "(${coalesce(each.value.event_bus_name, var.event_bus_name)} bus) to its target",
     var.dead_letter_queue ? "; they went, or failed to go, to the dead-letter queue" : "",
     ". ${each.value.check}",
   ])
@@ -47,9 +47,9 @@ resource "aws_cloudwatch_metric_alarm" "this" {
         period      = 300
         stat        = "Sum"
         dimensions = (
-          var.event_bus_name == "default"
+          coalesce(each.value.event_bus_name, var.event_bus_name) == "default"
           ? { RuleName = each.value.name }
-          : { EventBusName = var.event_bus_name, RuleName = each.value.name }
+          : { EventBusName = coalesce(each.value.event_bus_name, var.event_bus_name), RuleName = each.value.name }
         )
       }
     }

@@ -1,11 +1,14 @@
 variable "rules" {
   description = <<-EOT
     The EventBridge rules to watch, keyed by a name known at plan: {name = the rule's name, check =
-    what to check when it fails (the end of the alarm description)}.
+    what to check when it fails (the end of the alarm description), event_bus_name = the rule's bus
+    where it is not event_bus_name (rules on several buses: the central part of the
+    organization-wide eventbridge path)}.
   EOT
   type = map(object({
-    name  = string
-    check = string
+    name           = string
+    check          = string
+    event_bus_name = optional(string)
   }))
 
   validation {

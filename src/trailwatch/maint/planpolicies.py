@@ -133,10 +133,36 @@ def compare(plan: Mapping[str, Any], state: Mapping[str, Any]) -> list[str]:
     return errors
 
 
+#: Consumer configs of tests/configs that the service-call checks cover too (no example: each
+#: examples/* costs a lifecycle in tests/test_examples.py), with the fixtures each assumes.
+TEST_CONFIGS: dict[str, dict[str, Any]] = {
+    # The organization-wide eventbridge path's central and member parts (the emulator's
+    # organization is what the central buses admit).
+    "eventbridge-org": {"organization": True},
+}
+
+
+#: The detections tests/configs/eventbridge-org routes, and the allowlist their patterns take.
+EVENTBRIDGE_ORG_DETECTIONS = ("root_usage", "console_login_failures")
+
+
+def eventbridge_org_patterns() -> dict[str, str]:
+    """tests/configs/eventbridge-org's event patterns: the catalog's (no pattern is written twice)."""
+    from trailwatch.harness.signin_notifications import detection_pattern
+
+    allowlist = ["203.0.113.*"]
+    return {k: json.dumps(detection_pattern(k, "tuned", allowlist)) for k in EVENTBRIDGE_ORG_DETECTIONS}
+
+
+def config_vars(config: str) -> dict[str, object]:
+    """The variables a TEST_CONFIGS config is applied with."""
+    return {"event_patterns": eventbridge_org_patterns()} if config == "eventbridge-org" else {}
+
+
 def configs() -> list[str]:
-    """The root module alone plus every example."""
+    """The root module alone, every example and the TEST_CONFIGS."""
     examples = sorted(p.name for p in (REPO_ROOT / "examples").iterdir() if (p / "main.tf").exists())
-    return [ROOT_CONFIG, *examples]
+    return [ROOT_CONFIG, *examples, *sorted(TEST_CONFIGS)]
 
 
 def _inventory_section(config: str, section: str) -> dict[str, Any]:
@@ -149,7 +175,10 @@ def _inventory_section(config: str, section: str) -> dict[str, Any]:
 
 
 def fixtures(config: str) -> dict[str, Any]:
-    """Pre-existing infrastructure an example assumes, from its plan inventory."""
+    """Pre-existing infrastructure an example assumes, from its plan inventory (a test
+    config's, from TEST_CONFIGS)."""
+    if config in TEST_CONFIGS:
+        return TEST_CONFIGS[config]
     return _inventory_section(config, "fixtures")
 
 
@@ -172,6 +201,10 @@ def _setup(emulator: Emulator, wanted: Mapping[str, Any]) -> None:
 
 
 def _stack(config: str, emulator: Emulator) -> Stack:
+    if config in TEST_CONFIGS:
+        return Stack(
+            REPO_ROOT / "tests" / "configs" / config, emulator=emulator, tf_vars=config_vars(config)
+        )
     if config != ROOT_CONFIG:
         return Stack(config, emulator=emulator, **stack_options(config))
     return inline_stack(ROOT_MODULE_ARGS, emulator=emulator, name="root")

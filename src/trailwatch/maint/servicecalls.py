@@ -115,6 +115,7 @@ class Deployed:
     def __init__(self, state: Mapping[str, Any]) -> None:
         self.resources = resources(state)
         self.docs = {p.address: p.document for p in policies(state) if p.document is not None}
+        self.organization_id = _read_organization_id(state)
 
     def of_type(self, rtype: str) -> list[Resource]:
         return [r for r in self.resources if r.type == rtype]
@@ -165,6 +166,20 @@ class Deployed:
                 return grant, [], f"permissions boundary {boundary_arn} is not in the stack"
             boundaries.append(boundary)
         return grant, boundaries, None
+
+
+def _read_organization_id(state: Mapping[str, Any]) -> str | None:
+    """The organization a config reads (its aws_organizations_organization data source): the
+    organization its accounts belong to, whatever its policies say."""
+    queue = [(state.get("values") or {}).get("root_module", {})]
+    while queue:
+        mod = queue.pop(0)
+        for res in mod.get("resources", []):
+            if res.get("mode") == "data" and res.get("type") == "aws_organizations_organization":
+                found = (res.get("values") or {}).get("id")
+                return str(found) if found else None
+        queue.extend(mod.get("child_modules", []))
+    return None
 
 
 def _account(arn: str) -> str:
@@ -511,6 +526,40 @@ def forward_role_put_events(row: Row, d: Deployed) -> Iterator[Call]:
     for rule, target, role in _forwarders(d):
         yield from _role_calls(
             row, d, role, f"{rule.values['name']} -> {target.values['arn']}", target.values["arn"], {}
+        )
+
+
+@binding
+def organization_bus_put_events(row: Row, d: Deployed) -> Iterator[Call]:
+    """Each forwarding rule whose target is a bus of the stack with a bus policy (the
+    organization-wide eventbridge path): its role puts events on that bus as a member of
+    another account would, so the bus policy alone must allow it, with the organization the
+    config's accounts belong to as aws:PrincipalOrgID."""
+    policies = {
+        f"{b.values['arn']}": d.doc(
+            d.find("aws_cloudwatch_event_bus_policy", event_bus_name=b.values["name"])
+        )
+        for b in d.of_type("aws_cloudwatch_event_bus")
+    }
+    for rule, target, role in _forwarders(d):
+        bus = str(target.values["arn"])
+        if bus not in policies or role is None:
+            continue
+        org = d.organization_id
+        ctx = {"aws:PrincipalOrgID": org} if org else {}
+        yield from (
+            Call(
+                row,
+                f"{rule.values['name']} ({role.values['arn']}) -> {bus} {action}",
+                Request(role.values["arn"], action, bus, _context(row, ctx)),
+                [p] if (p := policies[bus]) else [],
+                problem=None
+                if p and org
+                else "no bus policy"
+                if not p
+                else "the config reads no organization",
+            )
+            for action in row.actions
         )
 
 
