@@ -202,9 +202,7 @@ def _setup(emulator: Emulator, wanted: Mapping[str, Any]) -> None:
 
 def _stack(config: str, emulator: Emulator) -> Stack:
     if config in TEST_CONFIGS:
-        return Stack(
-            REPO_ROOT / "tests" / "configs" / config, emulator=emulator, tf_vars=config_vars(config)
-        )
+        return Stack(REPO_ROOT / "tests" / "configs" / config, emulator=emulator, tf_vars=config_vars(config))
     if config != ROOT_CONFIG:
         return Stack(config, emulator=emulator, **stack_options(config))
     return inline_stack(ROOT_MODULE_ARGS, emulator=emulator, name="root")
