@@ -519,17 +519,6 @@ MEMBER_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         },
         ["root_usage: the bus", "would count each event twice"],
     ),
-    "bus-in-a-region-no-cross-region-target-reaches": (
-        {
-            "rules": {
-                "root_usage": {
-                    **_MEMBER_RULE,
-                    "bus_arn": "arn:aws:events:eu-central-1:111122223333:event-bus/tw-root-usage",
-                }
-            }
-        },
-        ["root_usage: the bus", "can be a target only in us-east-1, us-west-2 or eu-west-1"],
-    ),
     "bus-arn-not-a-bus": (
         {"rules": {"root_usage": {**_MEMBER_RULE, "bus_arn": "arn:aws:sns:us-east-1:111122223333:t"}}},
         ["each bus_arn must be an event bus ARN"],

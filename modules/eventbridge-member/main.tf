@@ -90,20 +90,6 @@ resource "aws_cloudwatch_event_rule" "this" {
         "would count each event twice. Leave this account and region out of the member part.",
       ])
     }
-
-    # EventBridge API Reference, "PutTargets": an event bus in another Region can be a target
-    # only in us-east-1, us-west-2 and eu-west-1.
-    precondition {
-      condition = (
-        local.bus_regions[each.key] == local.region
-        || contains(["us-east-1", "us-west-2", "eu-west-1"], local.bus_regions[each.key])
-      )
-      error_message = join("", [
-        "${each.key}: the bus ${each.value.bus_arn} is in ${local.bus_regions[each.key]}; a bus in ",
-        "another Region than the rule (${local.region}) can be a target only in us-east-1, us-west-2 ",
-        "or eu-west-1 (EventBridge API Reference, PutTargets). Deploy the central part in one of those.",
-      ])
-    }
   }
 }
 
