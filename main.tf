@@ -298,7 +298,8 @@ locals {
   # The created log group may share the trail's created key.
   log_group_uses_trail_key = local.create_log_group && var.log_group_encryption == "trail"
 
-  # The eventbridge detection path (section 12): rules, not the trail, feed the log groups:
+  # The eventbridge detection path: rules, not the trail, feed the log groups (modules/log-group
+  # writes the resource policy that admits them):
   # one per enabled detection, <log group>/<detection>, so that each metric filter reads
   # exactly what its own rule matched (an event two rules match is written to each group
   # once, and counted once by each detection, as on the cloudwatch_logs path).
@@ -361,11 +362,13 @@ module "trail" {
 module "log_group" {
   source = "./modules/log-group"
 
-  create            = local.create_log_group
-  detection_groups  = local.detection_groups
-  name              = local.log_group_name
-  retention_in_days = var.log_retention_days
-  create_kms_key    = var.log_group_encryption == "dedicated"
+  create           = local.create_log_group
+  detection_groups = local.detection_groups
+  name             = local.log_group_name
+  # With detection_groups: the resource policy that lets the rules write to them.
+  resource_policy_name = "${var.name_prefix}-eventbridge-to-logs"
+  retention_in_days    = var.log_retention_days
+  create_kms_key       = var.log_group_encryption == "dedicated"
   kms_key_arn = (
     local.log_group_uses_trail_key
     ? module.trail.kms_key_arn
@@ -542,7 +545,7 @@ module "signin_events" {
   source = "./modules/signin-events"
   count  = var.signin_events_enabled || local.eventbridge_path ? 1 : 0
 
-  # The eventbridge detection path (section 12): a rule for every metric filter's detection,
+  # The eventbridge detection path: a rule for every metric filter's detection,
   # delivering its matched events to the log group; the real-time sign-in rules are among them.
   detection_path         = local.eventbridge_path
   log_group_arns         = { for k, g in module.log_group.detection_groups : k => g.arn }
@@ -735,40 +738,4 @@ module "chat" {
 
 locals {
   chat_topic_arns = concat(var.chat_topic_arns, var.chat_enabled ? [module.chat[0].topic_arn] : [])
-}
-
-################################################################################
-# 12. The eventbridge detection path (detection_path = "eventbridge"): the log group takes
-#     the matched events from the rules of section 7 (EventBridge's CloudWatch Logs
-#     target), through this resource policy, since EventBridge uses no role for a log
-#     group target.
-################################################################################
-
-data "aws_iam_policy_document" "eventbridge_to_logs" {
-  count = local.eventbridge_path ? 1 : 0
-
-  # EventBridge User Guide, "Using resource-based policies for Amazon EventBridge" (CloudWatch
-  # Logs permissions): the log group's resource policy admits events.amazonaws.com and
-  # delivery.logs.amazonaws.com to create streams and put events; a CloudWatch Logs target
-  # takes no RoleArn. No condition key: the pages document none that EventBridge sends on
-  # this call (docs/service-calls.yaml), and a condition on an unsent key would refuse every
-  # delivery. The grant is the streams of the detections' groups (<log group>/<detection>).
-  statement {
-    sid       = "EventBridgeRulesWriteMatchedEvents"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${module.log_group.arn}/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com", "delivery.logs.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_cloudwatch_log_resource_policy" "eventbridge_to_logs" {
-  count = local.eventbridge_path ? 1 : 0
-
-  # One per account and region (CloudWatch Logs allows 10): the prefix keeps stacks apart.
-  policy_name     = "${var.name_prefix}-eventbridge-to-logs"
-  policy_document = data.aws_iam_policy_document.eventbridge_to_logs[0].json
 }

@@ -98,3 +98,42 @@ resource "aws_cloudwatch_log_group" "detections" {
   skip_destroy      = var.skip_destroy
   tags              = var.tags
 }
+
+# EventBridge User Guide, "Using resource-based policies for Amazon EventBridge" (CloudWatch
+# Logs permissions): the log group's resource policy admits events.amazonaws.com and
+# delivery.logs.amazonaws.com to create streams and put events; a CloudWatch Logs target
+# takes no RoleArn. No condition key: the pages document none that EventBridge sends on
+# this call (docs/service-calls.yaml), and a condition on an unsent key would refuse every
+# delivery. The grant is the streams of the detection groups (<name>/<detection>) only.
+data "aws_iam_policy_document" "eventbridge_to_logs" {
+  count = var.create && length(var.detection_groups) > 0 ? 1 : 0
+
+  statement {
+    sid       = "EventBridgeRulesWriteMatchedEvents"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arn}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com", "delivery.logs.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_resource_policy" "eventbridge_to_logs" {
+  count = var.create && length(var.detection_groups) > 0 ? 1 : 0
+
+  # One per account and region (CloudWatch Logs allows 10): the caller's name keeps stacks apart.
+  policy_name     = var.resource_policy_name
+  policy_document = data.aws_iam_policy_document.eventbridge_to_logs[0].json
+
+  lifecycle {
+    precondition {
+      condition     = var.resource_policy_name != null
+      error_message = <<-EOT
+        detection_groups needs resource_policy_name: the name of the policy that lets EventBridge
+        rules write to the groups.
+      EOT
+    }
+  }
+}

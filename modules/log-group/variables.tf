@@ -120,3 +120,20 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "resource_policy_name" {
+  description = <<-EOT
+    With detection_groups: the name of the CloudWatch Logs resource policy that lets EventBridge
+    rules write to them (one per account and region, at most 10: make it unique per stack).
+  EOT
+  type        = string
+  default     = null
+
+  validation {
+    condition = (
+      var.resource_policy_name == null
+      || try(length(var.resource_policy_name) >= 1 && length(var.resource_policy_name) <= 255, false)
+    )
+    error_message = "resource_policy_name must be 1-255 characters."
+  }
+}

@@ -33,32 +33,15 @@ data "aws_organizations_organization" "this" {}
 module "log_group" {
   source = "../../modules/log-group"
 
-  name             = "/aws/cloudtrail/orgt"
-  detection_groups = sort(keys(var.event_patterns))
+  name                 = "/aws/cloudtrail/orgt"
+  detection_groups     = sort(keys(var.event_patterns))
+  resource_policy_name = "orgt-eventbridge-to-logs"
 }
 
 module "notifications" {
   source = "../../modules/notifications"
 
   name = "orgt-alarms"
-}
-
-data "aws_iam_policy_document" "eventbridge_to_logs" {
-  statement {
-    sid       = "EventBridgeRulesWriteMatchedEvents"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${module.log_group.arn}/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com", "delivery.logs.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_cloudwatch_log_resource_policy" "eventbridge_to_logs" {
-  policy_name     = "orgt-eventbridge-to-logs"
-  policy_document = data.aws_iam_policy_document.eventbridge_to_logs.json
 }
 
 module "central" {
