@@ -29,9 +29,11 @@ variable "alarm_raw_notifications" {
 
 variable "alarm_messages_by_account" {
   description = <<-EOT
-    Add the per-account link (matches counted per recipientAccountId) to alarm messages. null
-    (default): on when is_organization_trail is true; set true when an existing organization trail
-    delivers to existing_log_group_name.
+    Add the per-account-and-region link (matches counted per recipientAccountId and awsRegion) to
+    alarm messages. null (default): on when is_organization_trail is true; set true when an
+    existing organization trail delivers to existing_log_group_name, and on the central stack of the
+    organization-wide eventbridge path (beside modules/eventbridge-central), whose groups receive
+    every member account's and region's events.
   EOT
   type        = bool
   default     = null
