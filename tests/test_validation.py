@@ -525,11 +525,21 @@ MEMBER_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
 }
 
+#: modules/log-group on its own: detection groups (the eventbridge path's) without the name of
+#: the resource policy that lets EventBridge write to them.
+LOG_GROUP_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
+    "detection-groups-without-resource-policy-name": (
+        {"name": "/aws/cloudtrail/tw", "detection_groups": ["root_usage"]},
+        ["detection_groups needs resource_policy_name"],
+    ),
+}
+
 ROOT_MODULE = "../../"
 SIGNIN_EVENTS_MODULE = "../../modules/signin-events"
 ALARM_MESSAGES_MODULE = "../../modules/alarm-messages"
 MEMBER_MODULE = "../../modules/eventbridge-member"
 CENTRAL_MODULE = "../../modules/eventbridge-central"
+LOG_GROUP_MODULE = "../../modules/log-group"
 
 #: Every case as (module source, arguments, expected fragments), keyed by a file-safe name.
 ALL_CASES: dict[str, tuple[str, dict[str, object], list[str]]] = {
@@ -549,6 +559,10 @@ ALL_CASES: dict[str, tuple[str, dict[str, object], list[str]]] = {
     **{
         f"eventbridge-member-{k}": (MEMBER_MODULE, args, expected)
         for k, (args, expected) in MEMBER_CASES.items()
+    },
+    **{
+        f"log-group-{k}": (LOG_GROUP_MODULE, args, expected)
+        for k, (args, expected) in LOG_GROUP_CASES.items()
     },
 }
 
@@ -646,3 +660,8 @@ def test_eventbridge_central_submodule_refuses_bad_input(
     case: str, refusals: Callable[[str], Refused]
 ) -> None:
     _assert_refused(refusals(f"eventbridge-central-{case}"), CENTRAL_CASES[case][1])
+
+
+@pytest.mark.parametrize("case", _params("log-group-", LOG_GROUP_CASES))
+def test_log_group_submodule_refuses_bad_input(case: str, refusals: Callable[[str], Refused]) -> None:
+    _assert_refused(refusals(f"log-group-{case}"), LOG_GROUP_CASES[case][1])
