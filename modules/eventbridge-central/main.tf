@@ -133,6 +133,61 @@ resource "aws_cloudwatch_event_target" "logs" {
   }
 }
 
+# Real-time notifications (realtime_notifications, to notification_topic_arn): on the bus of each detection that notifies
+# at once, the rule also sends what it delivers to the topic, with the message the default bus's
+# rules send (modules/signin-events builds it from the catalog; the trailwatch module's
+# event_rule_notifications output carries it here, so it is written once). Its input paths read
+# $.detail, the record as the member's bus received it: the Who line names the account
+# (recipientAccountId) and the Region line the region (awsRegion) where the event happened.
+locals {
+  notify = !var.realtime_notifications ? {} : {
+    for k, m in var.notification_messages : k => m if contains(keys(var.event_patterns), k)
+  }
+}
+
+resource "aws_cloudwatch_event_target" "sns" {
+  for_each = local.notify
+
+  rule           = aws_cloudwatch_event_rule.this[each.key].name
+  event_bus_name = aws_cloudwatch_event_bus.this[each.key].name
+  target_id      = "sns"
+  arn            = var.notification_topic_arn
+
+  input_transformer {
+    input_paths    = each.value.input_paths
+    input_template = each.value.input_template
+  }
+
+  dynamic "dead_letter_config" {
+    for_each = var.dead_letter_queue_arn == null ? [] : [var.dead_letter_queue_arn]
+
+    content {
+      arn = dead_letter_config.value
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition = length(setsubtract(keys(var.notification_messages), keys(var.event_patterns))) == 0
+      error_message = join("", [
+        "notification_messages: ",
+        join(", ", setsubtract(keys(var.notification_messages), keys(var.event_patterns))),
+        " has no bus here (not a key of event_patterns); pass the trailwatch module's ",
+        "event_rule_notifications output beside its event_rule_patterns.",
+      ])
+    }
+
+    precondition {
+      condition     = try(split(":", var.notification_topic_arn)[3] == data.aws_region.current.name, false)
+      error_message = <<-EOT
+        notification_topic_arn is in region ${try(split(":", var.notification_topic_arn)[3], "?")} but this
+        provider is in ${data.aws_region.current.name}: EventBridge delivers to SNS only in its own
+        region.
+      EOT
+    }
+  }
+}
+
 module "failure_alarms" {
   source = "../rule-failure-alarms"
 
@@ -142,7 +197,10 @@ module "failure_alarms" {
       event_bus_name = local.buses[k]
       check = join("", [
         "Check the log group's resource policy (it must let events.amazonaws.com create streams and ",
-        "put events).",
+        "put events)",
+        contains(keys(local.notify), k)
+        ? " and the topic's policy and key (they must let events.amazonaws.com publish)."
+        : ".",
       ])
     }
   }
