@@ -134,11 +134,18 @@ def test_organization_path_forwards_only_from_the_organization(
     by_row: dict[str, list[servicecalls.Result]] = {}
     for r in results:
         by_row.setdefault(r.row.id, []).append(r)
-    # Two detections forwarded from two regions; each rule assumes its role, which puts events.
-    assert len(by_row["organization-bus-put-events"]) == 4
-    assert len(by_row["eventbridge-assume-forward-role"]) == 4
-    assert len(by_row["forward-role-put-events"]) == 4
-    assert len(by_row["rule-log-group"]) == 2 * 2  # two central rules, two actions each
+    # Two detections forwarded by three members (two accounts, two regions); each rule assumes
+    # its role, which puts events.
+    assert len(by_row["organization-bus-put-events"]) == 6
+    assert len(by_row["eventbridge-assume-forward-role"]) == 6
+    assert len(by_row["forward-role-put-events"]) == 6
+    # Two central rules and the two default-bus rules of the central account, two actions each.
+    assert len(by_row["rule-log-group"]) == 4 * 2
+    # The real-time notification of the single-event detection's central rule (root_usage), on
+    # its own bus, admitted by the topic policy (the default bus's rules do not notify here).
+    (publish,) = by_row["eventbridge-sns-publish"]
+    assert ":rule/orgt-root-usage/orgt-central-root-usage -> " in publish.label, publish.label
+    assert len(by_row["eventbridge-sns-kms"]) == 1
     assert all(r.ok for rows in by_row.values() for r in rows)
     # Another organization's role is refused by the bus policy.
     org = servicecalls.Deployed(state).organization_id
@@ -150,7 +157,7 @@ def test_organization_path_forwards_only_from_the_organization(
     refused = [
         r for r in servicecalls.verify(other, ROWS) if r.row.id == "organization-bus-put-events" and not r.ok
     ]
-    assert len(refused) == 4
+    assert len(refused) == 6
 
 
 def _data_resources(state: dict[str, Any]) -> list[dict[str, Any]]:

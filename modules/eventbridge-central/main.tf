@@ -139,6 +139,18 @@ resource "aws_cloudwatch_event_target" "logs" {
 # event_rule_notifications output carries it here, so it is written once). Its input paths read
 # $.detail, the record as the member's bus received it: the Who line names the account
 # (recipientAccountId) and the Region line the region (awsRegion) where the event happened.
+#
+# The SNS target takes no role: EventBridge publishes under the topic's resource policy (EventBridge
+# User Guide, "Using resource-based policies for Amazon EventBridge", Amazon SNS permissions),
+# which admits events.amazonaws.com for this account's rules only (aws:SourceAccount) and for the
+# rule ARNs it names (aws:SourceArn, ArnLike; Amazon SNS Developer Guide, "Example cases for Amazon
+# SNS access control"; modules/notifications). A rule on a custom bus has the ARN
+# rule/<bus>/<rule> (Service Authorization Reference, "Actions, resources, and condition keys for
+# Amazon EventBridge", resource type rule), which the default bus's pattern (rule/<prefix>-signin-*)
+# does not match: the notification_rule_arn_pattern output is what the topic's policy must add
+# (the trailwatch module's sns_topic_publisher_rule_arns). docs/service-calls.yaml, row
+# eventbridge-sns-publish. The FailedInvocations alarm of each rule (module.failure_alarms below)
+# covers this target too.
 locals {
   notify = !var.realtime_notifications ? {} : {
     for k, m in var.notification_messages : k => m if contains(keys(var.event_patterns), k)
