@@ -26,6 +26,10 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         ["is_organization_trail = true needs create_trail = true"],
     ),
     "org-trail-without-org-id": ({"is_organization_trail": True}, ["needs organization_id"]),
+    "topic-publisher-not-a-rule": (
+        {"sns_topic_publisher_rule_arns": ["arn:aws:sns:us-east-1:123456789012:t"]},
+        ["sns_topic_publisher_rule_arns must be EventBridge rule ARNs"],
+    ),
     "malformed-org-id": (
         {"is_organization_trail": True, "organization_id": "org-123"},
         ["organization_id must look like o-"],
@@ -476,6 +480,7 @@ ALARM_MESSAGES_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
 _MEMBER_RULE = {"event_pattern": '{"detail-type":[{"suffix":" via CloudTrail"}]}', "state": "ENABLED"}
 _ENVELOPE = {"detail-type": [{"suffix": " via CloudTrail"}]}
 _GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/tw"
+_MESSAGE = {"input_paths": {"id": "$.detail.eventID"}, "input_template": '"trailwatch: <id>"'}
 CENTRAL_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     "cloudwatch-logs-paths-sign-in-patterns": (
         {
@@ -496,6 +501,41 @@ CENTRAL_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
             "metric_filters": {"console_login_failures": {"name": "x"}},
         },
         ["must be the outputs of a trailwatch module on detection_path"],
+    ),
+    "realtime-notifications-without-a-topic": (
+        {
+            "organization_id": "o-abcdef1234",
+            "log_group_arn": _GROUP,
+            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
+            "metric_filters": {"root_usage": {"name": "x"}},
+            "realtime_notifications": True,
+            "notification_messages": {"root_usage": _MESSAGE},
+        },
+        ["realtime_notifications needs notification_topic_arn"],
+    ),
+    "notification-message-without-its-bus": (
+        {
+            "organization_id": "o-abcdef1234",
+            "log_group_arn": _GROUP,
+            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
+            "metric_filters": {"root_usage": {"name": "x"}},
+            "realtime_notifications": True,
+            "notification_topic_arn": "arn:aws:sns:us-east-1:123456789012:t",
+            "notification_messages": {"root_usage": _MESSAGE, "console_login_mfa_failed": _MESSAGE},
+        },
+        ["notification_messages: console_login_mfa_failed has no bus here"],
+    ),
+    "notification-topic-in-another-region": (
+        {
+            "organization_id": "o-abcdef1234",
+            "log_group_arn": _GROUP,
+            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
+            "metric_filters": {"root_usage": {"name": "x"}},
+            "realtime_notifications": True,
+            "notification_topic_arn": "arn:aws:sns:us-west-2:123456789012:t",
+            "notification_messages": {"root_usage": _MESSAGE},
+        },
+        ["notification_topic_arn is in region us-west-2", "EventBridge delivers to SNS only in its own"],
     ),
     "malformed-organization-id": (
         {

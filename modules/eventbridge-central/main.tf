@@ -133,9 +133,9 @@ resource "aws_cloudwatch_event_target" "logs" {
   }
 }
 
-# Real-time notifications (realtime_notifications, to notification_topic_arn): on the bus of each detection that notifies
-# at once, the rule also sends what it delivers to the topic, with the message the default bus's
-# rules send (modules/signin-events builds it from the catalog; the trailwatch module's
+# Real-time notifications (realtime_notifications, to notification_topic_arn): on the bus of each
+# detection that notifies at once, the rule also sends what it delivers to the topic, with the
+# message the default bus's rules send (modules/signin-events builds it from the catalog; the trailwatch module's
 # event_rule_notifications output carries it here, so it is written once). Its input paths read
 # $.detail, the record as the member's bus received it: the Who line names the account
 # (recipientAccountId) and the Region line the region (awsRegion) where the event happened.
@@ -180,6 +180,11 @@ resource "aws_cloudwatch_event_target" "sns" {
 
   lifecycle {
     precondition {
+      condition     = var.notification_topic_arn != null
+      error_message = "realtime_notifications needs notification_topic_arn: the SNS topic (this region) to notify."
+    }
+
+    precondition {
       condition = length(setsubtract(keys(var.notification_messages), keys(var.event_patterns))) == 0
       error_message = join("", [
         "notification_messages: ",
@@ -190,7 +195,10 @@ resource "aws_cloudwatch_event_target" "sns" {
     }
 
     precondition {
-      condition     = try(split(":", var.notification_topic_arn)[3] == data.aws_region.current.name, false)
+      condition = (
+        var.notification_topic_arn == null
+        || try(split(":", var.notification_topic_arn)[3] == data.aws_region.current.name, false)
+      )
       error_message = <<-EOT
         notification_topic_arn is in region ${try(split(":", var.notification_topic_arn)[3], "?")} but this
         provider is in ${data.aws_region.current.name}: EventBridge delivers to SNS only in its own
