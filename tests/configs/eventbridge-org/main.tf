@@ -11,10 +11,11 @@
 # detection path, which also builds the real-time messages), the alarm topic
 # (modules/notifications), and modules/eventbridge-central with its real-time notifications.
 #
-# Two member accounts (222222222222 and 333333333333), reached by assuming a role into each:
-# moto maps the credentials STS returns to the role's account. Account 222222222222 runs the
-# member part in us-west-2 and eu-west-1, account 333333333333 in us-west-2. The organization is
-# the emulator's (a fixture).
+# Two member accounts in two regions, reached by assuming a role into each (moto maps the
+# credentials STS returns to the role's account): 222222222222 runs the member part in us-west-2,
+# 333333333333 in eu-west-1. (A third member, one account in both regions, cost about 3 CPU-s of
+# apply and drift check here for no hop the two do not show.) The organization is the emulator's
+# (a fixture).
 
 provider "aws" {
   region = "us-east-1"
@@ -30,17 +31,8 @@ provider "aws" {
 }
 
 provider "aws" {
-  alias  = "a_eu_west_1"
+  alias  = "b_eu_west_1"
   region = "eu-west-1"
-
-  assume_role {
-    role_arn = "arn:aws:iam::222222222222:role/orgt-baseline"
-  }
-}
-
-provider "aws" {
-  alias  = "b_us_west_2"
-  region = "us-west-2"
 
   assume_role {
     role_arn = "arn:aws:iam::333333333333:role/orgt-baseline"
@@ -143,17 +135,9 @@ module "member_a_us_west_2" {
   rules       = module.central.member_rules
 }
 
-module "member_a_eu_west_1" {
+module "member_b_eu_west_1" {
   source    = "../../modules/eventbridge-member"
-  providers = { aws = aws.a_eu_west_1 }
-
-  name_prefix = local.prefix
-  rules       = module.central.member_rules
-}
-
-module "member_b_us_west_2" {
-  source    = "../../modules/eventbridge-member"
-  providers = { aws = aws.b_us_west_2 }
+  providers = { aws = aws.b_eu_west_1 }
 
   name_prefix = local.prefix
   rules       = module.central.member_rules
