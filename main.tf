@@ -510,10 +510,13 @@ module "notifications" {
   create_kms_key                  = var.create_sns_kms_key
   kms_key_arn                     = var.sns_kms_key_arn
   kms_key_deletion_window_in_days = var.kms_key_deletion_window_in_days
-  eventbridge_rule_arns = (
+  # The module's own rules, and those the caller names (modules/eventbridge-central's real-time
+  # notifications of the events its members forward).
+  eventbridge_rule_arns = concat(
     var.signin_events_enabled || local.eventbridge_path
     ? [module.signin_events[0].rule_arn_pattern]
-    : []
+    : [],
+    var.sns_topic_publisher_rule_arns,
   )
   tags = var.tags
 }

@@ -103,6 +103,16 @@ output "event_rule_patterns" {
   value       = try(module.signin_events[0].event_patterns, {})
 }
 
+output "event_rule_notifications" {
+  description = <<-EOT
+    On detection_path = "eventbridge": detection key => {input_paths, input_template}, the
+    real-time message of each detection that notifies at once (the single-event sign-in
+    detections, as signin_events_enabled sends them from the default bus), for the
+    notification_messages input of modules/eventbridge-central; {} on the cloudwatch_logs path.
+  EOT
+  value       = local.eventbridge_path ? module.signin_events[0].realtime_input_transformers : {}
+}
+
 output "athena" {
   description = <<-EOT
     The Athena database, table, workgroup and results bucket for `trailwatch backtest --athena`

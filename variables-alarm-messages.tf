@@ -7,8 +7,9 @@ variable "alarm_messages_enabled" {
     When a detection's alarm goes to ALARM, also send one readable message to the alarm's
     destinations: detection title and severity, account and region, the evaluation window, how many
     events matched, why it matters (catalog), and CloudWatch Logs Insights console links with the
-    detection's query and that window filled in (with an organization trail, a second link counts
-    the matches per recipientAccountId). Text topics get text, chat_topic_arns the chat
+    detection's query and that window filled in (with an organization trail or
+    alarm_messages_by_account, a second link counts the matches per recipientAccountId and
+    awsRegion). Text topics get text, chat_topic_arns the chat
     custom-notification JSON. Built from an EventBridge rule on the alarms' state changes and an
     EXPRESS Step Functions state machine (see the README).
   EOT
@@ -29,9 +30,11 @@ variable "alarm_raw_notifications" {
 
 variable "alarm_messages_by_account" {
   description = <<-EOT
-    Add the per-account link (matches counted per recipientAccountId) to alarm messages. null
-    (default): on when is_organization_trail is true; set true when an existing organization trail
-    delivers to existing_log_group_name.
+    Add the per-account-and-region link (matches counted per recipientAccountId and awsRegion) to
+    alarm messages. null (default): on when is_organization_trail is true; set true when an
+    existing organization trail delivers to existing_log_group_name, and on the central stack of the
+    organization-wide eventbridge path (beside modules/eventbridge-central), whose groups receive
+    every member account's and region's events.
   EOT
   type        = bool
   default     = null

@@ -13,6 +13,28 @@ variable "sns_topic_arn" {
   default     = null
 }
 
+variable "sns_topic_publisher_rule_arns" {
+  description = <<-EOT
+    ARN patterns of further EventBridge rules of this account and region that may publish to the
+    created topic (and use its key): modules/eventbridge-central's notification_rule_arn_pattern
+    output, when that module sends its real-time notifications to this module's topic
+    (notification_topic_arn). The module's own rules are admitted without it.
+  EOT
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition = alltrue([
+      for a in var.sns_topic_publisher_rule_arns :
+      can(regex("^arn:aws[a-zA-Z-]*:events:[a-z0-9-]+:[0-9]{12}:rule/[A-Za-z0-9._*/-]+$", a))
+    ])
+    error_message = <<-EOT
+      sns_topic_publisher_rule_arns must be EventBridge rule ARNs or patterns
+      (arn:aws:events:<region>:<account>:rule/[<bus>/]<name>, * allowed in the name).
+    EOT
+  }
+}
+
 variable "alarm_email_addresses" {
   description = "Email addresses subscribed to the topic (each must confirm)."
   type        = list(string)

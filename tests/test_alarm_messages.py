@@ -248,7 +248,9 @@ def test_without_datapoints_the_window_is_anchored_on_the_state_change_and_says_
         assert link.start <= changed - timedelta(seconds=width) and changed <= link.end
 
 
-def test_an_organization_trail_adds_a_link_counting_matches_per_account(deployed: dict[str, Any]) -> None:
+def test_an_organization_trail_adds_a_link_counting_matches_per_account_and_region(
+    deployed: dict[str, Any],
+) -> None:
     """The root stack is not an organization trail: the deployed expression is evaluated with
     its root_usage entry's organization_trail constant set as modules/alarm-messages sets it
     for one (the JSONata is the deployed text)."""
@@ -264,8 +266,12 @@ def test_an_organization_trail_adds_a_link_counting_matches_per_account(deployed
     )
     queries = [decode_insights_link(u).query for u in _links(message["Message"])[0]]
     assert queries == [_query("root_usage", "events"), _query("root_usage", "by_account")]
-    assert "by recipientAccountId" in queries[1]
-    assert "organization trail" in message["Message"]
+    # Per account and region: an organization trail's group, or the central groups of the
+    # organization-wide eventbridge path, hold every member account's events of every region.
+    assert "by recipientAccountId, awsRegion" in queries[1]
+    assert "recipientAccountId, awsRegion" in queries[0]
+    assert "Matches per account and region" in message["Message"]
+    assert "any member account and region" in message["Message"]
 
 
 def test_chat_topics_get_the_custom_notification_json(deployed: dict[str, Any]) -> None:

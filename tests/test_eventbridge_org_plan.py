@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
-from trailwatch.harness.signin_notifications import path_settings
+from trailwatch.harness.signin_notifications import input_paths_for, path_settings, patterns, text_template
 from trailwatch.harness.terraform import plan_files
 
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("eventbridge-org-plan")]
@@ -50,6 +50,8 @@ def planned(
                 "name_prefix": "org",
                 "detection_path": "eventbridge",
                 "allowed_source_cidrs": ["203.0.113.0/24"],
+                # The central buses' notifying rules publish to the module's topic.
+                "sns_topic_publisher_rule_arns": ["${module.central.notification_rule_arn_pattern}"],
             },
             "central": {
                 "source": "../../modules/eventbridge-central",
@@ -59,6 +61,9 @@ def planned(
                 "event_patterns": "${module.trailwatch.event_rule_patterns}",
                 "metric_filters": "${module.trailwatch.metric_filters}",
                 "failure_alarm_actions": ["${module.trailwatch.sns_topic_arn}"],
+                "realtime_notifications": True,
+                "notification_topic_arn": "${module.trailwatch.sns_topic_arn}",
+                "notification_messages": "${module.trailwatch.event_rule_notifications}",
             },
             "member": {
                 "source": "../../modules/eventbridge-member",
@@ -78,6 +83,8 @@ def planned(
             "metric_filters": {"value": "${module.trailwatch.metric_filters}"},
             "patterns": {"value": "${module.trailwatch.event_rule_patterns}"},
             "member_rule_keys": {"value": "${keys(module.central.member_rules)}"},
+            "notifying": {"value": "${module.central.notifying_detections}"},
+            "rule_arn_pattern": {"value": "${module.central.notification_rule_arn_pattern}"},
         },
     }
     plan = plan_files({"main.tf.json": json.dumps(doc, indent=2)}, emulator_session, "eventbridge-org")
@@ -132,7 +139,7 @@ def test_central_rules_deliver_each_bus_to_its_detections_group(
         )
         assert r["after"]["event_bus_name"] == f"org-{key.replace('_', '-')}"
         assert r["after"]["state"] == path_settings()["state"]
-    targets = _of(changes, central, "aws_cloudwatch_event_target")
+    targets = {a: t for a, t in _of(changes, central, "aws_cloudwatch_event_target").items() if ".logs[" in a}
     assert {_key(a) for a in targets} == {_key(a) for a in rules}
     for t in targets.values():
         assert t["after"]["input_path"] == "$.detail" and t["after"].get("role_arn") is None
@@ -195,3 +202,45 @@ def test_a_literal_member_targets_each_bus_once_through_its_role(
     assert sorted(statement["Resource"]) == sorted(r["bus_arn"] for r in LITERAL.values())
     alarms = _of(changes, "module.literal.", "aws_cloudwatch_metric_alarm")
     assert {_key(a) for a in alarms} == set(LITERAL)
+
+
+def test_central_single_event_detections_notify_at_once_with_the_default_buses_message(
+    planned: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    """realtime_notifications: an SNS target on the central rule of each detection that notifies
+    at once (the sign-in rules that are not opt-in: console_login_failures is a count), with the
+    very input transformer of the default bus's sign-in rules, whose lines name the account
+    (recipientAccountId) and region (awsRegion) of the event; none on the other buses."""
+    outputs, changes = planned
+    realtime = {k for k, eb in patterns().items() if "opt_in" not in eb} & set(outputs["patterns"])
+    assert "root_usage" in realtime and "console_login_failures" not in realtime
+    assert set(outputs["notifying"]) == realtime
+    sns = {
+        _key(a): t["after"]
+        for a, t in _of(changes, "module.central.", "aws_cloudwatch_event_target").items()
+        if ".sns[" in a
+    }
+    assert set(sns) == realtime
+    for key, t in sns.items():
+        assert t["target_id"] == "sns" and t["event_bus_name"] == f"org-{key.replace('_', '-')}"
+        (transformer,) = t["input_transformer"]
+        assert transformer["input_template"] == text_template(key)
+        assert transformer["input_paths"] == input_paths_for(key)
+        assert transformer["input_paths"]["account"] == "$.detail.recipientAccountId"
+        assert transformer["input_paths"]["region"] == "$.detail.awsRegion"
+    # The topic's policy admits the central rules (rule/<bus>/<rule> on custom buses).
+    assert outputs["rule_arn_pattern"] == f"arn:aws:events:us-east-1:{ACCOUNT_ID}:rule/org-*/org-central-*"
+
+
+def test_alarm_descriptions_query_the_account_and_region_of_each_event(
+    planned: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    """The central groups hold every member account's and region's events: each alarm's Logs
+    Insights query lists both, within CloudWatch's 1,024 characters."""
+    _, changes = planned
+    alarms = _of(changes, "module.trailwatch.module.alarms.", "aws_cloudwatch_metric_alarm")
+    assert len(alarms) >= 20
+    for a in alarms.values():
+        description = a["after"]["alarm_description"]
+        assert "fields @timestamp, recipientAccountId, awsRegion, " in description, description
+        assert len(description) <= 1024

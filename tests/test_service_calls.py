@@ -17,7 +17,7 @@ from typing import Any
 import parliament
 import pytest
 
-from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
 from trailwatch.maint import planpolicies, policylint, servicecalls
 from trailwatch.maint.planpolicies import Collected
 
@@ -134,11 +134,18 @@ def test_organization_path_forwards_only_from_the_organization(
     by_row: dict[str, list[servicecalls.Result]] = {}
     for r in results:
         by_row.setdefault(r.row.id, []).append(r)
-    # Two detections forwarded from two regions; each rule assumes its role, which puts events.
+    # Two detections forwarded by two members (two accounts, two regions); each rule assumes its
+    # role, which puts events.
     assert len(by_row["organization-bus-put-events"]) == 4
     assert len(by_row["eventbridge-assume-forward-role"]) == 4
     assert len(by_row["forward-role-put-events"]) == 4
-    assert len(by_row["rule-log-group"]) == 2 * 2  # two central rules, two actions each
+    # Two central rules and the two default-bus rules of the central account, two actions each.
+    assert len(by_row["rule-log-group"]) == 4 * 2
+    # The real-time notification of the single-event detection's central rule (root_usage), on
+    # its own bus, admitted by the topic policy (the default bus's rules do not notify here).
+    (publish,) = by_row["eventbridge-sns-publish"]
+    assert publish.label.startswith("orgt-central-root-usage -> "), publish.label
+    assert len(by_row["eventbridge-sns-kms"]) == 2  # kms:GenerateDataKey and kms:Decrypt
     assert all(r.ok for rows in by_row.values() for r in rows)
     # Another organization's role is refused by the bus policy.
     org = servicecalls.Deployed(state).organization_id
@@ -151,6 +158,17 @@ def test_organization_path_forwards_only_from_the_organization(
         r for r in servicecalls.verify(other, ROWS) if r.row.id == "organization-bus-put-events" and not r.ok
     ]
     assert len(refused) == 4
+    # Without the central pattern (rule/<bus>/<rule>) the topic policy would refuse that rule:
+    # the default bus's pattern (rule/orgt-signin-*) does not match it.
+    central = f"arn:aws:events:us-east-1:{ACCOUNT_ID}:rule/orgt-*/orgt-central-*"
+    assert json.dumps(state).count(json.dumps(central)[1:-1]) >= 1
+    without = json.loads(
+        json.dumps(state).replace(json.dumps(central)[1:-1], "arn:aws:events:us-east-1:0:rule/none")
+    )
+    refused_publish = [
+        r for r in servicecalls.verify(without, ROWS) if r.row.id == "eventbridge-sns-publish" and not r.ok
+    ]
+    assert len(refused_publish) == 1
 
 
 def _data_resources(state: dict[str, Any]) -> list[dict[str, Any]]:

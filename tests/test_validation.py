@@ -26,6 +26,10 @@ CASES: dict[str, tuple[dict[str, object], list[str]]] = {
         ["is_organization_trail = true needs create_trail = true"],
     ),
     "org-trail-without-org-id": ({"is_organization_trail": True}, ["needs organization_id"]),
+    "topic-publisher-not-a-rule": (
+        {"sns_topic_publisher_rule_arns": ["arn:aws:sns:us-east-1:123456789012:t"]},
+        ["sns_topic_publisher_rule_arns must be EventBridge rule ARNs"],
+    ),
     "malformed-org-id": (
         {"is_organization_trail": True, "organization_id": "org-123"},
         ["organization_id must look like o-"],
@@ -476,6 +480,7 @@ ALARM_MESSAGES_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
 _MEMBER_RULE = {"event_pattern": '{"detail-type":[{"suffix":" via CloudTrail"}]}', "state": "ENABLED"}
 _ENVELOPE = {"detail-type": [{"suffix": " via CloudTrail"}]}
 _GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/tw"
+_MESSAGE = {"input_paths": {"id": "$.detail.eventID"}, "input_template": '"trailwatch: <id>"'}
 CENTRAL_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     "cloudwatch-logs-paths-sign-in-patterns": (
         {
@@ -496,6 +501,41 @@ CENTRAL_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
             "metric_filters": {"console_login_failures": {"name": "x"}},
         },
         ["must be the outputs of a trailwatch module on detection_path"],
+    ),
+    "realtime-notifications-without-a-topic": (
+        {
+            "organization_id": "o-abcdef1234",
+            "log_group_arn": _GROUP,
+            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
+            "metric_filters": {"root_usage": {"name": "x"}},
+            "realtime_notifications": True,
+            "notification_messages": {"root_usage": _MESSAGE},
+        },
+        ["realtime_notifications needs notification_topic_arn"],
+    ),
+    "notification-message-without-its-bus": (
+        {
+            "organization_id": "o-abcdef1234",
+            "log_group_arn": _GROUP,
+            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
+            "metric_filters": {"root_usage": {"name": "x"}},
+            "realtime_notifications": True,
+            "notification_topic_arn": "arn:aws:sns:us-east-1:123456789012:t",
+            "notification_messages": {"root_usage": _MESSAGE, "console_login_mfa_failed": _MESSAGE},
+        },
+        ["notification_messages: console_login_mfa_failed has no bus here"],
+    ),
+    "notification-topic-in-another-region": (
+        {
+            "organization_id": "o-abcdef1234",
+            "log_group_arn": _GROUP,
+            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
+            "metric_filters": {"root_usage": {"name": "x"}},
+            "realtime_notifications": True,
+            "notification_topic_arn": "arn:aws:sns:us-west-2:123456789012:t",
+            "notification_messages": {"root_usage": _MESSAGE},
+        },
+        ["notification_topic_arn is in region us-west-2", "EventBridge delivers to SNS only in its own"],
     ),
     "malformed-organization-id": (
         {
@@ -525,11 +565,21 @@ MEMBER_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
 }
 
+#: modules/log-group on its own: detection groups (the eventbridge path's) without the name of
+#: the resource policy that lets EventBridge write to them.
+LOG_GROUP_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
+    "detection-groups-without-resource-policy-name": (
+        {"name": "/aws/cloudtrail/tw", "detection_groups": ["root_usage"]},
+        ["detection_groups needs resource_policy_name"],
+    ),
+}
+
 ROOT_MODULE = "../../"
 SIGNIN_EVENTS_MODULE = "../../modules/signin-events"
 ALARM_MESSAGES_MODULE = "../../modules/alarm-messages"
 MEMBER_MODULE = "../../modules/eventbridge-member"
 CENTRAL_MODULE = "../../modules/eventbridge-central"
+LOG_GROUP_MODULE = "../../modules/log-group"
 
 #: Every case as (module source, arguments, expected fragments), keyed by a file-safe name.
 ALL_CASES: dict[str, tuple[str, dict[str, object], list[str]]] = {
@@ -549,6 +599,10 @@ ALL_CASES: dict[str, tuple[str, dict[str, object], list[str]]] = {
     **{
         f"eventbridge-member-{k}": (MEMBER_MODULE, args, expected)
         for k, (args, expected) in MEMBER_CASES.items()
+    },
+    **{
+        f"log-group-{k}": (LOG_GROUP_MODULE, args, expected)
+        for k, (args, expected) in LOG_GROUP_CASES.items()
     },
 }
 
@@ -646,3 +700,8 @@ def test_eventbridge_central_submodule_refuses_bad_input(
     case: str, refusals: Callable[[str], Refused]
 ) -> None:
     _assert_refused(refusals(f"eventbridge-central-{case}"), CENTRAL_CASES[case][1])
+
+
+@pytest.mark.parametrize("case", _params("log-group-", LOG_GROUP_CASES))
+def test_log_group_submodule_refuses_bad_input(case: str, refusals: Callable[[str], Refused]) -> None:
+    _assert_refused(refusals(f"log-group-{case}"), LOG_GROUP_CASES[case][1])

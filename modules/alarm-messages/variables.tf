@@ -60,8 +60,9 @@ variable "log_group_names" {
 
 variable "organization_trail" {
   description = <<-EOT
-    The log group receives an organization trail: add a link whose query counts the matches per
-    member account (recipientAccountId).
+    Several accounts write to the log group (an organization trail, or the central stack of the
+    organization-wide eventbridge path): add a link whose query counts the matches per member
+    account and region (recipientAccountId, awsRegion).
   EOT
   type        = bool
   default     = false

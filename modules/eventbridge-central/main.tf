@@ -133,6 +133,81 @@ resource "aws_cloudwatch_event_target" "logs" {
   }
 }
 
+# Real-time notifications (realtime_notifications, to notification_topic_arn): on the bus of each
+# detection that notifies at once, the rule also sends what it delivers to the topic, with the
+# message the default bus's rules send (modules/signin-events builds it from the catalog; the trailwatch module's
+# event_rule_notifications output carries it here, so it is written once). Its input paths read
+# $.detail, the record as the member's bus received it: the Who line names the account
+# (recipientAccountId) and the Region line the region (awsRegion) where the event happened.
+#
+# The SNS target takes no role: EventBridge publishes under the topic's resource policy (EventBridge
+# User Guide, "Using resource-based policies for Amazon EventBridge", Amazon SNS permissions),
+# which admits events.amazonaws.com for this account's rules only (aws:SourceAccount) and for the
+# rule ARNs it names (aws:SourceArn, ArnLike; Amazon SNS Developer Guide, "Example cases for Amazon
+# SNS access control"; modules/notifications). A rule on a custom bus has the ARN
+# rule/<bus>/<rule> (Service Authorization Reference, "Actions, resources, and condition keys for
+# Amazon EventBridge", resource type rule), which the default bus's pattern (rule/<prefix>-signin-*)
+# does not match: the notification_rule_arn_pattern output is what the topic's policy must add
+# (the trailwatch module's sns_topic_publisher_rule_arns). docs/service-calls.yaml, row
+# eventbridge-sns-publish. The FailedInvocations alarm of each rule (module.failure_alarms below)
+# covers this target too.
+locals {
+  notify = !var.realtime_notifications ? {} : {
+    for k, m in var.notification_messages : k => m if contains(keys(var.event_patterns), k)
+  }
+}
+
+resource "aws_cloudwatch_event_target" "sns" {
+  for_each = local.notify
+
+  rule           = aws_cloudwatch_event_rule.this[each.key].name
+  event_bus_name = aws_cloudwatch_event_bus.this[each.key].name
+  target_id      = "sns"
+  arn            = var.notification_topic_arn
+
+  input_transformer {
+    input_paths    = each.value.input_paths
+    input_template = each.value.input_template
+  }
+
+  dynamic "dead_letter_config" {
+    for_each = var.dead_letter_queue_arn == null ? [] : [var.dead_letter_queue_arn]
+
+    content {
+      arn = dead_letter_config.value
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.notification_topic_arn != null
+      error_message = "realtime_notifications needs notification_topic_arn: the SNS topic (this region) to notify."
+    }
+
+    precondition {
+      condition = length(setsubtract(keys(var.notification_messages), keys(var.event_patterns))) == 0
+      error_message = join("", [
+        "notification_messages: ",
+        join(", ", setsubtract(keys(var.notification_messages), keys(var.event_patterns))),
+        " has no bus here (not a key of event_patterns); pass the trailwatch module's ",
+        "event_rule_notifications output beside its event_rule_patterns.",
+      ])
+    }
+
+    precondition {
+      condition = (
+        var.notification_topic_arn == null
+        || try(split(":", var.notification_topic_arn)[3] == data.aws_region.current.name, false)
+      )
+      error_message = <<-EOT
+        notification_topic_arn is in region ${try(split(":", var.notification_topic_arn)[3], "?")} but this
+        provider is in ${data.aws_region.current.name}: EventBridge delivers to SNS only in its own
+        region.
+      EOT
+    }
+  }
+}
+
 module "failure_alarms" {
   source = "../rule-failure-alarms"
 
@@ -142,7 +217,10 @@ module "failure_alarms" {
       event_bus_name = local.buses[k]
       check = join("", [
         "Check the log group's resource policy (it must let events.amazonaws.com create streams and ",
-        "put events).",
+        "put events)",
+        contains(keys(local.notify), k)
+        ? " and the topic's policy and key (they must let events.amazonaws.com publish)."
+        : ".",
       ])
     }
   }

@@ -26,3 +26,19 @@ output "failure_alarms" {
   description = "Detection key => name of the alarm on its central rule's failed deliveries."
   value       = module.failure_alarms.alarms
 }
+
+output "notification_rule_arn_pattern" {
+  description = <<-EOT
+    ARN pattern of every rule on this module's buses (for the notification topic's policy,
+    aws:SourceArn): the trailwatch module's sns_topic_publisher_rule_arns input.
+  EOT
+  value = join("", [
+    "arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.name}:",
+    "${data.aws_caller_identity.current.account_id}:rule/${var.name_prefix}-*/${var.name_prefix}-central-*",
+  ])
+}
+
+output "notifying_detections" {
+  description = "Detection keys whose central rule also sends a real-time notification."
+  value       = sort(keys(local.notify))
+}

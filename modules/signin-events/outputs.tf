@@ -81,3 +81,18 @@ output "failure_alarms" {
   description = "Rule key (or \"forward\") => name of the alarm on its target's failed deliveries."
   value       = module.failure_alarms.alarms
 }
+
+output "realtime_input_transformers" {
+  description = <<-EOT
+    The input transformer (input_paths and input_template) of the real-time message of each rule
+    whose detection notifies at once (the single-event sign-in detections: the same set as notify
+    mode's rules), by catalog key, whether or not this module's own rules notify (notify): what
+    modules/eventbridge-central puts on its buses' rules for the events members forward.
+  EOT
+  value = {
+    for key, r in local.rules : key => {
+      input_paths    = local.input_paths[key]
+      input_template = local.templates[key]
+    } if contains(keys(local.notify_rules), key)
+  }
+}

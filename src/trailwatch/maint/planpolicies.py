@@ -142,21 +142,14 @@ TEST_CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-#: The detections tests/configs/eventbridge-org routes, and the allowlist their patterns take.
+#: The detections tests/configs/eventbridge-org runs (its locals.detections): the config builds
+#: their patterns itself, with the trailwatch module's parts (no pattern is written twice).
 EVENTBRIDGE_ORG_DETECTIONS = ("root_usage", "console_login_failures")
 
 
-def eventbridge_org_patterns() -> dict[str, str]:
-    """tests/configs/eventbridge-org's event patterns: the catalog's (no pattern is written twice)."""
-    from trailwatch.harness.signin_notifications import detection_pattern
-
-    allowlist = ["203.0.113.*"]
-    return {k: json.dumps(detection_pattern(k, "tuned", allowlist)) for k in EVENTBRIDGE_ORG_DETECTIONS}
-
-
 def config_vars(config: str) -> dict[str, object]:
-    """The variables a TEST_CONFIGS config is applied with."""
-    return {"event_patterns": eventbridge_org_patterns()} if config == "eventbridge-org" else {}
+    """The variables a TEST_CONFIGS config is applied with (none: each config is complete)."""
+    return {}
 
 
 def configs() -> list[str]:
