@@ -703,16 +703,18 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str, col
         if exp.get("members"):
             # The member example's rules are its input; the composed example's members take
             # the central part's member_rules, which _check_central held to the buses.
-            buses = cast(dict[str, str], out["bus_arns"])
-            patterns = cast(dict[str, str], out["event_rule_patterns"])
-            rules = member_rules or {
-                k: {
-                    "bus_arn": buses[k],
-                    "event_pattern": p,
-                    "state": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+            rules = member_rules
+            if rules is None:
+                buses = cast(dict[str, str], out["bus_arns"])
+                patterns = cast(dict[str, str], out["event_rule_patterns"])
+                rules = {
+                    k: {
+                        "bus_arn": buses[k],
+                        "event_pattern": p,
+                        "state": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+                    }
+                    for k, p in patterns.items()
                 }
-                for k, p in patterns.items()
-            }
             topic = exp.get("member_topic")
             if topic:
                 region = exp["members"]["regions"][0]
