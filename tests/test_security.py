@@ -81,9 +81,18 @@ def assert_checkov_passes(report: Any, min_passed: int) -> None:
     assert sum(r["summary"]["passed"] for r in reports) > min_passed
 
 
+#: Passed checks an example's scan must exceed (that it scanned what the example creates): the
+#: examples calling the root module pass over 100; examples/eventbridge-member creates 12
+#: resources (no trail, log group or detection: the forwarders, their role and failure alarms,
+#: and the alarms' topic and key) and passes 23 (checkov 3.3.30).
+MIN_PASSED = {"eventbridge-member": 20}
+
+
 @pytest.mark.parametrize("directory", [f"examples/{e}" for e in EXAMPLES], ids=EXAMPLES)
 def test_checkov_passes_with_reasoned_skips(directory: str, checkov_reports: dict[str, Any]) -> None:
-    assert_checkov_passes(checkov_reports[directory], 100)
+    assert_checkov_passes(
+        checkov_reports[directory], MIN_PASSED.get(directory.removeprefix("examples/"), 100)
+    )
 
 
 @pytest.mark.parametrize("directory", [ATHENA], ids=["athena"])
