@@ -24,7 +24,7 @@ from trailwatch.harness.signin_notifications import (
     rule_state,
 )
 from trailwatch.harness.terraform import REPO_ROOT, Stack, destroyed_after
-from trailwatch.maint.planpolicies import Store, eventbridge_org_patterns, stack_options
+from trailwatch.maint.planpolicies import Store, stack_options
 
 INVENTORIES = Path(__file__).parent / "inventories"
 EXAMPLES = sorted(p.name for p in (REPO_ROOT / "examples").iterdir() if (p / "main.tf").exists())
@@ -117,44 +117,42 @@ def _module_calls(example: str) -> dict[str, dict[str, Any]]:
     return {name.strip('"'): body for block in doc.get("module", []) for name, body in block.items()}
 
 
-def test_a_destroy_left_to_another_example_is_of_the_same_module_calls() -> None:
-    """An example whose lifecycle leaves its destroy to another example's (inventory
-    ``destroy_proven_by``, to spare the suite a destroy of the same resources: the emulator is
-    emptied at once instead) has each of its module calls there, with the same arguments but
-    those its inventory names (examples/eventbridge-central: the organization's ID, an input
-    here, read from Organizations in examples/eventbridge-organization)."""
+def applied_by(name: str) -> str | None:
+    """The example whose lifecycle applies and destroys this example's module calls (inventory
+    ``applied_by``), or None: this example's own lifecycle applies it."""
+    proven = _inventory(name).get("applied_by")
+    return str(proven["example"]) if proven else None
+
+
+def test_an_example_applied_by_another_is_of_the_same_module_calls() -> None:
+    """An example whose lifecycle only plans (inventory ``applied_by``: another example's
+    lifecycle applies, reads back, drift-checks and destroys the same module calls, and the
+    service-call checks evaluate that one's state) has each of its module calls there, with the
+    same arguments but those its inventory names (examples/eventbridge-central: the
+    organization's ID, an input here, read from Organizations in
+    examples/eventbridge-organization). It spares the suite an apply and a destroy of 270
+    resources that would show nothing the other does not."""
     delegated = 0
     for name in EXAMPLES:
-        proven = _inventory(name).get("destroy_proven_by")
-        if not proven:
+        other = applied_by(name)
+        if other is None:
             continue
         delegated += 1
-        assert proven["example"] in EXAMPLES and not _inventory(proven["example"]).get("destroy_proven_by")
-        there = _module_calls(proven["example"])
+        assert other in EXAMPLES and applied_by(other) is None
+        there = _module_calls(other)
         for call, args in _module_calls(name).items():
-            assert call in there, f"examples/{name}: module {call} is not in examples/{proven['example']}"
+            assert call in there, f"examples/{name}: module {call} is not in examples/{other}"
             differ = {
                 k
                 for k in set(args) | set(there[call])
                 if not k.startswith("__") and args.get(k) != there[call].get(k)  # not __comments__
             }
-            assert differ == set(proven.get("except", {}).get(call, [])), (name, call, differ)
+            assert differ == set(_inventory(name)["applied_by"].get("except", {}).get(call, [])), (
+                name,
+                call,
+                differ,
+            )
     assert delegated == 1
-
-
-class _EmptiedInstead:
-    """In place of a destroy (``destroyed_after``): the emulator emptied at once, for an example
-    whose destroy another example's lifecycle proves (inventory ``destroy_proven_by``)."""
-
-    def __init__(self, stack: Stack, emulator: Emulator) -> None:
-        self.stack, self.emulator = stack, emulator
-
-    def destroy(self, tf_vars: dict[str, object] | None = None) -> str:
-        self.emulator.reset()
-        return ""
-
-    def cleanup(self) -> None:
-        self.stack.cleanup()
 
 
 def _inventory(name: str) -> dict[str, Any]:
@@ -487,6 +485,7 @@ def _check_central(
     patterns: dict[str, str] = out["event_rule_patterns"]
     buses = {b["Name"]: b["Arn"] for b in events.list_event_buses()["EventBuses"] if b["Name"] != "default"}
     assert len(buses) == exp["buses"] == len(patterns)
+    assert len(out["notifying_detections"]) == exp["notifying"], out["notifying_detections"]
     assert out["bus_arns"] == {k: buses[f"trailwatch-{_dashed(k)}"] for k in patterns}
     for key, pattern in patterns.items():
         bus = f"trailwatch-{_dashed(key)}"
@@ -498,9 +497,20 @@ def _check_central(
         assert rule["Name"] == f"trailwatch-central-{_dashed(key)}"
         assert json.loads(rule["EventPattern"]) == json.loads(pattern), key
         assert rule["State"] == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", key
-        (target,) = events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus)["Targets"]
+        targets = {
+            t["Id"]: t for t in events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus)["Targets"]
+        }
+        # Real-time notifications: the buses of the single-event detections also send what they
+        # deliver to the topic, with the default bus's message (an input transformer; no role).
+        assert set(targets) == {"logs"} | ({"sns"} if key in out["notifying_detections"] else set()), key
+        target = targets["logs"]
         assert target["Arn"] == f"{group_arn}/{key}" and target["InputPath"] == "$.detail", target
         assert "RoleArn" not in target
+        if "sns" in targets:
+            sns = targets["sns"]
+            assert sns["Arn"] == out["sns_topic_arn"] and "RoleArn" not in sns, sns
+            template = sns["InputTransformer"]["InputTemplate"]
+            assert "<account>" in template and "<region>" in template, template
         _failure_alarm(emu, "us-east-1", rule["Name"], bus, str(out["sns_topic_arn"]))
     if "member_rules" in out:
         assert out["member_rules"] == {
@@ -549,22 +559,6 @@ def _check_members(
         assert sorted(_as_list(grant["Resource"])) == sorted({r["bus_arn"] for r in rules.values()})
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"] if "-eb-forward-" in r["RoleName"]]
     assert sorted(roles) == sorted(f"trailwatch-eb-forward-{r}" for r in exp["regions"])
-
-
-def _member_rules(central: dict[str, str]) -> dict[str, dict[str, str]]:
-    """The rules input of the member example on the emulator: what a security account's
-    member_rules output holds (inventory ``member_rules``: its account, region and prefix), for
-    the detections of tests/configs/eventbridge-org with the catalog's patterns (none written
-    here)."""
-    return {
-        k: {
-            "bus_arn": f"arn:aws:events:{central['region']}:{central['account']}:event-bus/"
-            f"{central['name_prefix']}-{_dashed(k)}",
-            "event_pattern": pattern,
-            "state": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
-        }
-        for k, pattern in eventbridge_org_patterns().items()
-    }
 
 
 def _filled(template: str) -> str:
@@ -638,15 +632,21 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str, col
     fixtures = inv.get("fixtures") or {}
     extra = _setup_fixtures(emulator, fixtures)
     options = stack_options(example)
-    member_rules = _member_rules(inv["member_rules"]) if "member_rules" in inv else None
-    if member_rules is not None:
-        options["tf_vars"] = {**options["tf_vars"], "rules": member_rules}
+    # The member example's rules input (planpolicies.member_rules, from its inventory).
+    member_rules = options["tf_vars"].get("rules")
     stack = Stack(example, emulator=emulator, **options)
+    if applied_by(example):
+        # Its module calls are another example's (checked above), whose lifecycle applies them:
+        # here the plan of the example as written, held to its inventory.
+        try:
+            errors = check(summarize(dict(stack.plan())), inv)
+        finally:
+            stack.cleanup()
+        assert not errors, "plan differs from inventory:\n" + "\n".join(errors)
+        return
     # 5. destroy leaves nothing of the module behind (destroyed_after: a failure of steps
-    # 1-4 is the one reported, a failing destroy is added to it, never raised in its place),
-    # unless another example's lifecycle destroys the same module calls (checked above).
-    delegated = bool(inv.get("destroy_proven_by"))
-    with destroyed_after(_EmptiedInstead(stack, emulator) if delegated else stack):
+    # 1-4 is the one reported, a failing destroy is added to it, never raised in its place)
+    with destroyed_after(stack):
         with collected_store.producing(example) as publish:
             # 1. plan -> inventory
             plan = dict(stack.plan(save=True))
@@ -715,15 +715,22 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str, col
                     }
                     for k, p in patterns.items()
                 }
+            # The topic of the member region that its forwarders' failure alarms notify: the
+            # member example's own, the composed example's by region.
             topic = exp.get("member_topic")
+            (region,) = exp["members"]["regions"]
+            topic_arn = None
             if topic:
-                region = exp["members"]["regions"][0]
-                _check_topic_policies(emulator, str(out["sns_topic_arn"]), False, region)
-                subs = emulator.client("sns", region).list_subscriptions_by_topic(
-                    TopicArn=str(out["sns_topic_arn"])
+                topic_arn = str(
+                    cast(dict[str, str], out["member_failure_topic_arns"])[region]
+                    if "member_failure_topic_arns" in out
+                    else out["sns_topic_arn"]
                 )
+                assert topic_arn.startswith(f"arn:aws:sns:{region}:"), topic_arn
+                _check_topic_policies(emulator, topic_arn, False, region)
+                subs = emulator.client("sns", region).list_subscriptions_by_topic(TopicArn=topic_arn)
                 assert sorted(s["Endpoint"] for s in subs["Subscriptions"]) == sorted(topic["emails"])
-            _check_members(emulator, exp["members"], rules, str(out["sns_topic_arn"]) if topic else None)
+            _check_members(emulator, exp["members"], rules, topic_arn)
         if exp.get("signin_events"):
             _check_signin_events(emulator, exp["signin_events"], out)
         wanted: dict[str, Any] = {}
@@ -750,5 +757,4 @@ def test_example_lifecycle(example: str, emulator: Emulator, terraform: str, col
         # (a data source "read during apply" would make it 2 on every run)
         code, text = stack.drift_check()
         assert code == 0, f"plan -detailed-exitcode exited {code} after apply:\n{text}"
-    if not delegated:
-        _assert_nothing_left(emulator, fixtures)
+    _assert_nothing_left(emulator, fixtures)

@@ -18,6 +18,11 @@ module "trailwatch" {
   detection_path        = "eventbridge"
   allowed_source_cidrs  = var.allowed_source_cidrs
   alarm_email_addresses = var.alarm_email_addresses
+  # Readable alarm messages, with a link counting the matches per member account and region.
+  alarm_messages_enabled    = true
+  alarm_messages_by_account = true
+  # The central buses' real-time messages publish to the module's topic.
+  sns_topic_publisher_rule_arns = [module.trailwatch_central.notification_rule_arn_pattern]
 }
 
 module "trailwatch_central" {
@@ -30,4 +35,9 @@ module "trailwatch_central" {
   metric_filters  = module.trailwatch.metric_filters
   # A refused write to a log group alarms to the same team as the detections.
   failure_alarm_actions = [module.trailwatch.sns_topic_arn]
+  # Each forwarded event of a single-event sign-in detection is also sent to the topic at once,
+  # its message naming the account and region where it happened.
+  realtime_notifications = true
+  notification_topic_arn = module.trailwatch.sns_topic_arn
+  notification_messages  = module.trailwatch.event_rule_notifications
 }

@@ -55,3 +55,8 @@ output "event_rule_patterns" {
   description = "Detection key => event pattern (JSON) of its rule, here and on every member."
   value       = module.trailwatch.event_rule_patterns
 }
+
+output "notifying_detections" {
+  description = "The detections whose central bus also sends each event it delivers to the topic at once."
+  value       = module.trailwatch_central.notifying_detections
+}

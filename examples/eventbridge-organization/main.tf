@@ -29,6 +29,11 @@ module "trailwatch" {
   detection_path        = "eventbridge"
   allowed_source_cidrs  = var.allowed_source_cidrs
   alarm_email_addresses = var.alarm_email_addresses
+  # Readable alarm messages, with a link counting the matches per member account and region.
+  alarm_messages_enabled    = true
+  alarm_messages_by_account = true
+  # The central buses' real-time messages publish to the module's topic.
+  sns_topic_publisher_rule_arns = [module.trailwatch_central.notification_rule_arn_pattern]
 }
 
 module "trailwatch_central" {
@@ -40,6 +45,11 @@ module "trailwatch_central" {
   event_patterns        = module.trailwatch.event_rule_patterns
   metric_filters        = module.trailwatch.metric_filters
   failure_alarm_actions = [module.trailwatch.sns_topic_arn]
+  # Each forwarded event of a single-event sign-in detection is also sent to the topic at once,
+  # its message naming the account and region where it happened.
+  realtime_notifications = true
+  notification_topic_arn = module.trailwatch.sns_topic_arn
+  notification_messages  = module.trailwatch.event_rule_notifications
 }
 
 # One block (and one aliased provider) per other region the account uses, not var.region: there
@@ -48,6 +58,18 @@ module "trailwatch_member_us_west_2" {
   source    = "../../modules/eventbridge-member"
   providers = { aws = aws.us_west_2 }
 
-  name_prefix = var.name_prefix
-  rules       = module.trailwatch_central.member_rules
+  name_prefix           = var.name_prefix
+  rules                 = module.trailwatch_central.member_rules
+  failure_alarm_actions = [module.forward_failures_us_west_2.topic_arn]
+}
+
+# The member's failure alarms notify a topic of its own region (an alarm's actions must be in the
+# alarm's region): a forward refused by the central bus, a boundary or an SCP would otherwise
+# drop that region's events without a sign.
+module "forward_failures_us_west_2" {
+  source    = "../../modules/notifications"
+  providers = { aws = aws.us_west_2 }
+
+  name            = "${var.name_prefix}-eb-forward-failures"
+  email_addresses = var.alarm_email_addresses
 }

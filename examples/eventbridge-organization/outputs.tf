@@ -63,3 +63,15 @@ output "event_rule_patterns" {
   description = "Detection key => event pattern (JSON) of its rule, in every region."
   value       = module.trailwatch.event_rule_patterns
 }
+
+output "notifying_detections" {
+  description = "The detections whose central bus also sends each event it delivers to the topic at once."
+  value       = module.trailwatch_central.notifying_detections
+}
+
+output "member_failure_topic_arns" {
+  description = "Region => the topic its forwarding rules' failure alarms notify."
+  value = {
+    us-west-2 = module.forward_failures_us_west_2.topic_arn
+  }
+}

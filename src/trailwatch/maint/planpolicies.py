@@ -183,7 +183,28 @@ def stack_options(config: str) -> dict[str, Any]:
     unknown = set(section) - {"tf_vars", "skip_types"}
     if unknown:
         raise ValueError(f"tests/inventories/{config}.yaml: unknown emulator settings {sorted(unknown)}")
-    return {"tf_vars": section.get("tf_vars") or {}, "skip_types": tuple(section.get("skip_types") or ())}
+    tf_vars = dict(section.get("tf_vars") or {})
+    central = _inventory_section(config, "member_rules")
+    if central:
+        tf_vars["rules"] = member_rules(central["account"], central["region"], central["name_prefix"])
+    return {"tf_vars": tf_vars, "skip_types": tuple(section.get("skip_types") or ())}
+
+
+def member_rules(account: str, region: str, name_prefix: str) -> dict[str, dict[str, str]]:
+    """The ``rules`` input of examples/eventbridge-member on the emulator (its inventory's
+    ``member_rules``: the security account, region and prefix): what that account's central
+    stack outputs as ``member_rules``, for EVENTBRIDGE_ORG_DETECTIONS, with the catalog's
+    patterns (no pattern is written twice)."""
+    from trailwatch.harness.signin_notifications import detection_pattern
+
+    return {
+        k: {
+            "bus_arn": f"arn:aws:events:{region}:{account}:event-bus/{name_prefix}-{k.replace('_', '-')}",
+            "event_pattern": json.dumps(detection_pattern(k, "tuned", ["203.0.113.*"])),
+            "state": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+        }
+        for k in EVENTBRIDGE_ORG_DETECTIONS
+    }
 
 
 def _setup(emulator: Emulator, wanted: Mapping[str, Any]) -> None:
