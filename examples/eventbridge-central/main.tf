@@ -14,8 +14,11 @@ provider "aws" {
 module "trailwatch" {
   source = "../../"
 
-  name_prefix           = var.name_prefix
-  detection_path        = "eventbridge"
+  name_prefix    = var.name_prefix
+  detection_path = "eventbridge"
+  # This account's own flagged sign-ins in this region, at once (the central buses below send
+  # the members' ones).
+  signin_events_enabled = true
   allowed_source_cidrs  = var.allowed_source_cidrs
   alarm_email_addresses = var.alarm_email_addresses
   # Readable alarm messages, with a link counting the matches per member account and region.
