@@ -322,6 +322,19 @@ def test_gzip_members_and_padding_are_read_whole(tmp_path: Path) -> None:
         result = backtest(filters, alarms, [path])
         assert (result.events_scanned, result.skipped) == (3, []), path
         assert dict(result.filters) == {"root": 1, "denied": 1}
+    # The one call writes at most the size the last 4 bytes give (ISIZE): two members of
+    # one size (the last trailer gives the first member's size: it ends exactly there) are
+    # both read; a trailer that is wrong either way is reported, as igzip reports it.
+    even = body + b" " * (len(body) % 2)
+    halves = tmp_path / "halves.json.gz"
+    halves.write_bytes(gzip.compress(even[: len(even) // 2]) + gzip.compress(even[len(even) // 2 :]))
+    result = backtest(filters, alarms, [halves])
+    assert (result.events_scanned, result.skipped) == (3, [])
+    for n, size in enumerate((len(body) - 1, len(body) + 1, 2**32 - 1)):
+        wrong = tmp_path / f"wrong{n}.json.gz"
+        wrong.write_bytes(gzip.compress(body)[:-4] + size.to_bytes(4, "little"))
+        (skip,) = backtest(filters, alarms, [wrong]).skipped
+        assert skip.reason == "corrupt gzip: Incorrect length of data produced", size
 
 
 def test_whitespace_and_pretty_printed_cloudtrail_files_read_exactly(tmp_path: Path) -> None:
