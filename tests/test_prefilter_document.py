@@ -242,3 +242,44 @@ def test_backtest_with_documents_equals_the_engine(tmp_path: Path, filters: list
     full = backtest(every, [], [path], prefilter=False, workers=1).to_json()
     assert fast == full
     assert all(f["matches"] for f in fast["filters"] if f["filterName"] in ("valued", "indexed"))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "01",
+        "1.",
+        ".5",
+        "-",
+        "1e",
+        "+1",
+        "[1,]",
+        "{}1",
+        "tru",
+        "\x0b1",
+        "\xa01",
+        '"\\u00"',
+        '"\\x"',
+        "-01",
+        "1.e5",
+        "1E+",
+        '"\t"',
+        "[-]",
+        "0x1",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        '"\\U0041"',
+        '"\\ud800"',
+        '"\\udc00\\ud800"',
+    ],
+)
+def test_msgspec_reads_no_record_that_json_refuses(prefilter: Prefilter, value: str) -> None:
+    """The document stands for json.loads' parse only if msgspec refuses whatever json
+    refuses (within the digit and nesting limits): malformed values, and those json reads
+    but msgspec does not (NaN, Infinity, lone surrogates) are refused by msgspec."""
+    text = '{"eventName":"ConsoleLogin","x":' + value + ',"userIdentity":{"type":"Root"}}'
+    record = text.encode("utf-8", "surrogatepass")
+    with pytest.raises(msgspec.DecodeError):
+        msgspec.json.decode(record)
+    assert prefilter.examine(record)[1] is None

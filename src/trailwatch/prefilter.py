@@ -53,6 +53,35 @@ escapes and duplicate keys: the last one wins), and keeps the record whenever it
 decode the fields. Every filter's hint is a disjunction of such conditions, so a filter
 none of whose conditions holds for a record does not match it.
 
+The record's document (``examine``). The record stage decodes, with one msgspec decoder,
+the record's values on the conditions' key paths and on every selector path of each filter
+whose patterns are JSON patterns of plain key paths (``selector_paths``: no index, no
+wildcard; a path that would be both a leaf and an object of another is left to the engine,
+with its filter), into plain dicts (a TypedDict, every key optional: a key the record lacks
+is absent, a null is None; an inner key must hold an object or null, a leaf a string, true,
+false or null, else the decode fails and the engine decides the record). Such a filter
+(``decided``) is matched on this document (``FilterPattern.match_document``), not on the
+record's ``json.loads``. Why the answer is the engine's: a JSON pattern's predicate reads the
+document only through ``selectors.resolve`` of its selectors, each of them on a path of the
+document; ``resolve`` of a key path walks dicts by key and gives (found, value). On each
+such path the document and ``json.loads`` of the record agree: the same keys are present
+(msgspec and json both keep the last of duplicate keys, and decode escaped keys the same),
+inner objects are dicts in both or null in both, and a leaf is the same str, bool or None
+(both decode JSON strings and escapes alike; a lone surrogate escape fails msgspec's decode).
+Numbers never reach the document (a number on a path fails the decode), so the engine's
+``JsonNumber`` semantics are never needed. Every predicate (``json_match``) depends on
+(found, value) alone. The engine's match also requires the parse to succeed and give an
+object: the record is an object (``archive``), and msgspec accepts a subset of what
+``json.loads`` accepts (it refuses ``NaN``/``Infinity`` and lone surrogates, which json takes;
+tests/test_prefilter_document checks both refuse the rest), except where json fails on a
+limit: an integer of more digits than ``sys.get_int_max_str_digits()`` (int() refuses it:
+the engine's document is MISSING) and nesting near the recursion limit. So a document is
+used only when the record is no longer than that digit limit (it then cannot hold such an
+integer) and has fewer than a quarter of the recursion limit of ``{`` and ``[`` bytes (its
+nesting is below that, and the scan runs far below the rest of the limit); otherwise the
+engine parses the record. A filter whose metric value is read from the event (``$.``)
+is still matched on the event (``Evaluator.add``).
+
 The anchors come from the pattern's own parse: a subclass of the engine's JSON parser
 that, for a comparison whose hint the engine gives as a literal, replaces it with the
 anchor, and only when the literal it derives equals the engine's (``tests/test_prefilter``
