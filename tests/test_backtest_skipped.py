@@ -431,3 +431,25 @@ def test_event_times_with_an_offset_without_one_and_beside_an_unusable_one() -> 
         assert (read.first_ms, read.last_ms) == (min(expected), max(expected)), times
         assert read.total == len(expected)
         assert [s.record for s in read.skipped] == ([2] if len(expected) == 1 else [])
+
+
+def test_a_record_nested_too_deep_to_read_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """msgspec raises RecursionError (not DecodeError) on nesting past the recursion limit:
+    a CloudTrail file holding such a record is reported unreadable, a JSON Lines line is
+    skipped, and the scan goes on (json.loads, the engine's parse, cannot read them either)."""
+    filters, alarms = detections_from_plan(json.loads(_plan(tmp_path).read_text()))
+    deep = {"eventTime": "2026-11-02T09:00:00Z", "pad": "PAD"}
+    pad = "[" * 5000 + "]" * 5000
+    text = json.dumps(deep).replace('"PAD"', pad)
+    good = tmp_path / "good.json.gz"
+    good.write_bytes(gzip.compress(json.dumps({"Records": _records()}).encode()))
+    trail = tmp_path / "deep.json.gz"
+    trail.write_bytes(gzip.compress(('{"Records":[' + text + "]}").encode()))
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text("\n".join([text, *(json.dumps(r) for r in _records())]) + "\n")
+    result = backtest(filters, alarms, [good, trail, lines])
+    assert result.events_scanned == 6
+    assert [(s.path, s.record, s.reason.startswith("invalid JSON")) for s in result.skipped] == [
+        (str(trail), None, True),
+        (str(lines), 1, True),
+    ]

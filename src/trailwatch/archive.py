@@ -118,7 +118,7 @@ def record_time(record: bytes) -> int | str:
     """A record's eventTime in milliseconds, or the reason it has no usable one."""
     try:
         value = _ANY_TIME.decode(record).eventTime
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return "no usable eventTime: the record does not decode"
     if value is msgspec.UNSET:
         return "no eventTime"
@@ -299,7 +299,7 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
         raws = _TRAIL.decode(data).Records
     except msgspec.ValidationError as exc:
         raise Unreadable(f"not a CloudTrail file: {exc}") from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:  # RecursionError: nested too deep
         raise Unreadable(f"invalid JSON: {exc}") from None
     n = len(raws)
     if n == 0:
@@ -374,9 +374,9 @@ def _times(
         aware: list[datetime] | None = None
         try:
             aware = list(map(_EVENT_TIME, _TIMES.decode(data).Records))
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             # Some record has no usable eventTime, or one without an offset (UTC, added here).
-            with contextlib.suppress(msgspec.DecodeError):
+            with contextlib.suppress(msgspec.DecodeError, RecursionError):
                 times = map(_EVENT_TIME, _LOOSE_TIMES.decode(data).Records)
                 aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
         if aware is not None and min(aware) > _EPOCH:
@@ -421,7 +421,7 @@ def _json_lines(data: bytes, path: str, positions: Positions | None) -> FileReco
             reason = None
             try:
                 _ANY.decode(body)
-            except msgspec.DecodeError as exc:
+            except (msgspec.DecodeError, RecursionError) as exc:  # RecursionError: nested too deep
                 reason = f"invalid JSON: {exc}"
             else:
                 if body[0] != _OPEN_BRACE:
