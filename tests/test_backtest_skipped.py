@@ -322,6 +322,19 @@ def test_gzip_members_and_padding_are_read_whole(tmp_path: Path) -> None:
         result = backtest(filters, alarms, [path])
         assert (result.events_scanned, result.skipped) == (3, []), path
         assert dict(result.filters) == {"root": 1, "denied": 1}
+    # The one call writes at most the size the last 4 bytes give (ISIZE): two members of
+    # one size (the last trailer gives the first member's size: it ends exactly there) are
+    # both read; a trailer that is wrong either way is reported, as igzip reports it.
+    even = body + b" " * (len(body) % 2)
+    halves = tmp_path / "halves.json.gz"
+    halves.write_bytes(gzip.compress(even[: len(even) // 2]) + gzip.compress(even[len(even) // 2 :]))
+    result = backtest(filters, alarms, [halves])
+    assert (result.events_scanned, result.skipped) == (3, [])
+    for n, size in enumerate((len(body) - 1, len(body) + 1, 2**32 - 1)):
+        wrong = tmp_path / f"wrong{n}.json.gz"
+        wrong.write_bytes(gzip.compress(body)[:-4] + size.to_bytes(4, "little"))
+        (skip,) = backtest(filters, alarms, [wrong]).skipped
+        assert skip.reason == "corrupt gzip: Incorrect length of data produced", size
 
 
 def test_whitespace_and_pretty_printed_cloudtrail_files_read_exactly(tmp_path: Path) -> None:
@@ -418,3 +431,25 @@ def test_event_times_with_an_offset_without_one_and_beside_an_unusable_one() -> 
         assert (read.first_ms, read.last_ms) == (min(expected), max(expected)), times
         assert read.total == len(expected)
         assert [s.record for s in read.skipped] == ([2] if len(expected) == 1 else [])
+
+
+def test_a_record_nested_too_deep_to_read_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """msgspec raises RecursionError (not DecodeError) on nesting past the recursion limit:
+    a CloudTrail file holding such a record is reported unreadable, a JSON Lines line is
+    skipped, and the scan goes on (json.loads, the engine's parse, cannot read them either)."""
+    filters, alarms = detections_from_plan(json.loads(_plan(tmp_path).read_text()))
+    deep = {"eventTime": "2026-11-02T09:00:00Z", "pad": "PAD"}
+    pad = "[" * 5000 + "]" * 5000
+    text = json.dumps(deep).replace('"PAD"', pad)
+    good = tmp_path / "good.json.gz"
+    good.write_bytes(gzip.compress(json.dumps({"Records": _records()}).encode()))
+    trail = tmp_path / "deep.json.gz"
+    trail.write_bytes(gzip.compress(('{"Records":[' + text + "]}").encode()))
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text("\n".join([text, *(json.dumps(r) for r in _records())]) + "\n")
+    result = backtest(filters, alarms, [good, trail, lines])
+    assert result.events_scanned == 6
+    assert [(s.path, s.record, s.reason.startswith("invalid JSON")) for s in result.skipped] == [
+        (str(trail), None, True),
+        (str(lines), 1, True),
+    ]

@@ -52,14 +52,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
-from isal import igzip, isal_zlib
+from isal import igzip, igzip_lib, isal_zlib
 
 ARCHIVE_SUFFIXES = (".json.gz", ".json", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 #: CloudTrail writes digest files (hashes, no events) beside the logs, under this folder.
 DIGEST_FOLDER = "CloudTrail-Digest"
 GZIP_MAGIC = b"\x1f\x8b"
-#: zlib's window bits for a gzip stream (header and trailer checked).
-_GZIP_WBITS = 31
+#: deflate's largest expansion (a compressed byte stands for at most about 1032).
+_MAX_RATIO = 1032
 #: glibc mallopt parameters (malloc.h).
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
@@ -118,7 +118,7 @@ def record_time(record: bytes) -> int | str:
     """A record's eventTime in milliseconds, or the reason it has no usable one."""
     try:
         value = _ANY_TIME.decode(record).eventTime
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return "no usable eventTime: the record does not decode"
     if value is msgspec.UNSET:
         return "no eventTime"
@@ -228,10 +228,18 @@ def retain_freed_memory() -> None:
 def _gunzip(raw: bytes) -> bytes:
     """Decompress a gzip file. One member, as CloudTrail writes it, in one call; anything
     else (several members, trailing bytes, a truncated or corrupt stream) by ``igzip``,
-    which reads every member and says what is wrong."""
-    one = isal_zlib.decompressobj(_GZIP_WBITS)
+    which reads every member and says what is wrong.
+
+    The one call is told the member's size (ISIZE, the last 4 bytes: RFC 1952) as the most
+    it may write, so that it allocates its output once instead of growing it (about 14% of
+    decompression's instructions). The size is only a bound: a member that does not end
+    within it (a wrong trailer, several members) leaves the stream unfinished, and igzip
+    reads the file as before. A trailer claiming more than deflate can expand the file to
+    (about 1032:1) is not trusted with an allocation: no bound then."""
+    size = int.from_bytes(raw[-4:], "little")
+    one = igzip_lib.IgzipDecompressor(igzip_lib.DECOMP_GZIP)
     with contextlib.suppress(*_GZIP_ERRORS):
-        data: bytes = one.decompress(raw)
+        data: bytes = one.decompress(raw, size if 0 < size <= _MAX_RATIO * len(raw) else -1)
         if one.eof and not one.unused_data:
             return data
     try:
@@ -291,7 +299,7 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
         raws = _TRAIL.decode(data).Records
     except msgspec.ValidationError as exc:
         raise Unreadable(f"not a CloudTrail file: {exc}") from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:  # RecursionError: nested too deep
         raise Unreadable(f"invalid JSON: {exc}") from None
     n = len(raws)
     if n == 0:
@@ -366,9 +374,9 @@ def _times(
         aware: list[datetime] | None = None
         try:
             aware = list(map(_EVENT_TIME, _TIMES.decode(data).Records))
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             # Some record has no usable eventTime, or one without an offset (UTC, added here).
-            with contextlib.suppress(msgspec.DecodeError):
+            with contextlib.suppress(msgspec.DecodeError, RecursionError):
                 times = map(_EVENT_TIME, _LOOSE_TIMES.decode(data).Records)
                 aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
         if aware is not None and min(aware) > _EPOCH:
@@ -413,7 +421,7 @@ def _json_lines(data: bytes, path: str, positions: Positions | None) -> FileReco
             reason = None
             try:
                 _ANY.decode(body)
-            except msgspec.DecodeError as exc:
+            except (msgspec.DecodeError, RecursionError) as exc:  # RecursionError: nested too deep
                 reason = f"invalid JSON: {exc}"
             else:
                 if body[0] != _OPEN_BRACE:

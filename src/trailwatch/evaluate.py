@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from trailwatch import metricmath
 from trailwatch.filterpattern import Event
@@ -130,6 +131,12 @@ def _required_names(f: MetricFilterSpec) -> frozenset[str] | None:
     return frozenset(v for _, v in hint)
 
 
+def _event(message: str | bytes | Event) -> Event:
+    if isinstance(message, Event):
+        return message
+    return Event(message if isinstance(message, str) else message.decode("utf-8"))
+
+
 class Evaluator:
     """Feed events in any order; then ask for filter and alarm results."""
 
@@ -193,14 +200,19 @@ class Evaluator:
     def add(
         self,
         timestamp_ms: int,
-        message: str | Event,
+        message: str | bytes | Event,
         only: Collection[str] | None = None,
         counted: bool = False,
+        document: dict[str, Any] | None = None,
+        decided: Collection[str] = (),
     ) -> None:
-        """Count one event; ``only``: the names of the filters that can match it (a caller's
-        necessary condition, e.g. the backtest prefilter's), the others are not tried;
-        ``counted``: count_events() counted it already."""
-        event = message if isinstance(message, Event) else Event(message)
+        """Count one event (a UTF-8 ``bytes`` message is decoded only if read); ``only``: the
+        names of the filters that can match it (a caller's necessary condition, e.g. the
+        backtest prefilter's), the others are not tried; ``counted``: count_events() counted
+        it already; ``document``: a document on which the patterns of the filters named in
+        ``decided`` match exactly when they match the event (``prefilter.Prefilter.examine``
+        says when a document is one): those are matched on it, without parsing the event."""
+        event = message if isinstance(message, Event) else None
         self.events_scanned += 1
         self.observe(timestamp_ms)
         minute = timestamp_ms - timestamp_ms % MINUTE_MS
@@ -211,25 +223,39 @@ class Evaluator:
         # tried, without a pass over every filter.
         tried = self.filters if only is None else [f for n in only for f in self._named.get(n, ())]
         for f in tried:
-            if self.precheck:
-                candidate = self._may_match(f.pattern, event)
+            value_path = f.metric_value.startswith("$.")
+            if document is not None and not value_path and f.name in decided:
+                if not f.pattern.match_document(document):
+                    continue
             else:
-                names = self._names[f.name]
-                doc = event.doc if names is not None else None
-                candidate = names is None or (isinstance(doc, dict) and doc.get("eventName") in names)
-            if candidate and f.pattern.match(event) is not None:
-                key = (f.namespace, f.metric_name)
-                res = self.filter_results[f.name]
-                res.matches += 1
-                if len(res.samples) < self.samples:
-                    res.samples.append(event)
-                if f.counts_events:
-                    self.metric_matches[key] += 1
-                if f.default_value is not None:
-                    self.default_matches[f.name][minute] += 1
+                if event is None:
+                    event = _event(message)
+                if self.precheck:
+                    candidate = self._may_match(f.pattern, event)
+                else:
+                    names = self._names[f.name]
+                    doc = event.doc if names is not None else None
+                    candidate = names is None or (isinstance(doc, dict) and doc.get("eventName") in names)
+                if not candidate or f.pattern.match(event) is None:
+                    continue
+            key = (f.namespace, f.metric_name)
+            res = self.filter_results[f.name]
+            res.matches += 1
+            if len(res.samples) < self.samples:
+                if event is None:
+                    event = _event(message)
+                res.samples.append(event)
+            if f.counts_events:
+                self.metric_matches[key] += 1
+            if f.default_value is not None:
+                self.default_matches[f.name][minute] += 1
+            if value_path:
+                assert event is not None  # a value read from the event: matched on the event
                 value = f.value_for(event)
-                if value is not None:
-                    _add(self.points[key], minute, value)
+            else:
+                value = float(f.metric_value)  # MetricFilterSpec.value_for's constant
+            if value is not None:
+                _add(self.points[key], minute, value)
 
     def publish(self, key: tuple[str, str], t: int, value: float, n: int = 1) -> None:
         """Publish ``value`` ``n`` times into the bucket starting at ``t`` (ms)."""

@@ -53,6 +53,35 @@ escapes and duplicate keys: the last one wins), and keeps the record whenever it
 decode the fields. Every filter's hint is a disjunction of such conditions, so a filter
 none of whose conditions holds for a record does not match it.
 
+The record's document (``examine``). The record stage decodes, with one msgspec decoder,
+the record's values on the conditions' key paths and on every selector path of each filter
+whose patterns are JSON patterns of plain key paths (``selector_paths``: no index, no
+wildcard; a path that would be both a leaf and an object of another is left to the engine,
+with its filter), into plain dicts (a TypedDict, every key optional: a key the record lacks
+is absent, a null is None; an inner key must hold an object or null, a leaf a string, true,
+false or null, else the decode fails and the engine decides the record). Such a filter
+(``decided``) is matched on this document (``FilterPattern.match_document``), not on the
+record's ``json.loads``. Why the answer is the engine's: a JSON pattern's predicate reads the
+document only through ``selectors.resolve`` of its selectors, each of them on a path of the
+document; ``resolve`` of a key path walks dicts by key and gives (found, value). On each
+such path the document and ``json.loads`` of the record agree: the same keys are present
+(msgspec and json both keep the last of duplicate keys, and decode escaped keys the same),
+inner objects are dicts in both or null in both, and a leaf is the same str, bool or None
+(both decode JSON strings and escapes alike; a lone surrogate escape fails msgspec's decode).
+Numbers never reach the document (a number on a path fails the decode), so the engine's
+``JsonNumber`` semantics are never needed. Every predicate (``json_match``) depends on
+(found, value) alone. The engine's match also requires the parse to succeed and give an
+object: the record is an object (``archive``), and msgspec accepts a subset of what
+``json.loads`` accepts (it refuses ``NaN``/``Infinity`` and lone surrogates, which json takes;
+tests/test_prefilter_document checks both refuse the rest), except where json fails on a
+limit: an integer of more digits than ``sys.get_int_max_str_digits()`` (int() refuses it:
+the engine's document is MISSING) and nesting near the recursion limit. So a document is
+used only when the record is no longer than that digit limit (it then cannot hold such an
+integer) and has fewer than a quarter of the recursion limit of ``{`` and ``[`` bytes (its
+nesting is below that, and the scan runs far below the rest of the limit); otherwise the
+engine parses the record. A filter whose metric value is read from the event (``$.``)
+is still matched on the event (``Evaluator.add``).
+
 The anchors come from the pattern's own parse: a subclass of the engine's JSON parser
 that, for a comparison whose hint the engine gives as a literal, replaces it with the
 anchor, and only when the literal it derives equals the engine's (``tests/test_prefilter``
@@ -61,12 +90,14 @@ checks full and prefiltered results are equal on hostile records and whitespace 
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypedDict
 
 import msgspec
 
@@ -222,6 +253,10 @@ class Prefilter:
     owners: dict[tuple[str, Any], frozenset[str]] = field(default_factory=dict)
     #: The text stage's engine: ``hyperscan`` or ``python`` (default: default_engine()).
     engine: str = ""
+    #: Each filter name -> the key paths its patterns' selectors read, for the names whose
+    #: every pattern is a JSON pattern of plain key paths (``selector_paths``): the record
+    #: stage's document decides those (see "The record's document" above).
+    paths: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
     def for_filters(cls, filters: Sequence[Filter], engine: str = "") -> Prefilter | None:
@@ -229,10 +264,14 @@ class Prefilter:
         literals: set[bytes] = set()
         anchors: set[Anchor] = set()
         owners: dict[tuple[str, Any], set[str]] = {}
+        paths: dict[str, frozenset[tuple[str, ...]] | None] = {}
         for f in filters:
             hint = hint_of(f.pattern)
             if hint is None:
                 return None
+            mine = selector_paths(f.pattern)
+            known = paths.get(f.name, frozenset())
+            paths[f.name] = None if mine is None or known is None else known | mine
             for kind, value in hint:
                 condition: tuple[str, Any]
                 if kind == "eventName":
@@ -252,6 +291,7 @@ class Prefilter:
             frozenset(anchors),
             {c: frozenset(n) for c, n in owners.items()},
             engine,
+            {name: p for name, p in paths.items() if p is not None},
         )
 
     def __post_init__(self) -> None:
@@ -279,6 +319,14 @@ class Prefilter:
         self._everyone = frozenset().union(*self.owners.values())
         self._decoded = any(kind != "literal" for kind, _ in self.owners)
         self._probe = _Probe.build(self.owners)
+        self._document = _Document.build(self.owners, self.paths)
+        #: The names of the filters that the record's document decides (see examine()).
+        self.decided: frozenset[str] = _NONE if self._document is None else self._document.decided
+        # A document stands for the record only where json.loads cannot fail on the record
+        # (see the module docstring): no integer longer than Python's limit on an integer's
+        # digits (0: none), and nesting far below the recursion limit.
+        self._longest = sys.get_int_max_str_digits() or None
+        self._openings = sys.getrecursionlimit() // 4
 
     def positions(self, data: bytes) -> list[int] | None:
         """Offsets in ``data`` inside every record that could match (and some that can't),
@@ -298,16 +346,36 @@ class Prefilter:
     def candidates(self, record: bytes) -> frozenset[str]:
         """The record stage: the names of the filters whose hint holds for this record
         (every filter's when it cannot tell); empty: no filter can match it."""
+        return self.examine(record)[0]
+
+    def examine(self, record: bytes) -> tuple[frozenset[str], dict[str, Any] | None]:
+        """The record stage (``candidates``), and the record's document: its values on the
+        key paths of the filters in ``decided`` (None when the record has none, or when it
+        could not stand for the record: see the module docstring). A decided filter's
+        pattern matches the record exactly when ``FilterPattern.match_document`` holds on
+        the document."""
         found: set[str] = set()
         if self.literals:
             escaped = b"\\u" in record or b"\\/" in record
             for lit in self.literals:
                 if escaped or lit in record:
                     found |= self.owners[("literal", lit)]
-        if self._decoded:
+        doc = None
+        if self._document is not None and (self._decoded or found):
+            doc = self._document.decode(record)
+            if doc is not None:
+                found |= self._document.holds(doc)
+                if (self._longest is not None and len(record) > self._longest) or (
+                    record.count(b"{") + record.count(b"[") >= self._openings
+                ):
+                    doc = None
+            elif self._decoded:
+                held = None if self._probe is None else self._probe.holds(record)
+                found |= self._everyone if held is None else held
+        elif self._decoded:
             held = None if self._probe is None else self._probe.holds(record)
             found |= self._everyone if held is None else held
-        return frozenset(found)
+        return frozenset(found), doc
 
 
 #: The gate of each pattern (by its text): see gate().
@@ -384,7 +452,7 @@ class _Probe:
         """The filters whose conditions hold for the record (None when it cannot tell)."""
         try:
             doc = self.decoder.decode(record)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # RecursionError: nesting too deep
             return None
         found: frozenset[str] = _NONE
         for attrs, owners in self.conditions:
@@ -396,6 +464,118 @@ class _Probe:
             if type(value) is str:
                 found = found | owners(value)
         return found
+
+
+def selector_paths(pattern: fp.FilterPattern) -> frozenset[tuple[str, ...]] | None:
+    """The key paths a JSON pattern's selectors read (``$.a.b`` -> ``("a", "b")``); None for
+    another kind of pattern, or one with an index or wildcard step. Every selector of a
+    pattern is a ``sel`` token of the engine's tokenizer: the parser reads a selector only
+    from one (``JsonParser.parse_atom``), and a value is never one."""
+    if pattern.kind != "json":
+        return None
+    stripped = pattern.text.strip()
+    out: set[tuple[str, ...]] = set()
+    for tok in tokenize_json(stripped[1:-1], pattern.text.index("{") + 1):
+        if tok.kind == "sel":
+            sel = parse_selector(tok.text)
+            if any(kind != "key" for kind, _ in sel.steps):
+                return None
+            out.add(tuple(key for _, key in sel.steps))
+    return frozenset(out)
+
+
+#: A leaf of the record's document: a JSON string, true, false or null (anything else
+#: fails the decode).
+_LEAF = str | bool | None
+_TypedDict: Any = TypedDict  # made at run time, one per inner object of the key paths
+
+
+class _Document:
+    """The record's values on a set of key paths, decoded by msgspec into plain dicts (see
+    the module docstring): the conditions' paths, and those of every filter that fits."""
+
+    def __init__(
+        self,
+        decoder: msgspec.json.Decoder[Any],
+        conditions: list[tuple[tuple[str, ...], Callable[[str], frozenset[str]]]],
+        decided: frozenset[str],
+    ) -> None:
+        self.decoder = decoder
+        #: (key path, value -> the filters it satisfies)
+        self.conditions = conditions
+        self.decided = decided
+
+    @classmethod
+    def build(
+        cls, owners: dict[tuple[str, Any], frozenset[str]], paths: dict[str, frozenset[tuple[str, ...]]]
+    ) -> _Document | None:
+        conditions: list[tuple[tuple[str, ...], Callable[[str], frozenset[str]]]] = []
+        by_name = {value: names for (kind, value), names in owners.items() if kind == "eventName"}
+        if by_name:
+            conditions.append((("eventName",), lambda v: by_name.get(v, _NONE)))
+        for (kind, value), names in sorted(owners.items(), key=str):
+            if kind == "anchor":
+                keys, glob = value
+                conditions.append((tuple(keys), _owned_if(glob_matcher(glob), names)))
+        tree: dict[str, Any] = {}
+        if not _insert(tree, [keys for keys, _ in conditions]):
+            return None  # the conditions' paths do not make one tree (_Probe says so too)
+        decided: set[str] = set()
+        for name in sorted(paths):
+            if _insert(tree, sorted(paths[name])):
+                decided.add(name)
+        if not decided and not conditions:
+            return None
+        return cls(msgspec.json.Decoder(_typed(tree, "Document")), conditions, frozenset(decided))
+
+    def decode(self, record: bytes) -> dict[str, Any] | None:
+        try:
+            doc: dict[str, Any] = self.decoder.decode(record)
+        except (msgspec.DecodeError, RecursionError):  # RecursionError: nesting too deep
+            return None
+        return doc
+
+    def holds(self, doc: dict[str, Any]) -> frozenset[str]:
+        """The filters whose conditions hold for a decoded document."""
+        found = _NONE
+        for keys, owners in self.conditions:
+            value: Any = doc
+            for key in keys:
+                value = value.get(key)
+                if value is None:
+                    break
+            if type(value) is str:
+                found = found | owners(value)
+        return found
+
+
+def _insert(tree: dict[str, Any], paths: Iterable[tuple[str, ...]]) -> bool:
+    """Add key paths to a tree of inner objects (dicts) and leaves (None), all or none of
+    them: False (tree unchanged) when a path would be both a leaf and an inner object."""
+    trial = copy.deepcopy(tree)
+    for keys in paths:
+        node = trial
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+            if node is None:
+                return False  # an inner object here is another path's leaf
+        if isinstance(node.get(keys[-1]), dict):
+            return False  # this leaf is an inner object of another path
+        node[keys[-1]] = None
+    tree.clear()
+    tree.update(trial)
+    return True
+
+
+def _typed(tree: dict[str, Any], name: str) -> Any:
+    """A TypedDict (every key optional) of a tree: a leaf is a string, a boolean or null; an
+    inner key an object of its own keys or null. msgspec decodes it to a plain dict holding
+    the keys the record has, and ignores the others."""
+    fields = {
+        key: _LEAF if sub is None else _typed(sub, f"{name}_{i}") | None
+        for i, (key, sub) in enumerate(sorted(tree.items()))
+    }
+    return _TypedDict(name, fields, total=False)
 
 
 def _owned_if(test: Callable[[str], bool], names: frozenset[str]) -> Callable[[str], frozenset[str]]:

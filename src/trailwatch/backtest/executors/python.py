@@ -55,12 +55,17 @@ def scan_file(
     counted = bool(evaluator.defaults)
     if counted:
         evaluator.count_events(records.times_ms())
-    for ms, raw in records.selected:
-        # Only the filters whose hint holds for the record are evaluated on it.
-        only = None if prefilter is None else prefilter.candidates(raw)
-        if only is not None and not only:
-            continue
-        evaluator.add(ms, Event(raw.decode("utf-8")), only, counted=counted)
+    if prefilter is None:
+        for ms, raw in records.selected:
+            evaluator.add(ms, Event(raw.decode("utf-8")), None, counted=counted)
+    else:
+        examine, decided = prefilter.examine, prefilter.decided
+        for ms, raw in records.selected:
+            # Only the filters whose hint holds for the record are evaluated on it, those the
+            # record's document decides on the document.
+            only, document = examine(raw)
+            if only:
+                evaluator.add(ms, raw, only, counted, document, decided)
     # Records the prefilter did not select were read too: the total counts every record.
     return records.total, len(data), records.skipped
 
