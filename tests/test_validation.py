@@ -481,6 +481,16 @@ _MEMBER_RULE = {"event_pattern": '{"detail-type":[{"suffix":" via CloudTrail"}]}
 _ENVELOPE = {"detail-type": [{"suffix": " via CloudTrail"}]}
 _GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/tw"
 _MESSAGE = {"input_paths": {"id": "$.detail.eventID"}, "input_template": '"trailwatch: <id>"'}
+#: A central part for one detection with real-time notifications on: each notification case adds
+#: what it gets wrong.
+_CENTRAL_NOTIFYING: dict[str, object] = {
+    "organization_id": "o-abcdef1234",
+    "log_group_arn": _GROUP,
+    "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
+    "metric_filters": {"root_usage": {"name": "x"}},
+    "realtime_notifications": True,
+}
+
 CENTRAL_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     "cloudwatch-logs-paths-sign-in-patterns": (
         {
@@ -504,22 +514,14 @@ CENTRAL_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "realtime-notifications-without-a-topic": (
         {
-            "organization_id": "o-abcdef1234",
-            "log_group_arn": _GROUP,
-            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
-            "metric_filters": {"root_usage": {"name": "x"}},
-            "realtime_notifications": True,
+            **_CENTRAL_NOTIFYING,
             "notification_messages": {"root_usage": _MESSAGE},
         },
         ["realtime_notifications needs notification_topic_arn"],
     ),
     "notification-message-without-its-bus": (
         {
-            "organization_id": "o-abcdef1234",
-            "log_group_arn": _GROUP,
-            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
-            "metric_filters": {"root_usage": {"name": "x"}},
-            "realtime_notifications": True,
+            **_CENTRAL_NOTIFYING,
             "notification_topic_arn": "arn:aws:sns:us-east-1:123456789012:t",
             "notification_messages": {"root_usage": _MESSAGE, "console_login_mfa_failed": _MESSAGE},
         },
@@ -527,11 +529,7 @@ CENTRAL_CASES: dict[str, tuple[dict[str, object], list[str]]] = {
     ),
     "notification-topic-in-another-region": (
         {
-            "organization_id": "o-abcdef1234",
-            "log_group_arn": _GROUP,
-            "event_patterns": {"root_usage": json.dumps(_ENVELOPE)},
-            "metric_filters": {"root_usage": {"name": "x"}},
-            "realtime_notifications": True,
+            **_CENTRAL_NOTIFYING,
             "notification_topic_arn": "arn:aws:sns:us-west-2:123456789012:t",
             "notification_messages": {"root_usage": _MESSAGE},
         },
