@@ -40,6 +40,7 @@ agree with the reused verdicts (counted in the table).
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import json
 import os
@@ -164,6 +165,10 @@ def read_paths(key: str, pid: str, excluded: bool) -> tuple[Path_, ...]:
 
 
 _MISSING = object()
+#: Distinct probes kept per mode. A mode reading a value that nearly every record holds
+#: differently (a source IP, a principal ARN) gains nothing from its table; past this many
+#: entries its records are evaluated without storing more, which bounds the memory.
+CACHE_LIMIT = 50_000
 
 
 def _canon(v: Any) -> Any:
@@ -267,7 +272,9 @@ class Comparer:
                         delivered(rec, self.state) and self.rules[i].matches(env),
                     )
                     if seen is None:
-                        seen = self.cache[i][key] = direct
+                        seen = direct
+                        if len(self.cache[i]) < CACHE_LIMIT:
+                            self.cache[i][key] = direct
                         result.evaluations += 1
                         c.distinct += 1
                     elif direct != seen:
@@ -298,6 +305,9 @@ def _work(args: tuple[list[Path], int]) -> ShapeResult:
     global _WORKER
     files, verify = args
     if _WORKER is None:
+        # The records and reuse tables hold no reference cycles: reference counting frees them,
+        # and the cyclic collector's passes over millions of live tuples only cost time.
+        gc.disable()
         _WORKER = Comparer()
     result = ShapeResult()
     start = time.process_time()
