@@ -218,6 +218,7 @@ class ShapeResult:
         self.evaluations += other.evaluations
         self.verified += other.verified
         self.verify_mismatches += other.verify_mismatches
+        self.seconds += other.seconds
         for m, c in other.by_mode.items():
             mine = self.by_mode.setdefault(m, Compared())
             mine.filter_matches += c.filter_matches
@@ -301,13 +302,16 @@ def _records(path: Path) -> list[dict[str, Any]]:
     return recs
 
 
+def _init_worker() -> None:
+    # The records and reuse tables hold no reference cycles: reference counting frees them,
+    # and the cyclic collector's passes over millions of live tuples only cost time.
+    gc.disable()
+
+
 def _work(args: tuple[list[Path], int]) -> ShapeResult:
     global _WORKER
     files, verify = args
     if _WORKER is None:
-        # The records and reuse tables hold no reference cycles: reference counting frees them,
-        # and the cyclic collector's passes over millions of live tuples only cost time.
-        gc.disable()
         _WORKER = Comparer()
     result = ShapeResult()
     start = time.process_time()
@@ -331,12 +335,10 @@ def run_shape(files: list[Path], workers: int, verify: int, on_done: Callable[[i
             total.merge(_work(job))
             on_done(len(job[0]))
         return total
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, initializer=_init_worker) as pool:
         futures = {pool.submit(_work, job): len(job[0]) for job in jobs}
         for fut in as_completed(futures):
-            r = fut.result()
-            total.merge(r)
-            total.seconds += r.seconds
+            total.merge(fut.result())
             on_done(futures[fut])
     return total
 
@@ -408,7 +410,17 @@ def command(args: argparse.Namespace) -> int:
         title=f"equality proof, {started:%Y-%m-%d %H:%M} UTC, {len(all_modes)} comparisons "
         f"({len(detections)} detections x their modes, with and without exclusions)"
     )
-    for col in ("shape", "records", "files", "comparisons", "evaluated", "verified", "differences", "wall s"):
+    for col in (
+        "shape",
+        "records",
+        "files",
+        "comparisons",
+        "evaluated",
+        "verified",
+        "differences",
+        "wall s",
+        "CPU s",
+    ):
         table.add_column(col, justify="left" if col == "shape" else "right")
     for name, r in results.items():
         table.add_row(
@@ -420,6 +432,7 @@ def command(args: argparse.Namespace) -> int:
             f"{r.verified:,} ({r.verify_mismatches} off)",
             str(r.differences),
             f"{wall[name]:.0f}",
+            f"{r.seconds:.0f}",
         )
     console.print(table)
     matches = Table(title="records each rule flags (= records its filter matches), per shape")
@@ -456,6 +469,7 @@ def command(args: argparse.Namespace) -> int:
                             "verifyMismatches": r.verify_mismatches,
                             "differences": r.differences,
                             "wallSeconds": round(wall[n], 1),
+                            "cpuSeconds": round(r.seconds, 1),
                             "matches": {
                                 "/".join(map(str, m)): c.filter_matches for m, c in r.by_mode.items()
                             },
