@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # provider wait on KMS/IAM propagation sleeps much of the time, so more workers than cores pay.
 PYTEST_WORKERS ?= 4
 
-.PHONY: venv checkov-venv test demo lint bench docs service-calls policies clean
+.PHONY: venv checkov-venv test demo lint bench equality docs service-calls policies clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ policies: venv
 bench: venv
 	@command -v jq >/dev/null || (apt-get update -qq && apt-get install -y -qq jq >/dev/null)
 	$(BIN)/python -m trailwatch.maint.bench
+
+## equality: the eventbridge path's equality proof over every bench shape at full size (1M records each; archives cached in .bench)
+equality: venv
+	$(BIN)/python -m trailwatch.maint equality
 
 clean:
 	rm -rf $(VENV) $(CKV_VENV) .pytest_cache .mypy_cache .ruff_cache .bench

@@ -251,3 +251,106 @@ def test_compare_paths_measures_the_matched_share_on_an_archive(
     ]
     without, _ = measure_deliveries(plan, files)
     assert with_witness.matched_per_day == without.matched_per_day > 0
+
+
+def _org_plan(rules: int, central: bool = False) -> dict[str, Any]:
+    """Two detections on the eventbridge path: a log-group target per rule on the default bus,
+    and (central) the central part's buses and their rules' targets, on their own buses."""
+    out = _plan(rules, 0)
+    resources = out["planned_values"]["root_module"]["child_modules"][0]["resources"]
+    for i in range(rules):
+        resources.append(
+            {
+                "type": "aws_cloudwatch_event_target",
+                "mode": "managed",
+                "values": {"target_id": "logs", "input_path": "$.detail", "rule": f"r{i}"},
+            }
+        )
+        if central:
+            resources += [
+                {"type": "aws_cloudwatch_event_bus", "mode": "managed", "values": {"name": f"b{i}"}},
+                {
+                    "type": "aws_cloudwatch_event_target",
+                    "mode": "managed",
+                    "values": {"target_id": "logs", "input_path": "$.detail", "event_bus_name": f"b{i}"},
+                },
+            ]
+    return out
+
+
+def test_an_organization_prices_the_forwarding_the_central_ingestion_and_the_alarms() -> None:
+    """100 accounts in 2 regions, 75 % of each account's events in the central one, 40 matched
+    deliveries a day per account of 1,430 B, two detections; by hand."""
+    from trailwatch.cost import Organization
+
+    org = Organization(accounts=100, regions=2, central_share=0.75, member_failure_alarms=True)
+    plan = _org_plan(2)
+    eb = {c.item: c for c in estimate(plan, 1_000_000, 1430, matched_per_day=40, organization=org)}
+    # Every account's matched deliveries land in the central groups: 40 x 100 x 30.4 x 1,430 B.
+    assert eb["CloudWatch Logs ingestion of matched events (GB)"].monthly == pytest.approx(0.173888 * 0.50)
+    # Sent to a bus in another account or region: 99 members' all, the security account's 25 %
+    # outside the central region: 40 x 99.25 x 30.4 = 120,688 custom events at $1.00 a million.
+    sent = eb["EventBridge: matched events sent to a central bus in another account or region (million)"]
+    assert sent.quantity == pytest.approx(0.1207, abs=1e-4) and sent.monthly == pytest.approx(0.120688)
+    # A quarter of every account's deliveries cross a region: 40 x 25 x 30.4 x 1,430 B at $0.02/GB.
+    assert eb["data transfer between regions (GB)"].monthly == pytest.approx(0.043472 * 0.02)
+    # The central rules' alarms (not in this plan), and one per member rule: 2 x (100 x 2 - 1).
+    assert eb["alarms: FailedInvocations of the central buses' rules"].monthly == pytest.approx(0.20)
+    assert eb["alarms: FailedInvocations of the member rules"].quantity == 398
+    assert eb["alarms: FailedInvocations of the member rules"].monthly == pytest.approx(39.80)
+    assert eb["EventBridge: member rules on the default buses"].monthly == 0
+    assert "EventBridge: CloudTrail events on the default bus, same-account targets" not in eb
+    # The cloudwatch_logs path for an organization: an organization trail, every account's events.
+    cwl = estimate(plan, 1_000_000, 1430, path="cloudwatch_logs", organization=org)
+    ingest = next(c for c in cwl if c.item == "CloudWatch Logs ingestion (GB)")
+    assert ingest.monthly == pytest.approx(4347.2 * 0.50)
+    assert not any("EventBridge" in c.item or "between regions" in c.item for c in cwl)
+
+    # A plan with the central part counts its alarms itself; one account in one region is the
+    # single-account pricing; an event over 64 KB is billed as two.
+    with_central = {c.item for c in estimate(_org_plan(2, central=True), 1e6, 1430, 0.0, organization=org)}
+    assert "alarms: FailedInvocations of the central buses' rules" not in with_central
+    assert estimate(plan, 1e6, 1430, matched_per_day=40, organization=Organization()) == estimate(
+        plan, 1e6, 1430, matched_per_day=40
+    )
+    big = {c.item: c for c in estimate(plan, 1e6, 100_000, matched_per_day=40, organization=org)}
+    assert big[
+        "EventBridge: matched events sent to a central bus in another account or region (million)"
+    ].monthly == (pytest.approx(2 * 0.120688))
+    # Even split by default: one region of two, half of each account's events cross.
+    assert Organization(accounts=3, regions=2).cross_region == pytest.approx(1.5)
+
+
+def test_the_organization_options_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(_org_plan(2)))
+    base = ["cost", "--plan", str(path), "--events-per-day", "1000000", "--avg-event-bytes", "1430"]
+    args = [*base, "--matched-per-day", "40", "--accounts", "100", "--regions", "2", "--json"]
+    assert main([*args, "--central-region-share", "0.75", "--compare-paths"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["organization"] == {
+        "accounts": 100,
+        "regions": 2,
+        "centralRegionShare": 0.75,
+        "memberFailureAlarms": False,
+    }
+    assert any("eb-cross-account" in s for s in doc["forwardingPriceSources"])
+    lines = {x["item"]: x["monthly"] for x in doc["lines"]}
+    assert lines["data transfer between regions (GB)"] == pytest.approx(0.043472 * 0.02, abs=1e-4)
+    assert doc["otherPath"]["monthlyTotal"] > 2173.60
+    # Bad input: a clear message and exit 252, no traceback.
+    for bad, says in (
+        (["--accounts", "0"], "--accounts and --regions must be >= 1"),
+        (["--regions", "2", "--central-region-share", "1.5"], "between 0 and 1"),
+        (["--central-region-share", "0.5"], "needs --regions of 2 or more"),
+        (["--accounts", "many"], "invalid int value"),
+    ):
+        try:
+            code = main([*base, *bad])
+        except SystemExit as exc:  # argparse's own errors exit with trailwatch's code
+            code = exc.code  # type: ignore[assignment]
+        assert code == 252, bad
+        err = capsys.readouterr().err
+        assert says in err and "Traceback" not in err, (bad, err)

@@ -5,7 +5,10 @@ record as EventBridge delivers it, against the filter-pattern engine on the mess
 writes to CloudWatch Logs. Records: the sign-in scenarios (built from
 :mod:`trailwatch.harness.record_corpus`), the published records of tests/records, and a sample of two
 bench archive shapes (:mod:`trailwatch.harness.synthetic`). The allowlist and the exclusions are
-filled in both languages from the same values, as the modules fill them.
+filled in both languages from the same values, as the modules fill them. The comparison's
+helpers are :mod:`trailwatch.maint.equality`'s, which ``python -m trailwatch.maint equality``
+(``make equality``) runs over every bench shape at full size; here only its logic, on small
+inputs.
 
 Where the two languages can disagree the catalog lists it (``eventbridge_path.differences``);
 each listed difference is shown here on a record built for it, and none occurs in the
@@ -17,87 +20,38 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from trailwatch import catalog
-from trailwatch.catalog import exclusion_clauses
 from trailwatch.eventpattern import EventPattern, InvalidEventPattern
-from trailwatch.filterpattern import Event, compile_pattern
+from trailwatch.filterpattern import compile_pattern
 from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.scenarios import corpus
 from trailwatch.harness.signin_notifications import (
     delivered,
     detection_pattern,
     detection_rules,
-    envelope,
     path_settings,
     settings,
     takes_exclusions,
 )
 from trailwatch.harness.synthetic import write_archive
-from trailwatch.maint import servicecalls
+from trailwatch.maint import equality, servicecalls
 from trailwatch.maint.bench import SHAPES
+from trailwatch.maint.equality import ALLOW_WILDCARDS, EXCLUDED_PRINCIPALS, EXCLUDED_SOURCES
 
 RECORDS = Path(__file__).parent / "records" / "console-access.json"
-
-# The allowlist of the scenarios (203.0.113.0/24, 2001:db8:abcd::/48) in the forms
-# modules/allowlist gives both paths: the filters' != clauses, the rules' wildcards.
-ALLOW_WILDCARDS = ["203.0.113.*", "2001:db8:abcd:*"]
-ALLOW_CLAUSES = " && ".join(f'($.sourceIPAddress != "{w}")' for w in ALLOW_WILDCARDS)
-# The exclusions the scenario matrix uses (tests/test_scenarios.py), and a provisioner.
-EXCLUDED_SOURCES = ["secretsmanager.amazonaws.com"]
-EXCLUDED_PRINCIPALS = ["arn:aws:iam::*:user/ci-*", "arn:aws:sts::*:assumed-role/identity-provisioner/*"]
 # A small sample of two `make bench` shapes: the hostile mix (the prefilter's literals in
 # records that do not match) and the denial-heavy one (every denied call reaches the engines).
+# `python -m trailwatch.maint equality` runs the same comparison on every shape at full size.
 SAMPLE = {"hostile": 1200, "denials-300": 1200}
-
-
-def _modes() -> list[tuple[str, str, bool]]:
-    """(detection, pattern id, with exclusions) for every catalog detection and mode; a mode
-    whose filter takes the exclusions is proven with and without them."""
-    out = []
-    for key, d in catalog.load()["detections"].items():
-        for pid in d["patterns"]:
-            out.append((key, pid, False))
-            if takes_exclusions(key, pid):
-                out.append((key, pid, True))
-    return out
-
-
-MODES = _modes()
-
-
-def _filter(key: str, pid: str, excluded: bool) -> Callable[[dict[str, Any]], bool]:
-    text = catalog.load()["detections"][key]["patterns"][pid]
-    kinds = catalog.load()["detections"][key].get("exclusions", [])
-    clauses = (
-        exclusion_clauses(
-            EXCLUDED_SOURCES if "event_source" in kinds else [],
-            EXCLUDED_PRINCIPALS if "principal_arn" in kinds else [],
-        )
-        if excluded
-        else ""
-    )
-    pattern = compile_pattern(catalog.fill(text, ALLOW_CLAUSES, clauses))
-    return lambda rec: bool(pattern.matches(Event(ev.message(rec))))
-
-
-def _rule(key: str, pid: str, excluded: bool) -> Callable[[dict[str, Any]], bool]:
-    pattern = EventPattern(
-        detection_pattern(
-            key,
-            pid,
-            ALLOW_WILDCARDS,
-            EXCLUDED_SOURCES if excluded else None,
-            EXCLUDED_PRINCIPALS if excluded else None,
-        )
-    )
-    state = path_settings()["state"]
-    return lambda rec: delivered(rec, state) and pattern.matches(envelope(rec))
+MODES = equality.modes()
+_filter = equality.filter_of
+_rule = equality.rule_of
 
 
 def _sample(root: Path) -> Iterator[dict[str, Any]]:
@@ -350,3 +304,72 @@ def test_the_log_group_row_binds_each_rule_target_to_the_accounts_log_resource_p
         policy = None if statement is None else {"Version": "2012-10-17", "Statement": [statement]}
         results = servicecalls.verify(_stack_state(policy), [row])
         assert [r.ok for r in results] == [allowed, allowed], statement
+
+
+# --- python -m trailwatch.maint equality: the same comparison, reused verdicts ------------
+
+
+def test_a_probe_tells_apart_what_either_engine_tells_apart() -> None:
+    """Records with equal probes on a mode's paths get one evaluation: a probe must differ
+    wherever an engine could decide differently (missing, null, true, 1, an array on the way)."""
+    path = ("userIdentity", "type")
+    shapes: list[dict[str, Any]] = [
+        {},
+        {"userIdentity": None},
+        {"userIdentity": {}},
+        {"userIdentity": {"type": None}},
+        {"userIdentity": {"type": True}},
+        {"userIdentity": {"type": 1}},
+        {"userIdentity": {"type": "1"}},
+        {"userIdentity": [{"type": "Root"}]},
+        {"userIdentity": {"type": ["Root"]}},
+        {"userIdentity": {"type": "Root"}},
+    ]
+    probes = [equality.probe(r, path) for r in shapes]
+    assert len(set(probes)) == len(probes)
+    # Values elsewhere do not matter: that is what lets the verdicts be reused.
+    assert equality.probe({"userIdentity": {"type": "Root", "arn": "x"}}, path) == probes[-1]
+    # A filter selector or rule key the argument does not cover is refused, not reused.
+    assert ("userIdentity", "sessionContext", "assumedRoot") in equality.read_paths(
+        "root_usage", "tuned", False
+    )
+    assert all(p[0] in {"eventSource", "eventType", "eventName", "readOnly"} for p in equality.ENVELOPE_PATHS)
+
+
+def test_the_reused_verdicts_are_the_direct_ones_and_a_difference_is_counted(
+    records: dict[str, list[dict[str, Any]]],
+) -> None:
+    # The corpora and a slice of the bench sample; every record is also evaluated directly.
+    recs = records["scenarios"] + records["published"] + records["bench sample"][:300]
+    cmp = equality.Comparer()
+    result = equality.ShapeResult()
+    cmp.compare(recs, result, verify=len(recs))
+    assert result.records == result.verified == len(recs) and result.verify_mismatches == 0
+    assert result.evaluations < len(recs) * len(MODES) / 2  # verdicts were reused
+    assert all(c.filter_matches == c.rule_matches for c in result.by_mode.values())
+    assert result.differences == 0 and result.by_mode[("root_usage", "tuned", False)].filter_matches > 0
+    # A rule that means something else is caught, and a wrong reused verdict fails the check.
+    cmp.rules[0] = EventPattern({"detail": {"eventName": ["ConsoleLogin"]}})
+    cmp.cache = [{} for _ in cmp.modes]
+    wrong = equality.ShapeResult()
+    cmp.compare(recs, wrong)
+    assert wrong.differences > 0 and wrong.by_mode[cmp.modes[0]].differences
+    for table in cmp.cache:
+        for key, (f, r) in table.items():
+            table[key] = (not f, not r)
+    checked = equality.ShapeResult()
+    cmp.compare(recs[:50], checked, verify=50)
+    assert checked.verify_mismatches > 0
+
+
+def test_the_equality_command_on_a_tiny_bench_archive(tmp_path: Path) -> None:
+    from trailwatch.maint.cli import main as maint
+
+    out = tmp_path / "result.json"
+    args = ["equality", "--dir", str(tmp_path), "--records", "400", "--shape", "denials-300"]
+    assert maint([*args, "--workers", "1", "--verify", "100", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())["shapes"]["denials-300"]
+    assert doc["records"] == 400 and doc["verified"] == 100 and doc["verifyMismatches"] == 0
+    assert doc["differences"] == 0 and len(doc["matches"]) == len(MODES)
+    assert doc["matches"]["unauthorized_api_calls/tuned/False"] > 0
+    assert maint([*args, "--workers", "0"]) == 252

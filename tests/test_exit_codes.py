@@ -85,7 +85,13 @@ def test_help_lists_user_commands_only() -> None:
         "test-event-pattern",
         "demo",
     }
-    assert set(_subcommands(maint_cli.build_parser)) == {"docs", "service-calls", "policies", "imports"}
+    assert set(_subcommands(maint_cli.build_parser)) == {
+        "docs",
+        "service-calls",
+        "policies",
+        "imports",
+        "equality",
+    }
 
 
 @pytest.mark.parametrize("command", sorted(_subcommands(maint_cli.build_parser)))

@@ -630,6 +630,13 @@ def _cost(args: argparse.Namespace) -> int:
         if getattr(args, name) < 0:
             _stderr().print(f"[bold red]error:[/] --{name.replace('_', '-')} must be >= 0")
             return ExitCode.BAD_INPUT
+    try:
+        organization = cost.Organization(
+            args.accounts, args.regions, args.central_region_share, args.member_failure_alarms
+        )
+    except ValueError as exc:
+        _error(err, str(exc))
+        return ExitCode.BAD_INPUT
     rates = None
     files: list[Path] | None = None
     measured = ""
@@ -668,11 +675,16 @@ def _cost(args: argparse.Namespace) -> int:
         rates,
         path=path,
         matched_per_day=matched,
+        organization=organization,
     )
     doc = cost.to_json(lines)
     doc["detectionPath"] = path
+    if not organization.single:
+        doc["organization"] = organization.to_json()
     if path == "eventbridge" or args.compare_paths:
         doc["eventbridgePriceSource"] = cost.EVENTBRIDGE_PRICE_SOURCE
+        if not organization.single:
+            doc["forwardingPriceSources"] = list(cost.EVENTBRIDGE_FORWARDING_SOURCES)
     if deliveries is not None:
         doc["deliveries"] = deliveries.to_json()
     other = None
@@ -686,6 +698,7 @@ def _cost(args: argparse.Namespace) -> int:
             rates,
             path=other_path,
             matched_per_day=matched,
+            organization=organization,
         )
         doc["otherPath"] = {"detectionPath": other_path, **cost.to_json(other)}
     if rates is not None:
@@ -693,7 +706,13 @@ def _cost(args: argparse.Namespace) -> int:
     zero = None
     if args.compare_default_zero:
         zero = cost.estimate(
-            plan, args.events_per_day, args.avg_event_bytes, args.active_hours, rates, default_zero=True
+            plan,
+            args.events_per_day,
+            args.avg_event_bytes,
+            args.active_hours,
+            rates,
+            default_zero=True,
+            organization=organization,
         )
         doc["defaultZero"] = cost.to_json(zero)
     if args.measure:
@@ -731,6 +750,9 @@ def _cost(args: argparse.Namespace) -> int:
     if measured:
         console.print(f"[dim]{measured}[/]")
     console.print(f"[dim]source: {doc['priceSource']}; free tier not subtracted[/]")
+    if "forwardingPriceSources" in doc:
+        for source in doc["forwardingPriceSources"]:
+            console.print(f"[dim]forwarding: {source}[/]", highlight=False)
     if skipped:
         from trailwatch.backtest.report import render_skipped
 
@@ -952,6 +974,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare-paths",
         action="store_true",
         help="also price the same detections on the other detection path",
+    )
+    p.add_argument(
+        "--accounts",
+        type=int,
+        default=1,
+        help="an organization: accounts whose events the detections cover, the security account included "
+        "(--events-per-day and matched deliveries are per account); on the eventbridge path each member "
+        "forwards its matched events to the central buses",
+    )
+    p.add_argument(
+        "--regions",
+        type=int,
+        default=1,
+        help="regions each account's events arise in and its member rules run in, the central one included",
+    )
+    p.add_argument(
+        "--central-region-share",
+        type=float,
+        metavar="SHARE",
+        help="share (0-1) of each account's events in the central region (default: 1/--regions); "
+        "the rest crosses a region",
+    )
+    p.add_argument(
+        "--member-failure-alarms",
+        action="store_true",
+        help="the members have failure_alarm_actions: a FailedInvocations alarm per member rule, "
+        "in every account and region",
     )
     p.add_argument("--json", action="store_true", help="print the estimate as JSON")
     p.set_defaults(func=_cost)

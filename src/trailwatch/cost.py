@@ -18,6 +18,35 @@ aws.amazon.com/eventbridge/pricing, "Event buses": the AWS Free Tier line for AW
 events; delivery to another account or another bus is what it bills, which this single-account
 path does not do).
 
+An organization (``Organization``: ``trailwatch cost --accounts N --regions R``) runs the
+path in every account and region: a member rule per detection on each default bus forwards
+what it matched to that detection's bus in the security account (modules/eventbridge-member,
+modules/eventbridge-central). Prices of that hop, us-east-1:
+
+- matching on the default bus costs nothing (AWS management events are ingested free, as
+  above);
+- each event sent to a bus in another account is charged to the sending account as a custom
+  event, the receiving account is not charged (EventBridge User Guide, "Sending and receiving
+  events between AWS accounts in Amazon EventBridge"); an event sent to another bus of the same
+  account (the security account's other regions to its central bus) is charged as a custom
+  event too ("Sending events between event buses in the same account and Region" and the
+  2021-05-19 What's New "Amazon EventBridge supports sharing events between event buses":
+  billed as per custom events pricing). Custom events: $1.00 per million, each 64 KB chunk of
+  a payload one event (Amazon EventBridge pricing, "Event buses"). The pricing page's $0.05
+  per million is delivery to a *service* target in another account (its pricing example); a
+  bus target is the custom-event case above, the dearer of the two, which is what is priced;
+- between regions, "additional data transfer charges ... at standard AWS Data Transfer
+  Charges" (the same pricing page): $0.02 per GB out of a US region to another region (Amazon
+  EC2 On-Demand pricing, "Data Transfer": data transfer out to another AWS Region; other
+  region pairs cost more, up to about $0.09, so for those scale this line);
+- the central rules then deliver every account's matched events to the detection's group: the
+  ingestion is every account's matched deliveries; their FailedInvocations alarms, one per
+  central rule, and, where the members are given ``failure_alarm_actions``, one per member rule
+  in every account and region.
+
+The cloudwatch_logs path for an organization is an organization trail delivering every
+account's events to one log group: its ingestion is every account's events.
+
 The free tier (10 metrics, 10 alarms, 5 GB of logs) is not subtracted. A metric filter
 with a default value publishes for every event, so its metric is billed every hour of the
 month; without one it is billed only for the hours in which a sign-in (or change) matched.
@@ -37,11 +66,79 @@ PRICE_SOURCE = "https://aws.amazon.com/cloudwatch/pricing/ (us-east-1)"
 EVENTBRIDGE_PRICE_SOURCE = (
     "https://aws.amazon.com/eventbridge/pricing/ (AWS management events on the default bus: ingested free)"
 )
+EVENTBRIDGE_FORWARDING_SOURCES = (
+    "https://aws.amazon.com/eventbridge/pricing/ (custom events $1.00 per million 64 KB chunks; "
+    "data transfer between regions at standard AWS rates)",
+    "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html (events sent to "
+    "another account are charged to the sender as custom events; the receiver is not charged)",
+    "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-bus-to-bus.html (events sent from one "
+    "bus to another are charged as custom events)",
+    "https://aws.amazon.com/ec2/pricing/on-demand/ (Data Transfer: $0.02 per GB out of a US region to "
+    "another region)",
+)
 PATHS = ("cloudwatch_logs", "eventbridge")
+CUSTOM_EVENT_PER_MILLION = 1.00
+EVENT_CHUNK_BYTES = 64 * 1024
+INTER_REGION_PER_GB = 0.02
 ALARM_METRIC_MONTH = 0.10
 CUSTOM_METRIC_MONTH = 0.30
 INGEST_PER_GB = 0.50
 HOURS_PER_MONTH = 730
+
+
+@dataclass(frozen=True)
+class Organization:
+    """Where the detections' events arise: ``accounts`` accounts (the security account
+    included), each in ``regions`` regions (the central one included), ``central_share`` of
+    each account's events in the central region (default: an even split, 1/regions).
+    ``--events-per-day`` and the matched deliveries are per account, over its regions."""
+
+    accounts: int = 1
+    regions: int = 1
+    central_share: float | None = None
+    member_failure_alarms: bool = False
+
+    def __post_init__(self) -> None:
+        if self.accounts < 1 or self.regions < 1:
+            raise ValueError("--accounts and --regions must be >= 1")
+        if self.central_share is not None:
+            if not 0.0 <= self.central_share <= 1.0:
+                raise ValueError("--central-region-share must be between 0 and 1")
+            if self.regions == 1 and self.central_share != 1.0:
+                raise ValueError("--central-region-share below 1 needs --regions of 2 or more")
+
+    @property
+    def share(self) -> float:
+        return 1.0 / self.regions if self.central_share is None else self.central_share
+
+    @property
+    def single(self) -> bool:
+        return self.accounts == 1 and self.regions == 1
+
+    @property
+    def forwarded(self) -> float:
+        """Per account's matched deliveries, how many are sent to a bus in another account or
+        region: all of a member account's, the security account's outside the central region."""
+        return self.accounts - self.share
+
+    @property
+    def cross_region(self) -> float:
+        """Per account's matched deliveries, how many cross a region."""
+        return self.accounts * (1.0 - self.share)
+
+    @property
+    def member_rule_sets(self) -> int:
+        """Default buses with member rules: every account and region but the central one,
+        where the module's own rules feed the groups."""
+        return self.accounts * self.regions - 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "accounts": self.accounts,
+            "regions": self.regions,
+            "centralRegionShare": self.share,
+            "memberFailureAlarms": self.member_failure_alarms,
+        }
 
 
 @dataclass
@@ -63,6 +160,23 @@ def detection_path(plan: dict[str, Any]) -> str:
     return "cloudwatch_logs"
 
 
+def detection_rules(plan: dict[str, Any]) -> int:
+    """The detections with a rule on the default bus: the log-group targets (input path
+    $.detail) not on another bus (a central bus's rules are modules/eventbridge-central's)."""
+    return sum(
+        1
+        for r in _plan_resources(plan)
+        if r.get("type") == "aws_cloudwatch_event_target"
+        and (r.get("values") or {}).get("input_path") == "$.detail"
+        and (r.get("values") or {}).get("event_bus_name") in (None, "", "default")
+    )
+
+
+def has_central_buses(plan: dict[str, Any]) -> bool:
+    """Whether the plan holds the central part (modules/eventbridge-central: its buses)."""
+    return any(r.get("type") == "aws_cloudwatch_event_bus" for r in _plan_resources(plan))
+
+
 def estimate(
     plan: dict[str, Any],
     events_per_day: float = 0.0,
@@ -72,6 +186,7 @@ def estimate(
     default_zero: bool = False,
     path: str | None = None,
     matched_per_day: float = 0.0,
+    organization: Organization | None = None,
 ) -> list[CostLine]:
     """Cost lines for a ``terraform show -json`` plan.
 
@@ -83,7 +198,10 @@ def estimate(
     ``path`` prices the detections on that detection path (default: the plan's own); on the
     eventbridge path the ingestion is ``matched_per_day`` deliveries (an event once per
     detection matching it) of ``avg_event_bytes``, not ``events_per_day``.
+    ``organization`` prices every account's events (both given per account) and, on the
+    eventbridge path, the forwarding to the central buses (see the module docstring).
     """
+    org = organization or Organization()
     path = path or detection_path(plan)
     if path not in PATHS:
         raise ValueError(f"path must be one of {PATHS}, not {path!r}")
@@ -113,16 +231,17 @@ def estimate(
     alarm_metrics = sum(
         max(1, sum(1 for q in a.get("metric_query") or [] if q.get("metric"))) for a in alarms
     )
-    ingested = matched_per_day if path == "eventbridge" else events_per_day
+    ingested = (matched_per_day if path == "eventbridge" else events_per_day) * org.accounts
     gb = ingested * 30.4 * avg_event_bytes / 1e9
+    accounts = "" if org.accounts == 1 else f" x {org.accounts} accounts"
     ingestion = (
         CostLine(
             "CloudWatch Logs ingestion of matched events (GB)",
             round(gb, 3),
             INGEST_PER_GB,
             gb * INGEST_PER_GB,
-            f"{matched_per_day:,.1f} matched deliveries/day x {avg_event_bytes:,.0f} B"
-            f" (of {events_per_day:,.0f} events/day)",
+            f"{matched_per_day:,.1f} matched deliveries/day x {avg_event_bytes:,.0f} B{accounts}"
+            f" (of {events_per_day:,.0f} events/day{' each' if accounts else ''})",
         )
         if path == "eventbridge"
         else CostLine(
@@ -130,11 +249,13 @@ def estimate(
             round(gb, 3),
             INGEST_PER_GB,
             gb * INGEST_PER_GB,
-            f"{events_per_day:,.0f} events/day x {avg_event_bytes:,.0f} B",
+            f"{events_per_day:,.0f} events/day x {avg_event_bytes:,.0f} B{accounts}"
+            + (" (an organization trail: every account's events in one group)" if accounts else ""),
         )
     )
-    rules = (
-        [
+    rules: list[CostLine] = []
+    if path == "eventbridge" and org.single:
+        rules = [
             CostLine(
                 "EventBridge: CloudTrail events on the default bus, same-account targets",
                 float(len(metrics)),
@@ -143,9 +264,60 @@ def estimate(
                 "one rule per detection; AWS management events are ingested free",
             )
         ]
-        if path == "eventbridge"
-        else []
-    )
+    elif path == "eventbridge":
+        n_rules = detection_rules(plan) or len(metrics)
+        chunks = max(1, -(-int(avg_event_bytes) // EVENT_CHUNK_BYTES))
+        forwarded = matched_per_day * org.forwarded * 30.4 * chunks / 1e6
+        crossing_gb = matched_per_day * org.cross_region * 30.4 * avg_event_bytes / 1e9
+        rules = [
+            CostLine(
+                "EventBridge: member rules on the default buses",
+                float(n_rules * org.member_rule_sets),
+                0.0,
+                0.0,
+                f"{n_rules} rules x {org.member_rule_sets} account-regions; "
+                "AWS management events are ingested free",
+            ),
+            CostLine(
+                "EventBridge: matched events sent to a central bus in another account or region (million)",
+                round(forwarded, 4),
+                CUSTOM_EVENT_PER_MILLION,
+                forwarded * CUSTOM_EVENT_PER_MILLION,
+                f"{matched_per_day:,.1f}/day x {org.forwarded:g} (of {org.accounts} accounts x "
+                f"{org.regions} regions, {org.share:.0%} in the central one) x {chunks} chunk(s) of 64 KB: "
+                "custom events, charged to the sender",
+            ),
+            CostLine(
+                "data transfer between regions (GB)",
+                round(crossing_gb, 4),
+                INTER_REGION_PER_GB,
+                crossing_gb * INTER_REGION_PER_GB,
+                f"{matched_per_day:,.1f}/day x {org.cross_region:g} cross a region"
+                f" x {avg_event_bytes:,.0f} B",
+            ),
+        ]
+        if not has_central_buses(plan):
+            rules.append(
+                CostLine(
+                    "alarms: FailedInvocations of the central buses' rules",
+                    float(n_rules),
+                    ALARM_METRIC_MONTH,
+                    n_rules * ALARM_METRIC_MONTH,
+                    "one per central rule (modules/eventbridge-central; not in this plan)",
+                )
+            )
+        if org.member_failure_alarms:
+            n = n_rules * org.member_rule_sets
+            rules.append(
+                CostLine(
+                    "alarms: FailedInvocations of the member rules",
+                    float(n),
+                    ALARM_METRIC_MONTH,
+                    n * ALARM_METRIC_MONTH,
+                    f"{n_rules} rules x {org.member_rule_sets} account-regions"
+                    " (members with failure_alarm_actions)",
+                )
+            )
     return [
         CostLine(
             "alarms (standard resolution)",

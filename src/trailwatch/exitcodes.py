@@ -32,7 +32,7 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.SKIPPED: "the command finished but skipped unreadable files or records, each listed "
     "(`errors` in --json): backtest, variants, cost --measure",
     ExitCode.CHECK_FAILED: "a check found problems: `python -m trailwatch.maint` docs --check, "
-    "service-calls --check, policies (drift or lint findings)",
+    "service-calls --check, policies (drift or lint findings), equality (a rule and its filter disagree)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); a running Athena query is stopped first",
     ExitCode.BAD_INPUT: "bad input: an argument is missing, unknown or invalid, or a plan, request, "
     "pattern or path it names cannot be read or used (invalid JSON, wrong shape, invalid filter "

@@ -90,6 +90,12 @@ def _imports(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _equality(args: argparse.Namespace) -> int:
+    from trailwatch.maint import equality
+
+    return equality.command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="python -m trailwatch.maint",
@@ -128,6 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
         "imports", help="the import map between trailwatch's top-level modules, their groups and any cycle"
     )
     p.set_defaults(func=_imports)
+
+    from trailwatch.maint import equality
+
+    p = sub.add_parser(
+        "equality",
+        help="the eventbridge path's equality proof (each rule flags exactly what its filter matches) "
+        f"over every bench shape at full size (exit {int(ExitCode.CHECK_FAILED)} on a difference)",
+    )
+    equality.add_arguments(p)
+    p.set_defaults(func=_equality)
     return parser
 
 
