@@ -91,3 +91,8 @@ def test_the_map_prints(capsys: pytest.CaptureFixture[str]) -> None:
         assert line in out
     cli_line = next(line for line in out.splitlines() if line.startswith("trailwatch.cli "))
     assert "[product]" in cli_line and "trailwatch.harness*" in cli_line
+
+
+def test_no_private_name_is_read_off_another_module() -> None:
+    # The attribute form: `from trailwatch import sql` then `sql._literal(...)`.
+    assert importmap.private_attributes() == set()

@@ -64,16 +64,17 @@ class UntranslatableError(ValueError):
     """A pattern construct with no exactly equivalent SQL; str() names it."""
 
 
-def _literal(text: str) -> str:
+def literal(text: str) -> str:
+    """``text`` as an SQL string literal (quotes doubled)."""
     return "'" + text.replace("'", "''") + "'"
 
 
 def _glob(expr: str, text: str) -> str:
     """``expr`` globs ``text`` (``*`` = any run of characters), as CloudWatch's ``=``."""
     if "*" not in text:
-        return f"{expr} = {_literal(text)}"
+        return f"{expr} = {literal(text)}"
     like = "".join("%" if c == "*" else ("\\" + c if c in "%_\\" else c) for c in text)
-    return f"{expr} LIKE {_literal(like)} ESCAPE '\\'"
+    return f"{expr} LIKE {literal(like)} ESCAPE '\\'"
 
 
 def _double(text: str, construct: str) -> str:
@@ -105,7 +106,7 @@ class _JsonField:
 
     @property
     def json(self) -> str:
-        return f"json_extract({self.column.lower()}, {_literal(self.path)})"
+        return f"json_extract({self.column.lower()}, {literal(self.path)})"
 
     @property
     def text(self) -> str:
@@ -114,7 +115,7 @@ class _JsonField:
 
     @property
     def scalar(self) -> str:
-        return f"json_extract_scalar({self.column.lower()}, {_literal(self.path)})"
+        return f"json_extract_scalar({self.column.lower()}, {literal(self.path)})"
 
     @property
     def is_string(self) -> str:
@@ -165,10 +166,10 @@ def _comparison(target: _Typed | _JsonField, op: str, value: Any, construct: str
     if isinstance(target, _Typed):
         x = target.ref
         if value.kind == "regex":
-            test = f"regexp_like({x}, {_literal(value.text)})"
+            test = f"regexp_like({x}, {literal(value.text)})"
         elif op in ("=", "!="):
             # A number against a string compares its text, as CloudWatch's does.
-            test = _glob(x, value.text) if value.kind == "string" else f"{x} = {_literal(value.text)}"
+            test = _glob(x, value.text) if value.kind == "string" else f"{x} = {literal(value.text)}"
         else:
             raise UntranslatableError(f"{construct}: an ordered comparison on a STRING column")
         return test if op == "=" else f"NOT ({test})"
@@ -189,13 +190,13 @@ def _comparison(target: _Typed | _JsonField, op: str, value: Any, construct: str
     n = _double(value.text, construct)
     # Finite: an overflowed event number takes part in no numeric comparison (CloudWatch).
     finite = f"{target.is_number} AND {target.number} BETWEEN -{_MAX_DOUBLE} AND {_MAX_DOUBLE}"
-    as_string = f"{target.is_string} AND {target.scalar} = {_literal(value.text)}"
+    as_string = f"{target.is_string} AND {target.scalar} = {literal(value.text)}"
     if op == "=":
         return f"(({finite} AND {target.number} = {n}) OR ({as_string}))"
     if op == "!=":
         return (
             f"(({finite} AND {target.number} <> {n}) OR "
-            f"({target.is_string} AND {target.scalar} <> {_literal(value.text)}))"
+            f"({target.is_string} AND {target.scalar} <> {literal(value.text)}))"
         )
     return f"({finite} AND {target.number} {op} {n})"
 
@@ -214,12 +215,12 @@ def _unary(target: _Typed | _JsonField, check: str, construct: str) -> str:
         # never looks into an array for a key, as CloudWatch never does; a NULL column (the
         # body absent or null) has no key at all.
         column = target.column.lower()
-        return f"({column} IS NULL OR NOT json_exists({column}, {_literal('strict ' + target.path)}))"
+        return f"({column} IS NULL OR NOT json_exists({column}, {literal('strict ' + target.path)}))"
     if check == "IS NULL":
         raise UntranslatableError(
             f"{construct}: IS NULL on a JSON-body field (CloudWatch also matches an array holding null)"
         )
-    return f"{target.text} = {_literal(check.split()[1].lower())}"
+    return f"{target.text} = {literal(check.split()[1].lower())}"
 
 
 class _SqlParser(JsonParser):
@@ -316,7 +317,7 @@ def partitions(accounts: Sequence[str] = (), regions: Sequence[str] = ()) -> lis
     out = []
     for column, values in (("account", accounts), ("region", regions)):
         if values:
-            out.append(f"{column} IN ({', '.join(_literal(v) for v in values)})")
+            out.append(f"{column} IN ({', '.join(literal(v) for v in values)})")
     return out
 
 
@@ -328,13 +329,13 @@ def time_range(start: datetime | None, end: datetime | None) -> list[str]:
     one day of delivery delay past ``end``."""
     out = []
     if start is not None:
-        out.append(f"eventtime >= {_literal(start.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}")
+        out.append(f"eventtime >= {literal(start.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}")
         day = start.astimezone(UTC).strftime("%Y/%m/%d")
-        out.append(f'"timestamp" >= {_literal(day)}')
+        out.append(f'"timestamp" >= {literal(day)}')
     if end is not None:
-        out.append(f"eventtime < {_literal(end.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}")
+        out.append(f"eventtime < {literal(end.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'))}")
         day = (end.astimezone(UTC) + timedelta(days=1)).strftime("%Y/%m/%d")
-        out.append(f'"timestamp" <= {_literal(day)}')
+        out.append(f'"timestamp" <= {literal(day)}')
     return out
 
 

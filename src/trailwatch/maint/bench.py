@@ -106,7 +106,9 @@ def _write_part(args: tuple[Path, int, int, Shape, int, float]) -> None:
     )
 
 
-def _archive(root: Path, variant: str, records: int, console: Console) -> Path:
+def cached_archive(root: Path, variant: str, records: int, console: Console) -> Path:
+    """The bench archive of shape ``variant`` with ``records`` records under ``root``: generated
+    once (``harness.synthetic``), then reused while its stamp holds the same key."""
     shape = SHAPES[variant]
     folder = root / variant
     stamp = folder / "archive.done"
@@ -386,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = _plan(args.dir, console)
     trailwatch = Path(sys.executable).with_name("trailwatch")
     variants = args.variant or ([] if args.archive else list(VARIANTS))
-    archives = {v: _archive(args.dir, v, args.records, console) for v in variants}
+    archives = {v: cached_archive(args.dir, v, args.records, console) for v in variants}
     for spec in args.archive:
         name, _, folder = spec.partition("=")
         archives[name] = Path(folder)

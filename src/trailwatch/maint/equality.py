@@ -391,7 +391,7 @@ def command(args: argparse.Namespace) -> int:
     results: dict[str, ShapeResult] = {}
     wall: dict[str, float] = {}
     for name in shapes:
-        root = bench._archive(args.dir, name, args.records, console)
+        root = bench.cached_archive(args.dir, name, args.records, console)
         files = archive_files([root])
         t0 = time.perf_counter()
         with Progress(

@@ -101,6 +101,34 @@ def imports(root: Path = SOURCE) -> tuple[Import, ...]:
     return tuple(out)
 
 
+def private_attributes(root: Path = SOURCE) -> set[tuple[str, str, str]]:
+    """(module, imported module, name) for every ``module._name`` a trailwatch module reads off
+    a trailwatch module it imported (``from trailwatch import sql`` then ``sql._literal``): the
+    attribute form of a private name crossing a module, which a ``from`` import list does not
+    show. Dunder names are not private."""
+    known = modules(root)
+    found: set[tuple[str, str, str]] = set()
+    for name, path in known.items():
+        tree = _parse(path)
+        bound: dict[str, str] = {}
+        for node, _lazy in _walk(tree, False):  # `import trailwatch.sql as sql`
+            if isinstance(node, ast.Import):
+                bound |= {a.asname: a.name for a in node.names if a.name in known and a.asname}
+        for imp in imports(root):
+            if imp.source == name and not imp.names:
+                bound.setdefault(imp.target.rpartition(".")[2], imp.target)
+        for attr in ast.walk(tree):
+            if (
+                isinstance(attr, ast.Attribute)
+                and isinstance(attr.value, ast.Name)
+                and attr.value.id in bound
+                and attr.attr.startswith("_")
+                and not attr.attr.startswith("__")
+            ):
+                found.add((name, bound[attr.value.id], attr.attr))
+    return found
+
+
 def third_party(names: Iterable[str], root: Path = SOURCE) -> dict[str, set[str]]:
     """Top-level name of each non-standard-library, non-trailwatch import -> the modules (of
     ``names``) that import it, lazily or not (TYPE_CHECKING imports excluded)."""

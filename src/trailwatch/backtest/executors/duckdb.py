@@ -51,9 +51,9 @@ def to_duckdb(trino: str) -> str:
 def _read_json(files: Sequence[Path]) -> str:
     table = cloudtrail_table.load()
     record = "STRUCT(" + ", ".join(f'"{n}" {t.duckdb()}' for n, t in table.columns) + ")[]"
-    listed = ", ".join(sql._literal(str(f)) for f in files)
+    listed = ", ".join(sql.literal(str(f)) for f in files)
     return (
-        f"read_json([{listed}], columns = {{'Records': {sql._literal(record)}}}, format = 'auto', "
+        f"read_json([{listed}], columns = {{'Records': {sql.literal(record)}}}, format = 'auto', "
         f"maximum_object_size = {MAX_OBJECT_BYTES}, filename = true)"
     )
 
@@ -63,7 +63,7 @@ def view_sql(files: Sequence[Path]) -> str:
     partition columns (account, region, timestamp) taken from the S3 key layout."""
     layout = r"/AWSLogs/(o-[a-z0-9]+/)?([0-9]{12})/CloudTrail/([^/]+)/([0-9]{4}/[0-9]{2}/[0-9]{2})/[^/]*$"
     partitions = ", ".join(
-        f"regexp_extract(filename, {sql._literal(layout)}, {group}) AS {sql.identifier(name)}"
+        f"regexp_extract(filename, {sql.literal(layout)}, {group}) AS {sql.identifier(name)}"
         for name, group in (("account", 2), ("region", 3), ("timestamp", 4))
     )
     return (
