@@ -24,7 +24,7 @@ from trailwatch.harness.signin_notifications import (
     rule_state,
 )
 from trailwatch.harness.terraform import REPO_ROOT, Stack, destroyed_after
-from trailwatch.maint.planpolicies import Store, stack_options
+from trailwatch.maint.planpolicies import Store, applied_by, stack_options
 
 INVENTORIES = Path(__file__).parent / "inventories"
 EXAMPLES = sorted(p.name for p in (REPO_ROOT / "examples").iterdir() if (p / "main.tf").exists())
@@ -115,13 +115,6 @@ def _module_calls(example: str) -> dict[str, dict[str, Any]]:
     with (REPO_ROOT / "examples" / example / "main.tf").open() as fh:
         doc = hcl2.load(fh)
     return {name.strip('"'): body for block in doc.get("module", []) for name, body in block.items()}
-
-
-def applied_by(name: str) -> str | None:
-    """The example whose lifecycle applies and destroys this example's module calls (inventory
-    ``applied_by``), or None: this example's own lifecycle applies it."""
-    proven = _inventory(name).get("applied_by")
-    return str(proven["example"]) if proven else None
 
 
 def test_an_example_applied_by_another_is_of_the_same_module_calls() -> None:

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import parliament
 import pytest
-import yaml
 
 from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
 from trailwatch.maint import planpolicies, policylint, servicecalls
@@ -26,15 +24,7 @@ from trailwatch.maint.planpolicies import Collected
 pytestmark = pytest.mark.emulator
 
 ROWS = servicecalls.load()
-INVENTORIES = Path(__file__).parent / "inventories"
-#: Every config but an example another example's lifecycle applies (its inventory's
-#: ``applied_by``: the same module calls, whose policies are evaluated there).
-CONFIGS = [
-    c
-    for c in planpolicies.configs()
-    if not (INVENTORIES / f"{c}.yaml").exists()
-    or "applied_by" not in yaml.safe_load((INVENTORIES / f"{c}.yaml").read_text())
-]
+CONFIGS = planpolicies.configs()
 #: Every config's plan and applied state is published by a test that applies it anyway (an
 #: example's lifecycle in tests/test_examples.py, the root module's shared applied stack in
 #: tests/test_lifecycle.py): these tests run after those and read them.

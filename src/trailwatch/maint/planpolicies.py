@@ -153,9 +153,17 @@ def config_vars(config: str) -> dict[str, object]:
 
 
 def configs() -> list[str]:
-    """The root module alone, every example and the TEST_CONFIGS."""
+    """The root module alone, every example but one another example applies (``applied_by``:
+    the same module calls, whose policies are read there) and the TEST_CONFIGS."""
     examples = sorted(p.name for p in (REPO_ROOT / "examples").iterdir() if (p / "main.tf").exists())
-    return [ROOT_CONFIG, *examples, *sorted(TEST_CONFIGS)]
+    return [ROOT_CONFIG, *(e for e in examples if applied_by(e) is None), *sorted(TEST_CONFIGS)]
+
+
+def applied_by(example: str) -> str | None:
+    """The example whose lifecycle applies this example's module calls (its inventory's
+    ``applied_by``: tests/test_examples.py holds the two to the same calls), or None."""
+    found = _inventory_section(example, "applied_by")
+    return str(found["example"]) if found else None
 
 
 def _inventory_section(config: str, section: str) -> dict[str, Any]:
