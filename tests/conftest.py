@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import tftest
 
-from trailwatch.harness import providerserver
+from trailwatch.harness import providerserver, statestore
 from trailwatch.harness.emulator import Emulator
 from trailwatch.harness.terraform import (
     Stack,
@@ -38,6 +38,9 @@ TESTS_DIR = Path(__file__).parent
 # instead of starting the provider two or three times per command (src/trailwatch/harness/providerserver.py).
 # Set at import, in the controller and in every worker, before any Terraform runs.
 os.environ.setdefault(providerserver.ENABLE_VAR, "1")
+# Each stack's state is kept by the worker's HTTP state server, so that an apply or destroy does
+# not rewrite the whole state file after every resource (src/trailwatch/harness/statestore.py).
+os.environ.setdefault(statestore.ENABLE_VAR, "1")
 
 #: The tests that use `root_applied` run in this xdist group: one worker, in collection order.
 ROOT_APPLIED = pytest.mark.xdist_group("root-applied")

@@ -9,7 +9,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from trailwatch.harness import initcache
+import pytest
+
+from trailwatch.harness import initcache, statestore
 from trailwatch.harness.terraform import Stack, stage, terraform_binary, terraform_env
 
 
@@ -27,9 +29,17 @@ def _written(config: Path) -> dict[str, str]:
     return found
 
 
-def test_a_copied_init_is_what_terraform_init_writes(tmp_path: Path) -> None:
-    first, second = Stack("minimal"), Stack("minimal")
-    real = stage("minimal", workdir=tmp_path / "real")
+@pytest.mark.parametrize("backend", [False, True], ids=["local-state", "harness-http-backend"])
+def test_a_copied_init_is_what_terraform_init_writes(
+    tmp_path: Path, backend: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the harness's backend block (statestore), init also writes the backend's
+    # configuration, which must be copied too (init reads the state at the address).
+    files = {statestore.BACKEND_FILE: statestore.BACKEND_BLOCK} if backend else None
+    if backend:
+        monkeypatch.setenv("TF_HTTP_ADDRESS", statestore.register(tmp_path)["TF_HTTP_ADDRESS"])
+    first, second = Stack("minimal", extra_files=files), Stack("minimal", extra_files=files)
+    real = stage("minimal", workdir=tmp_path / "real", extra_files=files)
     try:
         first.init()
         assert "reused what terraform init wrote" in second.init()
@@ -45,6 +55,7 @@ def test_a_copied_init_is_what_terraform_init_writes(tmp_path: Path) -> None:
         assert init.returncode == 0, init.stderr
         assert copied == _written(real)
         assert {".terraform.lock.hcl", ".terraform/modules/modules.json"} <= set(copied)
+        assert (".terraform/terraform.tfstate" in copied) == backend
         assert any(v.startswith("-> ") for v in copied.values()), "no provider link"
         # Terraform takes the copy as initialised: no "run terraform init" error.
         check = subprocess.run(
@@ -101,6 +112,10 @@ def test_configs_whose_init_could_differ_are_told_apart(tmp_path: Path) -> None:
             "versions.tf": 'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = ">= 5.70"\n    }\n  }\n}\n',
         },
         "a module inside the config's folder": {"main.tf": MODULE % "one", "sub/main.tf": "# a local module"},
+        "the harness's backend block": {
+            "main.tf": MODULE % "one",
+            statestore.BACKEND_FILE: statestore.BACKEND_BLOCK,
+        },
     }
     seen = {base}
     for what, files in differ.items():
@@ -114,6 +129,10 @@ def test_configs_whose_init_could_differ_are_told_apart(tmp_path: Path) -> None:
     # Inputs it cannot know: a real init.
     for what, files in {
         "a backend": {"main.tf": MODULE % "one" + 'terraform {\n  backend "s3" {}\n}\n'},
+        "an http backend with its address written": {
+            "main.tf": MODULE % "one",
+            statestore.BACKEND_FILE: 'terraform {\n  backend "http" {\n    address = "http://x"\n  }\n}\n',
+        },
         "terraform test files": {"main.tf": MODULE % "one", "x.tftest.json": "{}"},
         "a file that does not parse": {"main.tf": MODULE % "one" + "resource {"},
     }.items():

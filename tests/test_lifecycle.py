@@ -70,7 +70,7 @@ def test_interrupted_apply_converges_without_duplicates(stack: Stack, emulator: 
     proc = subprocess.Popen(
         [terraform_binary(), "apply", "-auto-approve", "-no-color", "-input=false", "-parallelism=1"],
         cwd=stack.dir,
-        env={**os.environ, **terraform_env(emulator)},
+        env={**os.environ, **terraform_env(emulator), **stack.backend_env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -10,8 +10,12 @@ the provider package in the shared plugin cache) and ``.terraform.lock.hcl``. Mo
 0.7 CPU-s is hashing the 700 MB provider package for the lock file, the same package each
 time.
 
+The harness's own backend block (``statestore.BACKEND_FILE``, exactly as it writes it) is an
+input like the others: init then also writes ``.terraform/terraform.tfstate``, the backend's
+configuration, which names no stack (the address is in the environment).
+
 Anything else makes the config's inputs unknown here (``inputs`` answers None) and it gets a
-real init: a ``backend`` or ``cloud`` block, ``terraform test`` files (their run blocks call
+real init: any other ``backend`` or ``cloud`` block, ``terraform test`` files (their run blocks call
 modules too), a file that does not parse. A copy that missed something would not pass
 silently: Terraform checks the lock file and the module manifest against the config on every
 command and refuses a provider or module it does not find there.
@@ -30,9 +34,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from trailwatch.harness import statestore
+
 LOCK_FILE = ".terraform.lock.hcl"
-#: What ``terraform init`` writes in a root config without a backend (relative paths).
-WRITTEN = (LOCK_FILE, ".terraform/modules/modules.json", ".terraform/providers")
+#: What ``terraform init`` writes in a root config (relative paths); the last only with the
+#: harness's backend block (``statestore``): the backend's configuration as written, the same
+#: for every stack since its address comes from the environment.
+WRITTEN = (
+    LOCK_FILE,
+    ".terraform/modules/modules.json",
+    ".terraform/providers",
+    ".terraform/terraform.tfstate",
+)
 #: Blocks whose type label names a provider (by its prefix: ``aws_s3_bucket`` -> ``aws``).
 TYPED_BLOCKS = ("resource", "data", "ephemeral")
 
@@ -100,6 +113,9 @@ def _root_inputs(config_dir: Path) -> dict[str, Any] | None:
         if ".tftest." in path.name:
             return None
         if not (path.is_file() and path.name.endswith((".tf", ".tf.json"))):
+            continue
+        if path.name == statestore.BACKEND_FILE and path.read_text() == statestore.BACKEND_BLOCK:
+            terraform.append({"backend": "http, its address in the environment (statestore)"})
             continue
         try:
             doc = _load(path)

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import tftest
 
-from trailwatch.harness import initcache, providerserver
+from trailwatch.harness import initcache, providerserver, statestore
 from trailwatch.harness.emulator import Emulator
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -264,8 +264,16 @@ class Stack:
         tf_vars: Mapping[str, object] | None = None,
         skip_types: Collection[str] = (),
     ) -> None:
+        # On the emulator, the state is kept by the worker's HTTP state server when the
+        # harness enabled it (statestore: the local backend rewrites the whole state file
+        # after every resource an apply or destroy changes).
+        self.remote_state = emulator is not None and statestore.enabled()
+        if self.remote_state:
+            extra_files = {**(extra_files or {}), statestore.BACKEND_FILE: statestore.BACKEND_BLOCK}
         self.dir = stage(config, workdir=workdir, emulator=emulator, extra_files=extra_files)
-        self.env = terraform_env(emulator, self.dir)
+        #: What points Terraform's backend at this stack's state (empty: the local file).
+        self.backend_env = statestore.register(self.dir) if self.remote_state else {}
+        self.env = {**terraform_env(emulator, self.dir), **self.backend_env}
         self.tf = terraform_test(self.dir, env=self.env)
         self.tf_vars = dict(tf_vars or {})
         self.skip_types = frozenset(skip_types)
@@ -426,6 +434,8 @@ class Stack:
         return out
 
     def cleanup(self) -> None:
+        if self.remote_state:
+            statestore.unregister(self.dir)
         shutil.rmtree(self.dir.parent.parent, ignore_errors=True)
 
 
