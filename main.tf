@@ -87,7 +87,7 @@ data "aws_caller_identity" "current" {
       condition = length(
         setsubtract(
           keys(var.detections),
-          keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)
+          local.detection_keys
         )
       ) == 0
       error_message = join("", [
@@ -96,11 +96,11 @@ data "aws_caller_identity" "current" {
           ", ",
           setsubtract(
             keys(var.detections),
-            keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)
+            local.detection_keys
           )
         ),
         ". Valid keys: ",
-        join(", ", keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)),
+        join(", ", local.detection_keys),
         ".",
       ])
     }
@@ -190,8 +190,8 @@ data "aws_partition" "input_checks" {
         setsubtract(
           keys(var.notification_routes),
           concat(
-            jsondecode(file("${path.module}/catalog/detections.json")).severities.levels,
-            keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)
+            local.severity_levels,
+            local.detection_keys
           )
         )
       ) == 0
@@ -202,15 +202,15 @@ data "aws_partition" "input_checks" {
           setsubtract(
             keys(var.notification_routes),
             concat(
-              jsondecode(file("${path.module}/catalog/detections.json")).severities.levels,
-              keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)
+              local.severity_levels,
+              local.detection_keys
             )
           )
         ),
         ". Severities: ",
-        join(", ", jsondecode(file("${path.module}/catalog/detections.json")).severities.levels),
+        join(", ", local.severity_levels),
         "; detection keys: ",
-        join(", ", keys(jsondecode(file("${path.module}/catalog/detections.json")).detections)),
+        join(", ", local.detection_keys),
         ".",
       ])
     }
@@ -268,10 +268,17 @@ data "aws_partition" "input_checks" {
 }
 
 locals {
+  # catalog/detections.json, decoded once here: every check and local of this module reads
+  # it from these locals (Terraform decodes a jsondecode(file(...)) again wherever it is
+  # written, in each walk of every command).
+  catalog         = jsondecode(file("${path.module}/catalog/detections.json"))
+  detection_keys  = keys(local.catalog.detections)
+  severity_levels = local.catalog.severities.levels
+
   # The catalog's sign-in detections: those with a real-time EventBridge rule (not only the
   # eventbridge detection path's).
   signin_keys = [
-    for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k
+    for k, d in local.catalog.detections : k
     if can(d.eventbridge) && !can(d.eventbridge.detection_path_only)
   ]
 
@@ -621,7 +628,7 @@ locals {
   routed_topics = {
     # No distinct(): the topic ARNs are unknown until apply, and the sign-in targets are
     # keyed by position, so each route's length must be known at plan.
-    for k, d in jsondecode(file("${path.module}/catalog/detections.json")).detections : k => {
+    for k, d in local.catalog.detections : k => {
       text = concat(
         var.notification_routes[
           contains(keys(var.notification_routes), k) ? k : d.severity
