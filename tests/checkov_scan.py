@@ -7,7 +7,8 @@ Each DIR's report is what `checkov -d DIR --framework terraform --skip-download 
 prints, from checkov's own entry point (`checkov.main.Checkov(argv).run()`), so the arguments,
 config files and output are the CLI's. One process imports checkov and loads its checks once
 instead of once per directory: over the five examples and modules/athena 21-28 CPU-s
-instead of about 43 for six CLI runs (DEVELOPERS.md, "Test run time").
+instead of about 43 for six CLI runs (DEVELOPERS.md, "Test run time"); parses and evaluators are
+reused across directories (`_reuse_work_across_directories`).
 
 checkov keeps its runners in a module-level list (`checkov.main.DEFAULT_RUNNERS`) and the
 Terraform runner keeps its state between runs: checkov's own `-d a -d b` (one process, one
@@ -35,6 +36,49 @@ from typing import Any
 ARGS = ("--framework", "terraform", "--skip-download", "-o", "json")
 KINDS = ("passed_checks", "failed_checks", "skipped_checks")
 PARALLELIZATION = "CHECKOV_PARALLELIZATION_TYPE"
+
+
+def _reuse_work_across_directories() -> None:
+    """Two things checkov redoes for every directory and every expression, done once here.
+
+    - Parsing a file: every example calls the root module, so each scan parsed the same
+      module files again (python-hcl2's lark parser: 12.6 of 92 profiled CPU-s over the
+      examples and modules/athena). A file's parse is kept by path, size and modification
+      time, and each caller gets a deep copy, as if freshly parsed (checkov edits what it
+      gets). A file that failed to parse is not kept: the next caller parses it again and
+      records the error itself.
+    - checkov's safe evaluator built a new asteval `Interpreter` for every expression it
+      evaluates (214,272 of them, 14.4 profiled CPU-s), each over the same module-level
+      symbol table. One interpreter serves them all; `Interpreter.eval` resets its error
+      list and state on each call.
+
+    `--compare` proves the reports unchanged: the same checks, resources, lines and summaries
+    as the CLI's, for every directory.
+    """
+    import copy
+
+    from checkov.terraform import parser_utils, tf_parser
+    from checkov.terraform.graph_builder.variable_rendering import safe_eval_functions
+    from checkov.terraform.module_loading import module_finder
+
+    parse = parser_utils.load_or_die_quietly
+    parsed: dict[tuple[str, int, int, bool], Any] = {}
+
+    def load(file: Any, parsing_errors: dict[str, Exception], clean_definitions: bool = True) -> Any:
+        path = os.path.realpath(os.fspath(file))
+        stat = os.stat(path)
+        key = (path, stat.st_size, stat.st_mtime_ns, clean_definitions)
+        if key not in parsed:
+            result = parse(file, parsing_errors, clean_definitions)
+            if result is None:
+                return None
+            parsed[key] = result
+        return copy.deepcopy(parsed[key])
+
+    for module in (parser_utils, tf_parser, module_finder):
+        module.load_or_die_quietly = load
+    interpreter = safe_eval_functions.get_asteval()
+    safe_eval_functions.get_asteval = lambda: interpreter
 
 
 def scan(directory: str) -> Any:
@@ -97,6 +141,7 @@ def compare(directories: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     os.environ[PARALLELIZATION] = "none"  # before checkov is imported
+    _reuse_work_across_directories()
     if argv[:1] == ["--compare"]:
         return compare(argv[1:])
     if argv[:1] != ["--out"] or len(argv) < 2:
