@@ -49,9 +49,7 @@ data "aws_caller_identity" "current" {
       condition = alltrue([
         for k, d in var.path_detections :
         can(
-          jsondecode(
-            file("${path.module}/../../catalog/detections.json")
-          ).detections[k].eventbridge.patterns[d.pattern_id]
+          local.catalog.detections[k].eventbridge.patterns[d.pattern_id]
         )
       ])
       error_message = join("", [
@@ -61,9 +59,7 @@ data "aws_caller_identity" "current" {
           [
             for k, d in var.path_detections : "${k}/${d.pattern_id}"
             if !can(
-              jsondecode(
-                file("${path.module}/../../catalog/detections.json")
-              ).detections[k].eventbridge.patterns[d.pattern_id]
+              local.catalog.detections[k].eventbridge.patterns[d.pattern_id]
             )
           ]
         ),
