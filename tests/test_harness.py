@@ -9,6 +9,7 @@ import pytest
 
 from trailwatch.harness import terraform as tfh
 from trailwatch.harness.emulator import Emulator
+from trailwatch.harness.envflag import env_flag
 
 
 def test_missing_terraform_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,3 +133,30 @@ def test_a_failing_destroy_after_a_passing_body_fails() -> None:
     with tfh.destroyed_after(ok):
         pass
     assert ok.calls == ["destroy", "cleanup"]
+
+
+@pytest.mark.parametrize(
+    ("value", "off_by_default", "on_by_default"),
+    [
+        (None, False, True),
+        ("", False, True),
+        ("1", True, True),
+        ("TRUE", True, True),
+        ("yes", True, True),
+        ("0", False, False),
+        ("False", False, False),
+        ("no", False, False),
+        ("maybe", False, True),
+    ],
+)
+def test_an_env_flag_is_read_one_way(
+    value: str | None, off_by_default: bool, on_by_default: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The harness's switches (CI, the shared provider, its proxy, the state server): an
+    unset or empty variable keeps the default; otherwise only the other side's words flip it."""
+    if value is None:
+        monkeypatch.delenv("TRAILWATCH_TEST_FLAG", raising=False)
+    else:
+        monkeypatch.setenv("TRAILWATCH_TEST_FLAG", value)
+    assert env_flag("TRAILWATCH_TEST_FLAG") is off_by_default
+    assert env_flag("TRAILWATCH_TEST_FLAG", default=True) is on_by_default

@@ -14,6 +14,7 @@ from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from trailwatch.harness import moto_shims, moto_speedups
+from trailwatch.harness.envflag import env_flag
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -130,4 +131,4 @@ class Emulator:
 
 
 def running_under_ci() -> bool:
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    return env_flag("CI")

@@ -35,7 +35,6 @@ import atexit
 import contextlib
 import ctypes
 import json
-import os
 import re
 import signal
 import subprocess
@@ -45,6 +44,8 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from trailwatch.harness.envflag import env_flag
 
 if TYPE_CHECKING:
     from trailwatch.harness.providerproxy import ProviderProxy
@@ -73,13 +74,13 @@ _AWS_TYPE = re.compile(r"\baws_[a-z0-9_]+\b")
 
 
 def enabled() -> bool:
-    return os.environ.get(ENABLE_VAR, "").lower() in {"1", "true", "yes"}
+    return env_flag(ENABLE_VAR)
 
 
 def proxied() -> bool:
     """Whether Terraform reaches the shared provider through ``ProviderProxy`` (the default;
     ``TRAILWATCH_PROVIDER_PROXY=0``: straight, one process, configs without aliases only)."""
-    return os.environ.get(PROXY_VAR, "1").lower() not in {"0", "false", "no"}
+    return env_flag(PROXY_VAR, default=True)
 
 
 def provider_binary(search: list[Path]) -> Path | None:

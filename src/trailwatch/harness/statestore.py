@@ -33,11 +33,12 @@ Terraform after the demo's process exits.
 from __future__ import annotations
 
 import functools
-import os
 import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from trailwatch.harness.envflag import env_flag
 
 ENABLE_VAR = "TRAILWATCH_HTTP_STATE"
 #: The staged config's backend block: an ``http`` backend whose address is in the environment.
@@ -51,7 +52,7 @@ _FOLDERS: dict[str, Path] = {}
 
 
 def enabled() -> bool:
-    return os.environ.get(ENABLE_VAR, "").lower() in {"1", "true", "yes"}
+    return env_flag(ENABLE_VAR)
 
 
 class _Handler(BaseHTTPRequestHandler):
