@@ -15,8 +15,9 @@ PYTEST_WORKERS ?= 4
 
 .PHONY: venv checkov-venv test demo lint bench equality docs service-calls policies clean
 
-# uv installs the pinned requirements into each virtualenv (DEVELOPERS.md, "Dependencies": pip
-# took 40 s for .venv and 31 s for .venv-checkov here, uv 25 s and 15 s, bytecode compiled).
+# uv installs the pinned requirements into each virtualenv, bytecode compiled (DEVELOPERS.md,
+# "Pinned dependencies and why each is there": pip took 40 s for .venv and 31 s for
+# .venv-checkov here, uv 25 s and 15 s).
 UV_VERSION := 0.13.9
 UV_INSTALL  = uv pip install --quiet --compile-bytecode --python
 

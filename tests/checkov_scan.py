@@ -31,6 +31,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -101,56 +102,51 @@ def _remember_string_functions() -> None:
 
     plain = (str, int, float, bool, type(None))
     evaluate = safe_eval_functions.evaluate
-    evaluated: dict[str, tuple[bool, Any]] = {}
 
-    def remembered_evaluate(input_str: Any) -> Any:
-        if not isinstance(input_str, str) or "timestamp" in input_str:
-            return evaluate(input_str)
-        if input_str not in evaluated:
-            try:
-                evaluated[input_str] = (True, evaluate(input_str))
-            except ValueError as exc:
-                evaluated[input_str] = (False, str(exc))
-        ok, value = evaluated[input_str]
+    def outcome(input_str: str) -> tuple[bool, Any]:
+        try:
+            return True, evaluate(input_str)
+        except ValueError as exc:
+            return False, str(exc)
+
+    def fresh_outcome(kept: tuple[bool, Any]) -> Any:
+        ok, value = kept
         if not ok:
             raise ValueError(value)
         return value if type(value) in plain else copy.deepcopy(value)
 
+    evaluate_once = _remembered(outcome, fresh_outcome)
+
+    def remembered_evaluate(input_str: Any) -> Any:
+        if not isinstance(input_str, str) or "timestamp" in input_str:
+            return evaluate(input_str)
+        return evaluate_once(input_str)
+
     safe_eval_functions.evaluate = remembered_evaluate
     evaluate_terraform.evaluate = remembered_evaluate
-
-    brackets = evaluate_terraform.find_brackets_pairs
-    pairs: dict[tuple[str, str, str], list[dict[str, int]]] = {}
-
-    def remembered_brackets(input_str: str, starting: str, closing: str) -> list[dict[str, int]]:
-        key = (input_str, starting, closing)
-        if key not in pairs:
-            pairs[key] = brackets(input_str, starting, closing)
-        return [dict(pair) for pair in pairs[key]]
-
-    evaluate_terraform.find_brackets_pairs = remembered_brackets
-
-    var_blocks = parser_utils.find_var_blocks
-    blocks: dict[str, list[Any]] = {}
-
-    def remembered_var_blocks(value: str) -> list[Any]:
-        if value not in blocks:
-            blocks[value] = var_blocks(value)
-        return [copy.copy(block) for block in blocks[value]]
-
+    evaluate_terraform.find_brackets_pairs = _remembered(
+        evaluate_terraform.find_brackets_pairs, lambda pairs: [dict(pair) for pair in pairs]
+    )
+    var_blocks = _remembered(parser_utils.find_var_blocks, lambda blocks: [copy.copy(b) for b in blocks])
     for module in (parser_utils, var_utils, evaluate_terraform):
-        module.find_var_blocks = remembered_var_blocks
+        module.find_var_blocks = var_blocks
+    evaluate_terraform.find_conditional_expression_groups = _remembered(
+        evaluate_terraform.find_conditional_expression_groups,
+        lambda found: None if found is None else (list(found[0]), found[1], found[2]),
+    )
 
-    conditional = evaluate_terraform.find_conditional_expression_groups
-    groups: dict[str, Any] = {}
 
-    def remembered_conditional(input_str: str) -> Any:
-        if input_str not in groups:
-            groups[input_str] = conditional(input_str)
-        found = groups[input_str]
-        return None if found is None else (list(found[0]), found[1], found[2])
+def _remembered(function: Callable[..., Any], fresh: Callable[[Any], Any]) -> Callable[..., Any]:
+    """``function`` answered once per distinct (hashable) arguments; each caller gets
+    ``fresh(answer)``, a copy of whatever in it a caller could change."""
+    answers: dict[tuple[Any, ...], Any] = {}
 
-    evaluate_terraform.find_conditional_expression_groups = remembered_conditional
+    def remembered(*args: Any) -> Any:
+        if args not in answers:
+            answers[args] = function(*args)
+        return fresh(answers[args])
+
+    return remembered
 
 
 def scan(directory: str) -> Any:
