@@ -17,7 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -530,10 +530,45 @@ def _diagnostic_text(diag: dict[str, Any]) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _shared_runs(
+    cases: Mapping[str, tuple[str, Mapping[str, object]]], names: Iterable[str]
+) -> list[list[str]]:
+    """``names`` packed into runs, first fit in name order: the cases of a run call one module
+    and give any argument they share the same value."""
+    runs: list[tuple[str, dict[str, object], list[str]]] = []
+    for name in sorted(names):
+        source, args = cases[name]
+        for run_source, merged, members in runs:
+            if run_source == source and all(merged.get(k, v) == v for k, v in args.items()):
+                merged.update(args)
+                members.append(name)
+                break
+        else:
+            runs.append((source, dict(args), [name]))
+    return [members for _, _, members in runs]
+
+
+def _run_file(source: str, args: Mapping[str, object]) -> tuple[str, dict[str, tuple[int, int]]]:
+    """A test file of one ``command = plan`` run, and the byte span of each argument's value
+    in it (Terraform reports a variable's validation error at its value in the run block,
+    quoting the lines that hold it: one argument a line, so that an error quotes no other
+    case's argument)."""
+    text = '{"run": {"plan": {"command": "plan", "module": {"source": ' + json.dumps(source)
+    text += '}, "variables": {'
+    spans: dict[str, tuple[int, int]] = {}
+    for i, (name, value) in enumerate(args.items()):
+        text += ("\n" if i == 0 else ",\n") + json.dumps(name) + ": "
+        start = len(text)  # json.dumps writes ASCII: characters are bytes
+        text += json.dumps(value)
+        spans[name] = (start, len(text))
+    return text + "\n}}}}\n", spans
+
+
 def plan_refusals(
     cases: Mapping[str, tuple[str, Mapping[str, object]]],
     emulator: Emulator | None = None,
     region: str = "us-east-1",
+    own_validation: Collection[str] = (),
 ) -> dict[str, list[str]]:
     """Plan every case in one ``terraform test`` process; return each case's plan errors.
 
@@ -542,6 +577,15 @@ def plan_refusals(
     file of its own with one ``command = plan`` run, so a refused case does not skip the next
     (Terraform skips the later runs of a file after an error), and the provider schema is
     loaded once for all of them instead of once per ``terraform plan``.
+
+    The cases named in ``own_validation`` are refused by the validation block of a variable
+    they set, and a validation block reads its own variable only (tests/test_version_floor.py),
+    so several of them share a run (``_shared_runs``): their arguments are merged, Terraform
+    evaluates every variable's validation whatever the others give, and each error is the
+    case's whose argument it is reported at. An error in a shared run that is not at one case's
+    own argument (a precondition, a submodule's validation) raises: that case needs a run of
+    its own. A case whose check is skipped there because another case's variable failed ends up
+    with no error: its test then fails, never passes in its place.
 
     The errors are those that stop ``terraform plan``: check blocks are left out, since
     ``terraform test`` reports a check it cannot evaluate before apply as an error where
@@ -552,10 +596,24 @@ def plan_refusals(
     (src / "main.tf.json").write_text(json.dumps({"provider": {"aws": {"region": region}}}))
     config = stage(src, emulator=emulator)
     shutil.rmtree(src.parent, ignore_errors=True)
+    # Each test file's cases, and for a shared run the case owning each argument's span.
+    files: dict[str, list[str]] = {}
+    owners: dict[str, list[tuple[int, int, str]]] = {}
     try:
         for name, (source, args) in cases.items():
-            run = {"command": "plan", "module": {"source": source}, "variables": dict(args)}
-            (config / f"{name}.tftest.json").write_text(json.dumps({"run": {"plan": run}}, indent=2))
+            if name not in own_validation:
+                run = {"command": "plan", "module": {"source": source}, "variables": dict(args)}
+                (config / f"{name}.tftest.json").write_text(json.dumps({"run": {"plan": run}}, indent=2))
+                files[name] = [name]
+        for i, members in enumerate(_shared_runs(cases, own_validation)):
+            merged = {k: v for m in members for k, v in cases[m][1].items()}
+            text, spans = _run_file(cases[members[0]][0], merged)
+            shared = f"shared-run-{i}"
+            (config / f"{shared}.tftest.json").write_text(text)
+            files[shared] = members
+            owners[shared] = [
+                (start, end, m) for m in members for k, (start, end) in spans.items() if k in cases[m][1]
+            ]
         env = {**os.environ, **terraform_env(emulator, config)}
         binary = terraform_binary()
         init = subprocess.run(
@@ -577,20 +635,37 @@ def plan_refusals(
     unattributed: list[str] = []
     for line in test.stdout.splitlines():
         msg = json.loads(line)
-        name = str(msg.get("@testfile", "")).removesuffix(".tftest.json")
+        file = str(msg.get("@testfile", "")).removesuffix(".tftest.json")
         if msg.get("type") == "test_run" and msg["test_run"].get("progress") == "complete":
-            ran.add(name)
+            ran.update(files.get(file, ()))
         if msg.get("type") != "diagnostic" or msg["diagnostic"].get("severity") != "error":
             continue
-        if str(msg["diagnostic"].get("summary", "")).startswith("Check block assertion"):
+        diag = msg["diagnostic"]
+        if str(diag.get("summary", "")).startswith("Check block assertion"):
             continue
-        if name in errors:
-            errors[name].append(_diagnostic_text(msg["diagnostic"]))
+        text = _diagnostic_text(diag)
+        if file in owners:
+            where = diag.get("range") or {}
+            at = (where.get("start") or {}).get("byte", -1)
+            mine = [
+                m
+                for start, end, m in owners[file]
+                if where.get("filename") == f"{file}.tftest.json" and start <= at < end
+            ]
+            if len(mine) == 1:
+                errors[mine[0]].append(text)
+            else:
+                unattributed.append(
+                    f"(a shared run of {', '.join(files[file])}: move the case out of it)\n{text}"
+                )
+        elif file in files:
+            errors[file].append(text)
         else:
-            unattributed.append(_diagnostic_text(msg["diagnostic"]))
+            unattributed.append(text)
     if unattributed or ran != set(cases):
         raise RuntimeError(
-            f"terraform test did not plan every case (missing: {sorted(set(cases) - ran)}):\n"
+            f"terraform test did not plan every case (missing: {sorted(set(cases) - ran)}), or "
+            f"reported {len(unattributed)} error(s) of no one case:\n"
             + "\n".join(unattributed)
             + f"\n{test.stderr}"
         )
