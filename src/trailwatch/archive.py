@@ -23,10 +23,12 @@ writes, ``2026-11-02T09:00:00Z``; UTC when it names no offset) after 1970-01-01:
 the event is counted at. A record without one is never counted at some default time. The
 times come from a second msgspec decode of the file that reads only ``eventTime`` as a
 datetime with an offset (about as fast as the validating decode; the list is used as msgspec
-makes it); when a time has no offset, a lenient decode and UTC added; when that fails too (a
-record without a usable time, or one that is not an object), each record is decoded alone to
-say which. msgspec gives a record either as ``Raw`` (its span, no fields) or as a Struct (its
-fields, no position), so the spans and the times take a decode each.
+makes it). It decodes each record into a Struct, which only an object decodes to: when it
+succeeds, every record is known to be an object without a look at each. When a time has no
+offset, a lenient decode adds UTC; when that fails too (a record without a usable time, or
+one that is not an object), each record is looked at alone to say which. msgspec gives a
+record either as ``Raw`` (its span, no fields) or as a Struct (its fields, no position), so
+the spans and the times take a decode each.
 
 Record boundaries come from msgspec, not from searching the text: in the compact form that
 CloudTrail writes (one ``,`` between records), the byte offset of each record follows from
@@ -312,15 +314,16 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
     compact = close_at - open_at - 1 == sum(lengths) + max(n - 1, 0)
     skipped: list[Skipped] = []
     bad: set[int] = set()
-    if compact:
-        # Record i starts after the '[', the i records before it and a ',' after each.
-        starts = list(map(operator.add, itertools.accumulate(lengths[:-1], initial=open_at + 1), range(n)))
-        firsts = bytes(map(data.__getitem__, starts))
-    else:
-        starts = []
-        firsts = bytes(memoryview(r)[0] for r in raws)
-    if firsts.count(_OPEN_BRACE) != n:
-        for i, first in enumerate(firsts):
+    # Record i starts after the '[', the i records before it and a ',' after each.
+    starts = (
+        list(map(operator.add, itertools.accumulate(lengths[:-1], initial=open_at + 1), range(n)))
+        if compact
+        else []
+    )
+    aware = _strict_times(data)
+    if aware is None:
+        # Some record is not an object, or has no usable time with an offset: find which.
+        for i, first in enumerate(memoryview(r)[0] for r in raws):
             if first != _OPEN_BRACE:
                 bad.add(i)
                 skipped.append(Skipped(path, f"not a JSON object ({_kind(first)})", i + 1))
@@ -337,7 +340,7 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
                         skipped.append(Skipped(path, f"not UTF-8 (byte {exc.start} of the record)", i + 1))
             if not bad:
                 raise Unreadable("not UTF-8 outside the records") from None
-    times = _times(data, raws, bad, path, skipped)
+    times = aware if aware is not None and not bad else _times(data, raws, bad, path, skipped)
     skipped.sort(key=lambda s: s.record or 0)
     total = n - len(bad)
     first_ms, last_ms = _span(times)
@@ -365,22 +368,30 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _strict_times(data: bytes) -> list[datetime] | None:
+    """Each record's eventTime, when every record is an object (a Struct decodes from an
+    object only) with a usable eventTime that names its offset, as CloudTrail writes it; None
+    otherwise. One decode proves both, so the common file needs no look at each record."""
+    try:
+        aware = list(map(_EVENT_TIME, _TIMES.decode(data).Records))
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    return aware if min(aware) > _EPOCH else None
+
+
 def _times(
     data: bytes, raws: list[msgspec.Raw], bad: set[int], path: str, skipped: list[Skipped]
 ) -> list[datetime]:
-    """Each record's eventTime (aware); a record without a usable one is added to ``bad``
-    and ``skipped`` (its entry in the list is then the epoch, never read)."""
+    """Each record's eventTime (aware) when ``_strict_times`` could not give them all; a
+    record without a usable one is added to ``bad`` and ``skipped`` (its entry in the list is
+    then the epoch, never read)."""
     if not bad:
-        aware: list[datetime] | None = None
-        try:
-            aware = list(map(_EVENT_TIME, _TIMES.decode(data).Records))
-        except (msgspec.DecodeError, RecursionError):
-            # Some record has no usable eventTime, or one without an offset (UTC, added here).
-            with contextlib.suppress(msgspec.DecodeError, RecursionError):
-                times = map(_EVENT_TIME, _LOOSE_TIMES.decode(data).Records)
-                aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
-        if aware is not None and min(aware) > _EPOCH:
-            return aware
+        # Some record's eventTime names no offset (UTC, added here), or is not usable.
+        with contextlib.suppress(msgspec.DecodeError, RecursionError):
+            times = map(_EVENT_TIME, _LOOSE_TIMES.decode(data).Records)
+            aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
+            if min(aware) > _EPOCH:
+                return aware
         # Some record has no usable eventTime: find which, one by one.
     out: list[datetime] = []
     for i, r in enumerate(raws):
