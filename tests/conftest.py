@@ -99,9 +99,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     marked ``after_lifecycles`` last of all, so that the example lifecycles they read from have
     started (and hold their configs' locks) before them.
 
-    Four workers share two cores: while a lifecycle waits on the provider, another worker's
-    plan or scan uses the core. With every lifecycle first (the slowest-first order alone),
-    the first two minutes of a run kept about 0.6 of the two cores idle."""
+    The workers (8 for `make test`) share two cores: while a lifecycle waits on the provider,
+    another worker's plan or scan uses the core. With every lifecycle first (the slowest-first
+    order alone), the first two minutes of a run kept about 0.6 of the two cores idle."""
     rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
 
     def order(item: pytest.Item) -> int:
@@ -113,28 +113,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     units: dict[tuple[str, bool], list[pytest.Item]] = {}
     for item in items:
         units.setdefault(_unit(item), []).append(item)
-    (first, *rest) = units.items()  # root-applied: the longest chain, started at once
-    last = [u for u in rest if u[1][0].get_closest_marker("after_lifecycles")]
-    rest = [u for u in rest if u not in last]
-
-    def waits(key: str, group: bool) -> bool:
-        return key in WAITING_GROUPS if group else key.startswith(WAITING_TESTS)
-
-    waiting = [u for u in rest if waits(*u[0])]
-    busy = [u for u in rest if not waits(*u[0])]
+    Unit = list[pytest.Item]
+    (_, first), *rest = units.items()  # root-applied: the longest chain, started at once
+    waiting: list[Unit] = []
+    last: list[Unit] = []
     # The busy units cut after each busy group (a plan batch, the checkov scan: it fills a core
     # for a while); the waiting units spread evenly before those runs, so that the last busy
     # group and the quick tests after it, not a cluster of waiting units, end the run.
-    runs: list[list[tuple[tuple[str, bool], list[pytest.Item]]]] = [[]]
-    for unit in busy:
-        runs[-1].append(unit)
-        if unit[0][1]:
-            runs.append([])
+    runs: list[list[Unit]] = [[]]
+    for (key, group), unit in rest:
+        if unit[0].get_closest_marker("after_lifecycles"):
+            last.append(unit)
+        elif key in WAITING_GROUPS if group else key.startswith(WAITING_TESTS):
+            waiting.append(unit)
+        else:
+            runs[-1].append(unit)
+            if group:
+                runs.append([])
+    before: list[list[Unit]] = [[] for _ in runs]
+    for j, unit in enumerate(waiting):
+        before[j * (len(runs) - 1) // len(waiting)].append(unit)
     merged = [first]
-    for i, run in enumerate(runs):
-        merged += [w for j, w in enumerate(waiting) if j * (len(runs) - 1) // max(len(waiting), 1) == i]
-        merged += run
-    items[:] = [item for _, unit_items in merged + last for item in unit_items]
+    for ahead, run in zip(before, runs, strict=True):
+        merged += ahead + run
+    items[:] = [item for unit in merged + last for item in unit]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -532,9 +532,10 @@ def _diagnostic_text(diag: dict[str, Any]) -> str:
 
 def _shared_runs(
     cases: Mapping[str, tuple[str, Mapping[str, object]]], names: Iterable[str]
-) -> list[list[str]]:
-    """``names`` packed into runs, first fit in name order: the cases of a run call one module
-    and give any argument they share the same value."""
+) -> list[tuple[str, dict[str, object], list[str]]]:
+    """``names`` packed into runs, first fit in name order: each run's module source, its
+    cases' arguments merged, and its cases, which call one module and give any argument they
+    share the same value."""
     runs: list[tuple[str, dict[str, object], list[str]]] = []
     for name in sorted(names):
         source, args = cases[name]
@@ -545,7 +546,7 @@ def _shared_runs(
                 break
         else:
             runs.append((source, dict(args), [name]))
-    return [members for _, _, members in runs]
+    return runs
 
 
 def _run_file(source: str, args: Mapping[str, object]) -> tuple[str, dict[str, tuple[int, int]]]:
@@ -605,9 +606,8 @@ def plan_refusals(
                 run = {"command": "plan", "module": {"source": source}, "variables": dict(args)}
                 (config / f"{name}.tftest.json").write_text(json.dumps({"run": {"plan": run}}, indent=2))
                 files[name] = [name]
-        for i, members in enumerate(_shared_runs(cases, own_validation)):
-            merged = {k: v for m in members for k, v in cases[m][1].items()}
-            text, spans = _run_file(cases[members[0]][0], merged)
+        for i, (source, merged, members) in enumerate(_shared_runs(cases, own_validation)):
+            text, spans = _run_file(source, merged)
             shared = f"shared-run-{i}"
             (config / f"{shared}.tftest.json").write_text(text)
             files[shared] = members
@@ -647,11 +647,8 @@ def plan_refusals(
         if file in owners:
             where = diag.get("range") or {}
             at = (where.get("start") or {}).get("byte", -1)
-            mine = [
-                m
-                for start, end, m in owners[file]
-                if where.get("filename") == f"{file}.tftest.json" and start <= at < end
-            ]
+            here = where.get("filename") == f"{file}.tftest.json"
+            mine = [m for start, end, m in owners[file] if here and start <= at < end]
             if len(mine) == 1:
                 errors[mine[0]].append(text)
             else:
