@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import msgspec
 from isal import igzip, igzip_lib, isal_zlib
@@ -68,12 +68,23 @@ _M_MMAP_THRESHOLD = -3
 CLOUDTRAIL_HEAD = re.compile(rb'\s*\{\s*"Records"\s*:')
 _GZIP_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, isal_zlib.error)  # type: ignore[assignment]
 _OPEN_BRACE = ord("{")
+#: A search of this buffer for a byte it lacks runs glibc's vectorized ``memchr`` over it,
+#: which ends with ``vzeroupper``: see ``read``.
+_VECTOR_RESET = bytes(512)
 _KINDS = {ord("["): "an array", ord('"'): "a string", ord("t"): "a boolean", ord("f"): "a boolean"}
 _KINDS[ord("n")] = "null"
 
-#: Offsets in a file's text where a record worth evaluating lies (a prefilter's hits);
-#: None when it cannot tell (then every record is selected).
-Positions = Callable[[bytes], Iterable[int] | None]
+
+class Selector(Protocol):
+    """What picks the records worth evaluating (``prefilter.Prefilter`` is one): a record is
+    selected when it holds one of the offsets ``positions`` gives for the file's text (None:
+    it cannot tell, every record is selected), or when its top-level ``eventName`` is one of
+    ``event_names``, read in the pass that reads the record times."""
+
+    @property
+    def event_names(self) -> frozenset[str]: ...
+
+    def positions(self, data: bytes) -> Iterable[int] | None: ...
 
 
 class _Trail(msgspec.Struct):
@@ -83,6 +94,9 @@ class _Trail(msgspec.Struct):
 class _Time(msgspec.Struct):
     #: With an offset (CloudTrail writes ``Z``): then no record needs one added.
     eventTime: Annotated[datetime, msgspec.Meta(tz=True)]
+    #: For a selector's names, in the same pass (a string or null; anything else fails the
+    #: decode, and the file's records are looked at one by one).
+    eventName: str | None = None
 
 
 class _TrailTimes(msgspec.Struct):
@@ -91,6 +105,7 @@ class _TrailTimes(msgspec.Struct):
 
 class _LooseTime(msgspec.Struct):
     eventTime: datetime
+    eventName: str | None = None
 
 
 class _TrailLooseTimes(msgspec.Struct):
@@ -99,6 +114,7 @@ class _TrailLooseTimes(msgspec.Struct):
 
 class _AnyTime(msgspec.Struct):
     eventTime: Any = msgspec.UNSET
+    eventName: Any = None
 
 
 _TRAIL = msgspec.json.Decoder(_Trail)
@@ -106,6 +122,7 @@ _ANY = msgspec.json.Decoder(msgspec.Raw)
 _TIMES = msgspec.json.Decoder(_TrailTimes)
 _LOOSE_TIMES = msgspec.json.Decoder(_TrailLooseTimes)
 _EVENT_TIME = operator.attrgetter("eventTime")
+_EVENT_NAME = operator.attrgetter("eventName")
 _ANY_TIME = msgspec.json.Decoder(_AnyTime)
 
 
@@ -118,10 +135,20 @@ def time_ms(when: datetime) -> int:
 
 def record_time(record: bytes) -> int | str:
     """A record's eventTime in milliseconds, or the reason it has no usable one."""
+    return _time_and_name(record)[0]
+
+
+def _time_and_name(record: bytes) -> tuple[int | str, str | None]:
+    """``record_time``, and the record's top-level eventName when it is a string."""
     try:
-        value = _ANY_TIME.decode(record).eventTime
+        fields = _ANY_TIME.decode(record)
     except (msgspec.DecodeError, RecursionError):
-        return "no usable eventTime: the record does not decode"
+        return "no usable eventTime: the record does not decode", None
+    name = fields.eventName
+    return _usable_time(fields.eventTime), name if type(name) is str else None
+
+
+def _usable_time(value: Any) -> int | str:
     if value is msgspec.UNSET:
         return "no eventTime"
     if not isinstance(value, str):
@@ -200,6 +227,13 @@ def read(path: Path) -> bytes:
     if raw[:2] == GZIP_MAGIC:
         data = _gunzip(raw)
         del raw
+        # ISA-L's inflate returns with the upper halves of the vector registers in use (no
+        # vzeroupper), and until something clears them the SSE code that runs next pays
+        # for it: the prefilter's Hyperscan pass over the text took 349 instead of 243 us
+        # a file of 300 records (AMD EPYC, glibc 2.36; DEVELOPERS.md, session 30). msgspec's
+        # decodes are unaffected. The search costs about 0.1 us; where memchr is not
+        # vectorized nothing is left to clear.
+        _VECTOR_RESET.find(b"\x01")
         if not data.strip():
             raise Unreadable("empty file (after decompression)")
         return data
@@ -271,13 +305,13 @@ class FileRecords:
         return self.times()
 
 
-def records(data: bytes, path: str, positions: Positions | None) -> FileRecords:
+def records(data: bytes, path: str, selector: Selector | None) -> FileRecords:
     """Split a file's text into records (see the module docstring); ``Unreadable`` if the
-    file as a whole cannot be read. With ``positions`` only the records that hold one are
-    selected (every record when it returns None)."""
+    file as a whole cannot be read. With a ``selector`` only the records it picks are
+    selected; without one, every record."""
     if CLOUDTRAIL_HEAD.match(data):
-        return _cloudtrail(data, path, positions)
-    return _json_lines(data, path, positions)
+        return _cloudtrail(data, path, selector)
+    return _json_lines(data, path, selector)
 
 
 def _kind(first: int) -> str:
@@ -286,17 +320,22 @@ def _kind(first: int) -> str:
     return "a number"
 
 
-def _holding(starts: list[int], ends: list[int], hits: Iterable[int]) -> list[int]:
-    """The indices of the spans [starts[i], ends[i]) that hold a hit, in order."""
+def _holding(starts: list[int], ends: list[int], hits: Iterable[int]) -> set[int]:
+    """The indices of the spans [starts[i], ends[i]) that hold a hit."""
     wanted: set[int] = set()
     for pos in hits:
         i = bisect.bisect_right(starts, pos) - 1
         if i >= 0 and pos < ends[i]:
             wanted.add(i)
-    return sorted(wanted)
+    return wanted
 
 
-def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileRecords:
+def _named(names: Iterable[str | None], wanted: frozenset[str]) -> Iterator[int]:
+    """The indices of the wanted names."""
+    return itertools.compress(itertools.count(), map(wanted.__contains__, names))
+
+
+def _cloudtrail(data: bytes, path: str, selector: Selector | None) -> FileRecords:
     try:
         raws = _TRAIL.decode(data).Records
     except msgspec.ValidationError as exc:
@@ -320,8 +359,8 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
         if compact
         else []
     )
-    aware = _strict_times(data)
-    if aware is None:
+    strict = _strict_times(data)
+    if strict is None:
         # Some record is not an object, or has no usable time with an offset: find which.
         for i, first in enumerate(memoryview(r)[0] for r in raws):
             if first != _OPEN_BRACE:
@@ -340,7 +379,7 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
                         skipped.append(Skipped(path, f"not UTF-8 (byte {exc.start} of the record)", i + 1))
             if not bad:
                 raise Unreadable("not UTF-8 outside the records") from None
-    times = aware if aware is not None and not bad else _times(data, raws, bad, path, skipped)
+    times, names = strict if strict is not None and not bad else _times(data, raws, bad, path, skipped)
     skipped.sort(key=lambda s: s.record or 0)
     total = n - len(bad)
     first_ms, last_ms = _span(times)
@@ -348,13 +387,16 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
     def every_ms() -> Iterable[int]:
         return (time_ms(t) for i, t in enumerate(times) if i not in bad)
 
-    hits = positions(data) if positions is not None and compact else None
-    if hits is None:
-        # Without a prefilter, or for a file not written compactly, every record is selected.
+    hits = selector.positions(data) if selector is not None and compact else None
+    if selector is None or hits is None:
+        # Without a selector, or for a file not written compactly, every record is selected.
         every = ((time_ms(times[i]), bytes(r)) for i, r in enumerate(raws) if i not in bad)
         return FileRecords(total, every, skipped, first_ms, last_ms, every_ms)
     ends = list(map(operator.add, starts, lengths))
-    chosen = [i for i in _holding(starts, ends, hits) if i not in bad]
+    held = _holding(starts, ends, hits)
+    if selector.event_names:
+        held.update(_named(names, selector.event_names))
+    chosen = [i for i in sorted(held) if i not in bad]
     return FileRecords(
         total,
         ((time_ms(times[i]), data[starts[i] : ends[i]]) for i in chosen),
@@ -368,44 +410,50 @@ def _cloudtrail(data: bytes, path: str, positions: Positions | None) -> FileReco
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _strict_times(data: bytes) -> list[datetime] | None:
-    """Each record's eventTime, when every record is an object (a Struct decodes from an
-    object only) with a usable eventTime that names its offset, as CloudTrail writes it; None
-    otherwise. One decode proves both, so the common file needs no look at each record."""
+def _strict_times(data: bytes) -> tuple[list[datetime], list[str | None]] | None:
+    """Each record's eventTime and eventName, when every record is an object (a Struct
+    decodes from an object only) with a usable eventTime that names its offset, as
+    CloudTrail writes it, and an eventName that is a string, null or absent; None otherwise.
+    One decode proves all of it, so the common file needs no look at each record."""
     try:
-        aware = list(map(_EVENT_TIME, _TIMES.decode(data).Records))
+        decoded = _TIMES.decode(data).Records
     except (msgspec.DecodeError, RecursionError):
         return None
-    return aware if min(aware) > _EPOCH else None
+    aware = list(map(_EVENT_TIME, decoded))
+    return (aware, list(map(_EVENT_NAME, decoded))) if min(aware) > _EPOCH else None
 
 
 def _times(
     data: bytes, raws: list[msgspec.Raw], bad: set[int], path: str, skipped: list[Skipped]
-) -> list[datetime]:
-    """Each record's eventTime (aware) when ``_strict_times`` could not give them all; a
-    record without a usable one is added to ``bad`` and ``skipped`` (its entry in the list is
-    then the epoch, never read)."""
+) -> tuple[list[datetime], list[str | None]]:
+    """Each record's eventTime (aware) and eventName when ``_strict_times`` could not give
+    them all; a record without a usable time is added to ``bad`` and ``skipped`` (its
+    entries are then the epoch and None, never read)."""
     if not bad:
         # Some record's eventTime names no offset (UTC, added here), or is not usable.
         with contextlib.suppress(msgspec.DecodeError, RecursionError):
-            times = map(_EVENT_TIME, _LOOSE_TIMES.decode(data).Records)
+            decoded = _LOOSE_TIMES.decode(data).Records
+            times = map(_EVENT_TIME, decoded)
             aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
             if min(aware) > _EPOCH:
-                return aware
+                return aware, list(map(_EVENT_NAME, decoded))
         # Some record has no usable eventTime: find which, one by one.
     out: list[datetime] = []
+    names: list[str | None] = []
     for i, r in enumerate(raws):
         if i in bad:
             out.append(_EPOCH)
+            names.append(None)
             continue
-        ms = record_time(bytes(r))
+        ms, name = _time_and_name(bytes(r))
+        names.append(name)
         if isinstance(ms, str):
             bad.add(i)
             skipped.append(Skipped(path, ms, i + 1))
             out.append(_EPOCH)
         else:
             out.append(datetime.fromtimestamp(ms / 1000, UTC))
-    return out
+    return out, names
 
 
 def _span(times: list[datetime]) -> tuple[int | None, int | None]:
@@ -418,10 +466,11 @@ def _span(times: list[datetime]) -> tuple[int | None, int | None]:
     return time_ms(min(usable)), time_ms(max(usable))
 
 
-def _json_lines(data: bytes, path: str, positions: Positions | None) -> FileRecords:
+def _json_lines(data: bytes, path: str, selector: Selector | None) -> FileRecords:
     skipped: list[Skipped] = []
     good: list[tuple[int, int]] = []  # (start, end) of each readable line
     line_ms: list[int] = []  # its eventTime
+    line_names: list[str | None] = []  # its eventName, when a string
     objects = 0  # lines that are JSON objects, with a usable eventTime or not
     ascii_only = data.isascii()
     start = 0
@@ -443,10 +492,11 @@ def _json_lines(data: bytes, path: str, positions: Positions | None) -> FileReco
                     except UnicodeDecodeError as exc:
                         reason = f"not UTF-8 (byte {exc.start} of the line)"
             objects += reason is None
-            when: int | str = reason or record_time(body)
+            when, name = (reason, None) if reason else _time_and_name(body)
             if isinstance(when, int):
                 good.append((start, end))
                 line_ms.append(when)
+                line_names.append(name)
             else:
                 skipped.append(Skipped(path, when, number))
         start = end + 1
@@ -455,8 +505,12 @@ def _json_lines(data: bytes, path: str, positions: Positions | None) -> FileReco
         raise Unreadable(f"neither CloudTrail nor JSON Lines: line {skipped[0].record}: {skipped[0].reason}")
     total = len(good)
     first, last = (min(line_ms), max(line_ms)) if line_ms else (None, None)
-    hits = positions(data) if positions is not None else None
-    chosen = range(total) if hits is None else _holding([s for s, _ in good], [e for _, e in good], hits)
+    hits = selector.positions(data) if selector is not None else None
+    chosen: Iterable[int] = range(total)
+    if selector is not None and hits is not None:
+        held = _holding([s for s, _ in good], [e for _, e in good], hits)
+        held.update(_named(line_names, selector.event_names))
+        chosen = sorted(held)
     return FileRecords(
         total,
         ((line_ms[i], data[good[i][0] : good[i][1]]) for i in chosen),

@@ -9,14 +9,21 @@ its default for every record it does not match is counted from the file's record
 
 Two stages, each a necessary condition for the next:
 
-1. **Text** (``positions``): one Hyperscan pass over a file's whole decompressed text finds
-   every ``"eventName" ws : ws "N"`` with a wanted name N, every anchor, every plain literal,
-   and every JSON escape ``\\u``/``\\/``; the records holding a hit are the candidates.
+1. **Text**: a record is a candidate when its top-level ``eventName`` is a wanted name, or
+   when it holds a hit of ``positions``. The names are read by the archive's decode of each
+   file's record times (``archive.records``: the same msgspec pass gives every record's
+   ``eventTime`` and ``eventName``, escapes decoded, so the name test is exact and costs no
+   pass of its own; a file whose times or names that decode cannot give, such as a record
+   whose ``eventName`` is neither a string nor null, has every record a name candidate).
+   ``positions`` is one Hyperscan pass over a file's whole decompressed
+   text that finds every anchor, every plain literal, and every JSON escape ``\\u``/``\\/``.
    Without Hyperscan (no wheel for the platform, or ``TRAILWATCH_PREFILTER=python``) the same
    patterns, as one alternation, are searched by Python's ``re`` (``finditer``): it reports
    only non-overlapping matches, but a match lies inside one record (it starts with a key's
    quote and holds no record boundary), so a match it skips starts inside one it reports,
    in the same record: the same records are candidates. Slower (about 10x), same results.
+   Names were once a Hyperscan pattern too (``"eventName" ws : ws "N"``); with the default
+   catalog's 135 names it was about a third of the pass (measured in DEVELOPERS.md).
 2. **Record** (``candidates``): msgspec decodes only the fields on the conditions' key
    paths of a candidate record and tests them exactly (``_Probe``): ``eventName`` in the
    wanted names, the value at an anchor's path a string that the pattern's value globs
@@ -39,12 +46,15 @@ a value that can equal either gets no hint at all). So the record's text holds a
 a string either literally (what ``json.dumps`` writes: ``\\"`` and ``\\\\`` are the only
 ways to write a quote or a backslash besides ``\\u``) or with ``\\u`` escapes, or ``\\/``
 for a slash: every record that holds ``\\u`` or ``\\/`` is a candidate. ``ws`` is any run of
-JSON whitespace, so records written with spaces, tabs or new lines around the colon are
-found too. The text pattern of an anchor is exactly that member: the key, ``ws : ws``, the
-opening quote, then (when ``V`` has a ``*`` before ``L``) any string content (characters
-other than a quote or a backslash, or a backslash and any character), ``L``, and the closing
-quote when ``V`` has no ``*`` after ``L``. The same holds for ``eventName``, whose value
-must equal a name.
+JSON whitespace. The text patterns of an anchor cover every such member: the member as
+CloudTrail writes it, compact (the key, ``:``, the opening quote, then, when ``V`` has a
+``*`` before ``L``, any string content: characters other than a quote or a backslash, or a
+backslash and any character; then ``L``, and the closing quote when ``V`` has no ``*``
+after ``L``), and the key followed by a whitespace character, or by ``:`` and one (every
+member written with whitespace around its colon holds one of the two). The second pair
+is wider than the member: a record written with spaces around the colon of an anchor's key
+is a candidate whatever its value, and the record stage decides it. Hyperscan scans the
+compact literals several times faster than the member with ``ws`` runs (DEVELOPERS.md).
 
 Why the record stage is a necessary condition: it tests the hint itself (the top-level
 ``eventName`` is one of the names; the value at the path is a string ``V`` globs) on the
@@ -128,8 +138,8 @@ class _Named(NamedTuple):
     pattern: fp.FilterPattern
 
 
-#: JSON whitespace, the colon, JSON whitespace (Hyperscan syntax).
-_WS_COLON_WS = rb"[ \t\n\r]*:[ \t\n\r]*"
+#: One JSON whitespace character (Hyperscan syntax).
+_WS = rb"[ \t\n\r]"
 #: What a JSON string holds before a literal: characters other than a quote or a
 #: backslash, and escape pairs.
 _STRING_CONTENT = rb'(?:[^"\\]|\\.)*'
@@ -163,16 +173,17 @@ class Anchor:
             at_end=exact or (not at_start and value.endswith(literal)),
         )
 
-    def pattern(self) -> bytes:
-        """The Hyperscan pattern of the member (see the module docstring)."""
-        return (
-            _exact(self.key)
-            + _WS_COLON_WS
-            + b'"'
+    def patterns(self) -> list[bytes]:
+        """The Hyperscan patterns of the member (see the module docstring): written compactly,
+        and the key followed by whitespace, before or after its colon."""
+        return [
+            _exact(self.key + b':"')
             + (b"" if self.at_start else _STRING_CONTENT)
             + _exact(self.literal)
-            + (b'"' if self.at_end else b"")
-        )
+            + (b'"' if self.at_end else b""),
+            _exact(self.key) + _WS,
+            _exact(self.key + b":") + _WS,
+        ]
 
 
 def _utf8(text: str) -> bytes:
@@ -295,16 +306,15 @@ class Prefilter:
         )
 
     def __post_init__(self) -> None:
-        patterns: list[bytes] = []
-        if self.event_names:
-            names = sorted(_utf8(json.dumps(n, ensure_ascii=False)[1:-1]) for n in self.event_names)
-            alternatives = b"|".join(_exact(n) for n in names)
-            patterns.append(_exact(b'"eventName"') + _WS_COLON_WS + b'"(?:' + alternatives + b')"')
-        patterns.extend(a.pattern() for a in sorted(self.anchors, key=lambda a: (a.key, a.literal)))
+        # The names are not searched in the text: the archive reads each record's eventName.
+        patterns = sorted({p for a in self.anchors for p in a.patterns()})
         patterns.extend(_exact(lit) for lit in sorted(self.literals))
-        patterns.append(_ESCAPE)
+        # An escape can spell an anchor or a literal; the names are decoded, escapes and all.
+        if patterns:
+            patterns.append(_ESCAPE)
         self.engine = self.engine or default_engine()
-        if self.engine == "hyperscan":
+        self._searched = bool(patterns)
+        if self._searched and self.engine == "hyperscan":
             assert hyperscan is not None, "hyperscan is not installed"
             self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
             self._database.compile(
@@ -314,7 +324,7 @@ class Prefilter:
                 flags=[hyperscan.HS_FLAG_DOTALL] * len(patterns),
             )
             self._scratch = hyperscan.Scratch(self._database)
-        else:
+        elif self._searched:
             self._regex = re.compile(b"|".join(b"(?:" + p + b")" for p in patterns), re.DOTALL)
         self._everyone = frozenset().union(*self.owners.values())
         self._decoded = any(kind != "literal" for kind, _ in self.owners)
@@ -329,9 +339,12 @@ class Prefilter:
         self._openings = sys.getrecursionlimit() // 4
 
     def positions(self, data: bytes) -> list[int] | None:
-        """Offsets in ``data`` inside every record that could match (and some that can't),
-        in one pass; None when the text is too long for one Hyperscan block (then every
-        record is a candidate)."""
+        """Offsets in ``data`` inside every record holding an anchor, a plain literal or an
+        escape, in one pass (a record whose eventName is one of ``event_names`` is a
+        candidate too: ``archive.records`` reads the names); None when the text is too long
+        for one Hyperscan block (then every record is a candidate)."""
+        if not self._searched:
+            return []
         if self.engine == "python":
             return [m.start() for m in self._regex.finditer(data)]
         if len(data) > _BLOCK_LIMIT:

@@ -44,7 +44,7 @@ def scan_file(
     """Feed one file's records to the evaluator: (records read, bytes read, skipped)."""
     try:
         data = archive.read(path)
-        records = archive.records(data, str(path), None if prefilter is None else prefilter.positions)
+        records = archive.records(data, str(path), prefilter)
     except archive.Unreadable as exc:
         return 0, 0, [Skipped(str(path), str(exc))]
     # The first and last event times bound the span the file covers, unselected records included.
@@ -122,22 +122,32 @@ def _worker_chunk(
     return done, state
 
 
-#: Tasks per worker the files are cut into: enough that no worker waits long at the end.
+#: Tasks per worker the files are cut into at first: the runs reach the parent, and the
+#: progress display, as they finish.
 CHUNKS_PER_WORKER = 12
+#: The smallest run of files, as a share of one worker's part of the archive.
+SMALLEST_RUN = 1 / 48
 
 
 def _chunks(sizes: list[int], workers: int) -> list[list[int]]:
-    """The files' indices cut into runs of consecutive files of about total / (workers *
-    CHUNKS_PER_WORKER) bytes each (a larger file is a run of its own)."""
-    target = sum(sizes) / (workers * CHUNKS_PER_WORKER)
+    """The files' indices cut into runs of consecutive files (a larger file is a run of its
+    own): runs of ``1 / CHUNKS_PER_WORKER`` of a worker's share of the bytes, and, once
+    half a worker's share of the bytes not yet cut is less than that, runs of that half,
+    down to ``SMALLEST_RUN`` of a worker's share (guided self-scheduling for the end). Equal
+    runs to the end left one worker idle for half a run, on average, while the other
+    finished the last (DEVELOPERS.md, session 30)."""
+    total = sum(sizes)
+    share = total / workers
+    left = total
     chunks: list[list[int]] = []
     run: list[int] = []
     held = 0
     for i, size in enumerate(sizes):
         run.append(i)
         held += size
-        if held >= target:
+        if held >= min(share / CHUNKS_PER_WORKER, max(left / (2 * workers), share * SMALLEST_RUN)):
             chunks.append(run)
+            left -= held
             run, held = [], 0
     if run:
         chunks.append(run)
