@@ -28,7 +28,10 @@ succeeds, every record is known to be an object without a look at each. When a t
 offset, a lenient decode adds UTC; when that fails too (a record without a usable time, or
 one that is not an object), each record is looked at alone to say which. msgspec gives a
 record either as ``Raw`` (its span, no fields) or as a Struct (its fields, no position), so
-the spans and the times take a decode each.
+the spans and the times take a decode each. The same decode reads each record's top-level
+``eventName`` (a string or null: anything else makes the file's records be looked at one
+by one), for a selector's names (``Selector``): the prefilter's names are tested there, not
+searched in the text.
 
 Record boundaries come from msgspec, not from searching the text: in the compact form that
 CloudTrail writes (one ``,`` between records), the byte offset of each record follows from
