@@ -136,13 +136,9 @@ def time_ms(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
 
-def record_time(record: bytes) -> int | str:
-    """A record's eventTime in milliseconds, or the reason it has no usable one."""
-    return _time_and_name(record)[0]
-
-
 def _time_and_name(record: bytes) -> tuple[int | str, str | None]:
-    """``record_time``, and the record's top-level eventName when it is a string."""
+    """A record's eventTime in milliseconds (or the reason it has no usable one), and its
+    top-level eventName when that is a string."""
     try:
         fields = _ANY_TIME.decode(record)
     except (msgspec.DecodeError, RecursionError):
@@ -334,7 +330,9 @@ def _holding(starts: list[int], ends: list[int], hits: Iterable[int]) -> set[int
 
 
 def _named(names: Iterable[str | None], wanted: frozenset[str]) -> Iterator[int]:
-    """The indices of the wanted names."""
+    """The indices of the wanted names (none are looked at when none is wanted)."""
+    if not wanted:
+        return iter(())
     return itertools.compress(itertools.count(), map(wanted.__contains__, names))
 
 
@@ -397,8 +395,7 @@ def _cloudtrail(data: bytes, path: str, selector: Selector | None) -> FileRecord
         return FileRecords(total, every, skipped, first_ms, last_ms, every_ms)
     ends = list(map(operator.add, starts, lengths))
     held = _holding(starts, ends, hits)
-    if selector.event_names:
-        held.update(_named(names, selector.event_names))
+    held.update(_named(names, selector.event_names))
     chosen = [i for i in sorted(held) if i not in bad]
     return FileRecords(
         total,

@@ -13,8 +13,8 @@ Two stages, each a necessary condition for the next:
    when it holds a hit of ``positions``. The names are read by the archive's decode of each
    file's record times (``archive.records``: the same msgspec pass gives every record's
    ``eventTime`` and ``eventName``, escapes decoded, so the name test is exact and costs no
-   pass of its own; a file whose times or names that decode cannot give, such as a record
-   whose ``eventName`` is neither a string nor null, has every record a name candidate).
+   pass of its own; when that file-wide decode fails, as it does for a record whose
+   ``eventName`` is neither a string nor null, each record's name is read on its own).
    ``positions`` is one Hyperscan pass over a file's whole decompressed
    text that finds every anchor, every plain literal, and every JSON escape ``\\u``/``\\/``.
    Without Hyperscan (no wheel for the platform, or ``TRAILWATCH_PREFILTER=python``) the same
@@ -22,8 +22,9 @@ Two stages, each a necessary condition for the next:
    only non-overlapping matches, but a match lies inside one record (it starts with a key's
    quote and holds no record boundary), so a match it skips starts inside one it reports,
    in the same record: the same records are candidates. Slower (about 10x), same results.
-   Names were once a Hyperscan pattern too (``"eventName" ws : ws "N"``); with the default
-   catalog's 135 names it was about a third of the pass (measured in DEVELOPERS.md).
+   Names were once a Hyperscan pattern too (``"eventName" ws : ws "N"``, 135 names with the
+   default catalog); without it, and with the anchors below, the pass costs 11-20 % less
+   (DEVELOPERS.md).
 2. **Record** (``candidates``): msgspec decodes only the fields on the conditions' key
    paths of a candidate record and tests them exactly (``_Probe``): ``eventName`` in the
    wanted names, the value at an anchor's path a string that the pattern's value globs
