@@ -368,3 +368,36 @@ def test_may_match_never_rules_out_a_match() -> None:
                     checked += 1
                     assert may_match(pattern, event), (pattern.text, text)
     assert checked > 100
+
+
+@pytest.mark.parametrize("op", ["=", "!="])
+@pytest.mark.parametrize(
+    "value", ['"1"', "1", '"fo*"', '"*"', '"1e3"', "1e3", "%^fo%", '"Infinity"', "-0", '"x*y"']
+)
+def test_a_key_path_comparison_is_the_general_selectors(op: str, value: str) -> None:
+    """``=`` and ``!=`` on a selector of object keys walk the document without ``resolve``
+    (json_match._by_keys): on every kind of value, nested or missing, the answer is the one
+    ``resolve`` and ``_equals``/``_comparable`` give."""
+    from trailwatch.filterpattern.json_match import _comparable, _equals
+    from trailwatch.filterpattern.json_pattern import JsonParser, tokenize_json
+    from trailwatch.filterpattern.selectors import parse_selector, resolve
+
+    (token,) = tokenize_json(value, 0)
+    parsed = JsonParser([token]).parse_value(token, op)
+    docs = [*VALUES.values(), '{"a":1e999}', '{"a":-1e999}', '{"a":"xay"}', '{"a":"fo"}', "[1]", "not json"]
+    nested = [d.replace('{"a":', '{"b":{"a":', 1) + "}" if d.startswith('{"a":') else d for d in docs]
+    nested += ['{"b":null}', '{"b":"a"}', '{"b":[{"a":"1"}]}', '{"b":{"a":"1"},"b":5}', '{"b":{}}']
+    compared = 0
+    for path, texts in (("$.a", docs), ("$.b.a", nested)):
+        compiled = compile_pattern(f"{{ {path} {op} {value} }}")
+        steps = parse_selector(path).steps
+        for text in texts:
+            event = Event(text)
+            found, v, _ = resolve(event.doc, steps)
+            expected = found and (
+                _equals(v, parsed) if op == "=" else _comparable(v, parsed) and not _equals(v, parsed)
+            )
+            assert compiled.matches(event) is expected, (path, op, value, text)
+            compared += expected
+    # Each case matches some document but `!= "*"`, which every comparable value equals.
+    assert compared > 0 or (op, value) == ("!=", '"*"')

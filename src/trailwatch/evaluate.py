@@ -58,6 +58,17 @@ STATISTICS = ("Sum", "SampleCount", "Average", "Minimum", "Maximum")
 Agg = list[float]
 
 
+def _constant(f: MetricFilterSpec) -> float | None:
+    """The value a filter publishes on every match, None when it is read from the event or
+    is no number (``MetricFilterSpec.value_for`` then says what it is, at the match)."""
+    if f.metric_value.startswith("$."):
+        return None
+    try:
+        return float(f.metric_value)
+    except ValueError:
+        return None
+
+
 def _add(bucket: dict[int, Agg], t: int, value: float, n: int = 1) -> None:
     """Publish ``value`` ``n`` times into the bucket starting at ``t``."""
     agg = bucket.get(t)
@@ -167,6 +178,10 @@ class Evaluator:
         self._named: dict[str, list[MetricFilterSpec]] = {}
         for f in filters:
             self._named.setdefault(f.name, []).append(f)
+        #: Each filter's (value read from the event, constant value, counts_events), by id.
+        self._published = {
+            id(f): (f.metric_value.startswith("$."), _constant(f), f.counts_events) for f in filters
+        }
         self.events_scanned = 0
         self.filter_results = {f.name: FilterResult(f.name) for f in filters}
         #: (namespace, metric) -> minute start (ms) -> the values published on match (Agg)
@@ -223,7 +238,7 @@ class Evaluator:
         # tried, without a pass over every filter.
         tried = self.filters if only is None else [f for n in only for f in self._named.get(n, ())]
         for f in tried:
-            value_path = f.metric_value.startswith("$.")
+            value_path, constant, counts = self._published[id(f)]
             if document is not None and not value_path and f.name in decided:
                 if not f.pattern.match_document(document):
                     continue
@@ -245,7 +260,7 @@ class Evaluator:
                 if event is None:
                     event = _event(message)
                 res.samples.append(event)
-            if f.counts_events:
+            if counts:
                 self.metric_matches[key] += 1
             if f.default_value is not None:
                 self.default_matches[f.name][minute] += 1
@@ -253,7 +268,8 @@ class Evaluator:
                 assert event is not None  # a value read from the event: matched on the event
                 value = f.value_for(event)
             else:
-                value = float(f.metric_value)  # MetricFilterSpec.value_for's constant
+                # MetricFilterSpec.value_for's constant (one that is no number raises there)
+                value = f.value_for(Event("")) if constant is None else constant
             if value is not None:
                 _add(self.points[key], minute, value)
 

@@ -88,6 +88,8 @@ def comparison(sel: Selector, op: str, value: Value) -> Pred:
         bound: Decimal = value.number
         return lambda doc: any(_ordered(e, op, bound) for e in (resolve(doc, steps)[2] or []))
 
+    if op in ("=", "!=") and all(kind == "key" for kind, _ in steps):
+        return _by_keys(tuple(arg for _, arg in steps), op == "=", value)
     if op == "=":
 
         def eq(doc: Any) -> bool:
@@ -110,6 +112,45 @@ def comparison(sel: Selector, op: str, value: Value) -> Pred:
         return found and _ordered(v, op, num)
 
     return ordered
+
+
+#: What a key path leads to when the document has no value there.
+_ABSENT = object()
+
+
+def _by_keys(keys: tuple[str, ...], equal: bool, value: Value) -> Pred:
+    """``=`` (``equal``) or ``!=`` on a selector of object keys only: what ``comparison``
+    builds with ``resolve`` (which, for such a selector, finds a value exactly when every
+    step is a dict holding the key), walked here without it. A string pattern value (no
+    number, no regex) is compared by its glob alone, as ``_equals`` does for it."""
+
+    def walk(doc: Any) -> Any:
+        cur = doc
+        for key in keys:
+            if not isinstance(cur, dict):
+                return _ABSENT
+            cur = cur.get(key, _ABSENT)
+            if cur is _ABSENT:
+                return _ABSENT
+        return cur
+
+    if value.kind == "string":
+        glob = value.glob
+
+        def equals(v: Any) -> bool:
+            if isinstance(v, str):
+                return glob(v)
+            return isinstance(v, JsonNumber) and glob(v.text)
+
+        if equal:
+            return lambda doc: (v := walk(doc)) is not _ABSENT and equals(v)
+        # A string value compares with any string or number (_comparable).
+        return lambda doc: (
+            (v := walk(doc)) is not _ABSENT and isinstance(v, (str, JsonNumber)) and not equals(v)
+        )
+    if equal:
+        return lambda doc: (v := walk(doc)) is not _ABSENT and _equals(v, value)
+    return lambda doc: (v := walk(doc)) is not _ABSENT and _comparable(v, value) and not _equals(v, value)
 
 
 def unary(sel: Selector, check: str) -> Pred:
