@@ -20,7 +20,7 @@ from trailwatch.filterpattern import compile_pattern
 from trailwatch.filterpattern.event import Event
 from trailwatch.harness import record_corpus as ev
 from trailwatch.harness.synthetic import records as synthetic_records
-from trailwatch.prefilter import ENGINES, Anchor, Prefilter, describe, may_match
+from trailwatch.prefilter import ENGINES, Prefilter, describe, may_match
 
 ALLOW = '($.sourceIPAddress != "203.0.113.*")'
 
@@ -90,9 +90,9 @@ def filters() -> list[MetricFilterSpec]:
 
 def test_the_catalog_is_anchored(filters: list[MetricFilterSpec]) -> None:
     what = describe(Prefilter.for_filters(filters))
-    assert '"type":Root' in what["anchors"]
-    assert '"errorCode":AccessDenied*' in what["anchors"]
-    assert '"errorCode":*UnauthorizedOperation' in what["anchors"]
+    assert "$.userIdentity.type = Root" in what["anchors"]
+    assert "$.errorCode = AccessDenied*" in what["anchors"]
+    assert "$.errorCode = *UnauthorizedOperation" in what["anchors"]
     assert {"ConsoleLogin", "StopLogging", "PutBucketPolicy"} <= set(what["eventNames"])
     # An anchored regex alternation on eventName names its words (and each with the final
     # new line `$` also matches before).
@@ -122,9 +122,10 @@ def test_a_regex_alternation_hints_exactly_what_it_can_match() -> None:
 
 
 def _selected(prefilter: Prefilter, record: bytes) -> bool:
-    """Whether the text stage selects the record, in a CloudTrail file of its own and as a
-    JSON Lines line (the same answer both ways): a hit of ``positions`` in it, or its
-    top-level eventName, which ``archive.records`` reads, one of the names."""
+    """Whether the first stage selects the record, in a CloudTrail file of its own and as a
+    JSON Lines line (the same answer both ways): a condition on the fields that
+    ``archive.records`` decodes with its time holds (``picked``), or a hit of ``positions``
+    (a plain literal) is in it."""
     answers = {
         bool(list(archive.records(data, "x", prefilter).selected))
         for data in (b'{"Records":[' + record + b"]}", record.replace(b"\n", b" ") + b"\n")
@@ -159,39 +160,84 @@ def test_every_match_is_selected(filters: list[MetricFilterSpec], hostile: bool)
         assert sum("Root" in json.dumps(r) for r in recs) > 0.2 * len(recs)
 
 
-def test_anchor_walks_whitespace_escapes_and_sides() -> None:
-    exact = Anchor.of("type", "Root")
-    prefix = Anchor.of("errorCode", "AccessDenied*")
-    suffix = Anchor.of("errorCode", "*UnauthorizedOperation")
-    both = Anchor.of("k", "Root*Root")
+def test_names_and_anchors_are_tested_on_the_decoded_fields() -> None:
+    """An anchor holds on the value at its exact path, decoded (whitespace, escapes and
+    duplicate keys as the engine's parser reads them), never on text elsewhere in the record;
+    a path through something that is not an object leaves the record to the engine."""
+    specs = [
+        MetricFilterSpec(name, compile_pattern(text), name, "T", "1")
+        for name, text in (
+            ("exact", '{ $.type = "Root" }'),
+            ("prefix", '{ $.errorCode = "AccessDenied*" }'),
+            ("suffix", '{ $.errorCode = "*UnauthorizedOperation" }'),
+            ("both", '{ $.k = "Root*Root" }'),
+            ("nested", '{ $.userIdentity.type = "Root" }'),
+            ("name", '{ $.eventName = "ConsoleLogin" }'),
+        )
+    ]
+    prefilter = Prefilter.for_filters(specs)
+    assert prefilter is not None and describe(prefilter)["literals"] == []
+    at = '"eventTime":"2026-11-02T09:00:00Z",'
 
-    def holds(a: Anchor, text: bytes) -> bool:
-        # The text stage alone (one anchor, no record stage); an escape is always a hit.
-        # Every engine this platform has gives the same answer.
-        assert b"\\u" not in text and b"\\/" not in text
-        answers = {
-            bool(Prefilter(frozenset(), frozenset(), frozenset({a}), engine=e).positions(text))
-            for e in ENGINES
-        }
-        assert len(answers) == 1, text
-        return answers.pop()
+    def selected(body: str) -> bool:
+        return _selected(prefilter, ("{" + at + body[1:]).encode())
 
-    assert holds(exact, b'{"type":"Root"}')
-    assert holds(exact, b'{"type" \t:\r\n "Root"}')
-    assert not holds(exact, b'{"subtype":"Root"}')
-    assert not holds(exact, b'{"type":"RootX"}')
-    assert not holds(exact, b'{"type":"XRoot"}')
-    assert not holds(exact, b'{"x":"\\"type\\":\\"Root\\""}')
-    assert not holds(exact, b'{"type":["Root"]}')
-    assert holds(exact, b'{"a\\\\":1,"type":"Root"}')
-    assert holds(prefix, b'{"errorCode":"AccessDeniedException"}')
-    assert not holds(prefix, b'{"errorCode":"NotAccessDenied"}')
-    assert holds(suffix, b'{"errorCode":"Client.UnauthorizedOperation"}')
-    assert holds(suffix, b'{"errorCode":"a\\"b UnauthorizedOperation"}')
-    assert not holds(suffix, b'{"errorCode":"UnauthorizedOperationX"}')
-    assert not holds(suffix, b'{"errorMessage":"x UnauthorizedOperation"}')
-    assert holds(both, b'{"k":"RootXRoot"}')
-    assert holds(both, b'{"k":"Root"}')
+    for body, expected in (
+        ('{"type":"Root"}', True),
+        ('{"type" \t:\r\n "Root"}', True),
+        ('{"type":"R\\u006fot"}', True),
+        ('{"t\\u0079pe":"Root"}', True),
+        ('{"type":"Root","type":"IAMUser"}', False),
+        ('{"type":"IAMUser","type":"Root"}', True),
+        ('{"subtype":"Root"}', False),
+        ('{"type":"RootX"}', False),
+        ('{"type":"XRoot"}', False),
+        ('{"x":"\\"type\\":\\"Root\\""}', False),
+        ('{"x":{"type":"Root"}}', False),
+        ('{"type":["Root"]}', False),
+        ('{"type":{"Root":1}}', False),
+        ('{"a\\\\":1,"type":"Root"}', True),
+        ('{"errorCode":"AccessDeniedException"}', True),
+        ('{"errorCode":"NotAccessDenied"}', False),
+        ('{"errorCode":"Client.UnauthorizedOperation"}', True),
+        ('{"errorCode":"a\\"b UnauthorizedOperation"}', True),
+        ('{"errorCode":"UnauthorizedOperationX"}', False),
+        ('{"errorMessage":"x UnauthorizedOperation"}', False),
+        ('{"errorCode":12}', False),
+        ('{"k":"RootXRoot"}', True),
+        ('{"k":"RootRoot"}', True),
+        ('{"k":"Root"}', False),
+        ('{"k":"RootX"}', False),
+        ('{"userIdentity":{"type":"Root"}}', True),
+        ('{"userIdentity":{"type":"IAMUser"},"type":"x"}', False),
+        ('{"userIdentity":null}', False),
+        # A path through a string, an array or a number: the engine decides the record.
+        ('{"userIdentity":"Root"}', True),
+        ('{"userIdentity":[{"type":"Root"}]}', True),
+        ('{"userIdentity":5}', True),
+        ('{"eventName":"ConsoleLogin"}', True),
+        ('{"eventName":"Console\\u004cogin"}', True),
+        ('{"eventName":"ConsoleLoginX"}', False),
+        ('{"eventName":["ConsoleLogin"]}', False),
+        ('{"eventName":{"a":"ConsoleLogin"}}', False),
+        # A number a double cannot hold fails the file-wide decode: each record is read
+        # alone, and one whose own fields do not decode is left to the engine.
+        ('{"eventName":"ConsoleLogin","n":1e999}', True),
+        ('{"eventName":"GetObject","n":1e999}', False),
+        ('{"eventName":"GetObject","errorCode":1e999}', True),
+    ):
+        assert selected(body) is expected, body
+        # Never a record the engine matches left out.
+        record = "{" + at + body[1:]
+        assert expected or not any(f.pattern.matches(record) for f in specs), body
+        # The same in a file whose other records are read one by one (one has no time).
+        for data in (
+            b'{"Records":[{"x":1},{' + at.encode() + body[1:].encode() + b"]}",
+            b'{"x":1}\n{' + at.encode() + body[1:].replace("\n", " ").encode() + b"\n",
+        ):
+            read = archive.records(data, "x", prefilter)
+            assert [s.reason for s in read.skipped] == ["no eventTime"], body
+            assert bool(list(read.selected)) is expected, body
 
 
 def test_backtest_prefiltered_equals_full_on_hostile_and_spaced_files(

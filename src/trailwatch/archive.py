@@ -28,17 +28,19 @@ succeeds, every record is known to be an object without a look at each. When a t
 offset, a lenient decode adds UTC; when that fails too (a record without a usable time, or
 one that is not an object), each record is looked at alone to say which. msgspec gives a
 record either as ``Raw`` (its span, no fields) or as a Struct (its fields, no position), so
-the spans and the times take a decode each. The same decode reads each record's top-level
-``eventName`` (a string or null: anything else makes the file's records be looked at one
-by one), for a selector's names (``Selector``): the prefilter's names are tested there, not
-searched in the text.
+the spans and the times take a decode each. With a selector, the Struct is the selector's
+(``Selector.record_type``): the same decode reads the fields the selector tests
+(``prefilter.Prefilter``: the names and the anchors' key paths), and ``picked`` tests them
+for the whole file at once. A record that fails the file-wide decode makes each record be
+decoded alone; one whose own fields do not decode is left to the selector (it marks it).
 
-Record boundaries come from msgspec, not from searching the text: in the compact form that
-CloudTrail writes (one ``,`` between records), the byte offset of each record follows from
-the lengths of the records before it, which lets a prefilter's hit positions in the raw
-buffer be mapped to exactly the records that contain them. The validating decode is the
-only pass that parses the whole file; a file not written compactly has every record
-selected (the prefilter's record stage still tests each).
+Record boundaries come from msgspec, not from searching the text: each record's text is
+its ``Raw``; in the compact form that CloudTrail writes (one ``,`` between records), the
+byte offset of each record follows from the lengths of the records before it, which lets a
+selector's hit positions in the raw buffer (a plain literal's) be mapped to exactly the
+records that contain them. The validating decode is the only pass that parses the whole
+file for its spans; a file not written compactly that holds a hit has every record selected
+(the prefilter's record stage still tests each).
 """
 
 from __future__ import annotations
@@ -47,11 +49,12 @@ import bisect
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import itertools
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Protocol
@@ -79,13 +82,16 @@ _KINDS[ord("n")] = "null"
 
 
 class Selector(Protocol):
-    """What picks the records worth evaluating (``prefilter.Prefilter`` is one): a record is
-    selected when it holds one of the offsets ``positions`` gives for the file's text (None:
-    it cannot tell, every record is selected), or when its top-level ``eventName`` is one of
-    ``event_names``, read in the pass that reads the record times."""
+    """What picks the records worth evaluating (``prefilter.Prefilter`` is one). Each record of
+    a file is decoded, in the pass that reads the record times, into the selector's
+    ``record_type`` (its ``eventTime`` of the type given, and the fields the selector tests);
+    a record is selected when ``picked`` names it among the decoded records (with a mark,
+    ``FileRecords.marks``), or when it holds one of the offsets ``positions`` gives for the
+    file's text (None: it cannot tell, every record is selected)."""
 
-    @property
-    def event_names(self) -> frozenset[str]: ...
+    def record_type(self, time: Any) -> type[msgspec.Struct]: ...
+
+    def picked(self, records: Sequence[Any]) -> Mapping[int, Any]: ...
 
     def positions(self, data: bytes) -> Iterable[int] | None: ...
 
@@ -94,38 +100,42 @@ class _Trail(msgspec.Struct):
     Records: list[msgspec.Raw]
 
 
-class _Time(msgspec.Struct):
-    #: With an offset (CloudTrail writes ``Z``): then no record needs one added.
-    eventTime: Annotated[datetime, msgspec.Meta(tz=True)]
-    #: For a selector's names, in the same pass (a string or null; anything else fails the
-    #: decode, and the file's records are looked at one by one).
-    eventName: str | None = None
+#: A time with an offset (CloudTrail writes ``Z``): then no record needs one added.
+_AWARE = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
-class _TrailTimes(msgspec.Struct):
-    Records: list[_Time]
-
-
-class _LooseTime(msgspec.Struct):
-    eventTime: datetime
-    eventName: str | None = None
-
-
-class _TrailLooseTimes(msgspec.Struct):
-    Records: list[_LooseTime]
-
-
-class _AnyTime(msgspec.Struct):
+class _AnyTime(msgspec.Struct, gc=False):
     eventTime: Any = msgspec.UNSET
-    eventName: Any = None
+
+
+#: Without a selector: each record's time alone (``eventTime`` as ``_AWARE``, ``datetime``
+#: or ``Any``).
+_TIME_ONLY: dict[Any, type[msgspec.Struct]] = {
+    _AWARE: msgspec.defstruct("Record", [("eventTime", _AWARE)], gc=False),
+    datetime: msgspec.defstruct("Record", [("eventTime", datetime)], gc=False),
+    Any: _AnyTime,
+}
+
+
+def _record_type(selector: Selector | None, time: Any) -> type[msgspec.Struct]:
+    return _TIME_ONLY[time] if selector is None else selector.record_type(time)
+
+
+@functools.lru_cache(maxsize=64)
+def _file_decoder(record: type[msgspec.Struct]) -> msgspec.json.Decoder[Any]:
+    """A decoder of ``{"Records": [...]}`` into a list of ``record``."""
+    records: Any = list[record]  # type: ignore[valid-type]
+    return msgspec.json.Decoder(msgspec.defstruct("Trail", [("Records", records)], gc=False))
+
+
+@functools.lru_cache(maxsize=64)
+def _record_decoder(record: type[msgspec.Struct]) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(record)
 
 
 _TRAIL = msgspec.json.Decoder(_Trail)
 _ANY = msgspec.json.Decoder(msgspec.Raw)
-_TIMES = msgspec.json.Decoder(_TrailTimes)
-_LOOSE_TIMES = msgspec.json.Decoder(_TrailLooseTimes)
 _EVENT_TIME = operator.attrgetter("eventTime")
-_EVENT_NAME = operator.attrgetter("eventName")
 _ANY_TIME = msgspec.json.Decoder(_AnyTime)
 
 
@@ -136,15 +146,20 @@ def time_ms(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
 
-def _time_and_name(record: bytes) -> tuple[int | str, str | None]:
-    """A record's eventTime in milliseconds (or the reason it has no usable one), and its
-    top-level eventName when that is a string."""
+def _time_and_record(record: bytes, decoder: msgspec.json.Decoder[Any]) -> tuple[int | str, Any]:
+    """A record's eventTime in milliseconds (or the reason it has no usable one), and the
+    record decoded by ``decoder`` (its ``eventTime`` of any type; None when that decode
+    fails, as it does on a number beyond a double's range in a selector's field)."""
     try:
-        fields = _ANY_TIME.decode(record)
+        fields = decoder.decode(record)
+        when = fields.eventTime
     except (msgspec.DecodeError, RecursionError):
-        return "no usable eventTime: the record does not decode", None
-    name = fields.eventName
-    return _usable_time(fields.eventTime), name if type(name) is str else None
+        fields = None
+        try:
+            when = _ANY_TIME.decode(record).eventTime
+        except (msgspec.DecodeError, RecursionError):
+            return "no usable eventTime: the record does not decode", None
+    return _usable_time(when), fields
 
 
 def _usable_time(value: Any) -> int | str:
@@ -228,10 +243,10 @@ def read(path: Path) -> bytes:
         del raw
         # ISA-L's inflate returns with the upper halves of the vector registers in use (no
         # vzeroupper), and until something clears them the SSE code that runs next pays
-        # for it: the prefilter's Hyperscan pass over the text took 349 instead of 243 us
-        # a file of 300 records (AMD EPYC, glibc 2.36; DEVELOPERS.md, session 30). msgspec's
-        # decodes are unaffected. The search costs about 0.1 us; where memchr is not
-        # vectorized nothing is left to clear.
+        # for it: the prefilter's Hyperscan pass over the text (it runs for plain literals)
+        # took 349 instead of 243 us a file of 300 records (AMD EPYC, glibc 2.36;
+        # DEVELOPERS.md, session 30). msgspec's decodes are unaffected. The search costs
+        # about 0.1 us; where memchr is not vectorized nothing is left to clear.
         _VECTOR_RESET.find(b"\x01")
         if not data.strip():
             raise Unreadable("empty file (after decompression)")
@@ -299,6 +314,9 @@ class FileRecords:
     last_ms: int | None = None
     #: Every record's eventTime (ms), the unselected ones included (computed when asked).
     times: Callable[[], Iterable[int]] = tuple
+    #: With a selector: the mark ``picked`` gave each selected record, in their order (None
+    #: for a record it did not name).
+    marks: list[Any] = field(default_factory=list)
 
     def times_ms(self) -> Iterable[int]:
         return self.times()
@@ -329,13 +347,6 @@ def _holding(starts: list[int], ends: list[int], hits: Iterable[int]) -> set[int
     return wanted
 
 
-def _named(names: Iterable[str | None], wanted: frozenset[str]) -> Iterator[int]:
-    """The indices of the wanted names (none are looked at when none is wanted)."""
-    if not wanted:
-        return iter(())
-    return itertools.compress(itertools.count(), map(wanted.__contains__, names))
-
-
 def _cloudtrail(data: bytes, path: str, selector: Selector | None) -> FileRecords:
     try:
         raws = _TRAIL.decode(data).Records
@@ -354,13 +365,7 @@ def _cloudtrail(data: bytes, path: str, selector: Selector | None) -> FileRecord
     compact = close_at - open_at - 1 == sum(lengths) + max(n - 1, 0)
     skipped: list[Skipped] = []
     bad: set[int] = set()
-    # Record i starts after the '[', the i records before it and a ',' after each.
-    starts = (
-        list(map(operator.add, itertools.accumulate(lengths[:-1], initial=open_at + 1), range(n)))
-        if compact
-        else []
-    )
-    strict = _strict_times(data)
+    strict = _strict_times(data, selector)
     if strict is None:
         # Some record is not an object, or has no usable time with an offset: find which.
         for i, first in enumerate(memoryview(r)[0] for r in raws):
@@ -380,7 +385,9 @@ def _cloudtrail(data: bytes, path: str, selector: Selector | None) -> FileRecord
                         skipped.append(Skipped(path, f"not UTF-8 (byte {exc.start} of the record)", i + 1))
             if not bad:
                 raise Unreadable("not UTF-8 outside the records") from None
-    times, names = strict if strict is not None and not bad else _times(data, raws, bad, path, skipped)
+    times, decoded = (
+        strict if strict is not None and not bad else _times(data, raws, bad, path, skipped, selector)
+    )
     skipped.sort(key=lambda s: s.record or 0)
     total = n - len(bad)
     first_ms, last_ms = _span(times)
@@ -388,72 +395,91 @@ def _cloudtrail(data: bytes, path: str, selector: Selector | None) -> FileRecord
     def every_ms() -> Iterable[int]:
         return (time_ms(t) for i, t in enumerate(times) if i not in bad)
 
-    hits = selector.positions(data) if selector is not None and compact else None
-    if selector is None or hits is None:
-        # Without a selector, or for a file not written compactly, every record is selected.
+    hits = selector.positions(data) if selector is not None else None
+    if hits is not None and not compact:
+        # Offsets cannot be told to records here: any hit selects every record.
+        hits = None if any(True for _ in hits) else ()
+    if selector is None:
         every = ((time_ms(times[i]), bytes(r)) for i, r in enumerate(raws) if i not in bad)
         return FileRecords(total, every, skipped, first_ms, last_ms, every_ms)
-    ends = list(map(operator.add, starts, lengths))
-    held = _holding(starts, ends, hits)
-    held.update(_named(names, selector.event_names))
-    chosen = [i for i in sorted(held) if i not in bad]
+    marks = selector.picked(decoded)
+    if hits is None:
+        # Hits that cannot be placed: every record is selected.
+        chosen = [i for i in range(n) if i not in bad]
+    else:
+        held = set(marks)
+        if compact and hits:
+            # Record i starts after the '[', the i records before it and a ',' after each.
+            starts = list(
+                map(operator.add, itertools.accumulate(lengths[:-1], initial=open_at + 1), range(n))
+            )
+            held.update(_holding(starts, list(map(operator.add, starts, lengths)), hits))
+        chosen = [i for i in sorted(held) if i not in bad]
     return FileRecords(
         total,
-        ((time_ms(times[i]), data[starts[i] : ends[i]]) for i in chosen),
+        ((time_ms(times[i]), bytes(raws[i])) for i in chosen),
         skipped,
         first_ms,
         last_ms,
         every_ms,
+        [marks.get(i) for i in chosen],
     )
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _strict_times(data: bytes) -> tuple[list[datetime], list[str | None]] | None:
-    """Each record's eventTime and eventName, when every record is an object (a Struct
-    decodes from an object only) with a usable eventTime that names its offset, as
-    CloudTrail writes it, and an eventName that is a string, null or absent; None otherwise.
-    One decode proves all of it, so the common file needs no look at each record."""
+def _strict_times(data: bytes, selector: Selector | None) -> tuple[list[datetime], list[Any]] | None:
+    """Each record's eventTime and the record decoded (the selector's ``record_type``), when
+    every record is an object (a Struct decodes from an object only) with a usable eventTime
+    that names its offset, as CloudTrail writes it; None otherwise. One decode proves all of
+    it, so the common file needs no look at each record."""
     try:
-        decoded = _TIMES.decode(data).Records
+        decoded: list[Any] = _file_decoder(_record_type(selector, _AWARE)).decode(data).Records
     except (msgspec.DecodeError, RecursionError):
         return None
     aware = list(map(_EVENT_TIME, decoded))
-    return (aware, list(map(_EVENT_NAME, decoded))) if min(aware) > _EPOCH else None
+    return (aware, decoded) if min(aware) > _EPOCH else None
 
 
 def _times(
-    data: bytes, raws: list[msgspec.Raw], bad: set[int], path: str, skipped: list[Skipped]
-) -> tuple[list[datetime], list[str | None]]:
-    """Each record's eventTime (aware) and eventName when ``_strict_times`` could not give
-    them all; a record without a usable time is added to ``bad`` and ``skipped`` (its
-    entries are then the epoch and None, never read)."""
+    data: bytes,
+    raws: list[msgspec.Raw],
+    bad: set[int],
+    path: str,
+    skipped: list[Skipped],
+    selector: Selector | None,
+) -> tuple[list[datetime], list[Any]]:
+    """Each record's eventTime (aware) and the record decoded (None: it did not decode) when
+    ``_strict_times`` could not give them all; a record without a usable time is added to
+    ``bad`` and ``skipped`` (its entries are then the epoch and None, never read)."""
     if not bad:
         # Some record's eventTime names no offset (UTC, added here), or is not usable.
         with contextlib.suppress(msgspec.DecodeError, RecursionError):
-            decoded = _LOOSE_TIMES.decode(data).Records
+            decoded = _file_decoder(_record_type(selector, datetime)).decode(data).Records
             times = map(_EVENT_TIME, decoded)
             aware = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in times]
             if min(aware) > _EPOCH:
-                return aware, list(map(_EVENT_NAME, decoded))
-        # Some record has no usable eventTime: find which, one by one.
+                return aware, decoded
+        # Some record has no usable eventTime, or a field the selector reads does not
+        # decode: one by one.
+    decoder = _record_decoder(_record_type(selector, Any))
     out: list[datetime] = []
-    names: list[str | None] = []
+    records: list[Any] = []
     for i, r in enumerate(raws):
         if i in bad:
             out.append(_EPOCH)
-            names.append(None)
+            records.append(None)
             continue
-        ms, name = _time_and_name(bytes(r))
-        names.append(name)
+        ms, fields = _time_and_record(bytes(r), decoder)
+        records.append(fields)
         if isinstance(ms, str):
             bad.add(i)
             skipped.append(Skipped(path, ms, i + 1))
             out.append(_EPOCH)
         else:
             out.append(datetime.fromtimestamp(ms / 1000, UTC))
-    return out, names
+    return out, records
 
 
 def _span(times: list[datetime]) -> tuple[int | None, int | None]:
@@ -470,7 +496,8 @@ def _json_lines(data: bytes, path: str, selector: Selector | None) -> FileRecord
     skipped: list[Skipped] = []
     good: list[tuple[int, int]] = []  # (start, end) of each readable line
     line_ms: list[int] = []  # its eventTime
-    line_names: list[str | None] = []  # its eventName, when a string
+    line_records: list[Any] = []  # it decoded for the selector (None: it did not decode)
+    decoder = _record_decoder(_record_type(selector, Any))
     objects = 0  # lines that are JSON objects, with a usable eventTime or not
     ascii_only = data.isascii()
     start = 0
@@ -492,11 +519,11 @@ def _json_lines(data: bytes, path: str, selector: Selector | None) -> FileRecord
                     except UnicodeDecodeError as exc:
                         reason = f"not UTF-8 (byte {exc.start} of the line)"
             objects += reason is None
-            when, name = (reason, None) if reason else _time_and_name(body)
+            when, fields = (reason, None) if reason else _time_and_record(body, decoder)
             if isinstance(when, int):
                 good.append((start, end))
                 line_ms.append(when)
-                line_names.append(name)
+                line_records.append(fields)
             else:
                 skipped.append(Skipped(path, when, number))
         start = end + 1
@@ -505,12 +532,19 @@ def _json_lines(data: bytes, path: str, selector: Selector | None) -> FileRecord
         raise Unreadable(f"neither CloudTrail nor JSON Lines: line {skipped[0].record}: {skipped[0].reason}")
     total = len(good)
     first, last = (min(line_ms), max(line_ms)) if line_ms else (None, None)
-    hits = selector.positions(data) if selector is not None else None
-    chosen: Iterable[int] = range(total)
-    if selector is not None and hits is not None:
-        held = _holding([s for s, _ in good], [e for _, e in good], hits)
-        held.update(_named(line_names, selector.event_names))
-        chosen = sorted(held)
+    if selector is None:
+        chosen: Iterable[int] = range(total)
+        marks: list[Any] = []
+    else:
+        picked = selector.picked(line_records)
+        hits = selector.positions(data)
+        if hits is None:
+            chosen = range(total)
+        else:
+            held = _holding([s for s, _ in good], [e for _, e in good], hits)
+            held.update(picked)
+            chosen = sorted(held)
+        marks = [picked.get(i) for i in chosen]
     return FileRecords(
         total,
         ((line_ms[i], data[good[i][0] : good[i][1]]) for i in chosen),
@@ -518,4 +552,5 @@ def _json_lines(data: bytes, path: str, selector: Selector | None) -> FileRecord
         first,
         last,
         lambda: line_ms,
+        marks,
     )

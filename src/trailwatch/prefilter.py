@@ -1,39 +1,43 @@
-"""The backtest prefilter: find, in a file's raw text, the records that some filter could match.
+"""The backtest prefilter: find the records of a file that some filter could match.
 
 Every compiled pattern carries a necessary condition (``FilterPattern.hint``): an exact
 ``eventName`` or a literal that must appear in the raw text. For JSON patterns the
-prefilter sharpens each literal into an *anchor*: the literal in its JSON key context.
-A filter without a hint turns the prefilter off. A filter with a default value does not:
-its default for every record it does not match is counted from the file's record times
-(``Evaluator.count_events``), not by evaluating the record.
+prefilter sharpens each literal into an *anchor*: the value at the comparison's key path,
+a string that the pattern's value globs. A filter without a hint turns the prefilter off.
+A filter with a default value does not: its default for every record it does not match is
+counted from the file's record times (``Evaluator.count_events``), not by evaluating the
+record.
 
 Two stages, each a necessary condition for the next:
 
-1. **Text**: a record is a candidate when its top-level ``eventName`` is a wanted name, or
-   when it holds a hit of ``positions``. The names are read by the archive's decode of each
-   file's record times (``archive.records``: the same msgspec pass gives every record's
-   ``eventTime`` and ``eventName``, escapes decoded, so the name test is exact and costs no
-   pass of its own; when that file-wide decode fails, as it does for a record whose
-   ``eventName`` is neither a string nor null, each record's name is read on its own).
-   ``positions`` is one Hyperscan pass over a file's whole decompressed
-   text that finds every anchor, every plain literal, and every JSON escape ``\\u``/``\\/``.
-   Without Hyperscan (no wheel for the platform, or ``TRAILWATCH_PREFILTER=python``) the same
-   patterns, as one alternation, are searched by Python's ``re`` (``finditer``): it reports
-   only non-overlapping matches, but a match lies inside one record (it starts with a key's
-   quote and holds no record boundary), so a match it skips starts inside one it reports,
-   in the same record: the same records are candidates. Slower (about 10x), same results.
-   Names were once a Hyperscan pattern too (``"eventName" ws : ws "N"``, 135 names with the
-   default catalog); without it, and with the anchors below, the pass costs 11-20 % less
-   (DEVELOPERS.md).
-2. **Record** (``candidates``): msgspec decodes only the fields on the conditions' key
-   paths of a candidate record and tests them exactly (``_Probe``): ``eventName`` in the
-   wanted names, the value at an anchor's path a string that the pattern's value globs
-   (the engine's own ``glob_matcher``). Strings are decoded, so escapes need no special case
-   there. A plain literal is tested on the record's text (a record holding an escape keeps
-   it). The result names the filters one of whose conditions holds: only those are
-   evaluated on the record, and a record with none is not parsed at all. A record whose
-   path leads through something that is not an object fails the decode: every filter is
-   evaluated on it.
+1. **Fields and text** (``record_type``, ``picked``, ``positions``): the archive decodes
+   every record of a file, in the one msgspec pass that reads the records' times, into a
+   Struct holding the values on the key paths of every name and anchor condition
+   (``_Fields``). ``picked`` tests those conditions exactly on the decoded values, for the
+   whole file at once: the top-level ``eventName`` one of the wanted names, the value at an
+   anchor's path a string that the pattern's value globs (the engine's ``glob_matcher``).
+   A record for which one holds is a candidate, marked with the filters whose conditions
+   hold. Values are decoded, so whitespace, escapes and duplicate keys need no special case.
+   When a record's conditions cannot be told (a path through a string, an array or a
+   number; a record whose fields do not decode), it is a candidate for every filter with a
+   condition. A plain literal (one no anchor took) is searched in the text: ``positions``
+   is one Hyperscan pass over the file's decompressed text that finds every plain literal
+   and every JSON escape ``\\u``/``\\/`` (a literal can be written with them); with no plain
+   literal, as with the default catalog, nothing is searched. Without Hyperscan (no wheel
+   for the platform, or ``TRAILWATCH_PREFILTER=python``) the same patterns, as one
+   alternation, are searched by Python's ``re`` (``finditer``): it reports only
+   non-overlapping matches, but a match lies inside one record, so a match it skips starts
+   inside one it reports, in the same record: the same records are candidates. Searching
+   the anchors in the text (their members as CloudTrail writes them) was a Hyperscan pass
+   over every file, about a sixth of a backtest's CPU (DEVELOPERS.md).
+2. **Record** (``examine``): msgspec decodes, for a candidate, its values on the key paths
+   of the filters its mark names (``_Document``), and those filters alone are evaluated on
+   it; a plain literal is tested on the record's text (a record holding an escape keeps
+   it). A record no filter is left for is not parsed at all. ``candidates`` (for a caller
+   holding one record, without the archive's decode) decodes the conditions' paths and the
+   filters' paths of one record and tests the conditions there (``_Probe`` when that
+   decode fails: a path through something that is not an object; every filter is evaluated
+   when even that fails).
 
 Why an anchor is a necessary condition. For ``$.a.b.K = "V"`` (no wildcard selector, a
 string value, ``L`` its longest ``*``-free fragment, as ``FilterPattern.hint`` picks it: at
@@ -41,28 +45,19 @@ least 4 characters, not made only of number characters), the engine matches only
 value at that path is a JSON *string* that ``V`` globs (``json_match._equals``: lists,
 objects, booleans and null never equal a string; a number's text holds only ``-+0-9.eE``, so
 it cannot hold ``L``, or reads ``Infinity`` / ``-Infinity`` when it overflows a double, and
-a value that can equal either gets no hint at all). So the record's text holds a member
-``"K" ws : ws "s"`` whose string ``s`` contains ``L``; and when ``V`` has no ``*`` before
-``L`` the string starts with ``L``, when none after it ends with ``L``. JSON writes a key or
-a string either literally (what ``json.dumps`` writes: ``\\"`` and ``\\\\`` are the only
-ways to write a quote or a backslash besides ``\\u``) or with ``\\u`` escapes, or ``\\/``
-for a slash: every record that holds ``\\u`` or ``\\/`` is a candidate. ``ws`` is any run of
-JSON whitespace. The text patterns of an anchor cover every such member: the member as
-CloudTrail writes it, compact (the key, ``:``, the opening quote, then, when ``V`` has a
-``*`` before ``L``, any string content: characters other than a quote or a backslash, or a
-backslash and any character; then ``L``, and the closing quote when ``V`` has no ``*``
-after ``L``), and the key followed by a whitespace character, or by ``:`` and one (every
-member written with whitespace around its colon holds one of the two). The second pair
-is wider than the member: a record written with spaces around the colon of an anchor's key
-is a candidate whatever its value, and the record stage decides it. Hyperscan scans the
-compact literals several times faster than the member with ``ws`` runs (DEVELOPERS.md).
+a value that can equal either gets no hint at all). ``picked`` tests exactly that, on the
+value msgspec decodes at that path: msgspec and the engine's ``json.loads`` agree on keys,
+strings, escapes and duplicate keys (the last one wins), and a path through null has no
+value in either. A path through anything else that is not an object is left to the record
+stage, as is a record msgspec cannot decode.
 
-Why the record stage is a necessary condition: it tests the hint itself (the top-level
-``eventName`` is one of the names; the value at the path is a string ``V`` globs) on the
-same document the engine parses (msgspec and the engine's ``json.loads`` agree on strings,
-escapes and duplicate keys: the last one wins), and keeps the record whenever it cannot
-decode the fields. Every filter's hint is a disjunction of such conditions, so a filter
-none of whose conditions holds for a record does not match it.
+Why the record stage is a necessary condition: the conditions it starts from are the
+hint itself (the top-level ``eventName`` is one of the names; the value at the path is a
+string ``V`` globs), tested by ``picked`` as above, or, without a mark, on the record's own
+decode (msgspec and the engine's ``json.loads`` agree on strings, escapes and duplicate
+keys: the last one wins); a record whose fields it cannot decode keeps every filter. Every
+filter's hint is a disjunction of such conditions, so a filter none of whose conditions
+holds for a record does not match it.
 
 The record's document (``examine``). The record stage decodes, with one msgspec decoder,
 the record's values on the conditions' key paths and on every selector path of each filter
@@ -72,7 +67,9 @@ with its filter), into plain dicts (a TypedDict, every key optional: a key the r
 is absent, a null is None; an inner key must hold an object or null, a leaf a string, true,
 false or null, else the decode fails and the engine decides the record). Such a filter
 (``decided``) is matched on this document (``FilterPattern.match_document``), not on the
-record's ``json.loads``. Why the answer is the engine's: a JSON pattern's predicate reads the
+record's ``json.loads``. With a mark, the document holds the paths of the decided filters
+the mark names, and nothing else (``_Document.subset``): each of those paths as in the
+whole document. Why the answer is the engine's: a JSON pattern's predicate reads the
 document only through ``selectors.resolve`` of its selectors, each of them on a path of the
 document; ``resolve`` of a key path walks dicts by key and gives (found, value). On each
 such path the document and ``json.loads`` of the record agree: the same keys are present
@@ -102,7 +99,9 @@ checks full and prefiltered results are equal on hostile records and whitespace 
 from __future__ import annotations
 
 import copy
+import itertools
 import json
+import operator
 import os
 import re
 import sys
@@ -139,52 +138,10 @@ class _Named(NamedTuple):
     pattern: fp.FilterPattern
 
 
-#: One JSON whitespace character (Hyperscan syntax).
-_WS = rb"[ \t\n\r]"
-#: What a JSON string holds before a literal: characters other than a quote or a
-#: backslash, and escape pairs.
-_STRING_CONTENT = rb'(?:[^"\\]|\\.)*'
-#: The only ways JSON can write a key or a literal other than literally (see above).
+#: The only ways JSON can write a literal other than literally (see above).
 _ESCAPE = rb"\\[u/]"
 #: Hyperscan scans at most 4 GiB in one block.
 _BLOCK_LIMIT = 2**32 - 1
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """``"key" ws : ws "...literal..."``, with the literal at the start and/or end of the
-    string when the pattern's value has no ``*`` on that side."""
-
-    key: bytes  # the key as written in JSON, quotes included
-    literal: bytes  # as written in JSON, without quotes
-    at_start: bool
-    at_end: bool
-
-    @classmethod
-    def of(cls, key: str, value: str) -> Anchor:
-        literal = max(value.split("*"), key=len)
-        exact = "*" not in value
-        # With a '*', one side only: in "Root*Root" the string starts with an occurrence of
-        # the literal and ends with another.
-        at_start = exact or value.startswith(literal)
-        return cls(
-            key=_utf8(json.dumps(key, ensure_ascii=False)),
-            literal=_utf8(json.dumps(literal, ensure_ascii=False)[1:-1]),
-            at_start=at_start,
-            at_end=exact or (not at_start and value.endswith(literal)),
-        )
-
-    def patterns(self) -> list[bytes]:
-        """The Hyperscan patterns of the member (see the module docstring): written compactly,
-        and the key followed by whitespace, before or after its colon."""
-        return [
-            _exact(self.key + b':"')
-            + (b"" if self.at_start else _STRING_CONTENT)
-            + _exact(self.literal)
-            + (b'"' if self.at_end else b""),
-            _exact(self.key) + _WS,
-            _exact(self.key + b":") + _WS,
-        ]
 
 
 def _utf8(text: str) -> bytes:
@@ -259,7 +216,6 @@ def default_engine() -> str:
 class Prefilter:
     event_names: frozenset[str]
     literals: frozenset[bytes]
-    anchors: frozenset[Anchor] = frozenset()
     #: Each condition, (kind, value) as in a hint (an anchor's value: its key path and the
     #: pattern's value), -> the names of the filters whose hint holds it.
     owners: dict[tuple[str, Any], frozenset[str]] = field(default_factory=dict)
@@ -274,7 +230,6 @@ class Prefilter:
     def for_filters(cls, filters: Sequence[Filter], engine: str = "") -> Prefilter | None:
         names: set[str] = set()
         literals: set[bytes] = set()
-        anchors: set[Anchor] = set()
         owners: dict[tuple[str, Any], set[str]] = {}
         paths: dict[str, frozenset[tuple[str, ...]] | None] = {}
         for f in filters:
@@ -291,7 +246,6 @@ class Prefilter:
                     condition = (kind, value)
                 elif kind == "anchor":
                     keys, glob = json.loads(value)
-                    anchors.add(Anchor.of(keys[-1], glob))
                     condition = (kind, (tuple(keys), glob))
                 else:
                     literals.add(_utf8(value))
@@ -300,17 +254,16 @@ class Prefilter:
         return cls(
             frozenset(names),
             frozenset(literals),
-            frozenset(anchors),
             {c: frozenset(n) for c, n in owners.items()},
             engine,
             {name: p for name, p in paths.items() if p is not None},
         )
 
     def __post_init__(self) -> None:
-        # The names are not searched in the text: the archive reads each record's eventName.
-        patterns = sorted({p for a in self.anchors for p in a.patterns()})
-        patterns.extend(_exact(lit) for lit in sorted(self.literals))
-        # An escape can spell an anchor or a literal; the names are decoded, escapes and all.
+        # Only plain literals are searched in the text: names and anchors are tested on the
+        # fields the archive's file-wide decode reads (record_type, picked).
+        patterns = [_exact(lit) for lit in sorted(self.literals)]
+        # An escape can spell a literal.
         if patterns:
             patterns.append(_ESCAPE)
         self.engine = self.engine or default_engine()
@@ -330,6 +283,8 @@ class Prefilter:
         self._everyone = frozenset().union(*self.owners.values())
         self._decoded = any(kind != "literal" for kind, _ in self.owners)
         self._probe = _Probe.build(self.owners)
+        self._fields = _Fields.build(self.owners)
+        self._record_types: dict[Any, Any] = {}
         self._document = _Document.build(self.owners, self.paths)
         #: The names of the filters that the record's document decides (see examine()).
         self.decided: frozenset[str] = _NONE if self._document is None else self._document.decided
@@ -339,11 +294,34 @@ class Prefilter:
         self._longest = sys.get_int_max_str_digits() or None
         self._openings = sys.getrecursionlimit() // 4
 
+    def record_type(self, time: Any) -> type[msgspec.Struct]:
+        """The Struct the archive decodes each record of a file into (``archive.Selector``):
+        ``eventTime`` of the type ``time`` it gives (required unless it is ``Any``), and the
+        fields on the key paths of every name and anchor condition (see "The fields" in the
+        module docstring), which ``picked`` tests."""
+        made = self._record_types.get(time)
+        if made is None:
+            spec, rename = ([], {}) if self._fields is None else (self._fields.spec, self._fields.rename)
+            when: tuple[str, Any] | tuple[str, Any, Any] = (
+                ("eventTime", time, msgspec.UNSET) if time is Any else ("eventTime", time)
+            )
+            made = msgspec.defstruct("Record", [when, *spec], rename=rename, gc=False)
+            self._record_types[time] = made
+        return made
+
+    def picked(self, records: Sequence[Any]) -> dict[int, frozenset[str]]:
+        """The decoded records (``record_type``; None: a record that did not decode) for
+        which a name or anchor condition holds, by index, each with the filters whose
+        conditions hold for it (``examine``'s ``known``): every filter with a condition when
+        they cannot be told."""
+        if self._fields is None:
+            return dict.fromkeys(range(len(records)), self._everyone) if self._decoded else {}
+        return self._fields.picked(records, self._everyone)
+
     def positions(self, data: bytes) -> list[int] | None:
-        """Offsets in ``data`` inside every record holding an anchor, a plain literal or an
-        escape, in one pass (a record whose eventName is one of ``event_names`` is a
-        candidate too: ``archive.records`` reads the names); None when the text is too long
-        for one Hyperscan block (then every record is a candidate)."""
+        """Offsets in ``data`` inside every record holding a plain literal or an escape, in
+        one pass ([] when there is no literal: then nothing is searched); None when the text
+        is too long for one Hyperscan block (then every record is a candidate)."""
         if not self._searched:
             return []
         if self.engine == "python":
@@ -362,34 +340,44 @@ class Prefilter:
         (every filter's when it cannot tell); empty: no filter can match it."""
         return self.examine(record)[0]
 
-    def examine(self, record: bytes) -> tuple[frozenset[str], dict[str, Any] | None]:
+    def examine(
+        self, record: bytes, known: frozenset[str] | None = None
+    ) -> tuple[frozenset[str], dict[str, Any] | None]:
         """The record stage (``candidates``), and the record's document: its values on the
         key paths of the filters in ``decided`` (None when the record has none, or when it
         could not stand for the record: see the module docstring). A decided filter's
         pattern matches the record exactly when ``FilterPattern.match_document`` holds on
-        the document."""
-        found: set[str] = set()
+        the document. ``known``: the filters whose name or anchor conditions hold for the
+        record, as ``picked`` found them on the archive's decode of it (None: not known);
+        then only those filters' key paths are decoded."""
+        found = _NONE
         if self.literals:
             escaped = b"\\u" in record or b"\\/" in record
             for lit in self.literals:
                 if escaped or lit in record:
-                    found |= self.owners[("literal", lit)]
+                    found = found | self.owners[("literal", lit)]
         doc = None
-        if self._document is not None and (self._decoded or found):
+        if known is not None:
+            found = found | known if found else known
+            if self._document is not None and found:
+                decoder = self._document.subset(found)
+                doc = None if decoder is None else self._document.decode(record, decoder)
+        elif self._document is not None and (self._decoded or found):
             doc = self._document.decode(record)
             if doc is not None:
-                found |= self._document.holds(doc)
-                if (self._longest is not None and len(record) > self._longest) or (
-                    record.count(b"{") + record.count(b"[") >= self._openings
-                ):
-                    doc = None
+                found = found | self._document.holds(doc)
             elif self._decoded:
                 held = None if self._probe is None else self._probe.holds(record)
-                found |= self._everyone if held is None else held
+                found = found | (self._everyone if held is None else held)
         elif self._decoded:
             held = None if self._probe is None else self._probe.holds(record)
-            found |= self._everyone if held is None else held
-        return frozenset(found), doc
+            found = found | (self._everyone if held is None else held)
+        if doc is not None and (
+            (self._longest is not None and len(record) > self._longest)
+            or record.count(b"{") + record.count(b"[") >= self._openings
+        ):
+            doc = None
+        return found, doc
 
 
 #: The gate of each pattern (by its text): see gate().
@@ -458,7 +446,8 @@ class _Probe:
                 return None  # a path is inside another's leaf
             node[keys[-1]] = None
         fields: dict[tuple[str, ...], list[str]] = {}
-        record = _struct(tree, "ProbeRecord", (), fields)
+        spec, rename = _members(tree, "ProbeRecord", fields, _object_or_null)
+        record = msgspec.defstruct("ProbeRecord", spec, rename=rename, gc=False)
         conditions = [(fields[keys], test) for keys, test in wanted]
         return cls(msgspec.json.Decoder(record), conditions)
 
@@ -478,6 +467,163 @@ class _Probe:
             if type(value) is str:
                 found = found | owners(value)
         return found
+
+
+#: A value on a condition's path that says nothing of the condition (see _Fields.picked).
+_UNKNOWN = object()
+
+
+class _Fields:
+    """The conditions' key paths as fields of the archive's file-wide decode (``record_type``),
+    and their exact test on every decoded record of a file (``picked``).
+
+    A leaf is decoded as any JSON value; an inner key as an object of its own keys, or as
+    null, a string, a boolean, a number or an array (so that no shape of a record fails the
+    file's decode: the archive reads each record alone when it fails, and a number beyond a
+    double's range still does). A condition holds when the value on its path is a string
+    that its name equals or its glob matches (``glob_matcher``, the engine's); through null
+    the path has no value; through anything else that is not an object the record's
+    conditions cannot be told, and the record stage decides it as before. Duplicate keys
+    keep the last value, as the engine's parser does.
+    """
+
+    def __init__(
+        self,
+        spec: list[tuple[str, Any, Any]],
+        rename: dict[str, str],
+        tests: list[
+            tuple[
+                tuple[str, ...],
+                dict[str, frozenset[str]],
+                tuple[tuple[Callable[[str], bool], frozenset[str]], ...],
+            ]
+        ],
+    ) -> None:
+        #: The record Struct's fields (attribute, type, default) and their JSON keys.
+        self.spec = spec
+        self.rename = rename
+        #: Per key path: the attributes along it, a getter of them, each string it must
+        #: equal and each glob, with the filters whose condition that is.
+        self.tests = [
+            (attrs, operator.attrgetter(".".join(attrs)), exact, globs) for attrs, exact, globs in tests
+        ]
+
+    @classmethod
+    def build(cls, owners: dict[tuple[str, Any], frozenset[str]]) -> _Fields | None:
+        """None when the conditions cannot be fields (every record is then picked, its
+        conditions not known): a path that is both a leaf and an object of another, or one
+        under ``eventTime``, which the archive decodes as a time."""
+        exact: dict[tuple[str, ...], dict[str, frozenset[str]]] = {}
+        globs: dict[tuple[str, ...], list[tuple[Callable[[str], bool], frozenset[str]]]] = {}
+        for (kind, value), names in sorted(owners.items(), key=str):
+            if kind == "eventName":
+                exact.setdefault(("eventName",), {})[value] = names
+            elif kind == "anchor":
+                keys, glob = value
+                if "*" in glob:
+                    globs.setdefault(tuple(keys), []).append((glob_matcher(glob), names))
+                else:
+                    held = exact.setdefault(tuple(keys), {})
+                    held[glob] = held.get(glob, _NONE) | names
+        paths = sorted(set(exact) | set(globs))
+        tree: dict[str, Any] = {}
+        if not paths or any(keys[0] == "eventTime" for keys in paths) or not _insert(tree, paths):
+            return None
+        fields: dict[tuple[str, ...], list[str]] = {}
+        spec, rename = _members(tree, "Fields", fields, _any_shape)
+        tests = [(tuple(fields[keys]), exact.get(keys, {}), tuple(globs.get(keys, ()))) for keys in paths]
+        return cls(spec, rename, tests)
+
+    def picked(self, records: Sequence[Any], untold: frozenset[str]) -> dict[int, frozenset[str]]:
+        """Each record (its index) for which a condition holds, with the filters whose
+        conditions hold for it; ``untold`` (every filter with a condition) for a record
+        whose conditions cannot be told."""
+        out: dict[int, frozenset[str]] = {}
+        told: set[int] = set()
+
+        def mark(i: int, names: frozenset[str]) -> None:
+            if i not in told:
+                out[i] = out.get(i, _NONE) | names
+
+        for attrs, getter, exact, globs in self.tests:
+            try:
+                values: list[Any] = list(map(getter, records))
+            except AttributeError:
+                # A record that did not decode, or whose path passes through null or
+                # something else than an object: record by record.
+                values = [_walk(r, attrs) for r in records]
+                for i, v in enumerate(values):
+                    if v is _UNKNOWN:
+                        told.add(i)
+                        out[i] = untold
+            if exact:
+                try:
+                    hits = list(itertools.compress(itertools.count(), map(exact.__contains__, values)))
+                except TypeError:  # an object or an array (unhashable) on the path
+                    hits = [i for i, v in enumerate(values) if type(v) is str and v in exact]
+                for i in hits:
+                    mark(i, exact[values[i]])
+            if globs:
+                for i in itertools.compress(
+                    itertools.count(), map(isinstance, values, itertools.repeat(str))
+                ):
+                    for test, names in globs:
+                        if test(values[i]):
+                            mark(i, names)
+        return out
+
+
+def _walk(record: Any, attrs: tuple[str, ...]) -> Any:
+    """The value on a path of a decoded record: None when the path passes through null,
+    _UNKNOWN when the record did not decode or the path passes through a non-object."""
+    if record is None:
+        return _UNKNOWN
+    value = record
+    for attr in attrs:
+        if value is None:
+            return None
+        if not isinstance(value, msgspec.Struct):
+            return _UNKNOWN
+        value = getattr(value, attr)
+    return value
+
+
+def _members(
+    tree: dict[str, Any],
+    name: str,
+    fields: dict[tuple[str, ...], list[str]],
+    inner: Callable[[Any], Any],
+) -> tuple[list[tuple[str, Any, Any]], dict[str, str]]:
+    """A Struct's fields for ``tree`` (leaves: any value; an inner key: the type ``inner``
+    makes of its own Struct), and ``fields`` the attribute names along each leaf path.
+    Attributes are ``f0``, ``f1``, ... renamed to the keys, so that no key clashes with a
+    name a Struct reserves."""
+    spec: list[tuple[str, Any, Any]] = []
+    rename: dict[str, str] = {}
+    for i, (key, sub) in enumerate(sorted(tree.items())):
+        attr = f"f{i}"
+        rename[attr] = key
+        if sub is None:
+            spec.append((attr, Any, None))
+            fields[(key,)] = [attr]
+        else:
+            below: dict[tuple[str, ...], list[str]] = {}
+            inner_spec, inner_rename = _members(sub, f"{name}_{i}", below, inner)
+            struct = msgspec.defstruct(f"{name}_{i}", inner_spec, rename=inner_rename, gc=False)
+            spec.append((attr, inner(struct), None))
+            for keys, attrs in below.items():
+                fields[(key, *keys)] = [attr, *attrs]
+    return spec, rename
+
+
+def _object_or_null(struct: Any) -> Any:
+    """An inner key of ``_Probe``: its object, or null (anything else fails the decode)."""
+    return struct | None
+
+
+def _any_shape(struct: Any) -> Any:
+    """An inner key of ``_Fields``: its object, or any other JSON value but an object."""
+    return struct | None | str | bool | float | list[msgspec.Raw]
 
 
 def selector_paths(pattern: fp.FilterPattern) -> frozenset[tuple[str, ...]] | None:
@@ -513,11 +659,15 @@ class _Document:
         decoder: msgspec.json.Decoder[Any],
         conditions: list[tuple[tuple[str, ...], Callable[[str], frozenset[str]]]],
         decided: frozenset[str],
+        paths: dict[str, frozenset[tuple[str, ...]]],
     ) -> None:
         self.decoder = decoder
         #: (key path, value -> the filters it satisfies)
         self.conditions = conditions
         self.decided = decided
+        #: Each filter's key paths (those of the decided filters fit in one tree).
+        self.paths = paths
+        self._subsets: dict[frozenset[str], msgspec.json.Decoder[Any] | None] = {}
 
     @classmethod
     def build(
@@ -540,11 +690,24 @@ class _Document:
                 decided.add(name)
         if not decided and not conditions:
             return None
-        return cls(msgspec.json.Decoder(_typed(tree, "Document")), conditions, frozenset(decided))
+        return cls(msgspec.json.Decoder(_typed(tree, "Document")), conditions, frozenset(decided), paths)
 
-    def decode(self, record: bytes) -> dict[str, Any] | None:
+    def subset(self, names: frozenset[str]) -> msgspec.json.Decoder[Any] | None:
+        """A decoder of the key paths of the decided filters among ``names`` alone (None:
+        there is none), for a record whose conditions are known (``Prefilter.examine``)."""
+        if names not in self._subsets:
+            wanted = sorted(names & self.decided)
+            tree: dict[str, Any] = {}
+            for name in wanted:
+                assert _insert(tree, sorted(self.paths[name]))  # they fit in the whole tree
+            self._subsets[names] = msgspec.json.Decoder(_typed(tree, "Subset")) if wanted else None
+        return self._subsets[names]
+
+    def decode(
+        self, record: bytes, decoder: msgspec.json.Decoder[Any] | None = None
+    ) -> dict[str, Any] | None:
         try:
-            doc: dict[str, Any] = self.decoder.decode(record)
+            doc: dict[str, Any] = (decoder or self.decoder).decode(record)
         except (msgspec.DecodeError, RecursionError):  # RecursionError: nesting too deep
             return None
         return doc
@@ -596,27 +759,6 @@ def _owned_if(test: Callable[[str], bool], names: frozenset[str]) -> Callable[[s
     return lambda value: names if test(value) else _NONE
 
 
-def _struct(
-    tree: dict[str, Any], name: str, path: tuple[str, ...], fields: dict[tuple[str, ...], list[str]]
-) -> Any:
-    """A msgspec Struct with a field per key of ``tree`` (leaves: any value; inner keys: a
-    nested Struct or null); ``fields`` gets the attribute names along each leaf path."""
-    spec: list[tuple[str, Any, Any]] = []
-    rename: dict[str, str] = {}
-    for i, (key, sub) in enumerate(sorted(tree.items())):
-        attr = f"f{i}"
-        rename[attr] = key
-        if sub is None:
-            spec.append((attr, Any, None))
-            fields[(*path, key)] = [attr]
-        else:
-            inner: dict[tuple[str, ...], list[str]] = {}
-            spec.append((attr, _struct(sub, f"{name}_{i}", (), inner) | None, None))
-            for keys, attrs in inner.items():
-                fields[(*path, key, *keys)] = [attr, *attrs]
-    return msgspec.defstruct(name, spec, rename=rename)
-
-
 def describe(prefilter: Prefilter | None) -> dict[str, Any]:
     """What the prefilter looks for (for tests and debugging)."""
     if prefilter is None:
@@ -625,8 +767,6 @@ def describe(prefilter: Prefilter | None) -> dict[str, Any]:
         "eventNames": sorted(prefilter.event_names),
         "literals": sorted(x.decode("utf-8", "surrogatepass") for x in prefilter.literals),
         "anchors": sorted(
-            f"{a.key.decode('utf-8', 'surrogatepass')}:{'' if a.at_start else '*'}"
-            f"{a.literal.decode('utf-8', 'surrogatepass')}{'' if a.at_end else '*'}"
-            for a in prefilter.anchors
+            f"$.{'.'.join(value[0])} = {value[1]}" for kind, value in prefilter.owners if kind == "anchor"
         ),
     }

@@ -32,6 +32,8 @@ from trailwatch.prefilter import Prefilter
 
 __all__ = ["WorkerLost", "available_cpus", "backtest", "scan_file"]
 
+_NONE: frozenset[str] = frozenset()
+
 
 # --------------------------------------------------------------------------------------
 # Scanning one file
@@ -60,10 +62,11 @@ def scan_file(
             evaluator.add(ms, Event(raw.decode("utf-8")), None, counted=counted)
     else:
         examine, decided = prefilter.examine, prefilter.decided
-        for ms, raw in records.selected:
+        for (ms, raw), known in zip(records.selected, records.marks, strict=True):
             # Only the filters whose hint holds for the record are evaluated on it, those the
-            # record's document decides on the document.
-            only, document = examine(raw)
+            # record's document decides on the document. The archive's decode found which
+            # name and anchor conditions hold (none: the record holds a plain literal).
+            only, document = examine(raw, known or _NONE)
             if only:
                 evaluator.add(ms, raw, only, counted, document, decided)
     # Records the prefilter did not select were read too: the total counts every record.
