@@ -7,6 +7,7 @@ before, plus the events named here."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections.abc import Callable
@@ -168,15 +169,15 @@ def _grid() -> list[dict[str, Any]]:
     return out
 
 
+@functools.cache
 def _events() -> list[Event]:
+    """The records the auditors' and the catalog's patterns are compared on (made when a
+    test first asks: every xdist worker imports this module, few run its tests)."""
     recs: list[dict[str, Any]] = list(corpus().values())
     recs += [r["record"] for r in json.loads(RECORDS.read_text())["records"]]
     recs += synthetic_records(3000, seed=27, hostile=True)
     recs += _grid()
     return [Event(ev.message(r)) for r in recs]
-
-
-EVENTS = _events()
 
 
 def _matcher(text: str) -> Callable[[Event], bool]:
@@ -200,7 +201,7 @@ def test_counting_filters_partition_the_pattern_and_witnesses_add_nothing(
     whole = _matcher(d["patterns"][pattern_id])
     assert parts[0]["name"] == "" and not parts[0].get("witness"), "the main filter counts"
     seen = 0
-    for e in EVENTS:
+    for e in _events():
         hits = sum(m(e) for m in counting)
         assert hits <= 1, f"{key}: an event counted {hits} times: {e.message[:300]}"
         assert (hits == 1) == whole(e), f"{key}: the counting filters' union differs: {e.message[:300]}"
@@ -270,7 +271,7 @@ def test_each_rewrite_matches_what_it_did_plus_only_the_named_events(key: str) -
     pattern_id, before_text, added, dropped = BEFORE[key]
     now, before = _matcher(load()["detections"][key]["patterns"][pattern_id]), _matcher(before_text)
     differ = 0
-    for e in EVENTS:
+    for e in _events():
         rec = json.loads(e.message) if e.message.startswith("{") else {}
         if not isinstance(rec, dict):
             rec = {}

@@ -21,6 +21,7 @@ unknown values in 1.6, for example) are not syntax and are not caught here.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -554,11 +555,13 @@ def _block_uses(block: Block, path: str) -> Iterator[Use]:
 
 
 def tf_files() -> list[Path]:
-    return sorted(
-        p
-        for p in REPO_ROOT.rglob("*.tf")
-        if not any(part.startswith(".") for part in p.relative_to(REPO_ROOT).parts)
-    )
+    """Every .tf file of the repository outside dot folders (Terraform's and the virtualenvs'
+    are never walked: every xdist worker collects this module)."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(REPO_ROOT):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(folder, f) for f in files if f.endswith(".tf") and not f.startswith("."))
+    return sorted(found)
 
 
 def _version(text: str) -> Version:
