@@ -414,3 +414,38 @@ def _catalog_plan() -> dict[str, Any]:
             }
         )
     return {"planned_values": {"root_module": {"resources": resources}}}
+
+
+def test_plain_literals_are_placed_in_compact_files_and_select_all_in_others(tmp_path: Path) -> None:
+    """A filter whose hint is a plain literal (a text pattern, a comparison under an array
+    index) is found by the text search: in a compact file its hits are placed in their
+    records, in a spaced one a hit selects every record; with the catalog's anchored and
+    named filters beside it, the prefiltered result is the full evaluation's."""
+    specs = [
+        *_catalog_filters(),
+        MetricFilterSpec("text", compile_pattern('"GetObject"'), "text", "T", "1"),
+        MetricFilterSpec(
+            "index", compile_pattern('{ $.resources[0].type = "AWS::S3::*" }'), "index", "T", "1"
+        ),
+    ]
+    prefilter = Prefilter.for_filters(specs)
+    assert prefilter is not None
+    assert describe(prefilter)["literals"] == ["AWS::S3::", "GetObject"]
+    recs = synthetic_records(600, seed=11, hostile=True) + _tricky()
+    recs.append({**recs[0], "resources": [{"type": "AWS::S3::Bucket"}], "eventName": "X"})
+    files = []
+    for k, sep in enumerate(((",", ":"), (", ", ": "))):
+        body = "[" + sep[0].join(json.dumps(r, separators=sep) for r in recs) + "]"
+        path = tmp_path / f"{k}.json.gz"
+        path.write_bytes(gzip.compress(('{"Records":' + body + "}").encode()))
+        files.append(path)
+        data = archive.read(path)
+        read = archive.records(data, str(path), prefilter)
+        chosen = len(list(read.selected))
+        # Compact: only the records holding a literal, a name or an anchor; spaced: all.
+        assert (chosen < 0.5 * len(recs)) if k == 0 else (chosen == len(recs)), (k, chosen)
+    full = backtest(specs, [], files, prefilter=False, workers=1).to_json()
+    fast = backtest(specs, [], files, prefilter=True, workers=1).to_json()
+    assert fast == full
+    counts = {f["filterName"]: f["matches"] for f in fast["filters"]}
+    assert counts["text"] > 0 and counts["index"] > 0

@@ -357,12 +357,6 @@ def _cloudtrail(data: bytes, path: str, selector: Selector | None) -> FileRecord
     n = len(raws)
     if n == 0:
         return FileRecords(0, iter(()), [])
-    lengths = list(map(len, raws))
-    open_at = data.index(b"[")
-    close_at = data.rindex(b"]")
-    # The array's text spans at least the records plus one byte between each two; exactly
-    # that only when it is compact and this '[' .. ']' pair is the Records array's own.
-    compact = close_at - open_at - 1 == sum(lengths) + max(n - 1, 0)
     skipped: list[Skipped] = []
     bad: set[int] = set()
     strict = _strict_times(data, selector)
@@ -396,9 +390,22 @@ def _cloudtrail(data: bytes, path: str, selector: Selector | None) -> FileRecord
         return (time_ms(t) for i, t in enumerate(times) if i not in bad)
 
     hits = selector.positions(data) if selector is not None else None
-    if hits is not None and not compact:
-        # Offsets cannot be told to records here: any hit selects every record.
-        hits = None if any(True for _ in hits) else ()
+    starts: list[int] = []
+    if hits:
+        lengths = list(map(len, raws))
+        open_at = data.index(b"[")
+        close_at = data.rindex(b"]")
+        # The array's text spans at least the records plus one byte between each two;
+        # exactly that only when it is compact and this '[' .. ']' pair is the Records
+        # array's own. Then record i starts after the '[', the i records before it and a
+        # ',' after each; otherwise offsets cannot be told to records: every record is
+        # selected.
+        if close_at - open_at - 1 == sum(lengths) + max(n - 1, 0):
+            starts = list(
+                map(operator.add, itertools.accumulate(lengths[:-1], initial=open_at + 1), range(n))
+            )
+        else:
+            hits = None
     if selector is None:
         every = ((time_ms(times[i]), bytes(r)) for i, r in enumerate(raws) if i not in bad)
         return FileRecords(total, every, skipped, first_ms, last_ms, every_ms)
@@ -408,11 +415,7 @@ def _cloudtrail(data: bytes, path: str, selector: Selector | None) -> FileRecord
         chosen = [i for i in range(n) if i not in bad]
     else:
         held = set(marks)
-        if compact and hits:
-            # Record i starts after the '[', the i records before it and a ',' after each.
-            starts = list(
-                map(operator.add, itertools.accumulate(lengths[:-1], initial=open_at + 1), range(n))
-            )
+        if starts:
             held.update(_holding(starts, list(map(operator.add, starts, lengths)), hits))
         chosen = [i for i in sorted(held) if i not in bad]
     return FileRecords(
