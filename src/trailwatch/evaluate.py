@@ -178,12 +178,20 @@ class Evaluator:
         self._named: dict[str, list[MetricFilterSpec]] = {}
         for f in filters:
             self._named.setdefault(f.name, []).append(f)
-        #: Each filter's (value read from the event, constant value, counts_events), by id.
-        self._published = {
-            id(f): (f.metric_value.startswith("$."), _constant(f), f.counts_events) for f in filters
-        }
+        #: Each filter's (value read from the event, constant value, counts_events, metric,
+        #: result), by id.
         self.events_scanned = 0
         self.filter_results = {f.name: FilterResult(f.name) for f in filters}
+        self._published = {
+            id(f): (
+                f.metric_value.startswith("$."),
+                _constant(f),
+                f.counts_events,
+                (f.namespace, f.metric_name),
+                self.filter_results[f.name],
+            )
+            for f in filters
+        }
         #: (namespace, metric) -> minute start (ms) -> the values published on match (Agg)
         self.points: dict[tuple[str, str], dict[int, Agg]] = defaultdict(dict)
         self.metric_matches: dict[tuple[str, str], int] = defaultdict(int)
@@ -229,7 +237,11 @@ class Evaluator:
         says when a document is one): those are matched on it, without parsing the event."""
         event = message if isinstance(message, Event) else None
         self.events_scanned += 1
-        self.observe(timestamp_ms)
+        if timestamp_ms > 0:  # observe(), inline: this runs for every event evaluated
+            if self.first_ms is None or timestamp_ms < self.first_ms:
+                self.first_ms = timestamp_ms
+            if self.last_ms is None or timestamp_ms > self.last_ms:
+                self.last_ms = timestamp_ms
         minute = timestamp_ms - timestamp_ms % MINUTE_MS
         if self.defaults and not counted:
             self.event_minutes[minute] += 1
@@ -238,7 +250,7 @@ class Evaluator:
         # tried, without a pass over every filter.
         tried = self.filters if only is None else [f for n in only for f in self._named.get(n, ())]
         for f in tried:
-            value_path, constant, counts = self._published[id(f)]
+            value_path, constant, counts, key, res = self._published[id(f)]
             if document is not None and not value_path and f.name in decided:
                 if not f.pattern.match_document(document):
                     continue
@@ -253,8 +265,6 @@ class Evaluator:
                     candidate = names is None or (isinstance(doc, dict) and doc.get("eventName") in names)
                 if not candidate or f.pattern.match(event) is None:
                     continue
-            key = (f.namespace, f.metric_name)
-            res = self.filter_results[f.name]
             res.matches += 1
             if len(res.samples) < self.samples:
                 if event is None:

@@ -134,6 +134,22 @@ def _by_keys(keys: tuple[str, ...], equal: bool, value: Value) -> Pred:
                 return _ABSENT
         return cur
 
+    if value.kind == "string" and len(keys) == 1:
+        # The commonest comparison (``$.errorCode = "AccessDenied*"``), written out: no call
+        # but the glob's.
+        (key,) = keys
+        glob = value.glob
+        if equal:
+            return lambda doc: (
+                isinstance(doc, dict)
+                and (v := doc.get(key, _ABSENT)) is not _ABSENT
+                and (glob(v) if isinstance(v, str) else isinstance(v, JsonNumber) and glob(v.text))
+            )
+        return lambda doc: (
+            isinstance(doc, dict)
+            and (v := doc.get(key, _ABSENT)) is not _ABSENT
+            and (not glob(v) if isinstance(v, str) else isinstance(v, JsonNumber) and not glob(v.text))
+        )
     if value.kind == "string":
         glob = value.glob
 
