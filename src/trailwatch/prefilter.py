@@ -564,12 +564,14 @@ class _Fields:
                 for i in hits:
                     mark(i, exact[values[i]])
             if globs:
-                for i in itertools.compress(
-                    itertools.count(), map(isinstance, values, itertools.repeat(str))
-                ):
-                    for test, names in globs:
-                        if test(values[i]):
-                            mark(i, names)
+                # Only a non-empty string can hold an anchor's literal (never empty): null,
+                # absent and empty values are skipped by their truth value, without a call.
+                for i in itertools.compress(itertools.count(), values):
+                    value = values[i]
+                    if type(value) is str:
+                        for test, names in globs:
+                            if test(value):
+                                mark(i, names)
         return out
 
 
