@@ -14,7 +14,6 @@ import copy
 import json
 from typing import Any
 
-import parliament
 import pytest
 
 from trailwatch.harness.emulator import ACCOUNT_ID, Emulator
@@ -46,6 +45,8 @@ def collected(emulator_session: Emulator, collected_store: planpolicies.Store) -
 
 
 def test_table_rows_name_real_actions_bindings_and_pages() -> None:
+    import parliament  # here, not at the top: every xdist worker collects this module
+
     assert len({r.id for r in ROWS}) == len(ROWS)
     for row in ROWS:
         assert row.binding in servicecalls.BINDINGS, row.id

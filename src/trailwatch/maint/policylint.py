@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from parliament import analyze_policy_string
 
 from trailwatch.harness.terraform import REPO_ROOT
 from trailwatch.maint.planpolicies import PolicyDoc
@@ -67,6 +66,10 @@ def load_suppressions(path: Path = SUPPRESSIONS) -> list[Suppression]:
 
 
 def lint_document(config: str, doc: PolicyDoc) -> list[Finding]:
+    # Imported here: parliament loads its IAM database and pkg_resources (0.37 s), which
+    # every xdist worker importing this module would pay (tests/test_service_calls.py).
+    from parliament import analyze_policy_string
+
     assert doc.document is not None
     findings: list[Finding] = []
     for st in statements(doc.document):
