@@ -701,7 +701,8 @@ class _Document:
             wanted = sorted(names & self.decided)
             tree: dict[str, Any] = {}
             for name in wanted:
-                assert _insert(tree, sorted(self.paths[name]))  # they fit in the whole tree
+                fits = _insert(tree, sorted(self.paths[name]))
+                assert fits, name  # they fit in the whole document's tree, so in a part of it
             self._subsets[names] = msgspec.json.Decoder(_typed(tree, "Subset")) if wanted else None
         return self._subsets[names]
 
