@@ -10,10 +10,12 @@ CKV_VENV  := .venv-checkov
 CKV_STAMP := $(CKV_VENV)/.installed
 PYTEST_ARGS ?=
 # Parallel workers for `make test` (pytest-xdist; each has its own emulator). Terraform and the
-# provider wait on KMS/IAM propagation sleeps much of the time, so more workers than cores pay
-# (DEVELOPERS.md, "Test run time": on fresh clones of one tree, 4 workers 325.4 s, 5 310.9 s,
-# 6 301.0 s, 8 275.5 s; 8.9 GB of memory in use at most with 8).
-PYTEST_WORKERS ?= 8
+# provider wait on KMS/IAM propagation sleeps much of the time, so more workers than cores pay,
+# up to the point where each worker's own start (collection, emulator, provider processes,
+# inits) costs more than it fills (DEVELOPERS.md, "Test run time": fresh clones of one tree
+# on one morning, 5 workers 265.3 s and 275.9 s, 6 workers 290.3 s, 8 workers 276.2 s,
+# 308.4 s and 309.5 s, with 40-110 CPU-s more for 8 than for 5).
+PYTEST_WORKERS ?= 5
 
 .PHONY: venv checkov-venv test demo lint bench equality docs service-calls policies clean
 
