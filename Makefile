@@ -13,8 +13,8 @@ PYTEST_ARGS ?=
 # provider wait on KMS/IAM propagation sleeps much of the time, so more workers than cores pay,
 # up to the point where each worker's own start (collection, emulator, provider processes,
 # inits) costs more than it fills (DEVELOPERS.md, "Test run time": fresh clones of one tree
-# on one morning, 5 workers 265.3 s and 275.9 s, 6 workers 290.3 s, 8 workers 276.2 s,
-# 308.4 s and 309.5 s, with 40-110 CPU-s more for 8 than for 5).
+# on one morning, 4 workers 295.8 s, 5 workers 257.8-275.9 s, 6 workers 290.3 s, 8 workers
+# 276.2-309.5 s, with 40-110 CPU-s more for 8 than for 5).
 PYTEST_WORKERS ?= 5
 
 .PHONY: venv checkov-venv test demo lint bench equality docs service-calls policies clean
