@@ -35,9 +35,9 @@ Two stages, each a necessary condition for the next:
    it; a plain literal is tested on the record's text (a record holding an escape keeps
    it). A record no filter is left for is not parsed at all. ``candidates`` (for a caller
    holding one record, without the archive's decode) decodes the conditions' paths and the
-   filters' paths of one record and tests the conditions there (``_Probe`` when that
-   decode fails: a path through something that is not an object; every filter is evaluated
-   when even that fails).
+   filters' paths of one record and tests the conditions there (``conditions`` when that
+   decode fails: the record decoded alone into the fields ``picked`` tests; every filter
+   with a condition when even that cannot tell).
 
 Why an anchor is a necessary condition. For ``$.a.b.K = "V"`` (no wildcard selector, a
 string value, ``L`` its longest ``*``-free fragment, as ``FilterPattern.hint`` picks it: at
@@ -282,9 +282,10 @@ class Prefilter:
             self._regex = re.compile(b"|".join(b"(?:" + p + b")" for p in patterns), re.DOTALL)
         self._everyone = frozenset().union(*self.owners.values())
         self._decoded = any(kind != "literal" for kind, _ in self.owners)
-        self._probe = _Probe.build(self.owners)
         self._fields = _Fields.build(self.owners)
         self._record_types: dict[Any, Any] = {}
+        #: One record decoded alone into the fields (``conditions``).
+        self._one = msgspec.json.Decoder(self.record_type(Any))
         self._document = _Document.build(self.owners, self.paths)
         #: The names of the filters that the record's document decides (see examine()).
         self.decided: frozenset[str] = _NONE if self._document is None else self._document.decided
@@ -297,7 +298,7 @@ class Prefilter:
     def record_type(self, time: Any) -> type[msgspec.Struct]:
         """The Struct the archive decodes each record of a file into (``archive.Selector``):
         ``eventTime`` of the type ``time`` it gives (required unless it is ``Any``), and the
-        fields on the key paths of every name and anchor condition (see "The fields" in the
+        fields on the key paths of every name and anchor condition (``_Fields``; stage 1 in the
         module docstring), which ``picked`` tests."""
         made = self._record_types.get(time)
         if made is None:
@@ -308,6 +309,16 @@ class Prefilter:
             made = msgspec.defstruct("Record", [when, *spec], rename=rename, gc=False)
             self._record_types[time] = made
         return made
+
+    def conditions(self, record: bytes) -> frozenset[str]:
+        """The filters whose name or anchor conditions hold for one record, decoded alone
+        into the fields ``picked`` tests (every filter with a condition when that cannot
+        tell: a record that is not an object or does not decode)."""
+        try:
+            decoded = self._one.decode(record)
+        except (msgspec.DecodeError, RecursionError):  # RecursionError: nesting too deep
+            return self._everyone
+        return self.picked([decoded]).get(0, _NONE)
 
     def picked(self, records: Sequence[Any]) -> dict[int, frozenset[str]]:
         """The decoded records (``record_type``; None: a record that did not decode) for
@@ -367,11 +378,9 @@ class Prefilter:
             if doc is not None:
                 found = found | self._document.holds(doc)
             elif self._decoded:
-                held = None if self._probe is None else self._probe.holds(record)
-                found = found | (self._everyone if held is None else held)
+                found = found | self.conditions(record)
         elif self._decoded:
-            held = None if self._probe is None else self._probe.holds(record)
-            found = found | (self._everyone if held is None else held)
+            found = found | self.conditions(record)
         if doc is not None and (
             (self._longest is not None and len(record) > self._longest)
             or record.count(b"{") + record.count(b"[") >= self._openings
@@ -402,71 +411,6 @@ def may_match(pattern: fp.FilterPattern, message: str | fp.Event) -> bool:
         return True
     text = message.message if isinstance(message, fp.Event) else message
     return bool(found.candidates(_utf8(text)))
-
-
-class _Probe:
-    """Decode only the fields the conditions need, with msgspec, and test them exactly.
-
-    Each condition is a key path with a test: ``eventName`` in the wanted names, or
-    ``$.a.b.K`` a string that the pattern's value globs (the engine's own ``glob_matcher``; a
-    number never holds the literal, see the module docstring). Duplicate keys keep the
-    last value, as the engine's parser does. A record whose path leads through something
-    that is not an object (or null), or that cannot be decoded, is kept.
-    """
-
-    def __init__(
-        self,
-        decoder: msgspec.json.Decoder[Any],
-        conditions: list[tuple[list[str], Callable[[str], frozenset[str]]]],
-    ) -> None:
-        self.decoder = decoder
-        #: (attributes along the key path, value -> the filters it satisfies)
-        self.conditions = conditions
-
-    @classmethod
-    def build(cls, owners: dict[tuple[str, Any], frozenset[str]]) -> _Probe | None:
-        wanted: list[tuple[tuple[str, ...], Callable[[str], frozenset[str]]]] = []
-        by_name = {value: names for (kind, value), names in owners.items() if kind == "eventName"}
-        if by_name:
-            wanted.append((("eventName",), lambda v: by_name.get(v, _NONE)))
-        for (kind, value), names in sorted(owners.items(), key=str):
-            if kind == "anchor":
-                keys, glob = value
-                wanted.append((keys, _owned_if(glob_matcher(glob), names)))
-        if not wanted:
-            return None
-        tree: dict[str, Any] = {}
-        for keys, _ in wanted:
-            node = tree
-            for key in keys[:-1]:
-                node = node.setdefault(key, {})
-                if node is None:
-                    return None  # a path is a leaf of another: no probe
-            if isinstance(node.get(keys[-1]), dict):
-                return None  # a path is inside another's leaf
-            node[keys[-1]] = None
-        fields: dict[tuple[str, ...], list[str]] = {}
-        spec, rename = _members(tree, "ProbeRecord", fields, _object_or_null)
-        record = msgspec.defstruct("ProbeRecord", spec, rename=rename, gc=False)
-        conditions = [(fields[keys], test) for keys, test in wanted]
-        return cls(msgspec.json.Decoder(record), conditions)
-
-    def holds(self, record: bytes) -> frozenset[str] | None:
-        """The filters whose conditions hold for the record (None when it cannot tell)."""
-        try:
-            doc = self.decoder.decode(record)
-        except (msgspec.DecodeError, RecursionError):  # RecursionError: nesting too deep
-            return None
-        found: frozenset[str] = _NONE
-        for attrs, owners in self.conditions:
-            value = doc
-            for attr in attrs:
-                value = getattr(value, attr)
-                if value is None:
-                    break
-            if type(value) is str:
-                found = found | owners(value)
-        return found
 
 
 #: A value on a condition's path that says nothing of the condition (see _Fields.picked).
@@ -530,7 +474,7 @@ class _Fields:
         if not paths or any(keys[0] == "eventTime" for keys in paths) or not _insert(tree, paths):
             return None
         fields: dict[tuple[str, ...], list[str]] = {}
-        spec, rename = _members(tree, "Fields", fields, _any_shape)
+        spec, rename = _members(tree, "Fields", fields)
         tests = [(tuple(fields[keys]), exact.get(keys, {}), tuple(globs.get(keys, ()))) for keys in paths]
         return cls(spec, rename, tests)
 
@@ -591,10 +535,7 @@ def _walk(record: Any, attrs: tuple[str, ...]) -> Any:
 
 
 def _members(
-    tree: dict[str, Any],
-    name: str,
-    fields: dict[tuple[str, ...], list[str]],
-    inner: Callable[[Any], Any],
+    tree: dict[str, Any], name: str, fields: dict[tuple[str, ...], list[str]]
 ) -> tuple[list[tuple[str, Any, Any]], dict[str, str]]:
     """A Struct's fields for ``tree`` (leaves: any value; an inner key: the type ``inner``
     makes of its own Struct), and ``fields`` the attribute names along each leaf path.
@@ -610,22 +551,13 @@ def _members(
             fields[(key,)] = [attr]
         else:
             below: dict[tuple[str, ...], list[str]] = {}
-            inner_spec, inner_rename = _members(sub, f"{name}_{i}", below, inner)
+            inner_spec, inner_rename = _members(sub, f"{name}_{i}", below)
             struct = msgspec.defstruct(f"{name}_{i}", inner_spec, rename=inner_rename, gc=False)
-            spec.append((attr, inner(struct), None))
+            # Its object, or any other JSON value but an object (see _Fields).
+            spec.append((attr, struct | None | str | bool | float | list[msgspec.Raw], None))
             for keys, attrs in below.items():
                 fields[(key, *keys)] = [attr, *attrs]
     return spec, rename
-
-
-def _object_or_null(struct: Any) -> Any:
-    """An inner key of ``_Probe``: its object, or null (anything else fails the decode)."""
-    return struct | None
-
-
-def _any_shape(struct: Any) -> Any:
-    """An inner key of ``_Fields``: its object, or any other JSON value but an object."""
-    return struct | None | str | bool | float | list[msgspec.Raw]
 
 
 def selector_paths(pattern: fp.FilterPattern) -> frozenset[tuple[str, ...]] | None:
@@ -685,7 +617,7 @@ class _Document:
                 conditions.append((tuple(keys), _owned_if(glob_matcher(glob), names)))
         tree: dict[str, Any] = {}
         if not _insert(tree, [keys for keys, _ in conditions]):
-            return None  # the conditions' paths do not make one tree (_Probe says so too)
+            return None  # the conditions' paths do not make one tree (_Fields says so too)
         decided: set[str] = set()
         for name in sorted(paths):
             if _insert(tree, sorted(paths[name])):
