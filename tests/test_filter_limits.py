@@ -1,6 +1,7 @@
 """The 100-filters-per-log-group guard of modules/metric-filters. The shipped catalog has far
-fewer detections, so the guard is exercised with a synthetic catalog of 101; the plan needs no
-AWS API and runs without the emulator."""
+fewer detections, so the guard is exercised with a synthetic catalog of 101. The plan calls no
+AWS API; it attaches to the worker's shared provider process (the emulator session's) instead of
+starting the provider, and decoding its whole schema, for itself."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import tftest
 
+from trailwatch.harness.emulator import Emulator
 from trailwatch.harness.terraform import REPO_ROOT, terraform_test
 
 FIXTURE = """
@@ -32,7 +34,7 @@ module "mf" {
 """
 
 
-def test_more_than_100_filters_fail_at_plan(terraform: str) -> None:
+def test_more_than_100_filters_fail_at_plan(terraform: str, emulator_session: Emulator) -> None:
     base = Path(tempfile.mkdtemp(prefix="trailwatch-limits-"))
     try:
         for module in ("metric-filters", "allowlist", "detections"):
@@ -47,7 +49,7 @@ def test_more_than_100_filters_fail_at_plan(terraform: str) -> None:
         cfg = base / "fixtures" / "limits"
         cfg.mkdir(parents=True)
         (cfg / "main.tf").write_text(FIXTURE)
-        tf = terraform_test(cfg)
+        tf = terraform_test(cfg, emulator_session)
         tf.setup(cleanup_on_exit=False)
         with pytest.raises(tftest.TerraformTestError) as err:
             tf.plan(output=True)

@@ -1,10 +1,5 @@
 terraform {
   required_version = ">= 1.5.7"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.61, < 7.0"
-    }
-  }
+  # No required_providers: the module creates nothing and calls no API (like modules/detections),
+  # so a configuration that calls it alone starts no provider.
 }
