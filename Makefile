@@ -17,13 +17,15 @@ PYTEST_ARGS ?=
 # 276.2-309.5 s, with 40-110 CPU-s more for 8 than for 5).
 PYTEST_WORKERS ?= 5
 
-.PHONY: venv checkov-venv test demo lint bench equality docs service-calls policies clean
+.PHONY: venv checkov-venv collected test demo lint bench equality docs service-calls policies clean
 
-# uv installs the pinned requirements into each virtualenv, bytecode compiled (DEVELOPERS.md,
-# "Pinned dependencies and why each is there": pip took 40 s for .venv and 31 s for
-# .venv-checkov here, uv 25 s and 15 s).
+# uv installs the pinned requirements into each virtualenv (DEVELOPERS.md, "Pinned dependencies
+# and why each is there": pip took 40 s for .venv and 31 s for .venv-checkov here, uv 25 s and
+# 15 s with every module's bytecode compiled). .venv is not compiled ahead: the processes that
+# use it write the bytecode of what they import (about 1,200 of its modules in a whole run);
+# .venv-checkov is, while .venv's first collection runs beside it (`make test`).
 UV_VERSION := 0.13.9
-UV_INSTALL  = uv pip install --quiet --compile-bytecode --python
+UV_INSTALL  = uv pip install --quiet --python
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +40,7 @@ venv: $(STAMP)
 $(CKV_STAMP): requirements-checkov.txt
 	$(PYTHON) -m venv $(CKV_VENV)
 	$(CKV_VENV)/bin/pip install -qq uv==$(UV_VERSION)
-	$(CKV_VENV)/bin/$(UV_INSTALL) $(CKV_VENV)/bin/python -r requirements-checkov.txt
+	$(CKV_VENV)/bin/$(UV_INSTALL) $(CKV_VENV)/bin/python --compile-bytecode -r requirements-checkov.txt
 	@touch $(CKV_STAMP)
 
 ## checkov-venv: build .venv-checkov (checkov, pinned) for the security scan
@@ -48,12 +50,20 @@ checkov-venv: $(CKV_STAMP)
 # Bytecode is written while the suite runs (PYTHONDONTWRITEBYTECODE, which some shells and CI
 # images set, is cleared): every worker and every Python process a test starts would otherwise
 # compile trailwatch's modules, and pytest rewrite each test module, from source again.
-test: venv checkov-venv
+# The two virtualenvs are built at once, and one collection (`collected`) writes the bytecode
+# of the test modules, trailwatch and what they import before the workers start, instead of
+# each worker writing the same files at the same time (DEVELOPERS.md, "Test run time").
+test:
+	@$(MAKE) --no-print-directory -j2 checkov-venv collected
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=15 $(PYTEST_ARGS)
+
+# A collection that fails is reported by the run that follows it.
+collected: venv
+	-@PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider > /dev/null 2>&1
 
 ## demo: apply examples/minimal on the embedded emulator, show it, destroy (KEEP=1 keeps it)
 demo: venv
-	$(BIN)/trailwatch demo $(if $(KEEP),--keep,)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/trailwatch demo $(if $(KEEP),--keep,)
 
 ## lint: terraform fmt; terraform validate and checkov on every example; ruff check, ruff format
 ##       and mypy; the service-call table's freshness; parliament on every policy document of the
