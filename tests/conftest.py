@@ -25,6 +25,7 @@ import tftest
 from trailwatch.harness import providerserver, statestore
 from trailwatch.harness.emulator import Emulator
 from trailwatch.harness.terraform import (
+    Drift,
     Stack,
     TerraformNotFound,
     inline_stack,
@@ -192,6 +193,9 @@ def collected_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 class RootApplied:
     stack: Stack
     plan: dict[str, Any]
+    #: The plan right after apply, as a scheduled drift check runs it, read back too: what
+    #: tests/test_athena_module.py and tests/test_lifecycle.py each assert of it.
+    drift: Drift
 
 
 @pytest.fixture(scope="session")
@@ -206,7 +210,7 @@ def root_applied(emulator_session: Emulator, terraform: str, collected_store: St
         plan = dict(stack.plan(save=True))
         stack.apply_saved_plan()
         publish(plan, stack.state())
-    yield RootApplied(stack, plan)
+    yield RootApplied(stack, plan, stack.drift_plan())
     if stack.holds_resources():
         with contextlib.suppress(tftest.TerraformTestError):
             stack.destroy()

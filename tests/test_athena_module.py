@@ -87,7 +87,7 @@ def test_the_workgroup_enforces_encrypted_results_and_the_cost_guard(
     assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport"]
 
 
-def test_nothing_drifts_after_apply(applied: tuple[Emulator, Stack, dict[str, Any]]) -> None:
-    _, stack, _ = applied
-    code, text = stack.drift_check()
-    assert code == 0, text
+def test_nothing_drifts_after_apply(root_applied: RootApplied) -> None:
+    # The drift check right after apply (root_applied runs it once for this test and
+    # tests/test_lifecycle.py's replan test).
+    assert root_applied.drift.code == 0, root_applied.drift.text

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -231,6 +232,18 @@ def terraform_test(
 
 #: The plan file ``Stack.plan(save=True)`` writes in the staged config.
 SAVED_PLAN = "trailwatch.tfplan"
+#: The plan file ``Stack.drift_plan`` writes and removes.
+DRIFT_PLAN = "trailwatch-drift.tfplan"
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What ``Stack.drift_plan`` found: the ``plan -detailed-exitcode`` exit code and text,
+    and the resource changes the plan wants (skipped types aside)."""
+
+    code: int
+    text: str
+    pending: dict[str, list[str]]
 
 
 def instance_address(resource: Mapping[str, Any], key: int | str | None) -> str:
@@ -403,27 +416,44 @@ class Stack:
                 )
         return {"values": {"root_module": {"resources": resources}}}
 
+    def _pending(self, resource_changes: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+        return {
+            rc["address"]: rc["change"]["actions"]
+            for rc in resource_changes
+            if rc["change"]["actions"] not in (["no-op"], ["read"]) and rc["type"] not in self.skip_types
+        }
+
     def pending_changes(self, tf_vars: dict[str, object] | None = None) -> dict[str, list[str]]:
         """Resource changes a fresh plan still wants (empty when the stack has converged),
         skipped types aside."""
-        plan = self.plan(tf_vars)
-        return {
-            addr: rc["change"]["actions"]
-            for addr, rc in plan.resource_changes.items()
-            if rc["change"]["actions"] not in (["no-op"], ["read"]) and rc["type"] not in self.skip_types
-        }
+        return self._pending(self.plan(tf_vars).resource_changes.values())
 
     def drift_check(self, tf_vars: dict[str, object] | None = None) -> tuple[int, str]:
         """``terraform plan -detailed-exitcode``, as scheduled drift checks run it: the exit
         code (0 nothing to do, 2 changes pending, a data source read during apply included)
         and the plan's text. Raises on 1, an error. With ``skip_types``, limited to the
         applied targets."""
+        return self._drift_plan(tf_vars, None)
+
+    def drift_plan(self, tf_vars: dict[str, object] | None = None) -> Drift:
+        """One ``drift_check`` plan, saved and read back: its exit code and text, and the
+        resource changes it wants in ``pending_changes``' form. For tests that ask both of
+        one applied stack: one plan instead of two."""
+        code, text = self._drift_plan(tf_vars, DRIFT_PLAN)
+        try:
+            shown = json.loads(self.tf.execute_command("show", "-no-color", "-json", DRIFT_PLAN).out)
+        finally:
+            (self.dir / DRIFT_PLAN).unlink(missing_ok=True)
+        return Drift(code, text, self._pending(shown.get("resource_changes") or []))
+
+    def _drift_plan(self, tf_vars: dict[str, object] | None, out: str | None) -> tuple[int, str]:
         if not self._initialized:
             self.init()
         args = [terraform_binary(), "plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"]
         for name, value in (self._vars(tf_vars) or {}).items():
             args += ["-var", f"{name}={value if isinstance(value, str) else json.dumps(value)}"]
         args += [f"-target={t}" for t in self.targets(tf_vars) or ()]
+        args += [f"-out={out}"] if out else []
         proc = subprocess.run(
             args, cwd=self.dir, env={**os.environ, **self.env}, capture_output=True, text=True, check=False
         )
