@@ -237,7 +237,7 @@ def initialised(config_dir: Path, init: Callable[[], str], get: Callable[[], boo
     if saved is not None:
         _copy(saved, config_dir)
         return f"trailwatch: reused what terraform init wrote for the same inputs ({key[:12]})\n"
-    if get is not None and _PROVIDERS and _local_calls(config_dir) and get():
+    if get is not None and _PROVIDERS and get():
         providers = provider_inputs(config_dir)
         with _LOCK:
             shared = _PROVIDERS.get(providers) if providers is not None else None
@@ -251,15 +251,6 @@ def initialised(config_dir: Path, init: Callable[[], str], get: Callable[[], boo
     out = init()
     _keep(config_dir, key, provider_inputs(config_dir))
     return out
-
-
-def _local_calls(config_dir: Path) -> bool:
-    """Whether every module the root calls is on a local path (``terraform get`` then reads
-    the module tree on disk and nothing from a registry or a network)."""
-    root = _root_inputs(config_dir)
-    return root is not None and all(
-        str(call.get("source") or "").startswith(("./", "../")) for call in root["modules"].values()
-    )
 
 
 def _keep(config_dir: Path, key: str, providers: str | None) -> None:
