@@ -19,15 +19,6 @@ real init: any other ``backend`` or ``cloud`` block, ``terraform test`` files (t
 modules too), a file that does not parse. A copy that missed something would not pass
 silently: Terraform checks the lock file and the module manifest against the config on every
 command and refuses a provider or module it does not find there.
-
-A config with inputs of its own still shares init's costly part with others. Init's two halves
-read different things: the module manifest depends on the module calls only, and
-``terraform get`` writes it (0.1 CPU-s: no provider is hashed); the lock file, the provider
-link and the backend's record depend only on what the root and every module it installs
-declare in their ``terraform`` blocks and which providers their blocks name
-(``provider_inputs``, read after ``get`` from the manifest's directories). Every config of
-this project requires hashicorp/aws with one range, so one real init per process serves them
-all; a config whose modules come from anywhere but a local path gets a real init.
 """
 
 from __future__ import annotations
@@ -55,10 +46,6 @@ WRITTEN = (
     ".terraform/providers",
     ".terraform/terraform.tfstate",
 )
-#: What init writes that depends on the providers only (``provider_inputs``), not on the
-#: module calls: all of ``WRITTEN`` but the module manifest, which ``terraform get`` writes.
-PROVIDER_WRITTEN = tuple(rel for rel in WRITTEN if rel != ".terraform/modules/modules.json")
-MANIFEST = ".terraform/modules/modules.json"
 #: Blocks whose type label names a provider (by its prefix: ``aws_s3_bucket`` -> ``aws``).
 TYPED_BLOCKS = ("resource", "data", "ephemeral")
 
@@ -118,8 +105,7 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _root_inputs(config_dir: Path) -> dict[str, Any] | None:
-    """The root module's part of init's inputs, or None when init may read more. (Also a
-    module's own part, for ``provider_inputs``: a module has no backend block.)"""
+    """The root module's part of init's inputs, or None when init may read more."""
     modules: dict[str, Any] = {}
     terraform: list[dict[str, Any]] = []
     providers: set[str] = set()
@@ -169,40 +155,9 @@ def inputs(config_dir: Path) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def provider_inputs(config_dir: Path) -> str | None:
-    """A digest of what the providers' part of init (lock file, provider link, backend record)
-    reads, once ``terraform get`` has written the module manifest; None when a module is not
-    on a local path or a file cannot be read. The provider requirements, the backend and the
-    provider names of the root and of every installed module, each distinct one once:
-    Terraform locks each provider against the union of the version constraints it finds."""
-    try:
-        manifest = json.loads((config_dir / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return None
-    blocks: set[str] = set()
-    providers: set[str] = set()
-    for record in manifest.get("Modules", []):
-        source = str(record.get("Source", ""))
-        if source and not source.startswith(("./", "../")):
-            return None
-        part = _root_inputs((config_dir / str(record.get("Dir", "."))).resolve())
-        if part is None:
-            return None
-        for block in part["terraform"]:
-            # What init reads of a terraform block for the providers: their requirements, and
-            # (in the root) the backend; required_version and the rest only gate the run.
-            read = {k: block[k] for k in ("required_providers", "backend") if k in block}
-            blocks.update(json.dumps({k: v}, sort_keys=True) for k, v in read.items())
-        providers.update(part["providers"])
-    text = json.dumps({"terraform": sorted(blocks), "providers": sorted(providers)})
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 _LOCK = threading.Lock()
 #: inputs digest -> a copy of what init wrote for it.
 _SAVED: dict[str, Path] = {}
-#: provider_inputs digest -> a copy of what a real init wrote for a config with those.
-_PROVIDERS: dict[str, Path] = {}
 
 
 @functools.cache
@@ -213,8 +168,8 @@ def _saved_root() -> Path:
     return root
 
 
-def _copy(src: Path, dst: Path, written: tuple[str, ...] = WRITTEN) -> None:
-    for rel in written:
+def _copy(src: Path, dst: Path) -> None:
+    for rel in WRITTEN:
         if (src / rel).is_dir():
             shutil.copytree(src / rel, dst / rel, symlinks=True, dirs_exist_ok=True)
         elif (src / rel).exists():
@@ -222,41 +177,21 @@ def _copy(src: Path, dst: Path, written: tuple[str, ...] = WRITTEN) -> None:
             shutil.copy2(src / rel, dst / rel)
 
 
-def initialised(config_dir: Path, init: Callable[[], str], get: Callable[[], bool] | None = None) -> str:
+def initialised(config_dir: Path, init: Callable[[], str]) -> str:
     """Initialise a staged root config: with a copy of what an earlier ``init()`` in this
-    process wrote for the same inputs; else, given ``get`` (``terraform get``: True when it
-    wrote the module manifest), with that manifest and a copy of the providers' part of an
-    earlier init whose ``provider_inputs`` were the same; else by calling ``init()`` (the real
-    ``terraform init``). What a real init wrote is kept for both. Returns init's output, or
-    says what it reused."""
+    process wrote for the same inputs, or by calling ``init()`` (the real ``terraform
+    init``) and keeping a copy of what it wrote. Returns init's output, or says it reused."""
     key = inputs(config_dir)
-    if key is None:
-        return init()
-    with _LOCK:
-        saved = _SAVED.get(key)
-    if saved is not None:
-        _copy(saved, config_dir)
-        return f"trailwatch: reused what terraform init wrote for the same inputs ({key[:12]})\n"
-    if get is not None and _PROVIDERS and get():
-        providers = provider_inputs(config_dir)
+    if key is not None:
         with _LOCK:
-            shared = _PROVIDERS.get(providers) if providers is not None else None
-        if shared is not None:
-            _copy(shared, config_dir, PROVIDER_WRITTEN)
-            _keep(config_dir, key, providers)
-            return (
-                "trailwatch: terraform get wrote the module manifest; reused what terraform init"
-                f" wrote for the same providers ({str(providers)[:12]})\n"
-            )
+            saved = _SAVED.get(key)
+        if saved is not None:
+            _copy(saved, config_dir)
+            return f"trailwatch: reused what terraform init wrote for the same inputs ({key[:12]})\n"
     out = init()
-    _keep(config_dir, key, provider_inputs(config_dir))
+    if key is not None:
+        with _LOCK:
+            if key not in _SAVED:
+                _copy(config_dir, _saved_root() / key)
+                _SAVED[key] = _saved_root() / key
     return out
-
-
-def _keep(config_dir: Path, key: str, providers: str | None) -> None:
-    with _LOCK:
-        if key not in _SAVED:
-            _copy(config_dir, _saved_root() / key)
-            _SAVED[key] = _saved_root() / key
-        if providers is not None and providers not in _PROVIDERS:
-            _PROVIDERS[providers] = _SAVED[key]

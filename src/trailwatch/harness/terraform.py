@@ -302,7 +302,7 @@ class Stack:
         attached = self.tf.env
         self.tf.env = _detached(attached)
         try:
-            out = initcache.initialised(self.dir, self._init, self._get)
+            out = initcache.initialised(self.dir, self._init)
         finally:
             self.tf.env = attached
         self._initialized = True
@@ -311,14 +311,6 @@ class Stack:
     def _init(self) -> str:
         out: str = self.tf.setup(upgrade=False, cleanup_on_exit=False)
         return out
-
-    def _get(self) -> bool:
-        """``terraform get``: the module manifest alone (no provider is installed or hashed)."""
-        try:
-            done: int = self.tf.execute_command("get", "-no-color").retcode
-        except tftest.TerraformTestError:
-            return False
-        return done == 0
 
     def _vars(self, tf_vars: Mapping[str, object] | None) -> dict[str, object] | None:
         merged = {**self.tf_vars, **(tf_vars or {})}
