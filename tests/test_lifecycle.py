@@ -127,6 +127,12 @@ def test_replan_after_apply_is_empty(root_applied: RootApplied) -> None:
     # (plan -detailed-exitcode), read back: it wants no change, and exits 0 (no data source
     # is left to read during apply).
     drift = root_applied.drift
+    applied = {
+        r["address"]
+        for r in root_applied.stack.state()["values"]["root_module"]["resources"]
+        if r["mode"] == "managed"
+    }
+    assert applied and applied <= drift.planned, sorted(applied - drift.planned)[:10]
     assert drift.pending == {}
     assert drift.code == 0, f"plan -detailed-exitcode exited {drift.code} after apply:\n{drift.text}"
 

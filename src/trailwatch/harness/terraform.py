@@ -239,11 +239,14 @@ DRIFT_PLAN = "trailwatch-drift.tfplan"
 @dataclass(frozen=True)
 class Drift:
     """What ``Stack.drift_plan`` found: the ``plan -detailed-exitcode`` exit code and text,
-    and the resource changes the plan wants (skipped types aside)."""
+    the resource changes the plan wants (skipped types aside), and the address of every
+    resource instance it planned (so that an empty ``pending`` can be told from a plan that
+    read nothing)."""
 
     code: int
     text: str
     pending: dict[str, list[str]]
+    planned: frozenset[str]
 
 
 def instance_address(resource: Mapping[str, Any], key: int | str | None) -> str:
@@ -436,7 +439,8 @@ class Stack:
             shown = json.loads(self.tf.execute_command("show", "-no-color", "-json", DRIFT_PLAN).out)
         finally:
             (self.dir / DRIFT_PLAN).unlink(missing_ok=True)
-        return Drift(code, text, self._pending(shown.get("resource_changes") or []))
+        changes = shown.get("resource_changes") or []
+        return Drift(code, text, self._pending(changes), frozenset(rc["address"] for rc in changes))
 
     def _drift_plan(self, tf_vars: dict[str, object] | None, out: str | None) -> tuple[int, str]:
         if not self._initialized:
