@@ -19,28 +19,38 @@ PYTEST_WORKERS ?= 5
 
 .PHONY: venv checkov-venv collected test demo lint bench equality docs service-calls policies clean
 
-# uv installs the pinned requirements into each virtualenv (DEVELOPERS.md, "Pinned dependencies
-# and why each is there": pip took 40 s for .venv and 31 s for .venv-checkov here, uv 25 s and
-# 15 s with every module's bytecode compiled). .venv is not compiled ahead: the processes that
-# use it write the bytecode of what they import (about 1,200 of its modules in a whole run);
-# .venv-checkov is, while .venv's first collection runs beside it (`make test`).
+# uv makes both virtualenvs and installs the pinned requirements into them (DEVELOPERS.md,
+# "Pinned dependencies and why each is there": pip took 40 s for .venv and 31 s for
+# .venv-checkov here, uv 25 s and 15 s). One uv, in .uv, serves both: `python -m venv` plus
+# `pip install uv` in each virtualenv cost 4.9 CPU-s apiece, ensurepip most of it; .venv's pip
+# (tests/test_installed_wheel.py builds and installs the wheel with it) is a pinned requirement.
+# Neither virtualenv is compiled ahead: the processes that use them write the bytecode of what
+# they import (about 1,200 of .venv's modules in a whole run; 3,800 of checkov's 6,400: 3 CPU-s
+# in the scan against 8 CPU-s to compile all of them).
 UV_VERSION := 0.13.9
-UV_INSTALL  = uv pip install --quiet --python
+UV_DIR     := .uv
+UV         := $(UV_DIR)/bin/uv
+UV_VENV     = $(UV) venv --quiet --clear --python-preference only-system --python $(PYTHON)
+UV_INSTALL  = $(UV) pip install --quiet --python
 
-$(STAMP): requirements.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -qq uv==$(UV_VERSION)
-	$(BIN)/$(UV_INSTALL) $(BIN)/python -r requirements.txt
-	$(BIN)/$(UV_INSTALL) $(BIN)/python --no-deps -e .
+# uv's wheel holds only its binary: pip puts it in .uv (a virtualenv of its own when $(PYTHON)
+# has no pip).
+$(UV):
+	$(PYTHON) -m pip install -qq --target $(UV_DIR) uv==$(UV_VERSION) 2>/dev/null \
+	  || { $(PYTHON) -m venv $(UV_DIR)/venv && $(UV_DIR)/venv/bin/pip install -qq --target $(UV_DIR) uv==$(UV_VERSION); }
+
+$(STAMP): requirements.txt pyproject.toml | $(UV)
+	$(UV_VENV) $(VENV)
+	$(UV_INSTALL) $(BIN)/python -r requirements.txt
+	$(UV_INSTALL) $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
 ## venv: build .venv from the pinned requirements, with the package installed
 venv: $(STAMP)
 
-$(CKV_STAMP): requirements-checkov.txt
-	$(PYTHON) -m venv $(CKV_VENV)
-	$(CKV_VENV)/bin/pip install -qq uv==$(UV_VERSION)
-	$(CKV_VENV)/bin/$(UV_INSTALL) $(CKV_VENV)/bin/python --compile-bytecode -r requirements-checkov.txt
+$(CKV_STAMP): requirements-checkov.txt | $(UV)
+	$(UV_VENV) $(CKV_VENV)
+	$(UV_INSTALL) $(CKV_VENV)/bin/python -r requirements-checkov.txt
 	@touch $(CKV_STAMP)
 
 ## checkov-venv: build .venv-checkov (checkov, pinned) for the security scan
@@ -107,5 +117,5 @@ equality: venv
 	$(BIN)/python -m trailwatch.maint equality
 
 clean:
-	rm -rf $(VENV) $(CKV_VENV) .pytest_cache .mypy_cache .ruff_cache .bench
+	rm -rf $(VENV) $(CKV_VENV) $(UV_DIR) .pytest_cache .mypy_cache .ruff_cache .bench
 	find examples -name .terraform -type d -prune -exec rm -rf {} +
