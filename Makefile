@@ -28,13 +28,15 @@ PYTEST_WORKERS ?= 5
 # they import (about 1,200 of .venv's modules in a whole run; 3,800 of checkov's 6,400: 3 CPU-s
 # in the scan against 8 CPU-s to compile all of them).
 UV_VERSION := 0.13.9
-UV_DIR     := .uv
+UV_ROOT    := .uv
+# A folder per version: a new UV_VERSION installs afresh.
+UV_DIR     := $(UV_ROOT)/$(UV_VERSION)
 UV         := $(UV_DIR)/bin/uv
 UV_VENV     = $(UV) venv --quiet --clear --python-preference only-system --python $(PYTHON)
 UV_INSTALL  = $(UV) pip install --quiet --python
 
-# uv's wheel holds only its binary: pip puts it in .uv (a virtualenv of its own when $(PYTHON)
-# has no pip).
+# uv's wheel holds only its binary: pip puts it in $(UV_DIR) (through a virtualenv of its own
+# when $(PYTHON) has no pip).
 $(UV):
 	$(PYTHON) -m pip install -qq --target $(UV_DIR) uv==$(UV_VERSION) 2>/dev/null \
 	  || { $(PYTHON) -m venv $(UV_DIR)/venv && $(UV_DIR)/venv/bin/pip install -qq --target $(UV_DIR) uv==$(UV_VERSION); }
@@ -117,5 +119,5 @@ equality: venv
 	$(BIN)/python -m trailwatch.maint equality
 
 clean:
-	rm -rf $(VENV) $(CKV_VENV) $(UV_DIR) .pytest_cache .mypy_cache .ruff_cache .bench
+	rm -rf $(VENV) $(CKV_VENV) $(UV_ROOT) .pytest_cache .mypy_cache .ruff_cache .bench
 	find examples -name .terraform -type d -prune -exec rm -rf {} +
